@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Benchmarks of benchrun's own hot parts: the analysis of one benchmark's
+ * results (two-level bootstrap included) and the parsing of a worker's
+ * output.  Their cost is what `benchrun` adds after measuring. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analysis.h"
+#include "benchrun.h"
+#include "protocol.h"
+
+/* A synthetic benchmark shaped like the defaults produce: `arg` processes
+ * of 30 ramped samples, 50 ns per iteration with a little noise. */
+static int make_result(br_state_t *st)
+{
+	struct bench_result *b = calloc(1, sizeof *b);
+	unsigned nprocs = (unsigned)br_state_arg(st);
+	uint32_t x = 88172645u;
+
+	if (!b || !(b->procs = calloc(nprocs, sizeof *b->procs)))
+		return -1;
+	b->name = "synthetic/bench";
+	b->nprocs = nprocs;
+	for (unsigned p = 0; p < nprocs; p++) {
+		struct proc_run *r = &b->procs[p];
+		r->nsamples = 30;
+		if (!(r->samples = calloc(30, sizeof *r->samples)))
+			return -1;
+		for (unsigned k = 1; k <= 30; k++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			r->samples[k - 1].iters = 4300u * k;
+			r->samples[k - 1].ns = 50.0 * 4300 * k * (1 + (x % 1000) / 1e5) + 80;
+		}
+	}
+	br_state_set_user(st, b);
+	return 0;
+}
+
+static void free_result(br_state_t *st)
+{
+	struct bench_result *b = br_state_user(st);
+
+	for (size_t p = 0; p < b->nprocs; p++)
+		free(b->procs[p].samples);
+	free(b->procs);
+	free(b);
+}
+
+/* Default settings: 95 % intervals from 2000 resamples. */
+BR_BENCHMARK(analysis, run, BR_ARGS(5, 20), .setup = make_result,
+             .teardown = free_result)
+{
+	const struct bench_result *b = br_state_user(st);
+	struct analysis_opts o = {0.95, 2000, 1};
+	struct analysis a;
+
+	BR_ITERATE(st) {
+		if (analysis_run(b, &o, &a) != 0)
+			br_state_fail(st, "analysis_run failed");
+		br_do_not_optimize(a.slope.point);
+	}
+}
+
+/* The output of one worker process at the defaults: header, 30 samples. */
+static int make_output(br_state_t *st)
+{
+	size_t cap = 8192, len = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -1;
+	len += (size_t)snprintf(buf + len, cap - len,
+	        "{\"type\":\"header\",\"protocol\":1,\"library\":\"0.1.0\",\"program\":\"p\","
+	        "\"compiler\":\"gcc\",\"cflags\":\"-O2\",\"build_id\":\"ab\",\"pid\":1,"
+	        "\"timer\":{\"clock\":\"CLOCK_MONOTONIC_RAW\",\"read_ns\":23.5,"
+	        "\"resolution_ns\":1,\"getres_ns\":1}}\n"
+	        "{\"type\":\"benchmark\",\"name\":\"g/f/64\",\"group\":\"g\",\"function\":\"f\","
+	        "\"param\":\"64\",\"bytes_per_iter\":64,\"items_per_iter\":0,\"warmup_iters\":"
+	        "1000,\"warmup_ns\":50000000,\"mode\":\"linear\",\"step_iters\":4300,\"samples\":30}\n");
+	for (unsigned k = 1; k <= 30; k++)
+		len += (size_t)snprintf(buf + len, cap - len,
+		        "{\"type\":\"sample\",\"k\":%u,\"iters\":%u,\"ns\":%u,\"counters\":{}}\n",
+		        k, 4300 * k, 215000 * k + 77);
+	snprintf(buf + len, cap - len, "{\"type\":\"end\",\"name\":\"g/f/64\",\"status\":\"ok\"}\n"
+	         "{\"type\":\"footer\",\"benchmarks\":1,\"failed\":0}\n");
+	br_state_set_user(st, buf);
+	br_state_set_bytes_per_iter(st, strlen(buf));
+	return 0;
+}
+
+static void free_output(br_state_t *st)
+{
+	free(br_state_user(st));
+}
+
+BR_BENCHMARK(protocol, parse, .setup = make_output, .teardown = free_output)
+{
+	const char *buf = br_state_user(st);
+	size_t len = strlen(buf);
+
+	BR_ITERATE(st) {
+		struct protocol_doc doc;
+		char err[128];
+		if (protocol_parse(buf, len, &doc, err, sizeof err) != 0)
+			br_state_fail(st, err);
+		protocol_doc_free(&doc);
+	}
+}
+
+BR_MAIN()

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The project's own benchmarks, and `make bench`, which builds and runs them.
+# Benchmark programs link libbenchrun statically (no libtool wrapper script
+# between benchrun and the worker) and keep frame pointers for profiling.
+bench_programs = %D%/examples %D%/calibration %D%/analysis
+noinst_PROGRAMS += $(bench_programs)
+
+bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
+	-DBR_BUILD_FLAGS='"$(CFLAGS) $(BENCH_CFLAGS)"'
+
+%C%_examples_SOURCES = %D%/examples.c
+%C%_examples_CFLAGS = $(bench_cflags)
+%C%_examples_LDADD = lib/libbenchrun-internal.la
+
+%C%_calibration_SOURCES = %D%/calibration.c
+%C%_calibration_CFLAGS = $(bench_cflags)
+%C%_calibration_LDADD = lib/libbenchrun-internal.la
+
+%C%_analysis_SOURCES = %D%/analysis.c
+%C%_analysis_CFLAGS = $(bench_cflags) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
+%C%_analysis_LDADD = lib/libbenchrun-internal.la harness/libharness.la
+
+EXTRA_DIST += %D%/README.md %D%/measure-foundation
+
+# Extra benchrun options: make bench BENCHFLAGS='--filter hash --processes 10'
+BENCHFLAGS =
+bench: $(bench_programs) harness/benchrun
+	harness/benchrun $(BENCHFLAGS) $(bench_programs)
+.PHONY: bench
+
+# The configured list benchrun uses when run here with no programs named.
+benchrun.list: Makefile
+	$(AM_V_GEN)printf '%s\n' $(bench_programs) > $@
+all-local: benchrun.list
+CLEANFILES += benchrun.list

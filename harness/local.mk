@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The benchrun program: everything but main() lives in an uninstalled
+# library, so the tests and bench/ can reach the modules directly.
+noinst_LTLIBRARIES += %D%/libharness.la
+%C%_libharness_la_SOURCES = \
+	%D%/results.h %D%/msg.h %D%/msg.c %D%/options.h %D%/options.c \
+	%D%/proc.h %D%/proc.c %D%/protocol.h %D%/protocol.c \
+	%D%/programs.h %D%/programs.c %D%/suite.h %D%/suite.c \
+	%D%/stats.h %D%/stats.c %D%/analysis.h %D%/analysis.c \
+	%D%/units.h %D%/units.c %D%/report.h %D%/report_console.c \
+	%D%/report_json.c
+%C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
+%C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS)
+
+bin_PROGRAMS += %D%/benchrun
+%C%_benchrun_SOURCES = %D%/main.c
+%C%_benchrun_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
+%C%_benchrun_LDADD = %D%/libharness.la

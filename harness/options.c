@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The option table, its parser (getopt_long built from the table, with our
+ * own one-line errors) and the --help text made from the same table. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "msg.h"
+#include "options.h"
+
+enum opt_id {
+	O_LIST = 256, O_FILTER, O_PROCESSES, O_WARMUP, O_MEASURE, O_SAMPLES,
+	O_TIMEOUT, O_SEED, O_RESAMPLES, O_CONFIDENCE, O_JSON, O_QUIET, O_HELP,
+	O_VERSION,
+};
+
+static const struct opt_def {
+	const char *name;
+	int id, short_name;
+	const char *arg, *help;
+} table[] = {
+	{"list", O_LIST, 'l', NULL, "list the benchmarks and exit"},
+	{"filter", O_FILTER, 'f', "REGEX", "run only benchmarks whose name matches (extended regex)"},
+	{"processes", O_PROCESSES, 'p', "N", "worker processes per benchmark (default 5)"},
+	{"warmup-time", O_WARMUP, 0, "SECONDS", "warm-up budget per process (default 0.05)"},
+	{"measure-time", O_MEASURE, 0, "SECONDS", "measurement budget per process (default 0.1)"},
+	{"samples", O_SAMPLES, 0, "N", "samples per process (default 30)"},
+	{"timeout", O_TIMEOUT, 0, "SECONDS", "kill a worker process after this long (default 60)"},
+	{"seed", O_SEED, 0, "N", "bootstrap seed (default 1): same data + seed = same output"},
+	{"resamples", O_RESAMPLES, 0, "N", "bootstrap resamples (default 2000)"},
+	{"confidence", O_CONFIDENCE, 0, "LEVEL", "confidence level of intervals (default 0.95)"},
+	{"json", O_JSON, 0, "FILE", "write results as JSON (docs/json-schema.md)"},
+	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
+	{"help", O_HELP, 'h', NULL, "show this help and exit"},
+	{"version", O_VERSION, 'V', NULL, "show the version and exit"},
+};
+#define NOPTS (sizeof table / sizeof table[0])
+
+void options_usage(FILE *out)
+{
+	fputs("usage: benchrun [OPTION]... [PROGRAM]...\n"
+	      "Run benchrun benchmark programs (or those listed in ./benchrun.list)\n"
+	      "in several worker processes each, and report estimates with\n"
+	      "bootstrap confidence intervals.\n\n", out);
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[40];
+		snprintf(left, sizeof left, "--%s%s%s", table[i].name,
+		         table[i].arg ? " " : "", table[i].arg ? table[i].arg : "");
+		if (table[i].short_name)
+			fprintf(out, "  -%c, %-22s %s\n", table[i].short_name, left, table[i].help);
+		else
+			fprintf(out, "      %-22s %s\n", left, table[i].help);
+	}
+	fputs("\nExit status: 0 no regression, 1 regression, 2 usage or input error,\n"
+	      "3 a benchmark failed.\n", out);
+}
+
+static int parse_double(const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || end == v || *end || !isfinite(d) || d < lo || d > hi)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+static int parse_unsigned(const char *v, unsigned long long lo, unsigned long long hi,
+                          unsigned long long *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int apply_number(struct options *o, int id, const char *v)
+{
+	unsigned long long n = 0;
+
+	switch (id) {
+	case O_PROCESSES:
+		return parse_unsigned(v, 1, 1000, &n) ? -1 : (o->processes = (unsigned)n, 0);
+	case O_SAMPLES:
+		return parse_unsigned(v, 2, 100000, &n) ? -1 : (o->samples = (unsigned)n, 0);
+	case O_RESAMPLES:
+		return parse_unsigned(v, 100, 10000000, &n) ? -1 : (o->resamples = (unsigned)n, 0);
+	case O_SEED:
+		return parse_unsigned(v, 0, UINT64_MAX, &n) ? -1 : (o->seed = n, 0);
+	case O_WARMUP:
+		return parse_double(v, 0, 3600, &o->warmup_s);
+	case O_MEASURE:
+		return parse_double(v, 1e-6, 3600, &o->measure_s);
+	case O_TIMEOUT:
+		return parse_double(v, 0.001, 86400, &o->timeout_s);
+	case O_CONFIDENCE:
+		return parse_double(v, 0.5, 0.9999, &o->conf_level);
+	}
+	return -1;
+}
+
+static int apply(struct options *o, const struct opt_def *d, const char *v)
+{
+	switch (d->id) {
+	case O_LIST: o->list = 1; return 0;
+	case O_QUIET: o->quiet = 1; return 0;
+	case O_HELP: o->help = 1; return 0;
+	case O_VERSION: o->version = 1; return 0;
+	case O_FILTER: o->filter = v; return 0;
+	case O_JSON: o->json_path = v; return 0;
+	}
+	if (apply_number(o, d->id, v) != 0) {
+		msg_error(NULL, "--%s: bad value '%s'", d->name, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* The defaults.  Budgets: 5 processes x (0.05 s warm-up + 0.1 s of samples)
+ * is about 0.8 s of wall time per benchmark with process start-up included,
+ * against criterion's 8 s; the interval comes from the spread between
+ * processes, so more short processes beat fewer long ones (see the process
+ * count measurement in bench/README.md). */
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->processes = 5;
+	o->warmup_s = 0.05;
+	o->measure_s = 0.1;
+	o->samples = 30;
+	o->timeout_s = 60;
+	o->seed = 1;
+	o->resamples = 2000;
+	o->conf_level = 0.95;
+}
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+	struct option longopts[NOPTS + 1];
+	char shortopts[2 * NOPTS + 1], *sp = shortopts;
+	int c;
+
+	defaults(o);
+	for (size_t i = 0; i < NOPTS; i++) {
+		longopts[i] = (struct option){table[i].name, table[i].arg ? required_argument
+		                                                          : no_argument, NULL, table[i].id};
+		if (table[i].short_name) {
+			*sp++ = (char)table[i].short_name;
+			if (table[i].arg)
+				*sp++ = ':';
+		}
+	}
+	*sp = '\0';
+	longopts[NOPTS] = (struct option){0};
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct opt_def *d = NULL;
+		for (size_t i = 0; i < NOPTS; i++)
+			if (table[i].id == c || (table[i].short_name && table[i].short_name == c))
+				d = &table[i];
+		if (!d) {
+			if (optopt)
+				msg_error(NULL, "option '-%c' %s (try --help)", optopt,
+				          strchr(shortopts, optopt) ? "needs an argument" : "is unknown");
+			else
+				msg_error(NULL, "option '%s' is unknown or needs an argument (try --help)",
+				          argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		if (apply(o, d, optarg) != 0)
+			return EXIT_USAGE;
+	}
+	o->programs = argv + optind;
+	o->nprograms = (size_t)(argc - optind);
+	return 0;
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The worker protocol reader.  Every line must be one JSON object with a
+ * "type"; the first must be a header of a protocol version we read.  Errors
+ * name the line and what was wrong with it, so a garbage-writing worker is
+ * reported precisely instead of crashing the harness. */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "protocol.h"
+
+#define PROTOCOL_VERSION 1
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int fail(char *err, size_t errlen, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "line %zu: ", line);
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_header(json_t *o, struct protocol_doc *doc, json_error_t *je)
+{
+	struct protocol_header *h = &doc->hdr;
+	const char *lib, *prog, *cc, *fl, *bid, *clock;
+	double rd = 0, res = 0;
+
+	if (json_unpack_ex(o, je, 0, "{s:i, s:s, s:s, s:s, s:s, s:s, s:{s:s, s?F, s?F}}",
+	                   "protocol", &h->protocol, "library", &lib, "program", &prog,
+	                   "compiler", &cc, "cflags", &fl, "build_id", &bid, "timer",
+	                   "clock", &clock, "read_ns", &rd, "resolution_ns", &res) != 0)
+		return -1;
+	h->library = strdup(lib);
+	h->program = strdup(prog);
+	h->compiler = strdup(cc);
+	h->cflags = strdup(fl);
+	h->build_id = strdup(bid);
+	h->clock = strdup(clock);
+	h->timer_read_ns = rd;
+	h->timer_resolution_ns = res;
+	return 0;
+}
+
+static struct protocol_bench *new_bench(struct protocol_doc *doc, json_t *o,
+                                        json_error_t *je)
+{
+	const char *name, *group, *function;
+	json_t *param = json_object_get(o, "param");
+	struct protocol_bench *b, *nb;
+
+	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s:s}", "name", &name, "group",
+	                   &group, "function", &function) != 0)
+		return NULL;
+	nb = realloc(doc->benches, (doc->nbenches + 1) * sizeof *nb);
+	if (!nb)
+		return NULL;
+	doc->benches = nb;
+	b = &nb[doc->nbenches++];
+	memset(b, 0, sizeof *b);
+	b->name = strdup(name);
+	b->group = strdup(group);
+	b->function = strdup(function);
+	b->param = dup_or_null(json_string_value(param));
+	return b;
+}
+
+static int parse_benchmark(json_t *o, struct protocol_doc *doc, json_error_t *je)
+{
+	json_int_t bytes = 0, items = 0, wi = 0, wns = 0;
+	struct protocol_bench *b;
+
+	if (json_unpack_ex(o, je, 0, "{s?I, s?I, s?I, s?I}", "bytes_per_iter", &bytes,
+	                   "items_per_iter", &items, "warmup_iters", &wi, "warmup_ns",
+	                   &wns) != 0 || !(b = new_bench(doc, o, je)))
+		return -1;
+	b->measured = 1;
+	b->bytes_per_iter = (double)bytes;
+	b->items_per_iter = (double)items;
+	b->run.warmup_iters = (uint64_t)wi;
+	b->run.warmup_ns = (double)wns;
+	return 0;
+}
+
+static int add_sample(struct proc_run *run, uint64_t iters, double ns)
+{
+	if (run->nsamples == run->cap) {
+		size_t cap = run->cap ? run->cap * 2 : 32;
+		struct sample *s = realloc(run->samples, cap * sizeof *s);
+		if (!s)
+			return -1;
+		run->samples = s;
+		run->cap = cap;
+	}
+	run->samples[run->nsamples++] = (struct sample){iters, ns};
+	return 0;
+}
+
+static int parse_sample(json_t *o, struct protocol_doc *doc, json_error_t *je,
+                        const char **why)
+{
+	json_int_t iters;
+	double ns;
+	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
+
+	if (json_unpack_ex(o, je, 0, "{s:I, s:F}", "iters", &iters, "ns", &ns) != 0)
+		return -1;
+	if (!b || !b->measured || b->ended)
+		return *why = "sample outside a benchmark", -1;
+	if (iters <= 0 || !(ns >= 0))
+		return *why = "sample with no iterations or negative time", -1;
+	return add_sample(&b->run, (uint64_t)iters, ns);
+}
+
+static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
+                     const char **why)
+{
+	const char *name, *status, *reason = NULL;
+	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
+
+	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s?s}", "name", &name, "status", &status,
+	                   "reason", &reason) != 0)
+		return -1;
+	if (!b || !b->measured || b->ended || strcmp(b->name, name) != 0)
+		return *why = "end of a benchmark that did not start", -1;
+	b->ended = 1;
+	b->failed = strcmp(status, "ok") != 0;
+	if (b->failed)
+		b->reason = strdup(reason ? reason : status);
+	return 0;
+}
+
+/* One parsed line; on error `why` or `je` says what was wrong. */
+static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
+                        json_error_t *je, const char **why)
+{
+	const char *type;
+
+	if (!json_is_object(o) || json_unpack_ex(o, je, 0, "{s:s}", "type", &type) != 0)
+		return *why = "not a protocol record (an object with a \"type\")", -1;
+	if (line == 1 && strcmp(type, "header") != 0)
+		return *why = "no protocol header: not a benchrun worker", -1;
+	if (!strcmp(type, "header")) {
+		if (line != 1)
+			return *why = "a second header", -1;
+		if (parse_header(o, doc, je) != 0)
+			return -1;
+		if (doc->hdr.protocol != PROTOCOL_VERSION)
+			return *why = "unsupported protocol version", -1;
+		return 0;
+	}
+	if (doc->have_footer)
+		return *why = "a record after the footer", -1;
+	if (!strcmp(type, "listed"))
+		return new_bench(doc, o, je) ? 0 : -1;
+	if (!strcmp(type, "benchmark"))
+		return parse_benchmark(o, doc, je);
+	if (!strcmp(type, "sample"))
+		return parse_sample(o, doc, je, why);
+	if (!strcmp(type, "end"))
+		return parse_end(o, doc, je, why);
+	if (!strcmp(type, "footer"))
+		return doc->have_footer = 1, 0;
+	return 0;  /* unknown record types are for newer readers: skip them */
+}
+
+int protocol_parse(const char *buf, size_t len, struct protocol_doc *doc,
+                   char *err, size_t errlen)
+{
+	const char *p = buf, *end = buf + len;
+	size_t line = 0;
+
+	memset(doc, 0, sizeof *doc);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *why = NULL;
+		json_error_t je;
+		json_t *o;
+		int rc;
+
+		line++;
+		o = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
+		if (!o)
+			return fail(err, errlen, line, "not JSON: %s (column %d)", je.text, je.column);
+		je.text[0] = '\0';
+		rc = parse_record(o, line, doc, &je, &why);
+		json_decref(o);
+		if (rc != 0)
+			return fail(err, errlen, line, "%s", why ? why : je.text[0] ? je.text : "out of memory");
+		p += n + (nl != NULL);
+	}
+	if (line == 0)
+		return fail(err, errlen, 1, "no output: not a benchrun worker");
+	return 0;
+}
+
+static void bench_free(struct protocol_bench *b)
+{
+	free(b->name);
+	free(b->group);
+	free(b->function);
+	free(b->param);
+	free(b->reason);
+	free(b->run.samples);
+}
+
+void protocol_doc_free(struct protocol_doc *doc)
+{
+	struct protocol_header *h = &doc->hdr;
+
+	free(h->library);
+	free(h->program);
+	free(h->compiler);
+	free(h->cflags);
+	free(h->build_id);
+	free(h->clock);
+	for (size_t i = 0; i < doc->nbenches; i++)
+		bench_free(&doc->benches[i]);
+	free(doc->benches);
+	memset(doc, 0, sizeof *doc);
+}
+
+void protocol_bench_take_identity(struct protocol_bench *src, struct bench_result *dst)
+{
+	dst->name = src->name;
+	dst->group = src->group;
+	dst->function = src->function;
+	dst->param = src->param;
+	src->name = src->group = src->function = src->param = NULL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Reading the worker protocol (docs/worker-protocol.md): JSON lines, parsed
+ * with jansson, checked line by line, into plain structs. */
+#ifndef BENCHRUN_PROTOCOL_H
+#define BENCHRUN_PROTOCOL_H
+
+#include <stddef.h>
+#include "results.h"
+
+/* The header a worker writes first: how the program was built and timed. */
+struct protocol_header {
+	int protocol;
+	char *library, *program, *compiler, *cflags, *build_id; /* owned */
+	char *clock;                                            /* owned */
+	double timer_read_ns, timer_resolution_ns;
+};
+
+/* One benchmark in a worker's output: listed only, or measured. */
+struct protocol_bench {
+	char *name, *group, *function, *param;  /* owned; param may be NULL */
+	double bytes_per_iter, items_per_iter;
+	struct proc_run run;  /* samples, when measured; owned */
+	int measured;         /* a "benchmark" record was seen */
+	int ended;            /* its "end" record was seen */
+	int failed;           /* "end" said failed */
+	char *reason;         /* owned, when failed */
+};
+
+/* A worker's whole output. */
+struct protocol_doc {
+	struct protocol_header hdr;
+	struct protocol_bench *benches;  /* owned */
+	size_t nbenches;
+	int have_footer;
+};
+
+/* Parse `len` bytes of protocol output.  Returns 0, or -1 with a one-line
+ * reason ("line 3: ...") in err; on error doc holds what was read so far.
+ * Free with protocol_doc_free() either way. */
+int protocol_parse(const char *buf, size_t len, struct protocol_doc *doc,
+                   char *err, size_t errlen);
+void protocol_doc_free(struct protocol_doc *doc);
+
+/* Move the strings of `src` into `dst` (identity and throughput); for the
+ * caller that keeps a benchmark past its document. */
+void protocol_bench_take_identity(struct protocol_bench *src, struct bench_result *dst);
+
+#endif

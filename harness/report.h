@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Report writers: the console table and the JSON document
+ * (docs/json-schema.md). */
+#ifndef BENCHRUN_REPORT_H
+#define BENCHRUN_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "options.h"
+#include "suite.h"
+
+/* Version of the results JSON schema; bump on incompatible change. */
+#define REPORT_JSON_SCHEMA_VERSION 1
+
+/* Print the results table: name, estimate with interval, throughput,
+ * outliers and R^2, one line per benchmark, then a summary line. */
+void report_console(FILE *out, const struct suite *s, const struct options *o);
+
+/* Build the results document (new reference, NULL when out of memory). */
+json_t *report_json_build(const struct suite *s, const struct options *o);
+
+/* Write `doc` to `path` atomically: a temporary file in the same directory,
+ * fsync, rename.  Returns 0, or -1 after printing one line; an existing file
+ * at `path` is never left half-written. */
+int report_json_write(const char *path, json_t *doc);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The console table. */
+#include <math.h>
+#include <string.h>
+#include "report.h"
+#include "units.h"
+
+static size_t name_width(const struct suite *s)
+{
+	size_t w = strlen("benchmark");
+
+	for (size_t i = 0; i < s->nbenches; i++)
+		if (strlen(s->benches[i].name) > w)
+			w = strlen(s->benches[i].name);
+	return w;
+}
+
+static void print_row(FILE *out, const struct bench_result *b, int w)
+{
+	const struct analysis *a = &b->an;
+	char est[24], lo[24], hi[24], ci[56], rate[32], outl[24], r2[16];
+	size_t nout = a->outliers.low_mild + a->outliers.low_severe +
+	              a->outliers.high_mild + a->outliers.high_severe;
+
+	units_time(est, sizeof est, a->slope.point);
+	snprintf(ci, sizeof ci, "[%s, %s]", units_time(lo, sizeof lo, a->slope.lo),
+	         units_time(hi, sizeof hi, a->slope.hi));
+	if (b->bytes_per_iter > 0)
+		units_rate(rate, sizeof rate, b->bytes_per_iter, 0, a->slope.point);
+	else
+		units_rate(rate, sizeof rate, b->items_per_iter, 1, a->slope.point);
+	snprintf(outl, sizeof outl, "%zu (%.0f%%)", nout,
+	         a->nsamples ? 100.0 * nout / a->nsamples : 0.0);
+	if (isfinite(a->r2))
+		snprintf(r2, sizeof r2, "%.4f", a->r2);
+	else
+		snprintf(r2, sizeof r2, "flat");
+	/* µs is two bytes for one column: widen those fields by one. */
+	fprintf(out, "%-*s  %*s  %*s  %14s  %9s  %s\n", w, b->name,
+	        10 + (strstr(est, "µ") != NULL), est,
+	        26 + (strstr(lo, "µ") != NULL) + (strstr(hi, "µ") != NULL), ci, rate, outl, r2);
+}
+
+void report_console(FILE *out, const struct suite *s, const struct options *o)
+{
+	int w = (int)name_width(s);
+	size_t failed = 0;
+	char ci[24];
+
+	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
+	fprintf(out, "%-*s  %10s  %26s  %14s  %9s  %s\n", w, "benchmark", "time/iter",
+	        ci, "throughput", "outliers", "R²");
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = &s->benches[i];
+		if (b->failed || !b->analysed) {
+			fprintf(out, "%-*s  FAILED: %s\n", w, b->name,
+			        b->reason ? b->reason : "too few samples to analyse");
+			failed++;
+		} else {
+			print_row(out, b, w);
+		}
+	}
+	fprintf(out, "%zu benchmarks, %zu failed; %u processes each, %.1f s; "
+	        "%.0f%% intervals, seed %llu\n", s->nbenches, failed, o->processes,
+	        s->elapsed_s, o->conf_level * 100, (unsigned long long)o->seed);
+}

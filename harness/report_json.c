@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The results document (docs/json-schema.md), built with jansson, and its
+ * atomic write.  Strict JSON: a number that is not finite is written as
+ * null, never as a bare NaN. */
+#define _GNU_SOURCE
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "msg.h"
+#include "report.h"
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *estimate(const struct estimate *e)
+{
+	return json_pack("{s:o, s:o, s:o}", "point", num(e->point), "lo", num(e->lo),
+	                 "hi", num(e->hi));
+}
+
+/* Throughput runs the other way from time: the interval's ends swap. */
+static json_t *rate(double per_iter, const struct estimate *t)
+{
+	if (!(per_iter > 0))
+		return json_null();
+	return json_pack("{s:o, s:o, s:o}", "point", num(per_iter * 1e9 / t->point),
+	                 "lo", num(per_iter * 1e9 / t->hi), "hi", num(per_iter * 1e9 / t->lo));
+}
+
+static json_t *processes(const struct bench_result *b)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < b->nprocs; i++) {
+		const struct proc_run *p = &b->procs[i];
+		json_t *samples = json_array();
+		for (size_t k = 0; k < p->nsamples; k++)
+			json_array_append_new(samples, json_pack("[I, o]", (json_int_t)p->samples[k].iters,
+			                                         num(p->samples[k].ns)));
+		json_array_append_new(arr, json_pack("{s:i, s:I, s:o, s:o}", "round", p->round,
+		                                     "warmup_iters", (json_int_t)p->warmup_iters,
+		                                     "warmup_ns", num(p->warmup_ns), "samples", samples));
+	}
+	return arr;
+}
+
+static json_t *analysis(const struct bench_result *b)
+{
+	const struct analysis *a = &b->an;
+
+	if (!b->analysed)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:I, s:I,"
+	                 " s:o, s:o}",
+	                 "slope", estimate(&a->slope), "mean", estimate(&a->mean),
+	                 "median", estimate(&a->median), "sd", estimate(&a->sd),
+	                 "mad", estimate(&a->mad), "r2", num(a->r2), "outliers",
+	                 "low_severe", (json_int_t)a->outliers.low_severe,
+	                 "low_mild", (json_int_t)a->outliers.low_mild,
+	                 "high_mild", (json_int_t)a->outliers.high_mild,
+	                 "high_severe", (json_int_t)a->outliers.high_severe,
+	                 "nsamples", (json_int_t)a->nsamples, "nprocs", (json_int_t)a->nprocs,
+	                 "bytes_per_second", rate(b->bytes_per_iter, &a->slope),
+	                 "items_per_second", rate(b->items_per_iter, &a->slope));
+}
+
+static json_t *benchmark(const struct bench_result *b)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+	                 "name", b->name, "group", b->group, "function", b->function,
+	                 "param", str_or_null(b->param), "program", b->program,
+	                 "status", b->failed ? "failed" : "ok", "reason", str_or_null(b->reason),
+	                 "bytes_per_iter", num(b->bytes_per_iter),
+	                 "items_per_iter", num(b->items_per_iter),
+	                 "analysis", analysis(b), "processes", processes(b));
+}
+
+static json_t *program(const struct program *p)
+{
+	const struct protocol_header *h = &p->hdr;
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:o, s:o}}", "path", p->path,
+	                 "library", h->library, "compiler", h->compiler, "cflags", h->cflags,
+	                 "build_id", h->build_id, "timer", "clock", h->clock,
+	                 "read_ns", num(h->timer_read_ns),
+	                 "resolution_ns", num(h->timer_resolution_ns));
+}
+
+json_t *report_json_build(const struct suite *s, const struct options *o)
+{
+	json_t *progs = json_array(), *benches = json_array();
+	char when[32];
+	time_t t = time(NULL);
+
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	for (size_t i = 0; i < s->nprograms; i++)
+		json_array_append_new(progs, program(&s->programs[i]));
+	for (size_t i = 0; i < s->nbenches; i++)
+		json_array_append_new(benches, benchmark(&s->benches[i]));
+	return json_pack("{s:s, s:i, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i, s:o},"
+	                 " s:o, s:o, s:o}",
+	                 "schema", "benchrun-results", "schema_version",
+	                 REPORT_JSON_SCHEMA_VERSION, "benchrun_version", PACKAGE_VERSION,
+	                 "created", when, "settings", "processes", o->processes,
+	                 "warmup_s", num(o->warmup_s), "measure_s", num(o->measure_s),
+	                 "samples", o->samples, "timeout_s", num(o->timeout_s),
+	                 "seed", (json_int_t)o->seed, "resamples", o->resamples,
+	                 "confidence", num(o->conf_level), "elapsed_s", num(s->elapsed_s),
+	                 "programs", progs, "benchmarks", benches);
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	int fd = *(int *)data;
+
+	while (size > 0) {
+		ssize_t n = write(fd, buf, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+int report_json_write(const char *path, json_t *doc)
+{
+	char *dircopy = strdup(path), *tmp = NULL;
+	int fd = -1, rc = -1, ok, saved;
+
+	if (!dircopy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dircopy),
+	                         strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0)
+		tmp = NULL;
+	if (!tmp || (fd = mkstemp(tmp)) < 0) {
+		msg_error(path, "cannot create a temporary file: %s", strerror(errno));
+		goto out;
+	}
+	ok = json_dump_callback(doc, dump_cb, &fd, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
+	     dump_cb("\n", 1, &fd) == 0 && fsync(fd) == 0;
+	saved = errno;
+	if (close(fd) != 0 && ok) {
+		ok = 0;
+		saved = errno;
+	}
+	fd = -1;
+	if (!ok) {
+		msg_error(path, "cannot write: %s", strerror(saved));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		msg_error(path, "cannot rename into place: %s", strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(dircopy);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* In-memory results of a run: for each benchmark, the raw samples of every
+ * worker process that measured it, and the estimates computed from them. */
+#ifndef BENCHRUN_RESULTS_H
+#define BENCHRUN_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One timed sample: `iters` iterations of the body took `ns` nanoseconds. */
+struct sample {
+	uint64_t iters;
+	double ns;
+};
+
+/* The samples one worker process took of one benchmark. */
+struct proc_run {
+	unsigned round;         /* 1-based round in which the process ran */
+	struct sample *samples; /* owned */
+	size_t nsamples, cap;
+	uint64_t warmup_iters;  /* iterations run during warm-up */
+	double warmup_ns;       /* time spent in warm-up, ns */
+};
+
+/* A point estimate with its confidence interval, in ns per iteration
+ * unless said otherwise. */
+struct estimate {
+	double point, lo, hi;
+};
+
+/* Tukey outlier counts over the per-iteration sample times. */
+struct outliers {
+	size_t low_severe, low_mild, high_mild, high_severe;
+};
+
+/* What analysis_run() computes for one benchmark. */
+struct analysis {
+	struct estimate slope;  /* mean of per-process slopes, ns/iter */
+	struct estimate mean;   /* of per-sample ns/iter, pooled */
+	struct estimate median; /* likewise */
+	struct estimate sd;     /* sample standard deviation, ns/iter */
+	struct estimate mad;    /* median absolute deviation x 1.4826, ns/iter */
+	double r2;              /* R^2 of the pooled OLS fit ns ~ iters; NaN if flat */
+	struct outliers outliers;
+	size_t nsamples;        /* samples over all processes */
+	size_t nprocs;          /* processes with at least two samples */
+	double conf_level;      /* e.g. 0.95 */
+	size_t resamples;       /* bootstrap resamples */
+	uint64_t seed;          /* the run's seed (see analysis_seed_for) */
+};
+
+/* Everything known about one benchmark after a run. */
+struct bench_result {
+	char *name;             /* group/function[/param], owned */
+	char *group, *function, *param; /* owned; param may be NULL */
+	char *program;          /* path of the worker program, owned */
+	double bytes_per_iter;  /* 0 when not set */
+	double items_per_iter;  /* 0 when not set */
+	struct proc_run *procs; /* owned */
+	size_t nprocs, cap;
+	int failed;             /* nonzero when any process failed */
+	char *reason;           /* why it failed, owned; NULL if not */
+	int analysed;           /* nonzero once `an` holds estimates */
+	struct analysis an;
+};
+
+#endif

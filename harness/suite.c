@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Orchestration: listing the programs' benchmarks and measuring each in
+ * several worker processes, interleaved round-robin with the others.
+ *
+ * Each process is a fresh draw of address layout, heap state and whatever
+ * the neighbours are doing; repeating a benchmark across processes measures
+ * that variance instead of hiding it, and interleaving means a phase of
+ * machine drift hits every benchmark alike rather than one of them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "msg.h"
+#include "proc.h"
+#include "suite.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run `prog` with the worker options in `args` and parse what it wrote.
+ * Returns 0, or -1 with a reason (owned by the caller) in *why. */
+static int run_worker(const char *prog, const char *const *args, double timeout_s,
+                      struct protocol_doc *doc, struct proc_result *res, char **why)
+{
+	char *argv[24], err[256];
+	size_t n = 0;
+	int rc;
+
+	argv[n++] = (char *)prog;
+	argv[n++] = "--jsonl";
+	argv[n++] = "--output-fd";
+	argv[n++] = "3";
+	while (*args && n < 23)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	*why = NULL;
+	memset(doc, 0, sizeof *doc);
+	if ((rc = proc_run(argv, timeout_s, res)) != 0) {
+		*why = strdup(strerror(-rc));
+		return -1;
+	}
+	/* A crash or time-out says more than whatever output it left. */
+	if (res->signal || res->timed_out) {
+		*why = proc_describe_failure(res, timeout_s);
+		return -1;
+	}
+	if (protocol_parse(res->out, res->out_len, doc, err, sizeof err) != 0) {
+		if (res->exit_code != 0)
+			*why = proc_describe_failure(res, timeout_s);
+		else if (asprintf(why, "malformed worker output: %s", err) < 0)
+			*why = NULL;
+		return -1;
+	}
+	/* A nonzero exit is explained by a failed benchmark's own "end"
+	 * record when there is one; the caller reads that. */
+	for (size_t i = 0; res->exit_code != 0 && i < doc->nbenches; i++)
+		if (doc->benches[i].failed)
+			return 0;
+	if (res->exit_code != 0) {
+		*why = proc_describe_failure(res, timeout_s);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_listed(struct suite *s, struct protocol_bench *pb, const char *path,
+                      const regex_t *filter)
+{
+	struct bench_result *nb;
+
+	if (filter && regexec(filter, pb->name, 0, NULL, 0) != 0)
+		return 0;
+	for (size_t i = 0; i < s->nbenches; i++)
+		if (!strcmp(s->benches[i].name, pb->name)) {
+			msg_error(path, "benchmark '%s' is also in %s", pb->name,
+			          s->benches[i].program);
+			return -1;
+		}
+	nb = realloc(s->benches, (s->nbenches + 1) * sizeof *nb);
+	if (!nb)
+		return -1;
+	s->benches = nb;
+	nb = &nb[s->nbenches++];
+	memset(nb, 0, sizeof *nb);
+	protocol_bench_take_identity(pb, nb);
+	nb->program = strdup(path);
+	return 0;
+}
+
+static int list_program(const struct suite_opts *o, struct suite *s, const char *path)
+{
+	static const char *const args[] = {"--list", NULL};
+	struct protocol_doc doc;
+	struct proc_result res;
+	struct program *p;
+	char *why;
+	int rc = 0;
+
+	if (access(path, X_OK) != 0) {
+		msg_error(path, "%s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (run_worker(path, args, o->timeout_s, &doc, &res, &why) != 0) {
+		msg_error(path, "not a benchrun worker: %s", why ? why : "cannot list");
+		rc = EXIT_USAGE;
+	}
+	for (size_t i = 0; rc == 0 && i < doc.nbenches; i++)
+		if (add_listed(s, &doc.benches[i], path, o->filter) != 0)
+			rc = EXIT_USAGE;
+	if (rc == 0 && (p = realloc(s->programs, (s->nprograms + 1) * sizeof *p))) {
+		s->programs = p;
+		p[s->nprograms].path = strdup(path);
+		p[s->nprograms++].hdr = doc.hdr;
+		memset(&doc.hdr, 0, sizeof doc.hdr);
+	}
+	free(why);
+	proc_result_free(&res);
+	protocol_doc_free(&doc);
+	return rc;
+}
+
+int suite_list(const struct suite_opts *o, struct suite *s)
+{
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < o->nprograms; i++) {
+		int rc = list_program(o, s, o->programs[i]);
+		if (rc != 0)
+			return rc;
+	}
+	if (s->nbenches == 0) {
+		msg_error(NULL, "no benchmark %s", o->filter ? "matches the filter" : "found");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void mark_failed(struct bench_result *b, char *reason)
+{
+	b->failed = 1;
+	b->reason = reason ? reason : strdup("failed");
+	msg_error(b->name, "%s", b->reason);
+}
+
+/* Keep the samples of `b` from one worker's document, or mark it failed. */
+static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned round)
+{
+	struct protocol_bench *pb = NULL;
+	struct proc_run *np;
+
+	for (size_t i = 0; i < doc->nbenches; i++)
+		if (!strcmp(doc->benches[i].name, b->name))
+			pb = &doc->benches[i];
+	if (!pb || !pb->ended)
+		return mark_failed(b, strdup("the worker did not run it"));
+	if (pb->failed) {
+		mark_failed(b, pb->reason);
+		pb->reason = NULL;
+		return;
+	}
+	if (!(np = realloc(b->procs, (b->nprocs + 1) * sizeof *np)))
+		return mark_failed(b, strdup("out of memory"));
+	b->procs = np;
+	b->procs[b->nprocs] = pb->run;
+	b->procs[b->nprocs++].round = round;
+	memset(&pb->run, 0, sizeof pb->run);
+	b->bytes_per_iter = pb->bytes_per_iter;
+	b->items_per_iter = pb->items_per_iter;
+}
+
+static void measure_one(const struct suite_opts *o, struct bench_result *b, unsigned round)
+{
+	char warm[32], meas[32], samp[16];
+	const char *args[] = {"--run", b->name, "--warmup-time", warm, "--measure-time",
+	                      meas, "--samples", samp, NULL};
+	struct protocol_doc doc;
+	struct proc_result res;
+	char *why;
+
+	snprintf(warm, sizeof warm, "%.9g", o->warmup_s);
+	snprintf(meas, sizeof meas, "%.9g", o->measure_s);
+	snprintf(samp, sizeof samp, "%u", o->samples);
+	if (run_worker(b->program, args, o->timeout_s, &doc, &res, &why) != 0)
+		mark_failed(b, why);
+	else
+		take_run(b, &doc, round);
+	proc_result_free(&res);
+	protocol_doc_free(&doc);
+}
+
+static void progress(const struct suite_opts *o, size_t k, size_t total,
+                     const char *name, double start)
+{
+	if (!o->progress)
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s  %.1f s", k, total, name, now_s() - start);
+	fflush(stderr);
+}
+
+/* The starting point rotates each round so that no benchmark always runs
+ * first (after the listing) or right after the same neighbour. */
+size_t suite_measure(const struct suite_opts *o, struct suite *s)
+{
+	size_t total = (size_t)o->processes * s->nbenches, k = 0, failed = 0;
+	double start = now_s();
+
+	msg_set_progress_active(o->progress);
+	for (unsigned r = 0; r < o->processes; r++) {
+		for (size_t j = 0; j < s->nbenches; j++) {
+			struct bench_result *b = &s->benches[(j + r) % s->nbenches];
+			progress(o, ++k, total, b->name, start);
+			if (!b->failed)
+				measure_one(o, b, r + 1);
+		}
+	}
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	msg_set_progress_active(0);
+	for (size_t i = 0; i < s->nbenches; i++)
+		failed += s->benches[i].failed != 0;
+	s->elapsed_s = now_s() - start;
+	return failed;
+}
+
+void bench_result_free(struct bench_result *b)
+{
+	free(b->name);
+	free(b->group);
+	free(b->function);
+	free(b->param);
+	free(b->program);
+	free(b->reason);
+	for (size_t i = 0; i < b->nprocs; i++)
+		free(b->procs[i].samples);
+	free(b->procs);
+}
+
+void suite_free(struct suite *s)
+{
+	for (size_t i = 0; i < s->nprograms; i++) {
+		struct protocol_doc d = {.hdr = s->programs[i].hdr};
+		free(s->programs[i].path);
+		protocol_doc_free(&d);
+	}
+	for (size_t i = 0; i < s->nbenches; i++)
+		bench_result_free(&s->benches[i]);
+	free(s->programs);
+	free(s->benches);
+	memset(s, 0, sizeof *s);
+}

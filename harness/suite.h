@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The suite: the benchmark programs, the benchmarks they list, and the
+ * rounds of worker processes that measure them. */
+#ifndef BENCHRUN_SUITE_H
+#define BENCHRUN_SUITE_H
+
+#include <regex.h>
+#include "protocol.h"
+#include "results.h"
+
+/* How to measure; filled from the command line. */
+struct suite_opts {
+	char **programs;       /* paths of benchmark programs */
+	size_t nprograms;
+	const regex_t *filter; /* or NULL for all */
+	unsigned processes;    /* worker processes per benchmark */
+	double warmup_s, measure_s; /* budgets per process */
+	unsigned samples;      /* samples per process */
+	double timeout_s;      /* per worker process */
+	int progress;          /* draw a progress line on stderr */
+};
+
+/* One benchmark program and the header it wrote when listing. */
+struct program {
+	char *path;            /* owned */
+	struct protocol_header hdr;  /* owned */
+};
+
+struct suite {
+	struct program *programs;    /* owned */
+	size_t nprograms;
+	struct bench_result *benches;  /* owned, in listing order */
+	size_t nbenches;
+	double elapsed_s;            /* wall time of suite_measure() */
+};
+
+/* Ask every program for its benchmarks and keep those the filter selects.
+ * Returns 0, or EXIT_USAGE after printing one line (a missing program, one
+ * that is not a worker, a duplicate name, nothing selected). */
+int suite_list(const struct suite_opts *o, struct suite *s);
+
+/* Measure every listed benchmark in o->processes rounds of worker processes,
+ * round-robin.  A failing benchmark is reported once, marked failed and not
+ * run again; the others go on.  Returns the number of failed benchmarks. */
+size_t suite_measure(const struct suite_opts *o, struct suite *s);
+
+void suite_free(struct suite *s);
+
+/* Free what a bench_result owns. */
+void bench_result_free(struct bench_result *b);
+
+#endif

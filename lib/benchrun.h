@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* benchrun: the public interface of libbenchrun, the in-process half of the
+ * benchrun microbenchmark harness.  A benchmark program registers functions
+ * with BR_BENCHMARK(), runs its measured work inside BR_ITERATE(), and ends
+ * with BR_MAIN(); the `benchrun` command drives it as a worker process. */
+#ifndef BENCHRUN_H
+#define BENCHRUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BR_VERSION_MAJOR 0
+#define BR_VERSION_MINOR 1
+#define BR_VERSION_PATCH 0
+#define BR_VERSION_STRING "0.1.0"
+
+/* Version of the JSON-lines protocol a worker writes (docs/worker-protocol.md). */
+#define BR_PROTOCOL_VERSION 1
+
+/* Error codes: 0 is success, failures are negative.  System-call failures are
+ * returned as negated errno values, which br_strerror() also understands. */
+#define BR_ERRNO_MAP(X)                                                   \
+	X(EINVAL_ARG, -1001, "invalid argument")                          \
+	X(ENOMEM_ALLOC, -1002, "out of memory")                           \
+	X(EUSAGE, -1003, "bad command line")                              \
+	X(ENOBENCH, -1004, "no benchmark matches")                        \
+	X(ESETUP, -1005, "setup failed")                                  \
+	X(ENOITER, -1006, "benchmark body did not run BR_ITERATE")        \
+	X(EFAILED, -1007, "benchmark reported failure")                   \
+	X(EIO_WRITE, -1008, "cannot write results")
+
+/* The BR_E* codes, e.g. BR_EINVAL_ARG. */
+typedef enum {
+#define BR__ERR_ENUM(name, value, text) BR_##name = value,
+	BR_ERRNO_MAP(BR__ERR_ENUM)
+#undef BR__ERR_ENUM
+	BR_E_LAST__ = -1009
+} br_errno_t;
+
+/* A static English description of `err` (a BR_E* code or a negated errno). */
+const char *br_strerror(int err);
+
+/* The library's version string, e.g. "0.1.0". */
+const char *br_version(void);
+
+/* The running state of one benchmark, handed to its function, setup and
+ * teardown.  Owned by the library; valid only during the call. */
+typedef struct br_state br_state_t;
+
+/* A geometric parameter range: lo, lo*mul, lo*mul^2, ... up to hi inclusive. */
+typedef struct br_range {
+	int64_t lo, hi, mul;
+} br_range_t;
+
+/* The definition of one benchmark.  Normally written by BR_BENCHMARK(); the
+ * library keeps a pointer, so the definition must outlive the program run. */
+typedef struct br_benchmark {
+	const char *group;                 /* first part of the name */
+	const char *name;                  /* second part of the name */
+	void (*fn)(br_state_t *st);        /* the measured function */
+	int (*setup)(br_state_t *st);      /* optional, untimed; nonzero = failed */
+	void (*teardown)(br_state_t *st);  /* optional, untimed */
+	const int64_t *arg_list;           /* explicit parameters, or NULL */
+	size_t arg_count;                  /* entries in arg_list */
+	br_range_t range;                  /* geometric parameters if mul > 1 */
+	uint64_t bytes_per_iter;           /* throughput unit; 0 = none */
+	uint64_t items_per_iter;           /* throughput unit; 0 = none */
+	const char *file;                  /* where it was defined */
+	int line;
+	struct br_benchmark *next__;       /* registry link; the library's */
+} br_benchmark_t;
+
+/* Add a benchmark to the program's registry.  Called by BR_BENCHMARK()'s
+ * constructor; registration order is the run order. */
+void br_benchmark_register(br_benchmark_t *bench);
+
+/* The current parameter (0 when the benchmark has none). */
+int64_t br_state_arg(const br_state_t *st);
+
+/* Attach user data (e.g. a buffer made by setup); the library never frees it. */
+void br_state_set_user(br_state_t *st, void *user);
+
+/* The pointer set by br_state_set_user(), or NULL. */
+void *br_state_user(const br_state_t *st);
+
+/* Set the bytes or items processed per iteration, overriding the definition
+ * (useful when they depend on the parameter).  Call from setup or the body. */
+void br_state_set_bytes_per_iter(br_state_t *st, uint64_t bytes);
+void br_state_set_items_per_iter(br_state_t *st, uint64_t items);
+
+/* Mark the benchmark as failed with a reason (copied); its samples are
+ * discarded and the rest of the suite goes on.  The body should return. */
+void br_state_fail(br_state_t *st, const char *reason);
+
+/* Used by BR_ITERATE(): start the timed loop and return its iteration count
+ * (at least 1), and stop it (returns 0 so the loop ends). */
+uint64_t br__loop_start(br_state_t *st);
+int br__loop_stop(br_state_t *st);
+
+/* The worker entry point: parses the worker options (see --help), runs the
+ * registered benchmarks and returns the process exit status.  `compiler` and
+ * `cflags` describe how the benchmark program was built (BR_MAIN passes them). */
+int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags);
+
+/* The body of a benchmark: runs the enclosed statement n times, n chosen by
+ * the library.  There is no call and no timer read per iteration: the clock
+ * is read once before and once after the loop. */
+#define BR_ITERATE(st)                                                     \
+	for (uint64_t br__n = br__loop_start(st); br__n != 0 || br__loop_stop(st); \
+	     br__n--)
+
+/* Define and register a benchmark named group/name[/param].  The trailing
+ * arguments are designated initialisers of br_benchmark_t (.setup = f,
+ * .bytes_per_iter = 64, BR_ARGS(...), BR_RANGE(...)).  The block that follows
+ * is the function body; its parameter is `st`. */
+#define BR_BENCHMARK(group_, name_, ...)                                    \
+	static void br__fn_##group_##__##name_(br_state_t *st);             \
+	static br_benchmark_t br__def_##group_##__##name_ = {               \
+		.group = #group_, .name = #name_,                           \
+		.fn = br__fn_##group_##__##name_,                           \
+		.file = __FILE__, .line = __LINE__, __VA_ARGS__};           \
+	__attribute__((constructor)) static void                            \
+	br__reg_##group_##__##name_(void)                                   \
+	{                                                                   \
+		br_benchmark_register(&br__def_##group_##__##name_);        \
+	}                                                                   \
+	static void br__fn_##group_##__##name_(br_state_t *st)
+
+/* An explicit parameter list, e.g. BR_ARGS(16, 256, 4096). */
+#define BR_ARGS(...)                                                        \
+	.arg_list = (const int64_t[]){__VA_ARGS__},                         \
+	.arg_count = sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t)
+
+/* A geometric parameter range, e.g. BR_RANGE(64, 65536, 4). */
+#define BR_RANGE(lo_, hi_, mul_) .range = {(lo_), (hi_), (mul_)}
+
+#ifndef BR_BUILD_FLAGS
+#define BR_BUILD_FLAGS "unknown"
+#endif
+
+/* Defines main() for a benchmark program, recording the compiler and, when
+ * the build defines BR_BUILD_FLAGS as a string, the flags. */
+#define BR_MAIN()                                                           \
+	int main(int argc, char **argv)                                     \
+	{                                                                   \
+		return br_main_ex(argc, argv, "gcc-compatible " __VERSION__, \
+		                  BR_BUILD_FLAGS);                          \
+	}
+
+/* Optimisation barriers (GCC and Clang).  br_do_not_optimize(x) makes the
+ * compiler believe x is read, so the work producing it cannot be deleted;
+ * br_black_box(x) returns x through a value the compiler cannot see through,
+ * so inputs cannot be constant-folded; br_clobber() makes it believe all
+ * memory may have been read and written, so stores cannot be dropped. */
+#define br_do_not_optimize(x)                                               \
+	do {                                                                \
+		__typeof__(x) br__v = (x);                                  \
+		__asm__ volatile("" : : "rm"(br__v) : "memory");           \
+	} while (0)
+
+#define br_black_box(x)                                                     \
+	__extension__({                                                     \
+		__typeof__(x) br__v = (x);                                  \
+		__asm__ volatile("" : "+rm"(br__v) : : "memory");          \
+		br__v;                                                      \
+	})
+
+static inline void br_clobber(void)
+{
+	__asm__ volatile("" : : : "memory");
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: MIT
+# libbenchrun: an uninstalled internal library that the tests link for its
+# internals, and the installed library that exports only br_ names.
+lib_sources = \
+	%D%/benchrun.h %D%/internal.h %D%/error.c %D%/registry.c \
+	%D%/timer.c %D%/plan.c %D%/loop.c %D%/writer.c %D%/worker.c
+
+noinst_LTLIBRARIES += %D%/libbenchrun-internal.la
+%C%_libbenchrun_internal_la_SOURCES = $(lib_sources)
+
+lib_LTLIBRARIES += %D%/libbenchrun.la
+%C%_libbenchrun_la_SOURCES = $(lib_sources)
+%C%_libbenchrun_la_LDFLAGS = -version-info 0:0:0 -export-symbols-regex '^br_[a-z]|^br__loop_(start|stop)$$'
+
+include_HEADERS = %D%/benchrun.h
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = %D%/benchrun.pc
+EXTRA_DIST += %D%/benchrun.pc.in

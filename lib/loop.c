@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* The measured run of one benchmark instance: untimed setup, warm-up by time
+ * budget, planned samples, untimed teardown; and the state accessors the
+ * benchmark code calls. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+uint64_t br__loop_start(br_state_t *st)
+{
+	st->loops++;
+	st->t0_ns = br__clock->now_ns();
+	return st->iters;
+}
+
+int br__loop_stop(br_state_t *st)
+{
+	st->elapsed_ns = br__clock->now_ns() - st->t0_ns;
+	return 0;
+}
+
+int64_t br_state_arg(const br_state_t *st)
+{
+	return st->inst->arg;
+}
+
+void br_state_set_user(br_state_t *st, void *user)
+{
+	st->user = user;
+}
+
+void *br_state_user(const br_state_t *st)
+{
+	return st->user;
+}
+
+void br_state_set_bytes_per_iter(br_state_t *st, uint64_t bytes)
+{
+	st->bytes_per_iter = bytes;
+}
+
+void br_state_set_items_per_iter(br_state_t *st, uint64_t items)
+{
+	st->items_per_iter = items;
+}
+
+void br_state_fail(br_state_t *st, const char *reason)
+{
+	st->failed = 1;
+	strncpy(st->reason, reason ? reason : "failed", sizeof st->reason - 1);
+	st->reason[sizeof st->reason - 1] = '\0';
+}
+
+static void run_fail(struct br__run *run, int code, const char *reason)
+{
+	run->status = code;
+	strncpy(run->reason, reason, sizeof run->reason - 1);
+	run->reason[sizeof run->reason - 1] = '\0';
+}
+
+/* One call of the body with `iters` iterations; 0 or a BR_E* code. */
+static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
+{
+	st->iters = iters;
+	st->loops = 0;
+	st->elapsed_ns = 0;
+	st->inst->def->fn(st);
+	if (st->failed) {
+		run_fail(run, BR_EFAILED, st->reason);
+		return BR_EFAILED;
+	}
+	if (st->loops != 1) {
+		run_fail(run, BR_ENOITER, st->loops ? "BR_ITERATE ran more than once in one call"
+		                                    : br_strerror(BR_ENOITER));
+		return BR_ENOITER;
+	}
+	return 0;
+}
+
+/* Warm-up: call the body with doubling iteration counts until the budget is
+ * spent (caches, branch predictors, page faults and frequency settle), and
+ * estimate the cost of one iteration from everything run, as criterion does.
+ * The doubling is capped by what the budget has left, so a slow body does
+ * not overshoot the budget by a factor of two. */
+static int warm_up(br_state_t *st, double budget_ns, struct br__run *run, double *est)
+{
+	uint64_t start = br__clock->now_ns(), n = 1;
+	double spent;
+	int rc;
+
+	run->warmup_iters = 0;
+	run->warmup_ns = 0;
+	do {
+		if ((rc = call_body(st, n, run)) != 0)
+			return rc;
+		run->warmup_iters += n;
+		run->warmup_ns += st->elapsed_ns;
+		*est = (double)run->warmup_ns / (double)run->warmup_iters;
+		spent = (double)(br__clock->now_ns() - start);
+		if (*est > 0 && (double)(2 * n) * *est > budget_ns - spent)
+			n = (budget_ns - spent) / *est > 1 ? (uint64_t)((budget_ns - spent) / *est) : 1;
+		else
+			n *= 2;
+	} while (spent < budget_ns);
+	return 0;
+}
+
+static int take_samples(br_state_t *st, struct br__run *run)
+{
+	unsigned k;
+	int rc;
+
+	run->iters = calloc(run->plan.samples, sizeof *run->iters);
+	run->ns = calloc(run->plan.samples, sizeof *run->ns);
+	if (!run->iters || !run->ns) {
+		run_fail(run, BR_ENOMEM_ALLOC, br_strerror(BR_ENOMEM_ALLOC));
+		return BR_ENOMEM_ALLOC;
+	}
+	for (k = 1; k <= run->plan.samples; k++) {
+		uint64_t n = br__plan_iters(&run->plan, k);
+		if ((rc = call_body(st, n, run)) != 0)
+			return rc;
+		run->iters[k - 1] = n;
+		run->ns[k - 1] = st->elapsed_ns;
+		run->nsamples = k;
+	}
+	return 0;
+}
+
+int br__run_measure(const struct br__instance *inst, const struct br__settings *s,
+                    struct br__run *run)
+{
+	br_state_t st;
+	double est = 0;
+	int rc;
+
+	assert(inst && s && run && s->samples > 0);
+	memset(run, 0, sizeof *run);
+	memset(&st, 0, sizeof st);
+	run->inst = inst;
+	st.inst = inst;
+	st.bytes_per_iter = inst->def->bytes_per_iter;
+	st.items_per_iter = inst->def->items_per_iter;
+	if (inst->def->setup && inst->def->setup(&st) != 0) {
+		run_fail(run, BR_ESETUP, st.failed ? st.reason : br_strerror(BR_ESETUP));
+		return run->status;
+	}
+	rc = warm_up(&st, s->warmup_ns, run, &est);
+	if (rc == 0) {
+		br__plan_make(est, s->measure_ns, s->samples, &run->plan);
+		rc = take_samples(&st, run);
+	}
+	if (inst->def->teardown)
+		inst->def->teardown(&st);
+	run->bytes_per_iter = st.bytes_per_iter;
+	run->items_per_iter = st.items_per_iter;
+	return rc;
+}
+
+void br__run_free(struct br__run *run)
+{
+	free(run->iters);
+	free(run->ns);
+	run->iters = run->ns = NULL;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Iteration planning: how many iterations each sample runs, from the
+ * warm-up's estimate of the cost of one iteration.  Pure arithmetic. */
+#include <math.h>
+#include "internal.h"
+
+/* A linear ramp (sample k runs k*d iterations) spreads the samples over a
+ * range of sizes, so the slope of time against iterations estimates the cost
+ * of one iteration with every fixed per-sample cost (two clock reads, the
+ * call, loop entry) falling into the intercept.  It needs d >= 1: when even
+ * d = 1 would overrun the budget (slow bodies), all samples get the same
+ * count instead, at least one iteration each. */
+void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
+                   struct br__plan *plan)
+{
+	double ramp = (double)samples * (samples + 1) / 2.0;
+	double d;
+
+	if (!(est_ns_per_iter > 0))
+		est_ns_per_iter = 1;
+	plan->samples = samples;
+	plan->flat = 0;
+	plan->flat_iters = 0;
+	d = floor(measure_ns / (est_ns_per_iter * ramp));
+	if (d >= 1) {
+		plan->step_iters = d > 1e15 ? (uint64_t)1e15 : (uint64_t)d;
+		return;
+	}
+	plan->flat = 1;
+	plan->step_iters = 0;
+	d = round(measure_ns / (est_ns_per_iter * samples));
+	plan->flat_iters = d < 1 ? 1 : (uint64_t)d;
+}
+
+uint64_t br__plan_iters(const struct br__plan *plan, unsigned k)
+{
+	return plan->flat ? plan->flat_iters : plan->step_iters * k;
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* The worker entry point behind BR_MAIN(): parses the worker options, lists
+ * or runs the registered benchmarks, and writes either the JSON-lines
+ * protocol (for `benchrun`) or a human summary (for a person). */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_FAILED = 3 };
+
+struct worker_opts {
+	int list, jsonl, help, output_fd;
+	const char **run;      /* exact names; NULL-terminated */
+	size_t nrun;
+	const char *filter;    /* POSIX extended regex, or NULL */
+	struct br__settings s;
+};
+
+/* One table for parsing and for --help. */
+static const struct {
+	const char *name, *arg, *help;
+} options[] = {
+	{"--list", NULL, "list the benchmarks instead of running them"},
+	{"--run", "NAME", "run the benchmark with exactly this name (repeatable)"},
+	{"--filter", "REGEX", "run the benchmarks whose names match (extended regex)"},
+	{"--warmup-time", "SECONDS", "warm-up budget per benchmark (default 0.05)"},
+	{"--measure-time", "SECONDS", "measurement budget per benchmark (default 0.1)"},
+	{"--samples", "N", "samples per benchmark (default 30)"},
+	{"--jsonl", NULL, "write the JSON-lines worker protocol instead of a summary"},
+	{"--output-fd", "FD", "write the output to this file descriptor"},
+	{"--help", NULL, "show this help"},
+};
+
+static void usage(FILE *out, const char *prog)
+{
+	fprintf(out, "usage: %s [OPTION]...\nA benchrun benchmark program. "
+	        "Run it under `benchrun` for intervals and comparisons.\n\n", prog);
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+		fprintf(out, "  %-14s %-8s %s\n", options[i].name,
+		        options[i].arg ? options[i].arg : "", options[i].help);
+}
+
+static int parse_seconds(const char *v, double *ns)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(v, &end);
+	if (errno || end == v || *end || !(s >= 0) || s > 3600)
+		return -1;
+	*ns = s * 1e9;
+	return 0;
+}
+
+static int parse_uint(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* Apply option `name` with value `v`; 0 or -1 for a bad value. */
+static int apply(struct worker_opts *o, const char *name, const char *v)
+{
+	long n;
+
+	if (!strcmp(name, "--list"))
+		o->list = 1;
+	else if (!strcmp(name, "--jsonl"))
+		o->jsonl = 1;
+	else if (!strcmp(name, "--help"))
+		o->help = 1;
+	else if (!strcmp(name, "--run"))
+		o->run[o->nrun++] = v;
+	else if (!strcmp(name, "--filter"))
+		o->filter = v;
+	else if (!strcmp(name, "--warmup-time"))
+		return parse_seconds(v, &o->s.warmup_ns);
+	else if (!strcmp(name, "--measure-time"))
+		return parse_seconds(v, &o->s.measure_ns);
+	else if (!strcmp(name, "--samples")) {
+		if (parse_uint(v, 2, 100000, &n))
+			return -1;
+		o->s.samples = (unsigned)n;
+	} else if (!strcmp(name, "--output-fd")) {
+		if (parse_uint(v, 0, 1 << 20, &n))
+			return -1;
+		o->output_fd = (int)n;
+	}
+	return 0;
+}
+
+/* Accepts "--name value" and "--name=value". */
+static int parse_args(int argc, char **argv, struct worker_opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		size_t len = eq ? (size_t)(eq - a) : strlen(a), k;
+		const char *v = eq ? eq + 1 : NULL;
+
+		for (k = 0; k < sizeof options / sizeof options[0]; k++)
+			if (strlen(options[k].name) == len && !strncmp(a, options[k].name, len))
+				break;
+		if (k == sizeof options / sizeof options[0]) {
+			fprintf(stderr, "%s: unknown option '%s' (try --help)\n", argv[0], a);
+			return -1;
+		}
+		if (options[k].arg && !v) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s: %s needs %s\n", argv[0], a, options[k].arg);
+				return -1;
+			}
+			v = argv[++i];
+		}
+		if (apply(o, options[k].name, v) != 0) {
+			fprintf(stderr, "%s: %s: bad value '%s'\n", argv[0], options[k].name, v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int note_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char *hex = data;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		const char *end = p + ph->p_memsz;
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const unsigned char *desc = (const unsigned char *)p + sizeof *nh +
+			                            ((nh->n_namesz + 3) & ~3u);
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof *nh, "GNU", 4)) {
+				for (unsigned j = 0; j < nh->n_descsz && j < 20; j++)
+					sprintf(hex + 2 * j, "%02x", desc[j]);
+				return 1;
+			}
+			p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1;  /* the first object is the executable: stop there */
+}
+
+/* Whether instance `in` is selected by --run/--filter. */
+static int selected(const struct worker_opts *o, const regex_t *re,
+                    const struct br__instance *in)
+{
+	if (o->nrun) {
+		for (size_t i = 0; i < o->nrun; i++)
+			if (!strcmp(o->run[i], in->name))
+				return 1;
+		return 0;
+	}
+	return !re || regexec(re, in->name, 0, NULL, 0) == 0;
+}
+
+static int run_selected(const struct worker_opts *o, const regex_t *re, FILE *out,
+                        const struct br__instance *all, int n, unsigned *nrun)
+{
+	unsigned failed = 0;
+
+	*nrun = 0;
+	for (int i = 0; i < n; i++) {
+		struct br__run run;
+		if (!selected(o, re, &all[i]))
+			continue;
+		if (o->list) {
+			if (o->jsonl)
+				br__write_listed(out, &all[i]);
+			else
+				fprintf(out, "%s\n", all[i].name);
+		} else {
+			failed += br__run_measure(&all[i], &o->s, &run) != 0;
+			if (o->jsonl)
+				br__write_run(out, &run);
+			else
+				br__write_human(out, &run);
+			br__run_free(&run);
+		}
+		(*nrun)++;
+		fflush(out);
+	}
+	return (int)failed;
+}
+
+static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
+                struct br__build *build)
+{
+	const struct br__instance *all;
+	struct br__timer_facts facts;
+	unsigned nrun;
+	int n = br__registry_instances(&all), failed;
+
+	if (n < 0) {
+		fprintf(stderr, "%s: %s\n", build->program, br_strerror(n));
+		return EXIT_FAILED;
+	}
+	if (o->jsonl) {
+		br__timer_calibrate(&facts);
+		dl_iterate_phdr(note_build_id, build->build_id);
+		br__write_header(out, build, &facts);
+	}
+	failed = run_selected(o, re, out, all, n, &nrun);
+	if (o->jsonl)
+		br__write_footer(out, nrun, (unsigned)failed);
+	if (nrun == 0 && (o->nrun || o->filter)) {
+		fprintf(stderr, "%s: %s\n", build->program, br_strerror(BR_ENOBENCH));
+		return EXIT_USAGE;
+	}
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
+{
+	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30}};
+	struct br__build build = {compiler, cflags, argc > 0 ? argv[0] : "?", ""};
+	regex_t re;
+	FILE *out;
+	int rc, err;
+
+	/* At most one --run per argument. */
+	if (!(o.run = calloc(argc > 0 ? (size_t)argc : 1, sizeof *o.run)))
+		return EXIT_FAILED;
+	rc = parse_args(argc, argv, &o);
+	if (rc == 0 && o.help)
+		usage(stdout, build.program);
+	if (rc != 0 || o.help) {
+		free(o.run);
+		return rc != 0 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (o.filter && (err = regcomp(&re, o.filter, REG_EXTENDED | REG_NOSUB)) != 0) {
+		char msg[128];
+		regerror(err, &re, msg, sizeof msg);
+		fprintf(stderr, "%s: --filter '%s': %s\n", build.program, o.filter, msg);
+		free(o.run);
+		return EXIT_USAGE;
+	}
+	out = o.output_fd == 1 ? stdout : fdopen(o.output_fd, "w");
+	if (!out) {
+		fprintf(stderr, "%s: --output-fd %d: %s\n", build.program, o.output_fd,
+		        strerror(errno));
+		rc = EXIT_USAGE;
+	} else {
+		rc = work(&o, o.filter ? &re : NULL, out, &build);
+		if (fflush(out) != 0)
+			rc = EXIT_FAILED;
+	}
+	if (o.filter)
+		regfree(&re);
+	free(o.run);
+	return rc;
+}

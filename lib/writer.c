@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* The worker's output: the versioned JSON-lines protocol read by `benchrun`
+ * (docs/worker-protocol.md), and a one-line human summary per benchmark for
+ * programs run by hand.  Writing JSON is simple enough not to need a
+ * library; reading it (in the harness) uses jansson. */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+
+void br__write_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+/* Strict JSON has no NaN or infinity: those are written as null. */
+static void write_number(FILE *out, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%.17g", v);
+	else
+		fputs("null", out);
+}
+
+static void write_key(FILE *out, const char *key)
+{
+	fprintf(out, ",\"%s\":", key);
+}
+
+void br__write_header(FILE *out, const struct br__build *build,
+                      const struct br__timer_facts *facts)
+{
+	fprintf(out, "{\"type\":\"header\",\"protocol\":%d", BR_PROTOCOL_VERSION);
+	write_key(out, "library");
+	br__write_json_string(out, BR_VERSION_STRING);
+	write_key(out, "program");
+	br__write_json_string(out, build->program);
+	write_key(out, "compiler");
+	br__write_json_string(out, build->compiler);
+	write_key(out, "cflags");
+	br__write_json_string(out, build->cflags);
+	write_key(out, "build_id");
+	br__write_json_string(out, build->build_id);
+	fprintf(out, ",\"pid\":%ld,\"timer\":{\"clock\":", (long)getpid());
+	br__write_json_string(out, facts->clock);
+	write_key(out, "read_ns");
+	write_number(out, facts->read_ns);
+	write_key(out, "resolution_ns");
+	write_number(out, facts->resolution_ns);
+	write_key(out, "getres_ns");
+	write_number(out, facts->getres_ns);
+	fputs("}}\n", out);
+}
+
+static void write_identity(FILE *out, const struct br__instance *inst)
+{
+	fputs(",\"name\":", out);
+	br__write_json_string(out, inst->name);
+	write_key(out, "group");
+	br__write_json_string(out, inst->def->group);
+	write_key(out, "function");
+	br__write_json_string(out, inst->def->name);
+	write_key(out, "param");
+	if (inst->has_arg)
+		br__write_json_string(out, inst->param);
+	else
+		fputs("null", out);
+}
+
+void br__write_listed(FILE *out, const struct br__instance *inst)
+{
+	fputs("{\"type\":\"listed\"", out);
+	write_identity(out, inst);
+	fputs("}\n", out);
+}
+
+void br__write_run(FILE *out, const struct br__run *run)
+{
+	const struct br__plan *p = &run->plan;
+
+	fputs("{\"type\":\"benchmark\"", out);
+	write_identity(out, run->inst);
+	fprintf(out, ",\"bytes_per_iter\":%" PRIu64 ",\"items_per_iter\":%" PRIu64
+	        ",\"warmup_iters\":%" PRIu64 ",\"warmup_ns\":%" PRIu64
+	        ",\"mode\":\"%s\",\"step_iters\":%" PRIu64 ",\"samples\":%u}\n",
+	        run->bytes_per_iter, run->items_per_iter, run->warmup_iters,
+	        run->warmup_ns, p->flat ? "flat" : "linear",
+	        p->flat ? p->flat_iters : p->step_iters, run->nsamples);
+	for (unsigned k = 0; k < run->nsamples; k++)
+		fprintf(out, "{\"type\":\"sample\",\"k\":%u,\"iters\":%" PRIu64
+		        ",\"ns\":%" PRIu64 ",\"counters\":{}}\n",
+		        k + 1, run->iters[k], run->ns[k]);
+	fputs("{\"type\":\"end\",\"name\":", out);
+	br__write_json_string(out, run->inst->name);
+	if (run->status == 0) {
+		fputs(",\"status\":\"ok\"}\n", out);
+	} else {
+		fputs(",\"status\":\"failed\",\"reason\":", out);
+		br__write_json_string(out, run->reason);
+		fputs("}\n", out);
+	}
+}
+
+void br__write_footer(FILE *out, unsigned benchmarks, unsigned failed)
+{
+	fprintf(out, "{\"type\":\"footer\",\"benchmarks\":%u,\"failed\":%u}\n",
+	        benchmarks, failed);
+}
+
+/* Least-squares slope of ns against iters: the same estimator the harness
+ * uses per process, here without GSL (lib/ links libc only). */
+static double slope_ns(const struct br__run *run)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, n = run->nsamples;
+
+	for (unsigned k = 0; k < run->nsamples; k++) {
+		double x = (double)run->iters[k], y = (double)run->ns[k];
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+	}
+	if (run->plan.flat || n * sxx - sx * sx <= 0)
+		return sy / sx;
+	return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+static void human_time(FILE *out, double ns)
+{
+	static const char *units[] = {"ns", "µs", "ms", "s"};
+	int u = 0;
+
+	while (fabs(ns) >= 1000 && u < 3) {
+		ns /= 1000;
+		u++;
+	}
+	fprintf(out, "%9.3f %-2s", ns, units[u]);
+}
+
+void br__write_human(FILE *out, const struct br__run *run)
+{
+	double total = 0, per_iter;
+
+	fprintf(out, "%-40s ", run->inst->name);
+	if (run->status != 0) {
+		fprintf(out, "FAILED: %s\n", run->reason);
+		return;
+	}
+	for (unsigned k = 0; k < run->nsamples; k++)
+		total += (double)run->ns[k];
+	per_iter = slope_ns(run);
+	human_time(out, per_iter);
+	fputs("/iter", out);
+	if (run->bytes_per_iter && per_iter > 0)
+		fprintf(out, "  %8.3f GB/s", run->bytes_per_iter / per_iter);
+	else if (run->items_per_iter && per_iter > 0)
+		fprintf(out, "  %8.3f Mitems/s", run->items_per_iter / per_iter * 1e3);
+	fprintf(out, "  (%u samples, %.3f s; one process, no interval: use benchrun)\n",
+	        run->nsamples, total / 1e9);
+}

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Check suites, one per module, each a program in TESTS.  They link the
+# uninstalled internal libraries to reach internals; check_public links only
+# the installed library, as a user's program would.
+check_suites = \
+	%D%/check_stats %D%/check_analysis %D%/check_loop %D%/check_protocol \
+	%D%/check_proc %D%/check_cli %D%/check_public
+TESTS += $(check_suites)
+check_PROGRAMS += $(check_suites) %D%/worker_sample %D%/worker_garbage
+
+tests_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
+tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
+
+%C%_check_stats_SOURCES = %D%/check_stats.c
+%C%_check_stats_CFLAGS = $(tests_cflags)
+%C%_check_stats_LDADD = $(tests_harness_libs)
+
+%C%_check_analysis_SOURCES = %D%/check_analysis.c
+%C%_check_analysis_CFLAGS = $(tests_cflags)
+%C%_check_analysis_LDADD = $(tests_harness_libs)
+
+%C%_check_loop_SOURCES = %D%/check_loop.c
+%C%_check_loop_CFLAGS = $(tests_cflags)
+%C%_check_loop_LDADD = lib/libbenchrun-internal.la $(CHECK_LIBS)
+
+%C%_check_protocol_SOURCES = %D%/check_protocol.c
+%C%_check_protocol_CFLAGS = $(tests_cflags)
+%C%_check_protocol_LDADD = lib/libbenchrun-internal.la $(tests_harness_libs)
+
+%C%_check_proc_SOURCES = %D%/check_proc.c
+%C%_check_proc_CFLAGS = $(tests_cflags)
+%C%_check_proc_LDADD = $(tests_harness_libs)
+
+%C%_check_cli_SOURCES = %D%/check_cli.c %D%/transcript.h %D%/transcript.c
+%C%_check_cli_CFLAGS = $(tests_cflags)
+%C%_check_cli_LDADD = $(CHECK_LIBS) $(JANSSON_LIBS)
+
+%C%_check_public_SOURCES = %D%/check_public.c
+%C%_check_public_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+%C%_check_public_LDADD = lib/libbenchrun.la $(CHECK_LIBS)
+
+# Worker programs the CLI tests drive: benchmarks that pass, crash, hang and
+# fail; and a program that passes the listing but writes garbage when run.
+%C%_worker_sample_SOURCES = %D%/worker_sample.c
+%C%_worker_sample_LDADD = lib/libbenchrun-internal.la
+%C%_worker_garbage_SOURCES = %D%/worker_garbage.c
+
+AM_TESTS_ENVIRONMENT = \
+	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
+	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
+	export BENCHRUN TESTS_BUILDDIR;
