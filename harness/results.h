@@ -40,7 +40,8 @@ struct analysis {
 	struct estimate median; /* likewise */
 	struct estimate sd;     /* sample standard deviation, ns/iter */
 	struct estimate mad;    /* median absolute deviation x 1.4826, ns/iter */
-	double r2;              /* R^2 of the pooled OLS fit ns ~ iters; NaN if flat */
+	double r2;              /* median over processes of the R^2 of the OLS
+	                         * fit ns ~ iters; NaN if flat */
 	struct outliers outliers;
 	size_t nsamples;        /* samples over all processes */
 	size_t nprocs;          /* processes with at least two samples */

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Turns one benchmark's raw samples into estimates with confidence intervals
+ * from a hierarchical bootstrap that resamples processes, then samples. */
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+
+#include "analysis.h"
+#include "stats.h"
+
+/* The statistics that get a bootstrap interval, in replicate-array order. */
+enum { ST_SLOPE, ST_MEAN, ST_MEDIAN, ST_SD, ST_MAD, NSTAT };
+
+/* Samples grouped by process: process j owns [off[j], off[j] + len[j]) of
+ * x (iterations), y (ns) and t (ns per iteration, derived from x and y). */
+struct pool {
+	size_t np, n;
+	size_t *off, *len;
+	double *x, *y, *t;
+};
+
+/* Everything one analysis_run() allocates, so replicates reuse it. */
+struct scratch {
+	struct pool data, rep;
+	double *work;        /* MAD scratch, rep capacity */
+	double *reps[NSTAT]; /* resamples replicates of each statistic */
+};
+
+static int pool_alloc(struct pool *p, size_t np, size_t cap)
+{
+	p->np = np;
+	p->n = 0;
+	p->off = malloc(np * sizeof(*p->off));
+	p->len = malloc(np * sizeof(*p->len));
+	p->x = malloc(cap * sizeof(*p->x));
+	p->y = malloc(cap * sizeof(*p->y));
+	p->t = malloc(cap * sizeof(*p->t));
+	if (!p->off || !p->len || !p->x || !p->y || !p->t)
+		return -ENOMEM;
+	return 0;
+}
+
+static void pool_free(struct pool *p)
+{
+	free(p->off);
+	free(p->len);
+	free(p->x);
+	free(p->y);
+	free(p->t);
+}
+
+static void scratch_free(struct scratch *s)
+{
+	pool_free(&s->data);
+	pool_free(&s->rep);
+	free(s->work);
+	for (int k = 0; k < NSTAT; k++)
+		free(s->reps[k]);
+}
+
+/* Allocates the scratch for the processes of b with >= 2 samples and copies
+ * their samples into s->data.  A one-sample process cannot give a slope and
+ * has no spread, so it is left out of every statistic alike. */
+static int scratch_create(const struct bench_result *b, size_t resamples,
+			  struct scratch *s)
+{
+	size_t np = 0, n = 0, maxlen = 0;
+
+	*s = (struct scratch){ 0 };
+	for (size_t i = 0; i < b->nprocs; i++) {
+		size_t len = b->procs[i].nsamples;
+
+		if (len < 2)
+			continue;
+		np++;
+		n += len;
+		maxlen = len > maxlen ? len : maxlen;
+	}
+	if (np == 0)
+		return -ENODATA;
+	/* A replicate draws np processes, each at most maxlen samples. */
+	if (pool_alloc(&s->data, np, n) || pool_alloc(&s->rep, np, np * maxlen)
+	    || !(s->work = malloc(np * maxlen * sizeof(*s->work))))
+		return -ENOMEM;
+	for (int k = 0; k < NSTAT; k++)
+		if (!(s->reps[k] = malloc((resamples ? resamples : 1)
+					  * sizeof(*s->reps[k]))))
+			return -ENOMEM;
+	return 0;
+}
+
+static void pool_fill(struct pool *p, const struct bench_result *b)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < b->nprocs; i++) {
+		const struct proc_run *pr = &b->procs[i];
+
+		if (pr->nsamples < 2)
+			continue;
+		p->off[j] = p->n;
+		p->len[j++] = pr->nsamples;
+		for (size_t k = 0; k < pr->nsamples; k++, p->n++) {
+			/* Zero iterations is a harness bug, not data. */
+			assert(pr->samples[k].iters > 0);
+			p->x[p->n] = (double)pr->samples[k].iters;
+			p->y[p->n] = pr->samples[k].ns;
+		}
+	}
+}
+
+/* Time per iteration of one process.  Samples follow a linear ramp of
+ * iteration counts, so the OLS slope of ns on iters cancels the fixed
+ * per-sample cost (timer reads, loop setup) that ns/iters would include.
+ * When all counts are equal (flat mode for slow bodies) there is no ramp to
+ * fit, and total time over total iterations is the best estimate left. */
+static double proc_slope(const double *x, const double *y, size_t n)
+{
+	double slope, sx = 0.0, sy = 0.0;
+
+	if (stats_slope(x, y, n, &slope) == 0)
+		return slope;
+	for (size_t i = 0; i < n; i++) {
+		sx += x[i];
+		sy += y[i];
+	}
+	return sy / sx;
+}
+
+/* Computes every bootstrapped statistic of p into st[]; reorders p->t. */
+static void pool_stats(struct pool *p, double *work, double st[NSTAT])
+{
+	double sum = 0.0;
+
+	/* Each process is one independent draw of address layout, CPU
+	 * frequency and neighbours, however many samples it took, so the
+	 * slope weights processes equally. */
+	for (size_t j = 0; j < p->np; j++)
+		sum += proc_slope(p->x + p->off[j], p->y + p->off[j], p->len[j]);
+	st[ST_SLOPE] = sum / (double)p->np;
+	for (size_t i = 0; i < p->n; i++)
+		p->t[i] = p->y[i] / p->x[i];
+	/* This runs once per bootstrap replicate: each statistic reuses the
+	 * one before, and the median is found by selection, not sorting. */
+	st[ST_MEAN] = stats_mean(p->t, p->n);
+	st[ST_SD] = stats_sd_m(p->t, p->n, st[ST_MEAN]);
+	st[ST_MEDIAN] = stats_median(p->t, p->n);
+	st[ST_MAD] = stats_mad_about(p->t, p->n, st[ST_MEDIAN], work);
+}
+
+/* Draws into dst one replicate of src: np processes with replacement, then
+ * each drawn process's samples with replacement. */
+static void pool_resample(const struct pool *src, struct pool *dst,
+			  gsl_rng *r)
+{
+	dst->n = 0;
+	for (size_t j = 0; j < src->np; j++) {
+		size_t p = gsl_rng_uniform_int(r, src->np);
+		size_t len = src->len[p];
+
+		dst->off[j] = dst->n;
+		dst->len[j] = len;
+		for (size_t k = 0; k < len; k++, dst->n++) {
+			size_t i = src->off[p] + gsl_rng_uniform_int(r, len);
+
+			dst->x[dst->n] = src->x[i];
+			dst->y[dst->n] = src->y[i];
+		}
+	}
+}
+
+/* Fills the lo/hi of est[] (in ST_* order) by the percentile bootstrap.
+ * Samples within one process share its layout and frequency, so they vary
+ * far less than processes do; resampling them alone would give intervals
+ * too narrow to cover a rerun.  Drawing processes first puts the
+ * between-process variance into the interval, and with a single process
+ * this is the ordinary bootstrap over samples. */
+static int bootstrap(struct scratch *s, const struct analysis_opts *o,
+		     uint64_t seed, struct estimate *est[NSTAT])
+{
+	gsl_rng *r;
+	double st[NSTAT];
+
+	if (o->resamples == 0) {
+		for (int k = 0; k < NSTAT; k++)
+			est[k]->lo = est[k]->hi = NAN;
+		return 0;
+	}
+	if (!(r = gsl_rng_alloc(gsl_rng_mt19937)))
+		return -ENOMEM;
+	/* GSL's MT19937 keeps only the low 32 bits of its seed: fold. */
+	gsl_rng_set(r, (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu));
+	for (size_t b = 0; b < o->resamples; b++) {
+		pool_resample(&s->data, &s->rep, r);
+		pool_stats(&s->rep, s->work, st);
+		for (int k = 0; k < NSTAT; k++)
+			s->reps[k][b] = st[k];
+	}
+	gsl_rng_free(r);
+	for (int k = 0; k < NSTAT; k++)
+		stats_percentile_interval(s->reps[k], o->resamples,
+					  o->conf_level, &est[k]->lo,
+					  &est[k]->hi);
+	return 0;
+}
+
+/* R^2 says how straight each process's ramp is: the median over processes
+ * of the R^2 of its own fit.  A pooled fit would count the differences
+ * between processes' slopes (which the interval already reports) as lack of
+ * linearity.  NaN when no process has a ramp (flat mode). */
+static double process_r2(const struct pool *p, double *work)
+{
+	struct stats_fit fit;
+	size_t n = 0;
+
+	for (size_t j = 0; j < p->np; j++)
+		if (stats_fit_linear(p->x + p->off[j], p->y + p->off[j], p->len[j],
+				     &fit) == 0)
+			work[n++] = fit.r2;
+	return n ? stats_median(work, n) : NAN;
+}
+
+/* Point estimates, R^2 and outliers of all counted samples into *a. */
+static void point_estimates(struct scratch *s, struct analysis *a,
+			    struct estimate *est[NSTAT])
+{
+	double st[NSTAT];
+
+	pool_stats(&s->data, s->work, st);
+	for (int k = 0; k < NSTAT; k++)
+		est[k]->point = st[k];
+	a->r2 = process_r2(&s->data, s->work);
+	gsl_sort(s->data.t, 1, s->data.n);
+	stats_outliers_classify(s->data.t, s->data.n, &a->outliers);
+	a->nsamples = s->data.n;
+	a->nprocs = s->data.np;
+}
+
+int analysis_run(const struct bench_result *b, const struct analysis_opts *o,
+		 struct analysis *out)
+{
+	struct scratch s;
+	struct analysis a = { 0 };
+	struct estimate *est[NSTAT] = {
+		[ST_SLOPE] = &a.slope, [ST_MEAN] = &a.mean,
+		[ST_MEDIAN] = &a.median, [ST_SD] = &a.sd, [ST_MAD] = &a.mad,
+	};
+	int err;
+
+	assert(o->conf_level > 0.0 && o->conf_level < 1.0);
+	err = scratch_create(b, o->resamples, &s);
+	if (err == 0) {
+		pool_fill(&s.data, b);
+		point_estimates(&s, &a, est);
+		err = bootstrap(&s, o, analysis_seed_for(b->name, o->seed), est);
+	}
+	scratch_free(&s);
+	if (err)
+		return err;
+	a.conf_level = o->conf_level;
+	a.resamples = o->resamples;
+	a.seed = o->seed;
+	*out = a;
+	return 0;
+}
+
+/* SplitMix64's finaliser: a bijection that spreads every input bit over the
+ * output, so nearby seeds and similar names give unrelated streams. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+uint64_t analysis_seed_for(const char *name, uint64_t seed)
+{
+	/* FNV-1a: a fixed, platform-independent hash, so seeds reproduce
+	 * across machines and releases. */
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 0x100000001b3u;
+	return mix64(seed ^ mix64(h));
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Per-benchmark estimates from raw samples: per-iteration slope, location and
+ * spread with confidence intervals from a two-level (process, then sample)
+ * bootstrap, the fit's R^2 and Tukey outlier counts. */
+#ifndef BENCHRUN_ANALYSIS_H
+#define BENCHRUN_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "results.h"
+
+/* How to compute confidence intervals. */
+struct analysis_opts {
+	double conf_level; /* in (0, 1), e.g. 0.95 */
+	size_t resamples;  /* bootstrap replicates; 0 leaves intervals NAN */
+	uint64_t seed;     /* the run's seed, mixed per benchmark */
+};
+
+/* Fills *out with the estimates for b (see struct analysis), using only the
+ * processes of b that have at least two samples; b->name must be set, as it
+ * seeds the bootstrap.  Returns 0, -ENODATA when no process has two samples
+ * (*out untouched), or -ENOMEM.  Same b, o and name give identical output. */
+int analysis_run(const struct bench_result *b, const struct analysis_opts *o,
+		 struct analysis *out);
+
+/* The bootstrap seed for benchmark `name` in a run seeded with `seed`: a
+ * deterministic mix of both, so a benchmark's resampling stream depends only
+ * on its own name and the run seed, never on which other benchmarks ran. */
+uint64_t analysis_seed_for(const char *name, uint64_t seed);
+
+#endif

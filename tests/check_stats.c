@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Check suite for harness/stats.c: every statistic against known answers
+ * computed independently with Python 3.11's `statistics` module. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "stats.h"
+
+#define TOL 1e-12
+
+/* A nontrivial sample: unsorted, odd n, no ties. */
+static const double D[] = { 12.7, 3.4, 9.81, 15.2, 7.75, 11.0, 4.6,
+			    8.33, 21.9, 6.05, 10.4, 13.3, 5.5 };
+#define ND (sizeof(D) / sizeof(D[0]))
+/* D in ascending order. */
+static const double DS[] = { 3.4, 4.6, 5.5, 6.05, 7.75, 8.33, 9.81,
+			     10.4, 11.0, 12.7, 13.3, 15.2, 21.9 };
+
+START_TEST(test_mean_sd)
+{
+	/* statistics.mean(D), statistics.stdev(D) */
+	ck_assert_double_eq_tol(stats_mean(D, ND), 9.9953846153846158, TOL);
+	ck_assert_double_eq_tol(stats_sd(D, ND), 5.0369445357687086, TOL);
+}
+END_TEST
+
+START_TEST(test_median_quantiles)
+{
+	/* statistics.median(D) and statistics.quantiles(D, n=4|10|40,
+	 * method='inclusive'), which is type 7 */
+	ck_assert_double_eq_tol(stats_median_sorted(DS, ND), 9.81, TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 0.25), 6.05, TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 0.75), 12.7, TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 0.1), 4.78, TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 0.9), 14.82, TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 0.025), 3.76,
+				TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 0.975),
+				19.889999999999997, TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 0.0), 3.4, TOL);
+	ck_assert_double_eq_tol(stats_quantile_sorted(DS, ND, 1.0), 21.9, TOL);
+	/* even n: statistics.median(sorted(D[:12])) */
+	static const double e[] = { 3.4, 4.6, 6.05, 7.75, 8.33, 9.81,
+				    10.4, 11.0, 12.7, 13.3, 15.2, 21.9 };
+	ck_assert_double_eq_tol(stats_median_sorted(e, 12), 10.105, TOL);
+}
+END_TEST
+
+START_TEST(test_median_select)
+{
+	double x[ND];
+
+	/* statistics.median(D) and statistics.median(D[:12]) */
+	memcpy(x, D, sizeof(x));
+	ck_assert_double_eq_tol(stats_median(x, ND), 9.81, TOL);
+	memcpy(x, D, sizeof(x));
+	ck_assert_double_eq_tol(stats_median(x, ND - 1), 10.105, TOL);
+	ck_assert(isnan(stats_median(x, 0)));
+	ck_assert_double_eq(stats_median(x + 3, 1), x[3]);
+}
+END_TEST
+
+START_TEST(test_given_centre)
+{
+	double work[ND];
+
+	/* as test_mean_sd and test_mad, with the centre passed in */
+	ck_assert_double_eq_tol(stats_sd_m(D, ND, 9.9953846153846158),
+				5.0369445357687086, TOL);
+	ck_assert_double_eq_tol(stats_mad_about(D, ND, 9.81, work), 5.174274,
+				TOL);
+	ck_assert(isnan(stats_sd_m(D, 1, D[0])));
+	ck_assert(isnan(stats_mad_about(D, 1, D[0], work)));
+}
+END_TEST
+
+START_TEST(test_mad)
+{
+	double x[ND], work[ND];
+
+	/* 1.4826 * statistics.median(abs(v - statistics.median(D)) for v in D),
+	 * by hand in Python; odd n, then even n (D[:12]) */
+	memcpy(x, D, sizeof(x));
+	ck_assert_double_eq_tol(stats_mad(x, ND, work), 5.174274, TOL);
+	ck_assert_int_eq(memcmp(x, D, sizeof(x)), 0);
+	ck_assert_double_eq_tol(stats_mad(x, ND - 1, work), 4.292127, TOL);
+}
+END_TEST
+
+START_TEST(test_small_n)
+{
+	double one = 42.5, work[1];
+
+	ck_assert(isnan(stats_mean(&one, 0)));
+	ck_assert(isnan(stats_sd(&one, 0)));
+	ck_assert(isnan(stats_median_sorted(&one, 0)));
+	ck_assert(isnan(stats_quantile_sorted(&one, 0, 0.5)));
+	ck_assert(isnan(stats_mad(&one, 0, work)));
+	ck_assert_double_eq(stats_mean(&one, 1), 42.5);
+	ck_assert(isnan(stats_sd(&one, 1)));
+	ck_assert_double_eq(stats_median_sorted(&one, 1), 42.5);
+	ck_assert_double_eq(stats_quantile_sorted(&one, 1, 0.9), 42.5);
+	ck_assert(isnan(stats_mad(&one, 1, work)));
+}
+END_TEST
+
+START_TEST(test_fit_known)
+{
+	static const double x[] = { 1, 2, 3, 5, 8, 13, 21, 34 };
+	static const double y[] = { 7.9, 10.3, 13.8, 19.2,
+				    29.5, 44.1, 70.3, 109.8 };
+	struct stats_fit f;
+
+	/* statistics.linear_regression(x, y); R^2 = 1 - SS_res/SS_tot by
+	 * hand in Python with SS_tot about statistics.mean(y) */
+	ck_assert_int_eq(stats_fit_linear(x, y, 8, &f), 0);
+	ck_assert_double_eq_tol(f.slope, 3.1086685629148043, TOL);
+	ck_assert_double_eq_tol(f.intercept, 4.3057293783014998, TOL);
+	ck_assert_double_eq_tol(f.r2, 0.9998015024494995, TOL);
+}
+END_TEST
+
+START_TEST(test_slope)
+{
+	static const double x[] = { 1, 2, 3, 5, 8, 13, 21, 34 };
+	static const double y[] = { 7.9, 10.3, 13.8, 19.2,
+				    29.5, 44.1, 70.3, 109.8 };
+	static const double flat[] = { 4, 4, 4 };
+	double slope;
+
+	/* statistics.linear_regression(x, y).slope, as in test_fit_known */
+	ck_assert_int_eq(stats_slope(x, y, 8, &slope), 0);
+	ck_assert_double_eq_tol(slope, 3.1086685629148043, TOL);
+	ck_assert_int_eq(stats_slope(flat, y, 3, &slope), -EDOM);
+	ck_assert(isnan(slope));
+	ck_assert_int_eq(stats_slope(x, y, 1, &slope), -EDOM);
+}
+END_TEST
+
+START_TEST(test_fit_exact)
+{
+	static const double x[] = { 10, 20, 30, 40, 50, 60 };
+	double y[6];
+	struct stats_fit f;
+
+	for (int i = 0; i < 6; i++)
+		y[i] = 100.0 + 5.0 * x[i];
+	ck_assert_int_eq(stats_fit_linear(x, y, 6, &f), 0);
+	ck_assert_double_eq_tol(f.slope, 5.0, TOL);
+	ck_assert_double_eq_tol(f.intercept, 100.0, 1e-10);
+	ck_assert_double_eq_tol(f.r2, 1.0, TOL);
+}
+END_TEST
+
+START_TEST(test_fit_constant_y)
+{
+	static const double x[] = { 1, 2, 4, 8 };
+	static const double y[] = { 7, 7, 7, 7 };
+	struct stats_fit f;
+
+	/* SS_tot == 0 and the flat line fits exactly: r2 is defined as 1 */
+	ck_assert_int_eq(stats_fit_linear(x, y, 4, &f), 0);
+	ck_assert_double_eq(f.slope, 0.0);
+	ck_assert_double_eq(f.intercept, 7.0);
+	ck_assert_double_eq(f.r2, 1.0);
+}
+END_TEST
+
+START_TEST(test_fit_undefined)
+{
+	static const double x[] = { 3, 3, 3 };
+	static const double y[] = { 1, 2, 3 };
+	struct stats_fit f = { 1, 1, 1 };
+
+	ck_assert_int_lt(stats_fit_linear(x, y, 3, &f), 0);
+	ck_assert(isnan(f.slope) && isnan(f.intercept) && isnan(f.r2));
+	ck_assert_int_lt(stats_fit_linear(y, y, 1, &f), 0);
+	ck_assert_int_lt(stats_fit_linear(y, y, 0, &f), 0);
+}
+END_TEST
+
+START_TEST(test_outliers)
+{
+	/* Type-7 quartiles are exactly x[5] = 100 and x[15] = 120, IQR 20, so
+	 * the fences are 40, 70 | 150, 180 (checked with Python statistics).
+	 * Values on a fence belong to the milder side: 40 is mild, 70 and 150
+	 * are no outliers, 180 is mild. */
+	static const double x[] = { 10, 40, 60, 69.9, 70, 100, 101, 102, 103,
+				    104, 105, 106, 107, 108, 109, 120, 150,
+				    150.5, 180, 180.5, 1000 };
+	struct outliers o;
+
+	stats_outliers_classify(x, 21, &o);
+	ck_assert_uint_eq(o.low_severe, 1);
+	ck_assert_uint_eq(o.low_mild, 3);
+	ck_assert_uint_eq(o.high_mild, 2);
+	ck_assert_uint_eq(o.high_severe, 2);
+}
+END_TEST
+
+START_TEST(test_outliers_degenerate)
+{
+	static const double same[] = { 5, 5, 5, 5, 5 };
+	struct outliers o = { 9, 9, 9, 9 };
+
+	stats_outliers_classify(same, 0, &o);
+	ck_assert_uint_eq(o.low_severe + o.low_mild + o.high_mild
+			  + o.high_severe, 0);
+	o = (struct outliers){ 9, 9, 9, 9 };
+	stats_outliers_classify(same, 5, &o);
+	ck_assert_uint_eq(o.low_severe + o.low_mild + o.high_mild
+			  + o.high_severe, 0);
+}
+END_TEST
+
+START_TEST(test_percentile_interval)
+{
+	double r[ND], lo, hi;
+
+	/* statistics.quantiles(D, n=40|10, method='inclusive') */
+	memcpy(r, D, sizeof(r));
+	stats_percentile_interval(r, ND, 0.95, &lo, &hi);
+	ck_assert_double_eq_tol(lo, 3.76, TOL);
+	ck_assert_double_eq_tol(hi, 19.889999999999997, TOL);
+	ck_assert_int_eq(memcmp(r, DS, sizeof(r)), 0);
+	stats_percentile_interval(r, ND, 0.8, &lo, &hi);
+	ck_assert_double_eq_tol(lo, 4.78, TOL);
+	ck_assert_double_eq_tol(hi, 14.82, TOL);
+	stats_percentile_interval(r, 0, 0.95, &lo, &hi);
+	ck_assert(isnan(lo) && isnan(hi));
+}
+END_TEST
+
+static Suite *stats_suite(void)
+{
+	Suite *s = suite_create("stats");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_mean_sd);
+	tcase_add_test(tc, test_median_quantiles);
+	tcase_add_test(tc, test_median_select);
+	tcase_add_test(tc, test_given_centre);
+	tcase_add_test(tc, test_mad);
+	tcase_add_test(tc, test_small_n);
+	tcase_add_test(tc, test_fit_known);
+	tcase_add_test(tc, test_slope);
+	tcase_add_test(tc, test_fit_exact);
+	tcase_add_test(tc, test_fit_constant_y);
+	tcase_add_test(tc, test_fit_undefined);
+	tcase_add_test(tc, test_outliers);
+	tcase_add_test(tc, test_outliers_degenerate);
+	tcase_add_test(tc, test_percentile_interval);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(stats_suite());
+	int failed;
+
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
