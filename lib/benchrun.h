@@ -128,7 +128,7 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags);
 	{                                                                   \
 		br_benchmark_register(&br__def_##group_##__##name_);        \
 	}                                                                   \
-	static void br__fn_##group_##__##name_(br_state_t *st)
+	static void br__fn_##group_##__##name_(br_state_t *st __attribute__((unused)))
 
 /* An explicit parameter list, e.g. BR_ARGS(16, 256, 4096). */
 #define BR_ARGS(...)                                                        \

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The measured loop against a scripted clock: benchmark bodies advance a fake
+ * clock by a known amount per iteration, so warm-up, iteration planning and
+ * every sample's iteration count and time are known exactly. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+static uint64_t fake_now;
+
+static uint64_t scripted_now(void)
+{
+	return fake_now;
+}
+
+static const struct br__timer scripted = {"scripted", scripted_now};
+
+/* Setup and teardown move the clock a lot: none of it may show in samples. */
+static int slow_setup(br_state_t *st)
+{
+	(void)st;
+	fake_now += 1000000000u;
+	return 0;
+}
+
+static void slow_teardown(br_state_t *st)
+{
+	(void)st;
+	fake_now += 1000000000u;
+}
+
+BR_BENCHMARK(loop, ten_ns, .setup = slow_setup, .teardown = slow_teardown)
+{
+	BR_ITERATE(st) {
+		fake_now += 10;
+	}
+}
+
+BR_BENCHMARK(loop, one_ms)
+{
+	BR_ITERATE(st) {
+		fake_now += 1000000;
+	}
+}
+
+static int failing_setup(br_state_t *st)
+{
+	br_state_fail(st, "no input");
+	return -1;
+}
+
+BR_BENCHMARK(loop, setup_fails, .setup = failing_setup)
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+}
+
+BR_BENCHMARK(loop, body_fails)
+{
+	br_state_fail(st, "checksum mismatch");
+}
+
+BR_BENCHMARK(loop, no_iterate)
+{
+	fake_now += 5;
+}
+
+BR_BENCHMARK(range, geo, BR_RANGE(64, 65536, 4))
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+}
+
+BR_BENCHMARK(range, uneven, BR_RANGE(10, 100, 4))
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+}
+
+BR_BENCHMARK(args, list, BR_ARGS(3, 1, 2), .bytes_per_iter = 8)
+{
+	BR_ITERATE(st) {
+		fake_now += (uint64_t)br_state_arg(st);
+	}
+}
+
+static const struct br__instance *find(const char *name)
+{
+	const struct br__instance *all;
+	int n = br__registry_instances(&all);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(all[i].name, name))
+			return &all[i];
+	ck_abort_msg("no instance %s", name);
+	return NULL;
+}
+
+static void setup_clock(void)
+{
+	fake_now = 12345;
+	br__timer_use(&scripted);
+}
+
+/* Warm-up budget 1000 ns at 10 ns/iter: calls of 1, 2, 4, 8, 16, 32
+ * iterations (630 ns), then the doubling is capped by the 370 ns left: 37
+ * iterations.  So 100 iterations in exactly 1000 ns, estimate 10 ns.  Plan:
+ * 1e6 ns over 10 ramp samples, 55 steps: d = floor(1e6 / (10 * 55)) = 1818. */
+START_TEST(test_linear_ramp_exact)
+{
+	struct br__settings s = {1000, 1e6, 10};
+	struct br__run run;
+
+	ck_assert_int_eq(br__run_measure(find("loop/ten_ns"), &s, &run), 0);
+	ck_assert_uint_eq(run.warmup_iters, 100);
+	ck_assert_uint_eq(run.warmup_ns, 1000);
+	ck_assert_int_eq(run.plan.flat, 0);
+	ck_assert_uint_eq(run.plan.step_iters, 1818);
+	ck_assert_uint_eq(run.nsamples, 10);
+	for (unsigned k = 1; k <= 10; k++) {
+		ck_assert_uint_eq(run.iters[k - 1], 1818u * k);
+		ck_assert_uint_eq(run.ns[k - 1], 18180u * k);
+	}
+	br__run_free(&run);
+}
+END_TEST
+
+/* 1 ms per iteration: one warm-up call overruns the 1000 ns budget; 10 ms
+ * over 10 samples cannot ramp (d would be 0.18), so each sample runs
+ * round(1e7 / (1e6 * 10)) = 1 iteration; with 50 ms, 5 iterations. */
+START_TEST(test_flat_for_slow_bodies)
+{
+	struct br__settings s = {1000, 1e7, 10};
+	struct br__run run;
+
+	ck_assert_int_eq(br__run_measure(find("loop/one_ms"), &s, &run), 0);
+	ck_assert_uint_eq(run.warmup_iters, 1);
+	ck_assert_int_eq(run.plan.flat, 1);
+	for (unsigned k = 0; k < 10; k++) {
+		ck_assert_uint_eq(run.iters[k], 1);
+		ck_assert_uint_eq(run.ns[k], 1000000);
+	}
+	br__run_free(&run);
+	s.measure_ns = 5e7;
+	ck_assert_int_eq(br__run_measure(find("loop/one_ms"), &s, &run), 0);
+	ck_assert_uint_eq(run.plan.flat_iters, 5);
+	ck_assert_uint_eq(run.iters[9], 5);
+	ck_assert_uint_eq(run.ns[9], 5000000);
+	br__run_free(&run);
+}
+END_TEST
+
+START_TEST(test_failures_are_reported)
+{
+	struct br__settings s = {1000, 1e5, 5};
+	struct br__run run;
+
+	ck_assert_int_eq(br__run_measure(find("loop/setup_fails"), &s, &run), BR_ESETUP);
+	ck_assert_str_eq(run.reason, "no input");
+	ck_assert_uint_eq(run.nsamples, 0);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("loop/body_fails"), &s, &run), BR_EFAILED);
+	ck_assert_str_eq(run.reason, "checksum mismatch");
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("loop/no_iterate"), &s, &run), BR_ENOITER);
+	ck_assert_str_eq(run.reason, br_strerror(BR_ENOITER));
+	br__run_free(&run);
+}
+END_TEST
+
+START_TEST(test_plan_arithmetic)
+{
+	struct br__plan p;
+
+	/* 30 samples: 465 steps; 1e8 ns at 1 ns/iter gives d = 215053. */
+	br__plan_make(1.0, 1e8, 30, &p);
+	ck_assert_int_eq(p.flat, 0);
+	ck_assert_uint_eq(p.step_iters, 215053);
+	ck_assert_uint_eq(br__plan_iters(&p, 30), 30u * 215053);
+	/* Exactly one step per sample still ramps: 465 * 215 = 99975 <= 1e5. */
+	br__plan_make(215.0, 1e5, 30, &p);
+	ck_assert_int_eq(p.flat, 0);
+	ck_assert_uint_eq(p.step_iters, 1);
+	/* A body longer than the whole budget still runs once per sample. */
+	br__plan_make(1e9, 1e8, 30, &p);
+	ck_assert_int_eq(p.flat, 1);
+	ck_assert_uint_eq(p.flat_iters, 1);
+	/* A zero estimate (clock too coarse) is treated as 1 ns, not infinity. */
+	br__plan_make(0.0, 1e6, 10, &p);
+	ck_assert_uint_eq(p.step_iters, 18181);
+}
+END_TEST
+
+START_TEST(test_parameter_names)
+{
+	static const char *geo[] = {"64", "256", "1024", "4096", "16384", "65536"};
+	char name[64];
+
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(name, sizeof name, "range/geo/%s", geo[i]);
+		ck_assert_str_eq(find(name)->param, geo[i]);
+	}
+	/* 10, 40, then 160 steps over 100: the end itself is measured too. */
+	ck_assert_int_eq(find("range/uneven/10")->arg, 10);
+	ck_assert_int_eq(find("range/uneven/40")->arg, 40);
+	ck_assert_int_eq(find("range/uneven/100")->arg, 100);
+	/* Explicit lists keep their order; no parameter means no third part. */
+	ck_assert_int_eq(find("args/list/3")->arg, 3);
+	ck_assert_int_eq(find("args/list/1")->has_arg, 1);
+	ck_assert_int_eq(find("loop/ten_ns")->has_arg, 0);
+}
+END_TEST
+
+START_TEST(test_registry_count_and_order)
+{
+	const struct br__instance *all;
+	int n = br__registry_instances(&all);
+
+	/* 5 loop + 6 geo + 3 uneven + 3 list */
+	ck_assert_int_eq(n, 17);
+	ck_assert_str_eq(all[0].name, "loop/ten_ns");
+	ck_assert_str_eq(all[n - 1].name, "args/list/2");
+}
+END_TEST
+
+START_TEST(test_throughput_from_definition)
+{
+	struct br__settings s = {100, 1e4, 4};
+	struct br__run run;
+
+	ck_assert_int_eq(br__run_measure(find("args/list/2"), &s, &run), 0);
+	ck_assert_uint_eq(run.bytes_per_iter, 8);
+	/* 2 ns per iteration, scripted: every sample is exactly 2 ns * iters. */
+	for (unsigned k = 0; k < run.nsamples; k++)
+		ck_assert_uint_eq(run.ns[k], 2 * run.iters[k]);
+	br__run_free(&run);
+}
+END_TEST
+
+static Suite *loop_suite(void)
+{
+	Suite *s = suite_create("loop");
+	TCase *tc = tcase_create("scripted clock");
+
+	tcase_add_checked_fixture(tc, setup_clock, NULL);
+	tcase_add_test(tc, test_linear_ramp_exact);
+	tcase_add_test(tc, test_flat_for_slow_bodies);
+	tcase_add_test(tc, test_failures_are_reported);
+	tcase_add_test(tc, test_plan_arithmetic);
+	tcase_add_test(tc, test_parameter_names);
+	tcase_add_test(tc, test_registry_count_and_order);
+	tcase_add_test(tc, test_throughput_from_definition);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(loop_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

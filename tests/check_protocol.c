@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The worker protocol both ways: what libbenchrun writes, benchrun reads
+ * back field for field; and malformed input is refused with the line and
+ * the reason. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "protocol.h"
+
+BR_BENCHMARK(proto, quoted, BR_ARGS(4096), .items_per_iter = 3)
+{
+	BR_ITERATE(st) {
+	}
+}
+
+static const struct br__instance *instance(void)
+{
+	const struct br__instance *all;
+
+	ck_assert_int_eq(br__registry_instances(&all), 1);
+	return &all[0];
+}
+
+/* Write a header, one measured run and a footer into memory. */
+static char *write_doc(size_t *len, int failed)
+{
+	static uint64_t iters[3] = {100, 200, 300}, ns[3] = {1050, 2070, 3020};
+	struct br__build build = {"gcc \"12\"", "-O2 -g", "./prog\tname", "abcdef"};
+	struct br__timer_facts facts = {"CLOCK_MONOTONIC_RAW", 23.5, 1, 1};
+	struct br__run run = {.inst = instance(), .bytes_per_iter = 64, .items_per_iter = 3,
+	                      .warmup_iters = 777, .warmup_ns = 50000000,
+	                      .plan = {0, 100, 0, 3}, .iters = iters, .ns = ns,
+	                      .nsamples = 3};
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (failed) {
+		run.status = BR_EFAILED;
+		strcpy(run.reason, "bad \"input\"\n");
+	}
+	br__write_header(f, &build, &facts);
+	br__write_run(f, &run);
+	br__write_footer(f, 1, (unsigned)failed);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_round_trip)
+{
+	struct protocol_doc doc;
+	char err[128];
+	size_t len;
+	char *buf = write_doc(&len, 0);
+	const struct protocol_bench *b;
+
+	ck_assert_int_eq(protocol_parse(buf, len, &doc, err, sizeof err), 0);
+	ck_assert_int_eq(doc.hdr.protocol, BR_PROTOCOL_VERSION);
+	ck_assert_str_eq(doc.hdr.library, BR_VERSION_STRING);
+	ck_assert_str_eq(doc.hdr.compiler, "gcc \"12\"");
+	ck_assert_str_eq(doc.hdr.program, "./prog\tname");
+	ck_assert_str_eq(doc.hdr.build_id, "abcdef");
+	ck_assert_str_eq(doc.hdr.clock, "CLOCK_MONOTONIC_RAW");
+	ck_assert_double_eq(doc.hdr.timer_read_ns, 23.5);
+	ck_assert_int_eq(doc.have_footer, 1);
+	ck_assert_uint_eq(doc.nbenches, 1);
+	b = &doc.benches[0];
+	ck_assert_str_eq(b->name, "proto/quoted/4096");
+	ck_assert_str_eq(b->group, "proto");
+	ck_assert_str_eq(b->param, "4096");
+	ck_assert_int_eq(b->measured && b->ended && !b->failed, 1);
+	ck_assert_double_eq(b->bytes_per_iter, 64);
+	ck_assert_double_eq(b->items_per_iter, 3);
+	ck_assert_uint_eq(b->run.warmup_iters, 777);
+	ck_assert_uint_eq(b->run.nsamples, 3);
+	ck_assert_uint_eq(b->run.samples[2].iters, 300);
+	ck_assert_double_eq(b->run.samples[2].ns, 3020);
+	protocol_doc_free(&doc);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_failed_run_keeps_reason)
+{
+	struct protocol_doc doc;
+	char err[128];
+	size_t len;
+	char *buf = write_doc(&len, 1);
+
+	ck_assert_int_eq(protocol_parse(buf, len, &doc, err, sizeof err), 0);
+	ck_assert_int_eq(doc.benches[0].failed, 1);
+	ck_assert_str_eq(doc.benches[0].reason, "bad \"input\"\n");
+	protocol_doc_free(&doc);
+	free(buf);
+}
+END_TEST
+
+/* Parse `text`, expect failure, and return the message. */
+static const char *refused(const char *text)
+{
+	static char err[256];
+	struct protocol_doc doc;
+
+	ck_assert_int_eq(protocol_parse(text, strlen(text), &doc, err, sizeof err), -1);
+	protocol_doc_free(&doc);
+	return err;
+}
+
+#define HEADER "{\"type\":\"header\",\"protocol\":1,\"library\":\"0.1.0\",\"program\":\"p\"," \
+	"\"compiler\":\"c\",\"cflags\":\"\",\"build_id\":\"\",\"timer\":{\"clock\":\"x\"," \
+	"\"read_ns\":20,\"resolution_ns\":1}}\n"
+#define BENCH "{\"type\":\"benchmark\",\"name\":\"g/f\",\"group\":\"g\",\"function\":\"f\"," \
+	"\"param\":null}\n"
+
+START_TEST(test_garbage_is_refused_with_line)
+{
+	ck_assert_str_eq(refused(""), "line 1: no output: not a benchrun worker");
+	ck_assert_str_eq(refused("hello world\n"),
+	                 "line 1: not JSON: '[' or '{' expected near 'hello' (column 5)");
+	ck_assert_str_eq(refused("{\"type\":\"listed\"}\n"),
+	                 "line 1: no protocol header: not a benchrun worker");
+	ck_assert_str_eq(refused(HEADER "[1,2]\n"),
+	                 "line 2: not a protocol record (an object with a \"type\")");
+	ck_assert_str_eq(refused(HEADER "{\"type\":\"sample\",\"iters\":1,\"ns\":2}\n"),
+	                 "line 2: sample outside a benchmark");
+	ck_assert_str_eq(refused(HEADER BENCH "{\"type\":\"sample\",\"iters\":0,\"ns\":2}\n"),
+	                 "line 3: sample with no iterations or negative time");
+	ck_assert_str_eq(refused(HEADER BENCH "{\"type\":\"sample\",\"iters\":1}\n"),
+	                 "line 3: Object item not found: ns");
+	ck_assert_str_eq(refused(HEADER BENCH "{\"type\":\"end\",\"name\":\"other\","
+	                         "\"status\":\"ok\"}\n"),
+	                 "line 3: end of a benchmark that did not start");
+	ck_assert_str_eq(refused(HEADER "{\"type\":\"footer\"}\n" BENCH),
+	                 "line 3: a record after the footer");
+}
+END_TEST
+
+START_TEST(test_versions_and_unknown_records)
+{
+	char text[1024], err[128];
+	struct protocol_doc doc;
+
+	snprintf(text, sizeof text, "%s", HEADER);
+	*strstr(text, "\"protocol\":1") = '\0';
+	strcat(text, "\"protocol\":2}\n");
+	ck_assert_ptr_nonnull(strstr(refused(text), "line 1:"));
+	/* A record type from a newer worker is skipped, not an error. */
+	snprintf(text, sizeof text, HEADER "{\"type\":\"counters-v2\",\"x\":1}\n" BENCH);
+	ck_assert_int_eq(protocol_parse(text, strlen(text), &doc, err, sizeof err), 0);
+	ck_assert_uint_eq(doc.nbenches, 1);
+	ck_assert_ptr_null(doc.benches[0].param);
+	protocol_doc_free(&doc);
+}
+END_TEST
+
+static Suite *protocol_suite(void)
+{
+	Suite *s = suite_create("protocol");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_failed_run_keeps_reason);
+	tcase_add_test(tc, test_garbage_is_refused_with_line);
+	tcase_add_test(tc, test_versions_and_unknown_records);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(protocol_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
