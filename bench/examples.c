@@ -5,18 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "benchrun.h"
-
-/* FNV-1a, 64-bit: one multiply per byte, a serial dependency chain. */
-static uint64_t fnv1a(const unsigned char *p, size_t n)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
+#include "kernels.h"
 
 /* Setup runs untimed, once per process: it makes the input and states how
  * many bytes one iteration processes. */
@@ -46,7 +35,7 @@ BR_BENCHMARK(hash, fnv1a, BR_RANGE(64, 65536, 4), .setup = make_buffer,
 	size_t n = (size_t)br_state_arg(st);
 
 	BR_ITERATE(st) {
-		br_do_not_optimize(fnv1a(buf, n));
+		br_do_not_optimize(kernel_fnv1a(buf, n));
 	}
 }
 

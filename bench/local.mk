@@ -8,11 +8,11 @@ noinst_PROGRAMS += $(bench_programs)
 bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 	-DBR_BUILD_FLAGS='"$(CFLAGS) $(BENCH_CFLAGS)"'
 
-%C%_examples_SOURCES = %D%/examples.c
+%C%_examples_SOURCES = %D%/examples.c %D%/kernels.h
 %C%_examples_CFLAGS = $(bench_cflags)
 %C%_examples_LDADD = lib/libbenchrun-internal.la
 
-%C%_calibration_SOURCES = %D%/calibration.c
+%C%_calibration_SOURCES = %D%/calibration.c %D%/kernels.h
 %C%_calibration_CFLAGS = $(bench_cflags)
 %C%_calibration_LDADD = lib/libbenchrun-internal.la
 
@@ -20,7 +20,7 @@ bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 %C%_analysis_CFLAGS = $(bench_cflags) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
 %C%_analysis_LDADD = lib/libbenchrun-internal.la harness/libharness.la
 
-EXTRA_DIST += %D%/README.md %D%/measure-foundation
+EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/peer_gbench.cc
 
 # Extra benchrun options: make bench BENCHFLAGS='--filter hash --processes 10'
 BENCHFLAGS =

@@ -19,8 +19,11 @@ static void analyse_all(struct suite *s, const struct options *o)
 
 	for (size_t i = 0; i < s->nbenches; i++) {
 		struct bench_result *b = &s->benches[i];
-		if (!b->failed)
-			b->analysed = analysis_run(b, &ao, &b->an) == 0;
+		if (b->failed || (b->analysed = analysis_run(b, &ao, &b->an) == 0))
+			continue;
+		b->failed = 1;
+		b->reason = strdup("too few samples to analyse (fewer than 2 in every process)");
+		msg_error(b->name, "%s", b->reason);
 	}
 }
 
@@ -64,8 +67,11 @@ static int run(struct options *o, const regex_t *filter)
 		suite_free(&s);
 		return rc;
 	}
-	failed = suite_measure(&so, &s);
+	suite_measure(&so, &s);
 	analyse_all(&s, o);
+	failed = 0;
+	for (size_t i = 0; i < s.nbenches; i++)
+		failed += s.benches[i].failed != 0;
 	rc = write_outputs(&s, o) != 0 ? EXIT_USAGE
 	     : failed ? EXIT_BENCH_FAILED : EXIT_NO_REGRESSION;
 	suite_free(&s);

@@ -8,7 +8,8 @@
 enum exit_status {
 	EXIT_NO_REGRESSION = 0,
 	EXIT_REGRESSION = 1,
-	EXIT_USAGE = 2,       /* usage or input error; nothing was written */
+	EXIT_USAGE = 2,       /* usage or input error (bad option, program,
+	                       * output file); no result file is written */
 	EXIT_BENCH_FAILED = 3 /* a benchmark crashed, hung or failed */
 };
 

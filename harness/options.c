@@ -96,7 +96,8 @@ static int apply_number(struct options *o, int id, const char *v)
 	case O_RESAMPLES:
 		return parse_unsigned(v, 100, 10000000, &n) ? -1 : (o->resamples = (unsigned)n, 0);
 	case O_SEED:
-		return parse_unsigned(v, 0, UINT64_MAX, &n) ? -1 : (o->seed = n, 0);
+		/* JSON integers are signed 64-bit: keep the recorded seed exact. */
+		return parse_unsigned(v, 0, INT64_MAX, &n) ? -1 : (o->seed = n, 0);
 	case O_WARMUP:
 		return parse_double(v, 0, 3600, &o->warmup_s);
 	case O_MEASURE:

@@ -61,6 +61,6 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 		}
 	}
 	fprintf(out, "%zu benchmarks, %zu failed; %u processes each, %.1f s; "
-	        "%.0f%% intervals, seed %llu\n", s->nbenches, failed, o->processes,
+	        "%g%% intervals, seed %llu\n", s->nbenches, failed, o->processes,
 	        s->elapsed_s, o->conf_level * 100, (unsigned long long)o->seed);
 }

@@ -34,7 +34,7 @@ static json_t *estimate(const struct estimate *e)
 /* Throughput runs the other way from time: the interval's ends swap. */
 static json_t *rate(double per_iter, const struct estimate *t)
 {
-	if (!(per_iter > 0))
+	if (!(per_iter > 0) || !(t->lo > 0) || !(t->point > 0))
 		return json_null();
 	return json_pack("{s:o, s:o, s:o}", "point", num(per_iter * 1e9 / t->point),
 	                 "lo", num(per_iter * 1e9 / t->hi), "hi", num(per_iter * 1e9 / t->lo));

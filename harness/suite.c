@@ -68,6 +68,10 @@ static int run_worker(const char *prog, const char *const *args, double timeout_
 		*why = proc_describe_failure(res, timeout_s);
 		return -1;
 	}
+	if (!doc->have_footer) {
+		*why = strdup("malformed worker output: truncated (no footer)");
+		return -1;
+	}
 	return 0;
 }
 

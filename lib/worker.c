@@ -89,7 +89,7 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 	else if (!strcmp(name, "--warmup-time"))
 		return parse_seconds(v, &o->s.warmup_ns);
 	else if (!strcmp(name, "--measure-time"))
-		return parse_seconds(v, &o->s.measure_ns);
+		return parse_seconds(v, &o->s.measure_ns) || o->s.measure_ns < 1e3 ? -1 : 0;
 	else if (!strcmp(name, "--samples")) {
 		if (parse_uint(v, 2, 100000, &n))
 			return -1;
@@ -115,6 +115,10 @@ static int parse_args(int argc, char **argv, struct worker_opts *o)
 				break;
 		if (k == sizeof options / sizeof options[0]) {
 			fprintf(stderr, "%s: unknown option '%s' (try --help)\n", argv[0], a);
+			return -1;
+		}
+		if (!options[k].arg && v) {
+			fprintf(stderr, "%s: %s takes no value\n", argv[0], options[k].name);
 			return -1;
 		}
 		if (options[k].arg && !v) {

@@ -37,7 +37,7 @@ tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 
 %C%_check_public_SOURCES = %D%/check_public.c
 %C%_check_public_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-%C%_check_public_LDADD = lib/libbenchrun.la $(CHECK_LIBS)
+%C%_check_public_LDADD = lib/libbenchrun.la $(CHECK_LIBS) -ldl
 
 # Worker programs the CLI tests drive: benchmarks that pass, crash, hang and
 # fail; and a program that passes the listing but writes garbage when run.

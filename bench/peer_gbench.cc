@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// The peer: Google Benchmark measuring the same kernels as bench/examples.c
+// and bench/calibration.c (bench/kernels.h), for bench/measure-foundation.
+// Not built by make (it needs libbenchmark-dev and a C++ compiler).
+#include <benchmark/benchmark.h>
+#include <cstdlib>
+#include <vector>
+extern "C" {
+#include "kernels.h"
+}
+
+static void hash_fnv1a(benchmark::State &state)
+{
+	size_t n = (size_t)state.range(0);
+	std::vector<unsigned char> buf(n);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (unsigned char)(i * 131 + 7);
+	for (auto _ : state)
+		benchmark::DoNotOptimize(kernel_fnv1a(buf.data(), n));
+	state.SetBytesProcessed((int64_t)state.iterations() * (int64_t)n);
+}
+BENCHMARK(hash_fnv1a)->Arg(64)->Arg(4096)->Arg(65536);
+
+static void known_spin_1us(benchmark::State &state)
+{
+	uint64_t deadline = kernel_now_ns();
+	for (auto _ : state) {
+		deadline += 1000;
+		kernel_spin_until(deadline);
+	}
+}
+BENCHMARK(known_spin_1us);
+
+static void known_lcg_chain(benchmark::State &state)
+{
+	uint64_t x = 1;
+	benchmark::DoNotOptimize(x);
+	for (auto _ : state) {
+		x = kernel_lcg_chain(x, state.range(0));
+		benchmark::DoNotOptimize(x);
+	}
+}
+BENCHMARK(known_lcg_chain)->Arg(100)->Arg(10000);
+
+static void loop_empty(benchmark::State &state)
+{
+	for (auto _ : state)
+		benchmark::ClobberMemory();
+}
+BENCHMARK(loop_empty);
+
+BENCHMARK_MAIN();
