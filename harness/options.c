@@ -171,7 +171,12 @@ int options_parse(int argc, char **argv, struct options *o)
 			if (table[i].id == c || (table[i].short_name && table[i].short_name == c))
 				d = &table[i];
 		if (!d) {
-			if (optopt)
+			for (size_t i = 0; optopt >= 256 && i < NOPTS; i++)
+				if (table[i].id == optopt)
+					d = &table[i];
+			if (d)
+				msg_error(NULL, "option '--%s' needs an argument (try --help)", d->name);
+			else if (optopt)
 				msg_error(NULL, "option '-%c' %s (try --help)", optopt,
 				          strchr(shortopts, optopt) ? "needs an argument" : "is unknown");
 			else

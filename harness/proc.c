@@ -83,21 +83,39 @@ static void keep_tail(struct proc_result *res, const char *err, size_t len)
 		res->stderr_tail[--len] = '\0';
 }
 
-/* Read both pipes until both close or the deadline passes. */
+/* Once the worker has exited, what it wrote is in the pipes: read on for
+ * at most this long, so a child that escaped its process group and keeps a
+ * pipe open cannot hold benchrun up. */
+#define DRAIN_AFTER_EXIT_S 0.2
+
+/* Read both pipes until the worker has exited and the pipes are drained,
+ * or the deadline passes (then kill the group).  Waiting on the worker
+ * itself, not on end-of-file: a background child of the benchmark that
+ * inherited a pipe must not make a finished worker look hung. */
 static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *res,
-                    char **err, size_t *err_len)
+                    char **err, size_t *err_len, int *status)
 {
 	struct pollfd pfd[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
 	size_t out_cap = 0, err_cap = 0;
-	int open = 2;
+	double drain_until = 0;
+	int open = 2, reaped = 0;
 
 	while (open > 0) {
-		double left = deadline - now_s();
-		if (left <= 0 && !res->timed_out) {
+		double now = now_s(), left;
+		if (!reaped && waitpid(pid, status, WNOHANG) == pid) {
+			reaped = 1;
+			kill(-pid, SIGKILL);  /* whatever it left behind */
+			drain_until = now + DRAIN_AFTER_EXIT_S;
+		}
+		if (!reaped && now >= deadline && !res->timed_out) {
 			res->timed_out = 1;
 			kill(-pid, SIGKILL);
 		}
-		if (poll(pfd, 2, left > 0 ? (int)(left * 1000) + 1 : 100) < 0 && errno != EINTR)
+		if (reaped && now >= drain_until)
+			break;
+		left = (reaped ? drain_until : deadline) - now;
+		/* Short slices: the exit of the worker is noticed within 20 ms. */
+		if (poll(pfd, 2, left > 0.02 ? 20 : 1 + (int)(left * 1000)) < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -109,11 +127,16 @@ static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *
 			}
 		}
 	}
+	if (!reaped) {
+		kill(-pid, SIGKILL);
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+	}
 }
 
 int proc_run(char *const argv[], double timeout_s, struct proc_result *res)
 {
-	int proto[2], errp[2], status, rc;
+	int proto[2], errp[2], status = 0, rc;
 	double start = now_s();
 	char *err = NULL;
 	size_t err_len = 0;
@@ -133,11 +156,8 @@ int proc_run(char *const argv[], double timeout_s, struct proc_result *res)
 	close(proto[1]);
 	close(errp[1]);
 	if (rc == 0) {
-		collect((int[2]){proto[0], errp[0]}, pid, start + timeout_s, res, &err, &err_len);
-		/* The group may outlive the worker (a forked child holding a pipe). */
-		kill(-pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		collect((int[2]){proto[0], errp[0]}, pid, start + timeout_s, res, &err,
+		        &err_len, &status);
 		if (WIFEXITED(status))
 			res->exit_code = WEXITSTATUS(status);
 		else if (WIFSIGNALED(status) && !res->timed_out)

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Check suite for the benchrun command: transcripts (command, stdout, stderr,
+ * exit status) of $BENCHRUN driving the test workers in $TESTS_BUILDDIR,
+ * for listings, clean runs, usage errors, failing benchmarks and --json. */
+#define _GNU_SOURCE
+#include "config.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "transcript.h"
+
+/* Budgets that keep each measuring run to a few tens of milliseconds. */
+#define FAST "--processes", "2", "--warmup-time", "0.002", "--measure-time", "0.005", \
+	"--samples", "5"
+
+/* A bound on any one command: a hang shows up as a failure, not a stall. */
+#define CMD_LIMIT_S 30.0
+
+#define MAX_ARGS 32
+
+static const char *benchrun;
+static char sample[PATH_MAX], garbage[PATH_MAX];
+static char tmpdir[PATH_MAX], json_path[PATH_MAX + 16];
+
+/* Run $BENCHRUN with the n arguments in args. */
+static void run_cli_argv(struct transcript *t, const char *const *args, size_t n)
+{
+	char *argv[MAX_ARGS];
+
+	ck_assert_uint_lt(n, MAX_ARGS - 1);
+	argv[0] = (char *)benchrun;
+	for (size_t i = 0; i < n; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[n + 1] = NULL;
+	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, t), 0);
+	ck_assert_msg(!t->timed_out, "benchrun ran past %g s", CMD_LIMIT_S);
+}
+
+/* Run $BENCHRUN with the NULL-terminated arguments that follow t. */
+static void run_cli(struct transcript *t, ...)
+{
+	const char *args[MAX_ARGS];
+	size_t n = 0;
+	va_list ap;
+	const char *a;
+
+	va_start(ap, t);
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		ck_assert_uint_lt(n, MAX_ARGS - 1);
+		args[n++] = a;
+	}
+	va_end(ap);
+	run_cli_argv(t, args, n);
+}
+
+/* The line of the console table for `name`: it starts with the name and a
+ * space.  NULL when there is none; the line is copied into buf. */
+static const char *table_row(const char *out, const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, name, n) && l[n] == ' ') {
+			size_t k = strcspn(l, "\n");
+			snprintf(buf, len, "%.*s", (int)k, l);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* A measured row: the name, then a time with a unit, then the interval. */
+static void assert_measured_row(const char *out, const char *name)
+{
+	char row[512];
+
+	ck_assert_msg(table_row(out, name, row, sizeof row), "no row for %s in:\n%s", name, out);
+	ck_assert_msg(!strstr(row, "FAILED"), "row failed: %s", row);
+	ck_assert_msg(strstr(row, "s  ") && strchr(row, '[') && strchr(row, ']'),
+	              "row has no time and interval: %s", row);
+}
+
+/* A failed row: the name, padding, then "FAILED: " and the reason, which
+ * starts with `reason`. */
+static void assert_failed_row(const char *out, const char *name, const char *reason)
+{
+	char row[512];
+	const char *p;
+
+	ck_assert_msg(table_row(out, name, row, sizeof row), "no row for %s in:\n%s", name, out);
+	p = row + strlen(name) + strspn(row + strlen(name), " ");
+	ck_assert_msg(!strncmp(p, "FAILED: ", 8) && !strncmp(p + 8, reason, strlen(reason)),
+	              "row is not 'FAILED: %s...': %s", reason, row);
+}
+
+/* stderr is exactly one benchrun message that begins with `prefix`. */
+static void assert_one_message(const struct transcript *t, const char *prefix)
+{
+	ck_assert_msg(transcript_lines(t->err) == 1, "expected one stderr line, got:\n%s", t->err);
+	ck_assert_int_eq(t->err[t->err_len - 1], '\n');
+	ck_assert_msg(!strncmp(t->err, prefix, strlen(prefix)),
+	              "stderr does not start with '%s': %s", prefix, t->err);
+}
+
+/* The element of the "benchmarks" array named `name`. */
+static json_t *json_bench(json_t *doc, const char *name)
+{
+	json_t *benches = json_object_get(doc, "benchmarks"), *b;
+	size_t i;
+
+	ck_assert(json_is_array(benches));
+	json_array_foreach(benches, i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "name")), name))
+			return b;
+	ck_abort_msg("no benchmark %s in the JSON", name);
+	return NULL;
+}
+
+static json_t *load_json(const char *path)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+
+	ck_assert_msg(doc != NULL, "%s: line %d: %s", path, je.line, je.text);
+	ck_assert(json_is_object(doc));
+	return doc;
+}
+
+/* Each test gets a fresh directory for its --json file. */
+static void tmp_setup(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof tmpdir, "%s/check_cli.XXXXXX", base && *base ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(json_path, sizeof json_path, "%s/out.json", tmpdir);
+}
+
+static void tmp_teardown(void)
+{
+	unlink(json_path);
+	rmdir(tmpdir);
+}
+
+START_TEST(test_list)
+{
+	struct transcript t;
+
+	run_cli(&t, "--list", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.out, "ok/fast\nok/param/1\nok/param/2\n"
+	                        "bad/crash\nbad/hang\nbad/fail\nbad/abort\n");
+	ck_assert_str_eq(t.err, "");
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_list_filter)
+{
+	struct transcript t;
+
+	run_cli(&t, "--list", "--filter", "^ok/", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.out, "ok/fast\nok/param/1\nok/param/2\n");
+	ck_assert_str_eq(t.err, "");
+	transcript_free(&t);
+}
+END_TEST
+
+/* Two programs list in command-line order. */
+START_TEST(test_list_two_programs)
+{
+	struct transcript t;
+
+	run_cli(&t, "-l", "-f", "fast|one", garbage, sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.out, "junk/one\nok/fast\n");
+	ck_assert_str_eq(t.err, "");
+	transcript_free(&t);
+}
+END_TEST
+
+/* The same program twice: every name is a duplicate, an input error. */
+START_TEST(test_list_duplicate)
+{
+	struct transcript t;
+	char *want;
+
+	run_cli(&t, "--list", sample, sample, NULL);
+	ck_assert_int_eq(t.exit_code, 2);
+	ck_assert_str_eq(t.out, "");
+	ck_assert_int_ge(asprintf(&want, "benchrun: %s: benchmark 'ok/fast' is also in %s\n",
+	                          sample, sample), 0);
+	ck_assert_str_eq(t.err, want);
+	free(want);
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_run_ok)
+{
+	struct transcript t;
+
+	run_cli(&t, FAST, "--filter", "^ok/", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.err, "");
+	ck_assert_msg(!strncmp(t.out, "benchmark ", 10), "no table header:\n%s", t.out);
+	assert_measured_row(t.out, "ok/fast");
+	assert_measured_row(t.out, "ok/param/1");
+	assert_measured_row(t.out, "ok/param/2");
+	ck_assert_ptr_null(strstr(t.out, "FAILED"));
+	ck_assert_ptr_null(strstr(t.out, "bad/"));
+	ck_assert_ptr_nonnull(strstr(t.out, "\n3 benchmarks, 0 failed; 2 processes each, "));
+	/* header, three rows, summary */
+	ck_assert_uint_eq(transcript_lines(t.out), 5);
+	transcript_free(&t);
+}
+END_TEST
+
+/* Usage and input errors: exit 2, one message, nothing on stdout, and the
+ * --json file is not created.  `prefix` is the message's start. */
+static const struct usage_case {
+	const char *args[4];   /* before the program; NULL-terminated */
+	int program;           /* 0 none, 1 sample, 2 missing path, 3 /bin/true */
+	const char *prefix;
+	const char *contains;  /* or NULL */
+} usage_cases[] = {
+	{{"--bogus"}, 1, "benchrun: option '--bogus' ", "unknown"},
+	{{"-x"}, 1, "benchrun: option '-x' is unknown", NULL},
+	{{"-f"}, 0, "benchrun: option '-f' needs an argument", NULL},
+	{{"--filter"}, 0, "benchrun: option '--filter' needs an argument (try --help)\n", NULL},
+	{{"--json"}, 0, "benchrun: option '--json' needs an argument (try --help)\n", NULL},
+	{{"--filter", "("}, 1, "benchrun: --filter: '(': ", NULL},
+	{{"--processes", "0"}, 1, "benchrun: --processes: bad value '0'\n", NULL},
+	{{"--processes", "x"}, 1, "benchrun: --processes: bad value 'x'\n", NULL},
+	{{"--processes", "-3"}, 1, "benchrun: --processes: bad value '-3'\n", NULL},
+	{{"--timeout", "nan"}, 1, "benchrun: --timeout: bad value 'nan'\n", NULL},
+	{{"--samples", "1"}, 1, "benchrun: --samples: bad value '1'\n", NULL},
+	{{NULL}, 2, "benchrun: /nonexistent/benchrun-worker: ", "No such file or directory"},
+	{{NULL}, 3, "benchrun: /bin/true: not a benchrun worker", NULL},
+	{{"--filter", "^zzz"}, 1, "benchrun: no benchmark matches the filter\n", NULL},
+};
+
+START_TEST(test_usage_error)
+{
+	const struct usage_case *c = &usage_cases[_i];
+	const char *prog[] = {NULL, sample, "/nonexistent/benchrun-worker", "/bin/true"};
+	/* --json first, so a parse error later on the line cannot skip it. */
+	const char *args[MAX_ARGS] = {"--json", json_path, FAST};
+	size_t n = 0;
+	struct transcript t;
+
+	while (args[n])
+		n++;
+	for (size_t k = 0; k < 3 && c->args[k]; k++)
+		args[n++] = c->args[k];
+	if (prog[c->program])
+		args[n++] = prog[c->program];
+	run_cli_argv(&t, args, n);
+	ck_assert_int_eq(t.exit_code, 2);
+	ck_assert_str_eq(t.out, "");
+	assert_one_message(&t, c->prefix);
+	if (c->contains)
+		ck_assert_msg(strstr(t.err, c->contains), "'%s' not in: %s", c->contains, t.err);
+	ck_assert_msg(access(json_path, F_OK) != 0 && errno == ENOENT,
+	              "%s was created", json_path);
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_crash)
+{
+	struct transcript t;
+	json_t *doc, *b;
+
+	run_cli(&t, FAST, "--json", json_path, "--filter", "ok/fast|bad/crash", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 3);
+	assert_one_message(&t, "benchrun: bad/crash: crashed with SIGSEGV");
+	assert_measured_row(t.out, "ok/fast");
+	assert_failed_row(t.out, "bad/crash", "crashed with SIGSEGV");
+	ck_assert_ptr_nonnull(strstr(t.out, "\n2 benchmarks, 1 failed;"));
+
+	doc = load_json(json_path);
+	b = json_bench(doc, "bad/crash");
+	ck_assert_str_eq(json_string_value(json_object_get(b, "status")), "failed");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(b, "reason")), "SIGSEGV"));
+	ck_assert(json_is_null(json_object_get(b, "analysis")));
+	b = json_bench(doc, "ok/fast");
+	ck_assert_str_eq(json_string_value(json_object_get(b, "status")), "ok");
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "processes")), 2);
+	json_decref(doc);
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_abort)
+{
+	struct transcript t;
+
+	run_cli(&t, FAST, "--filter", "bad/abort", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 3);
+	assert_one_message(&t, "benchrun: bad/abort: crashed with SIGABRT");
+	assert_failed_row(t.out, "bad/abort", "crashed with SIGABRT (");
+	transcript_free(&t);
+}
+END_TEST
+
+/* The benchmark's own reason, from its "end" record, not an exit status. */
+START_TEST(test_setup_fail)
+{
+	struct transcript t;
+
+	run_cli(&t, FAST, "--filter", "bad/fail", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 3);
+	ck_assert_str_eq(t.err, "benchrun: bad/fail: no input file\n");
+	assert_failed_row(t.out, "bad/fail", "no input file");
+	transcript_free(&t);
+}
+END_TEST
+
+/* The bound checks that the time-out works at all (one 1 s kill, never the
+ * 60 s default); it is not a timing claim. */
+START_TEST(test_hang)
+{
+	struct transcript t;
+
+	run_cli(&t, FAST, "--filter", "bad/hang|ok/fast", "--timeout", "1", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 3);
+	ck_assert_str_eq(t.err, "benchrun: bad/hang: timed out after 1 s (killed)\n");
+	assert_measured_row(t.out, "ok/fast");
+	assert_failed_row(t.out, "bad/hang", "timed out after 1 s");
+	ck_assert_msg(t.elapsed_s >= 1.0 && t.elapsed_s < 10.0, "took %.1f s", t.elapsed_s);
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_garbage_worker)
+{
+	struct transcript t;
+
+	run_cli(&t, "--list", garbage, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.out, "junk/one\n");
+	ck_assert_str_eq(t.err, "");
+	transcript_free(&t);
+
+	run_cli(&t, FAST, garbage, NULL);
+	ck_assert_int_eq(t.exit_code, 3);
+	assert_one_message(&t, "benchrun: junk/one: malformed worker output: line 1: not JSON");
+	assert_failed_row(t.out, "junk/one", "malformed worker output: line 1: not JSON");
+	transcript_free(&t);
+}
+END_TEST
+
+static void assert_process(json_t *p, json_int_t round)
+{
+	json_t *samples = json_object_get(p, "samples"), *s;
+	size_t k;
+
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "round")), round);
+	ck_assert_int_gt(json_integer_value(json_object_get(p, "warmup_iters")), 0);
+	ck_assert_uint_eq(json_array_size(samples), 5);
+	json_array_foreach(samples, k, s) {
+		ck_assert_uint_eq(json_array_size(s), 2);
+		ck_assert_int_gt(json_integer_value(json_array_get(s, 0)), 0);
+		ck_assert(json_is_number(json_array_get(s, 1)));
+		ck_assert(json_number_value(json_array_get(s, 1)) > 0);
+	}
+}
+
+START_TEST(test_json)
+{
+	static const char *const names[] = {"ok/fast", "ok/param/1", "ok/param/2"};
+	struct transcript t;
+	json_t *doc, *set, *benches, *b, *slope;
+	size_t i;
+
+	run_cli(&t, FAST, "--seed", "7", "--json", json_path, "--filter", "^ok/", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.err, "");
+	ck_assert_ptr_nonnull(strstr(t.out, "intervals, seed 7\n"));
+	/* json_load_file is strict: a bare NaN or Infinity would fail here. */
+	doc = load_json(json_path);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "schema")), "benchrun-results");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "schema_version")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "benchrun_version")),
+	                 PACKAGE_VERSION);
+	set = json_object_get(doc, "settings");
+	ck_assert_int_eq(json_integer_value(json_object_get(set, "seed")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(set, "processes")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(set, "samples")), 5);
+	ck_assert_double_eq(json_number_value(json_object_get(set, "measure_s")), 0.005);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "programs")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                 json_array_get(json_object_get(doc, "programs"), 0), "path")), sample);
+
+	benches = json_object_get(doc, "benchmarks");
+	ck_assert_uint_eq(json_array_size(benches), 3);
+	json_array_foreach(benches, i, b) {
+		json_t *procs = json_object_get(b, "processes");
+		ck_assert_str_eq(json_string_value(json_object_get(b, "name")), names[i]);
+		ck_assert_str_eq(json_string_value(json_object_get(b, "status")), "ok");
+		ck_assert(json_is_null(json_object_get(b, "reason")));
+		ck_assert_uint_eq(json_array_size(procs), 2);
+		assert_process(json_array_get(procs, 0), 1);
+		assert_process(json_array_get(procs, 1), 2);
+		slope = json_object_get(json_object_get(b, "analysis"), "slope");
+		/* Finite reals (non-finite would be null); the values themselves
+		 * are measurements, and under heavy load even their sign is noise. */
+		ck_assert(json_is_real(json_object_get(slope, "point")));
+		ck_assert(json_is_real(json_object_get(slope, "lo")));
+		ck_assert(json_is_real(json_object_get(slope, "hi")));
+		ck_assert(json_real_value(json_object_get(slope, "lo")) <=
+		          json_real_value(json_object_get(slope, "hi")));
+		ck_assert_int_eq(json_integer_value(json_object_get(
+		                 json_object_get(b, "analysis"), "nsamples")), 10);
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 1), "param")),
+	                 "1");
+	ck_assert(json_is_null(json_object_get(json_array_get(benches, 0), "param")));
+	json_decref(doc);
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_help)
+{
+	/* Every entry of the option table in harness/options.c. */
+	static const char *const opts[] = {
+		"-l, --list", "-f, --filter REGEX", "-p, --processes N", "--warmup-time SECONDS",
+		"--measure-time SECONDS", "--samples N", "--timeout SECONDS", "--seed N",
+		"--resamples N", "--confidence LEVEL", "--json FILE", "-q, --quiet",
+		"-h, --help", "-V, --version",
+	};
+	struct transcript t;
+
+	run_cli(&t, "--help", NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.err, "");
+	ck_assert_msg(!strncmp(t.out, "usage: benchrun ", 16), "%s", t.out);
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		ck_assert_msg(strstr(t.out, opts[i]), "--help lacks '%s'", opts[i]);
+	ck_assert_ptr_nonnull(strstr(t.out, "2 usage or input error"));
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_version)
+{
+	struct transcript t;
+
+	run_cli(&t, "--version", NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.out, "benchrun " PACKAGE_VERSION "\n");
+	ck_assert_str_eq(t.err, "");
+	transcript_free(&t);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *list = tcase_create("list"), *run = tcase_create("run");
+	TCase *usage = tcase_create("usage"), *info = tcase_create("info");
+
+	tcase_set_timeout(list, 10);
+	tcase_add_test(list, test_list);
+	tcase_add_test(list, test_list_filter);
+	tcase_add_test(list, test_list_two_programs);
+	tcase_add_test(list, test_list_duplicate);
+	tcase_add_test(list, test_garbage_worker);
+	suite_add_tcase(s, list);
+
+	tcase_add_checked_fixture(usage, tmp_setup, tmp_teardown);
+	tcase_set_timeout(usage, 10);
+	tcase_add_loop_test(usage, test_usage_error, 0,
+	                    (int)(sizeof usage_cases / sizeof usage_cases[0]));
+	suite_add_tcase(s, usage);
+
+	/* Each run measures for well under a second; the hang waits 1 s. */
+	tcase_add_checked_fixture(run, tmp_setup, tmp_teardown);
+	tcase_set_timeout(run, 20);
+	tcase_add_test(run, test_run_ok);
+	tcase_add_test(run, test_crash);
+	tcase_add_test(run, test_abort);
+	tcase_add_test(run, test_setup_fail);
+	tcase_add_test(run, test_hang);
+	tcase_add_test(run, test_json);
+	suite_add_tcase(s, run);
+
+	tcase_set_timeout(info, 10);
+	tcase_add_test(info, test_help);
+	tcase_add_test(info, test_version);
+	suite_add_tcase(s, info);
+	return s;
+}
+
+int main(void)
+{
+	const char *dir = getenv("TESTS_BUILDDIR");
+	SRunner *sr;
+	int failed;
+
+	benchrun = getenv("BENCHRUN");
+	if (!benchrun || !*benchrun || !dir || !*dir) {
+		fputs("check_cli: BENCHRUN and TESTS_BUILDDIR must be set (make check sets them)\n",
+		      stderr);
+		return EXIT_FAILURE;
+	}
+	snprintf(sample, sizeof sample, "%s/worker_sample", dir);
+	snprintf(garbage, sizeof garbage, "%s/worker_garbage", dir);
+	sr = srunner_create(cli_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

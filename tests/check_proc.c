@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Check suite for harness/proc.c: proc_run() against small shell scripts
+ * that exit, write to the protocol pipe and stderr, crash, hang and leave
+ * children behind, and proc_describe_failure()'s wording for each. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "proc.h"
+
+/* Generous: these bound a hang in proc_run, they are not timing claims. */
+#define LIMIT_S 5.0
+
+/* Run `script` with /bin/sh under proc_run() with the given time-out. */
+static int run_sh(const char *script, double timeout_s, struct proc_result *res)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+
+	return proc_run(argv, timeout_s, res);
+}
+
+/* Whether process pid has gone (or is only a zombie awaiting its reaper),
+ * waiting up to about a second for the kernel to finish killing it. */
+static int process_gone(pid_t pid)
+{
+	for (int i = 0; i < 100; i++) {
+		char path[64], state = '?';
+		FILE *f;
+
+		if (kill(pid, 0) != 0 && errno == ESRCH)
+			return 1;
+		snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+		if ((f = fopen(path, "r"))) {
+			/* "pid (comm) S ...": the state follows the last ')'. */
+			char line[512], *rp;
+			if (fgets(line, sizeof line, f) && (rp = strrchr(line, ')')))
+				state = rp[2];
+			fclose(f);
+			if (state == 'Z' || state == 'X')
+				return 1;
+		}
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	return 0;
+}
+
+START_TEST(test_exit0_protocol_output)
+{
+	struct proc_result res;
+
+	ck_assert_int_eq(run_sh("echo hello >&3", LIMIT_S, &res), 0);
+	ck_assert_str_eq(res.out, "hello\n");
+	ck_assert_uint_eq(res.out_len, 6);
+	ck_assert_int_eq(res.exit_code, 0);
+	ck_assert_int_eq(res.signal, 0);
+	ck_assert_int_eq(res.timed_out, 0);
+	ck_assert_str_eq(res.stderr_tail, "");
+	ck_assert_ptr_null(proc_describe_failure(&res, LIMIT_S));
+	ck_assert(res.elapsed_s >= 0 && res.elapsed_s < LIMIT_S);
+	proc_result_free(&res);
+	ck_assert_ptr_null(res.out);
+}
+END_TEST
+
+/* stdout is discarded: it must not leak into the protocol output. */
+START_TEST(test_stdout_discarded)
+{
+	struct proc_result res;
+
+	ck_assert_int_eq(run_sh("echo visible; echo proto >&3; echo more", LIMIT_S, &res), 0);
+	ck_assert_str_eq(res.out, "proto\n");
+	ck_assert_int_eq(res.exit_code, 0);
+	proc_result_free(&res);
+}
+END_TEST
+
+/* A megabyte takes many reads and buffer growths; none of it may be lost. */
+START_TEST(test_large_output)
+{
+	struct proc_result res;
+	size_t xs = 0;
+
+	ck_assert_int_eq(run_sh("head -c 1000000 /dev/zero | tr '\\0' x >&3", LIMIT_S, &res), 0);
+	ck_assert_uint_eq(res.out_len, 1000000);
+	ck_assert_uint_eq(strlen(res.out), 1000000);
+	for (size_t i = 0; i < res.out_len; i++)
+		xs += res.out[i] == 'x';
+	ck_assert_uint_eq(xs, 1000000);
+	ck_assert_int_eq(res.exit_code, 0);
+	proc_result_free(&res);
+}
+END_TEST
+
+START_TEST(test_exit_status_and_stderr)
+{
+	struct proc_result res;
+	char *why;
+
+	ck_assert_int_eq(run_sh("echo oops >&2; exit 4", LIMIT_S, &res), 0);
+	ck_assert_int_eq(res.exit_code, 4);
+	ck_assert_int_eq(res.signal, 0);
+	ck_assert_int_eq(res.timed_out, 0);
+	ck_assert_str_eq(res.stderr_tail, "oops");
+	ck_assert_str_eq(res.out, "");
+	why = proc_describe_failure(&res, LIMIT_S);
+	ck_assert_str_eq(why, "exited with status 4: oops");
+	free(why);
+	proc_result_free(&res);
+}
+END_TEST
+
+/* The description quotes only the last line: usually the worker's own
+ * message, after whatever else it printed. */
+START_TEST(test_stderr_last_line)
+{
+	struct proc_result res;
+	char *why;
+
+	ck_assert_int_eq(run_sh("printf 'first\\nsecond\\n' >&2; exit 1", LIMIT_S, &res), 0);
+	ck_assert_str_eq(res.stderr_tail, "first\nsecond");
+	why = proc_describe_failure(&res, LIMIT_S);
+	ck_assert_str_eq(why, "exited with status 1: second");
+	free(why);
+	proc_result_free(&res);
+}
+END_TEST
+
+/* A long stderr keeps its end, which fits the buffer. */
+START_TEST(test_stderr_tail_truncated)
+{
+	struct proc_result res;
+	size_t len;
+	char *why;
+
+	ck_assert_int_eq(run_sh("head -c 2000 /dev/zero | tr '\\0' e >&2; "
+	                        "printf '\\nthe end\\n' >&2; exit 1", LIMIT_S, &res), 0);
+	len = strlen(res.stderr_tail);
+	ck_assert_uint_gt(len, 400);
+	ck_assert_uint_lt(len, sizeof res.stderr_tail);
+	ck_assert_str_eq(res.stderr_tail + len - 8, "\nthe end");
+	ck_assert_int_eq(res.stderr_tail[0], 'e');
+	why = proc_describe_failure(&res, LIMIT_S);
+	ck_assert_str_eq(why, "exited with status 1: the end");
+	free(why);
+	proc_result_free(&res);
+}
+END_TEST
+
+/* Exit without a message: the description has no dangling colon. */
+START_TEST(test_exit_status_silent)
+{
+	struct proc_result res;
+	char *why;
+
+	ck_assert_int_eq(run_sh("exit 3", LIMIT_S, &res), 0);
+	ck_assert_int_eq(res.exit_code, 3);
+	why = proc_describe_failure(&res, LIMIT_S);
+	ck_assert_str_eq(why, "exited with status 3");
+	free(why);
+	proc_result_free(&res);
+}
+END_TEST
+
+START_TEST(test_killed_by_signal)
+{
+	struct proc_result res;
+	char *why;
+
+	ck_assert_int_eq(run_sh("echo partial >&3; kill -SEGV $$", LIMIT_S, &res), 0);
+	ck_assert_int_eq(res.signal, SIGSEGV);
+	ck_assert_int_eq(res.exit_code, -1);
+	ck_assert_int_eq(res.timed_out, 0);
+	ck_assert_str_eq(res.out, "partial\n");
+	why = proc_describe_failure(&res, LIMIT_S);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_str_eq(why, "crashed with SIGSEGV (Segmentation fault)");
+	free(why);
+	proc_result_free(&res);
+}
+END_TEST
+
+START_TEST(test_timeout)
+{
+	struct proc_result res;
+	char *why;
+
+	ck_assert_int_eq(run_sh("echo started >&3; sleep 30", 0.3, &res), 0);
+	ck_assert_int_eq(res.timed_out, 1);
+	/* The kill is ours: it is not reported as the worker's crash. */
+	ck_assert_int_eq(res.signal, 0);
+	ck_assert_int_eq(res.exit_code, -1);
+	ck_assert_str_eq(res.out, "started\n");
+	ck_assert(res.elapsed_s >= 0.3);
+	ck_assert(res.elapsed_s < LIMIT_S);
+	why = proc_describe_failure(&res, 0.3);
+	ck_assert_str_eq(why, "timed out after 0.3 s (killed)");
+	free(why);
+	proc_result_free(&res);
+}
+END_TEST
+
+/* A worker that exits while a child it forked still holds the pipes open:
+ * proc_run must return when the worker is done, not when the child is, and
+ * must not call a finished worker timed out.  The child is killed. */
+START_TEST(test_background_child)
+{
+	struct proc_result res;
+	pid_t sleeper;
+
+	ck_assert_int_eq(run_sh("sleep 30 & echo $! >&3; echo done >&3", 10.0, &res), 0);
+	ck_assert(res.elapsed_s < LIMIT_S);
+	ck_assert_int_eq(res.timed_out, 0);
+	ck_assert_int_eq(res.exit_code, 0);
+	ck_assert_int_eq(res.signal, 0);
+	ck_assert_int_eq(sscanf(res.out, "%d\ndone\n", &sleeper), 1);
+	ck_assert_ptr_nonnull(strstr(res.out, "\ndone\n"));
+	ck_assert_msg(process_gone(sleeper), "background child %d survived", (int)sleeper);
+	proc_result_free(&res);
+}
+END_TEST
+
+/* glibc's posix_spawn reports the failed exec itself.  (Under valgrind,
+ * which turns its vfork into a fork, it cannot, and this test fails.) */
+START_TEST(test_not_found)
+{
+	char *argv[] = {"/nonexistent/benchrun-worker", NULL};
+	struct proc_result res;
+
+	ck_assert_int_eq(proc_run(argv, LIMIT_S, &res), -ENOENT);
+	ck_assert_ptr_nonnull(res.out);
+	ck_assert_str_eq(res.out, "");
+	proc_result_free(&res);
+}
+END_TEST
+
+static Suite *proc_suite(void)
+{
+	Suite *s = suite_create("proc");
+	TCase *tc = tcase_create("run");
+
+	/* The slowest test waits 0.3 s by design; 20 s catches a hang with room
+	 * for valgrind. */
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_exit0_protocol_output);
+	tcase_add_test(tc, test_stdout_discarded);
+	tcase_add_test(tc, test_large_output);
+	tcase_add_test(tc, test_exit_status_and_stderr);
+	tcase_add_test(tc, test_stderr_last_line);
+	tcase_add_test(tc, test_stderr_tail_truncated);
+	tcase_add_test(tc, test_exit_status_silent);
+	tcase_add_test(tc, test_killed_by_signal);
+	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_background_child);
+	tcase_add_test(tc, test_not_found);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(proc_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
