@@ -27,6 +27,7 @@ struct pool {
 struct scratch {
 	struct pool data, rep;
 	double *work;        /* MAD scratch, rep capacity */
+	double *pairs;       /* Theil-Sen scratch, one process's pairs */
 	double *reps[NSTAT]; /* resamples replicates of each statistic */
 };
 
@@ -58,6 +59,7 @@ static void scratch_free(struct scratch *s)
 	pool_free(&s->data);
 	pool_free(&s->rep);
 	free(s->work);
+	free(s->pairs);
 	for (int k = 0; k < NSTAT; k++)
 		free(s->reps[k]);
 }
@@ -84,7 +86,9 @@ static int scratch_create(const struct bench_result *b, size_t resamples,
 		return -ENODATA;
 	/* A replicate draws np processes, each at most maxlen samples. */
 	if (pool_alloc(&s->data, np, n) || pool_alloc(&s->rep, np, np * maxlen)
-	    || !(s->work = malloc(np * maxlen * sizeof(*s->work))))
+	    || !(s->work = malloc(np * maxlen * sizeof(*s->work)))
+	    || !(s->pairs = malloc((maxlen * (maxlen - 1) / 2 + maxlen)
+				   * sizeof(*s->pairs))))
 		return -ENOMEM;
 	for (int k = 0; k < NSTAT; k++)
 		if (!(s->reps[k] = malloc((resamples ? resamples : 1)
@@ -114,25 +118,27 @@ static void pool_fill(struct pool *p, const struct bench_result *b)
 }
 
 /* Time per iteration of one process.  Samples follow a linear ramp of
- * iteration counts, so the OLS slope of ns on iters cancels the fixed
- * per-sample cost (timer reads, loop setup) that ns/iters would include.
- * When all counts are equal (flat mode for slow bodies) there is no ramp to
- * fit, and total time over total iterations is the best estimate left. */
-static double proc_slope(const double *x, const double *y, size_t n)
+ * iteration counts, so the slope of ns on iters cancels the fixed
+ * per-sample cost (timer reads, loop setup) that ns/iters would include; the
+ * Theil-Sen slope, because preempted samples are common on shared machines
+ * and move an OLS slope far (see stats_slope_theil_sen).  When all counts
+ * are equal (flat mode for slow bodies) there is no ramp to fit, and the
+ * median time per iteration is the robust estimate left. */
+static double proc_slope(const double *x, const double *y, size_t n,
+			 double *pairs)
 {
-	double slope, sx = 0.0, sy = 0.0;
+	double slope;
 
-	if (stats_slope(x, y, n, &slope) == 0)
+	if (stats_slope_theil_sen(x, y, n, pairs, &slope) == 0)
 		return slope;
-	for (size_t i = 0; i < n; i++) {
-		sx += x[i];
-		sy += y[i];
-	}
-	return sy / sx;
+	for (size_t i = 0; i < n; i++)
+		pairs[i] = y[i] / x[i];
+	return stats_median(pairs, n);
 }
 
 /* Computes every bootstrapped statistic of p into st[]; reorders p->t. */
-static void pool_stats(struct pool *p, double *work, double st[NSTAT])
+static void pool_stats(struct pool *p, double *work, double *pairs,
+		       double st[NSTAT])
 {
 	double sum = 0.0;
 
@@ -140,7 +146,8 @@ static void pool_stats(struct pool *p, double *work, double st[NSTAT])
 	 * frequency and neighbours, however many samples it took, so the
 	 * slope weights processes equally. */
 	for (size_t j = 0; j < p->np; j++)
-		sum += proc_slope(p->x + p->off[j], p->y + p->off[j], p->len[j]);
+		sum += proc_slope(p->x + p->off[j], p->y + p->off[j], p->len[j],
+				  pairs);
 	st[ST_SLOPE] = sum / (double)p->np;
 	for (size_t i = 0; i < p->n; i++)
 		p->t[i] = p->y[i] / p->x[i];
@@ -196,7 +203,7 @@ static int bootstrap(struct scratch *s, const struct analysis_opts *o,
 	gsl_rng_set(r, (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu));
 	for (size_t b = 0; b < o->resamples; b++) {
 		pool_resample(&s->data, &s->rep, r);
-		pool_stats(&s->rep, s->work, st);
+		pool_stats(&s->rep, s->work, s->pairs, st);
 		for (int k = 0; k < NSTAT; k++)
 			s->reps[k][b] = st[k];
 	}
@@ -230,7 +237,7 @@ static void point_estimates(struct scratch *s, struct analysis *a,
 {
 	double st[NSTAT];
 
-	pool_stats(&s->data, s->work, st);
+	pool_stats(&s->data, s->work, s->pairs, st);
 	for (int k = 0; k < NSTAT; k++)
 		est[k]->point = st[k];
 	a->r2 = process_r2(&s->data, s->work);

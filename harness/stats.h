@@ -52,6 +52,12 @@ double stats_mad_about(const double *x, size_t n, double median,
  * all x are equal. */
 int stats_slope(const double *x, const double *y, size_t n, double *slope);
 
+/* The Theil-Sen slope of y on x into *slope: the median of the slopes of all
+ * pairs with distinct x.  `work` holds n(n-1)/2 doubles.  Returns 0, or
+ * -EDOM (and NAN) when no pair has distinct x. */
+int stats_slope_theil_sen(const double *x, const double *y, size_t n,
+			  double *work, double *slope);
+
 /* Ordinary least squares fit of y on x with intercept, stored in *out.
  * Returns 0, or -EDOM when the slope is undefined (n < 2 or all x equal;
  * *out is then set to NAN).  r2 = 1 - SS_res / SS_tot with SS_tot taken

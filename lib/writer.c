@@ -5,6 +5,7 @@
  * library; reading it (in the harness) uses jansson. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
@@ -117,22 +118,40 @@ void br__write_footer(FILE *out, unsigned benchmarks, unsigned failed)
 	        benchmarks, failed);
 }
 
-/* Least-squares slope of ns against iters: the same estimator the harness
- * uses per process, here without GSL (lib/ links libc only). */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The Theil-Sen slope of ns against iters (median of pairwise slopes), the
+ * estimator the harness uses per process, here without GSL since lib/
+ * links libc only; robust to a preempted sample, which moves a
+ * least-squares slope far.  Flat plans have no ramp: total over total. */
 static double slope_ns(const struct br__run *run)
 {
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, n = run->nsamples;
+	size_t n = run->nsamples, m = 0;
+	double *pairs = run->plan.flat ? NULL : malloc(n * (n - 1) / 2 * sizeof *pairs);
+	double sx = 0, sy = 0, mid;
 
-	for (unsigned k = 0; k < run->nsamples; k++) {
-		double x = (double)run->iters[k], y = (double)run->ns[k];
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-	}
-	if (run->plan.flat || n * sxx - sx * sx <= 0)
+	for (size_t i = 0; pairs && i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (run->iters[j] != run->iters[i])
+				pairs[m++] = ((double)run->ns[j] - (double)run->ns[i]) /
+				             ((double)run->iters[j] - (double)run->iters[i]);
+	if (m == 0) {
+		free(pairs);
+		for (size_t k = 0; k < n; k++) {
+			sx += (double)run->iters[k];
+			sy += (double)run->ns[k];
+		}
 		return sy / sx;
-	return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+	}
+	qsort(pairs, m, sizeof *pairs, cmp_double);
+	mid = m % 2 ? pairs[m / 2] : (pairs[m / 2 - 1] + pairs[m / 2]) / 2;
+	free(pairs);
+	return mid;
 }
 
 static void human_time(FILE *out, double ns)

@@ -235,6 +235,41 @@ START_TEST(test_percentile_interval)
 }
 END_TEST
 
+/* Median of pairwise slopes, from Python 3.11: statistics.median over
+ * itertools.combinations of the pairs with distinct x. */
+START_TEST(test_theil_sen)
+{
+	static const double x[] = { 3, 1, 4, 1.5, 9, 2.6, 5, 3.5, 8, 7.9 };
+	static const double y[] = { 10.2, 4.1, 13.9, 5.0, 28.0, 8.9, 16.1,
+				    11.8, 25.5, 24.0 };
+	double work[45], slope;
+
+	ck_assert_int_eq(stats_slope_theil_sen(x, y, 10, work, &slope), 0);
+	ck_assert_double_eq_tol(slope, 3.0444444444444443, 1e-12);
+	ck_assert_int_eq(stats_slope_theil_sen(x, y, 1, work, &slope), -EDOM);
+	ck_assert(isnan(slope));
+}
+END_TEST
+
+/* A line 3x + 7 whose last point was preempted (1000 instead of 37): the
+ * OLS slope becomes 55.527272727272724 (statistics.linear_regression),
+ * Theil-Sen stays exactly 3 (36 of the 45 pairs lie on the line). */
+START_TEST(test_theil_sen_resists_outlier)
+{
+	double x[10], y[10], work[45], slope;
+
+	for (int i = 0; i < 10; i++) {
+		x[i] = i + 1;
+		y[i] = 3 * (i + 1) + 7;
+	}
+	y[9] = 1000;
+	ck_assert_int_eq(stats_slope(x, y, 10, &slope), 0);
+	ck_assert_double_eq_tol(slope, 55.527272727272724, 1e-9);
+	ck_assert_int_eq(stats_slope_theil_sen(x, y, 10, work, &slope), 0);
+	ck_assert_double_eq(slope, 3.0);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -254,6 +289,8 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_outliers);
 	tcase_add_test(tc, test_outliers_degenerate);
 	tcase_add_test(tc, test_percentile_interval);
+	tcase_add_test(tc, test_theil_sen);
+	tcase_add_test(tc, test_theil_sen_resists_outlier);
 	suite_add_tcase(s, tc);
 	return s;
 }
