@@ -46,12 +46,12 @@ static void free_result(br_state_t *st)
 	free(b);
 }
 
-/* Default settings: 95 % intervals from 2000 resamples. */
+/* Default settings: 95 % intervals from 1000 resamples. */
 BR_BENCHMARK(analysis, run, BR_ARGS(5, 20), .setup = make_result,
              .teardown = free_result)
 {
 	const struct bench_result *b = br_state_user(st);
-	struct analysis_opts o = {0.95, 2000, 1};
+	struct analysis_opts o = {0.95, 1000, 1};
 	struct analysis a;
 
 	BR_ITERATE(st) {
