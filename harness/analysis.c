@@ -294,3 +294,38 @@ uint64_t analysis_seed_for(const char *name, uint64_t seed)
 		h = (h ^ *c) * 0x100000001b3u;
 	return mix64(seed ^ mix64(h));
 }
+
+size_t analysis_per_process(const struct bench_result *b, enum analysis_stat stat,
+			    double *out)
+{
+	size_t n = 0, maxlen = 0;
+	double *x, *y, *work;
+
+	for (size_t i = 0; i < b->nprocs; i++)
+		if (b->procs[i].nsamples > maxlen)
+			maxlen = b->procs[i].nsamples;
+	x = malloc((maxlen + 1) * sizeof(*x));
+	y = malloc((maxlen + 1) * sizeof(*y));
+	work = malloc((maxlen * (maxlen - 1) / 2 + maxlen + 1) * sizeof(*work));
+	for (size_t i = 0; x && y && work && i < b->nprocs; i++) {
+		const struct proc_run *p = &b->procs[i];
+
+		if (p->nsamples < 2)
+			continue;
+		for (size_t k = 0; k < p->nsamples; k++) {
+			x[k] = (double)p->samples[k].iters;
+			y[k] = p->samples[k].ns;
+			work[k] = y[k] / x[k];
+		}
+		if (stat == ANALYSIS_SLOPE)
+			out[n++] = proc_slope(x, y, p->nsamples, work);
+		else if (stat == ANALYSIS_MEDIAN)
+			out[n++] = stats_median(work, p->nsamples);
+		else
+			out[n++] = stats_mean(work, p->nsamples);
+	}
+	free(x);
+	free(y);
+	free(work);
+	return n;
+}

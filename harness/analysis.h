@@ -24,6 +24,19 @@ struct analysis_opts {
 int analysis_run(const struct bench_result *b, const struct analysis_opts *o,
 		 struct analysis *out);
 
+/* Per-process estimates, for comparisons: which statistic of one process. */
+enum analysis_stat {
+	ANALYSIS_SLOPE,   /* Theil-Sen slope of ns on iters (flat: median) */
+	ANALYSIS_MEDIAN,  /* median time per iteration */
+	ANALYSIS_MEAN,    /* mean time per iteration */
+};
+
+/* Writes the estimate of `stat` for each process of b with at least two
+ * samples into out (room for b->nprocs values), in ns per iteration, and
+ * returns how many; 0 when out of memory. */
+size_t analysis_per_process(const struct bench_result *b, enum analysis_stat stat,
+			    double *out);
+
 /* The bootstrap seed for benchmark `name` in a run seeded with `seed`: a
  * deterministic mix of both, so a benchmark's resampling stream depends only
  * on its own name and the run seed, never on which other benchmarks ran. */

@@ -8,7 +8,9 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/programs.h %D%/programs.c %D%/suite.h %D%/suite.c \
 	%D%/stats.h %D%/stats.c %D%/analysis.h %D%/analysis.c \
 	%D%/units.h %D%/units.c %D%/report.h %D%/report_console.c \
-	%D%/report_json.c
+	%D%/report_json.c \
+	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
+	%D%/compare.h %D%/compare.c %D%/report_compare.c
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
 %C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS)
 

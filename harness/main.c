@@ -1,25 +1,52 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* benchrun: parse the command line and dispatch. */
+/* benchrun: parse the command line and dispatch: measure (or load) the
+ * current results, compare them with a baseline, report, store. */
 #include "config.h"
 #include <errno.h>
-#include <unistd.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "analysis.h"
+#include "baseline.h"
+#include "compare.h"
+#include "context.h"
 #include "msg.h"
 #include "options.h"
 #include "programs.h"
 #include "report.h"
 #include "suite.h"
 
-static void analyse_all(struct suite *s, const struct options *o)
+/* Everything one invocation works on. */
+struct run {
+	struct options o;
+	regex_t filter;
+	struct suite cur, base;
+	json_t *base_doc;          /* the baseline file, for its context */
+	const char *base_name;     /* compared with, or NULL */
+	int measured;              /* cur was measured now, not loaded */
+	struct compare_summary sum;
+};
+
+static size_t count_failed(const struct suite *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nbenches; i++)
+		n += s->benches[i].failed != 0;
+	return n;
+}
+
+/* Analyse every benchmark (only those selected by `only`, when given); one
+ * that has too few samples fails. */
+static void analyse(struct suite *s, const struct options *o, const int *only)
 {
 	struct analysis_opts ao = {o->conf_level, o->resamples, o->seed};
 
 	for (size_t i = 0; i < s->nbenches; i++) {
 		struct bench_result *b = &s->benches[i];
-		if (b->failed || (b->analysed = analysis_run(b, &ao, &b->an) == 0))
+		if ((only && !only[i]) || b->failed ||
+		    (b->analysed = analysis_run(b, &ao, &b->an) == 0))
 			continue;
 		b->failed = 1;
 		b->reason = strdup("too few samples to analyse (fewer than 2 in every process)");
@@ -27,87 +54,233 @@ static void analyse_all(struct suite *s, const struct options *o)
 	}
 }
 
-static int write_outputs(const struct suite *s, const struct options *o)
+static struct suite_opts suite_opts(const struct run *r, unsigned processes)
+{
+	const struct options *o = &r->o;
+
+	return (struct suite_opts){o->programs, o->nprograms, o->filter ? &r->filter : NULL,
+	                           processes, o->warmup_s, o->measure_s, o->samples,
+	                           o->timeout_s, !o->quiet && isatty(2)};
+}
+
+/* Load stored baseline `name` into s.  0, or EXIT_USAGE after a message. */
+static int load(const struct options *o, const char *name, struct suite *s, json_t **doc)
+{
+	char *path = baseline_path(baseline_dir(o->baseline_dir), name);
+	int rc = !path || baseline_load(path, s, doc) != 0 ? EXIT_USAGE : 0;
+
+	free(path);
+	return rc;
+}
+
+/* The current results: loaded (compare, --load-baseline) or measured. */
+static int current(struct run *r, int compare_cmd)
+{
+	struct suite_opts so = suite_opts(r, r->o.processes);
+	struct program_list list = {0};
+	json_t *doc = NULL;
+	int rc;
+
+	if (compare_cmd || r->o.load_baseline) {
+		rc = load(&r->o, compare_cmd ? r->o.programs[1] : r->o.load_baseline, &r->cur, &doc);
+		if (rc == 0)
+			r->cur.context = json_incref(json_object_get(doc, "context"));
+		json_decref(doc);
+		return rc;
+	}
+	if (r->o.nprograms == 0 && (rc = programs_load(PROGRAMS_LIST_FILE, &list)) != 0)
+		return rc;
+	if (list.n) {
+		so.programs = list.paths;
+		so.nprograms = list.n;
+	}
+	if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list) {
+		suite_measure(&so, &r->cur, NULL);
+		r->cur.context = context_collect(&r->cur);
+		r->measured = 1;
+	}
+	programs_free(&list);
+	return rc;
+}
+
+static int compare(struct run *r)
+{
+	struct compare_opts co = {r->o.statistic, r->o.alpha, r->o.noise, r->o.conf_level,
+	                          r->o.drift_correction};
+
+	compare_summary_free(&r->sum);
+	if (compare_suites(&r->cur, &r->base, &co, &r->sum) != 0) {
+		msg_error(NULL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* A suspected regression is measured again, in o->remeasure more processes
+ * interleaved among the suspects, before it counts: a chance run of slow
+ * processes rarely repeats, a real slowdown does. */
+static int remeasure(struct run *r)
+{
+	struct suite_opts so = suite_opts(r, r->o.remeasure);
+	int *only = calloc(r->cur.nbenches + 1, sizeof *only), any = 0;
+
+	for (size_t i = 0; only && i < r->cur.nbenches; i++)
+		any |= only[i] = r->cur.benches[i].cmp.verdict == VERDICT_REGRESSED;
+	if (any) {
+		suite_measure(&so, &r->cur, only);
+		analyse(&r->cur, &r->o, only);
+		if (compare(r) != 0) {
+			free(only);
+			return -1;
+		}
+		for (size_t i = 0; i < r->cur.nbenches; i++)
+			r->cur.benches[i].cmp.remeasured = only[i];
+	}
+	free(only);
+	return 0;
+}
+
+static void warn_context(const struct run *r)
+{
+	char diff[256];
+	json_t *base_ctx = json_object_get(r->base_doc, "context");
+
+	if (context_differences(base_ctx, r->cur.context, diff, sizeof diff) > 0)
+		msg_warn(r->base_name, "measured with another %s: the comparison mixes machine "
+		         "or build effects with code changes", diff);
+}
+
+static int use_color(const struct options *o)
+{
+	if (o->color != COLOR_AUTO)
+		return o->color == COLOR_ALWAYS;
+	return isatty(1) && !getenv("NO_COLOR");
+}
+
+static int write_outputs(struct run *r)
 {
 	json_t *doc;
 	int rc = 0;
 
-	report_console(stdout, s, o);
+	report_console(stdout, &r->cur, &r->o);
+	if (r->base_name) {
+		fputc('\n', stdout);
+		report_compare(stdout, &r->cur, &r->sum, &r->o, use_color(&r->o));
+		report_compare_summary(stdout, &r->sum, count_failed(&r->cur));
+	}
 	fflush(stdout);
-	if (!o->json_path)
+	if (!r->o.json_path && !r->o.save_baseline)
 		return 0;
-	if (!(doc = report_json_build(s, o))) {
-		msg_error(o->json_path, "out of memory");
+	if (!(doc = report_json_build(&r->cur, &r->o))) {
+		msg_error(NULL, "out of memory");
 		return -1;
 	}
-	rc = report_json_write(o->json_path, doc);
+	if (r->o.json_path)
+		rc |= report_json_write(r->o.json_path, doc);
+	if (r->o.save_baseline)
+		rc |= baseline_save(baseline_dir(r->o.baseline_dir), r->o.save_baseline, doc);
 	json_decref(doc);
 	return rc;
 }
 
-static void print_list(const struct suite *s)
+static int exit_status(const struct run *r)
 {
-	for (size_t i = 0; i < s->nbenches; i++)
-		printf("%s\n", s->benches[i].name);
+	const size_t *n = r->sum.counts;
+
+	if (count_failed(&r->cur))
+		return EXIT_BENCH_FAILED;
+	if (r->o.fail_on == FAIL_ON_NEVER)
+		return EXIT_NO_REGRESSION;
+	if (n[VERDICT_REGRESSED] || (r->o.fail_on == FAIL_ON_CHANGE && n[VERDICT_IMPROVED]))
+		return EXIT_REGRESSION;
+	return EXIT_NO_REGRESSION;
 }
 
-static int run(struct options *o, const regex_t *filter)
+/* Refuse bad combinations and names before any work is done. */
+static int check_usage(const struct run *r, int compare_cmd)
 {
-	struct suite_opts so = {
-		o->programs, o->nprograms, filter, o->processes, o->warmup_s,
-		o->measure_s, o->samples, o->timeout_s, !o->quiet && isatty(2),
-	};
-	struct suite s;
-	size_t failed;
-	int rc = suite_list(&so, &s);
+	const struct options *o = &r->o;
+	const char *names[] = {o->save_baseline, o->baseline, o->load_baseline};
 
-	if (rc == 0 && o->list)
-		print_list(&s);
-	if (rc != 0 || o->list) {
-		suite_free(&s);
-		return rc;
+	if (compare_cmd && o->nprograms != 2) {
+		msg_error("compare", "needs two baseline names: BASELINE CURRENT");
+		return EXIT_USAGE;
 	}
-	suite_measure(&so, &s);
-	analyse_all(&s, o);
-	failed = 0;
-	for (size_t i = 0; i < s.nbenches; i++)
-		failed += s.benches[i].failed != 0;
-	rc = write_outputs(&s, o) != 0 ? EXIT_USAGE
-	     : failed ? EXIT_BENCH_FAILED : EXIT_NO_REGRESSION;
-	suite_free(&s);
-	return rc;
+	if ((compare_cmd || o->load_baseline) && !compare_cmd && o->nprograms) {
+		msg_error("--load-baseline", "measures nothing: name no programs");
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (names[i] && !baseline_name_valid(names[i])) {
+			free(baseline_path(".", names[i]));  /* prints why */
+			return EXIT_USAGE;
+		}
+	for (size_t i = 0; compare_cmd && i < 2; i++)
+		if (!baseline_name_valid(o->programs[i])) {
+			free(baseline_path(".", o->programs[i]));
+			return EXIT_USAGE;
+		}
+	return 0;
+}
+
+static int setup(struct run *r, int argc, char **argv, int compare_cmd)
+{
+	int rc, err;
+
+	if ((rc = options_parse(argc, argv, &r->o)) != 0 || r->o.help || r->o.version)
+		return rc;
+	if ((rc = check_usage(r, compare_cmd)) != 0)
+		return rc;
+	if (r->o.filter && (err = regcomp(&r->filter, r->o.filter, REG_EXTENDED | REG_NOSUB))) {
+		char msg[160];
+		regerror(err, &r->filter, msg, sizeof msg);
+		msg_error("--filter", "'%s': %s", r->o.filter, msg);
+		r->o.filter = NULL;
+		return EXIT_USAGE;
+	}
+	/* The baseline is read before anything is measured: a broken one
+	 * stops the run at once. */
+	r->base_name = compare_cmd ? r->o.programs[0] : r->o.baseline;
+	if (r->base_name && (rc = load(&r->o, r->base_name, &r->base, &r->base_doc)) != 0)
+		return rc;
+	return current(r, compare_cmd);
+}
+
+static void run_free(struct run *r)
+{
+	if (r->o.filter)
+		regfree(&r->filter);
+	suite_free(&r->cur);
+	suite_free(&r->base);
+	json_decref(r->base_doc);
+	compare_summary_free(&r->sum);
 }
 
 int main(int argc, char **argv)
 {
-	struct options o;
-	struct program_list list = {0};
-	regex_t re;
-	int rc, err;
+	struct run r;
+	int compare_cmd = argc > 1 && !strcmp(argv[1], "compare"), rc;
 
-	if ((rc = options_parse(argc, argv, &o)) != 0)
-		return rc;
-	if (o.help || o.version) {
-		if (o.help)
+	memset(&r, 0, sizeof r);
+	rc = setup(&r, argc - compare_cmd, argv + compare_cmd, compare_cmd);
+	if (rc == 0 && (r.o.help || r.o.version)) {
+		if (r.o.help)
 			options_usage(stdout);
 		else
 			printf("benchrun %s\n", PACKAGE_VERSION);
-		return 0;
+	} else if (rc == 0 && r.o.list) {
+		for (size_t i = 0; i < r.cur.nbenches; i++)
+			printf("%s\n", r.cur.benches[i].name);
+	} else if (rc == 0) {
+		analyse(&r.cur, &r.o, NULL);
+		if (r.base_name) {
+			warn_context(&r);
+			if (compare(&r) != 0 || (r.measured && r.o.remeasure && remeasure(&r) != 0))
+				rc = EXIT_USAGE;
+		}
+		if (rc == 0)
+			rc = write_outputs(&r) != 0 ? EXIT_USAGE : exit_status(&r);
 	}
-	if (o.filter && (err = regcomp(&re, o.filter, REG_EXTENDED | REG_NOSUB)) != 0) {
-		char msg[160];
-		regerror(err, &re, msg, sizeof msg);
-		msg_error("--filter", "'%s': %s", o.filter, msg);
-		return EXIT_USAGE;
-	}
-	if (o.nprograms == 0 && (rc = programs_load(PROGRAMS_LIST_FILE, &list)) == 0) {
-		o.programs = list.paths;
-		o.nprograms = list.n;
-	}
-	if (rc == 0)
-		rc = run(&o, o.filter ? &re : NULL);
-	programs_free(&list);
-	if (o.filter)
-		regfree(&re);
+	run_free(&r);
 	return rc;
 }

@@ -13,7 +13,8 @@
 enum opt_id {
 	O_LIST = 256, O_FILTER, O_PROCESSES, O_WARMUP, O_MEASURE, O_SAMPLES,
 	O_TIMEOUT, O_SEED, O_RESAMPLES, O_CONFIDENCE, O_JSON, O_QUIET, O_HELP,
-	O_VERSION,
+	O_VERSION, O_SAVE_BASELINE, O_BASELINE, O_LOAD_BASELINE, O_BASELINE_DIR,
+	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
 };
 
 static const struct opt_def {
@@ -32,6 +33,17 @@ static const struct opt_def {
 	{"resamples", O_RESAMPLES, 0, "N", "bootstrap resamples (default 1000)"},
 	{"confidence", O_CONFIDENCE, 0, "LEVEL", "confidence level of intervals (default 0.95)"},
 	{"json", O_JSON, 0, "FILE", "write results as JSON (docs/json-schema.md)"},
+	{"save-baseline", O_SAVE_BASELINE, 0, "NAME", "store the results as baseline NAME"},
+	{"baseline", O_BASELINE, 'b', "NAME", "compare with baseline NAME; exit 1 on a regression"},
+	{"load-baseline", O_LOAD_BASELINE, 0, "NAME", "use stored baseline NAME as the results; measure nothing"},
+	{"baseline-dir", O_BASELINE_DIR, 0, "DIR", "where baselines live (default $BENCHRUN_BASELINE_DIR or baselines)"},
+	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median or mean (default slope)"},
+	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1)"},
+	{"alpha", O_ALPHA, 0, "P", "chance of any false alarm in the suite (default 0.05)"},
+	{"fail-on", O_FAIL_ON, 0, "WHAT", "exit 1 on: regression (default), change, never"},
+	{"remeasure", O_REMEASURE, 0, "N", "processes added to re-measure a suspected regression (default 10; 0 off)"},
+	{"no-drift-correction", O_NO_DRIFT, 0, NULL, "do not remove the suite's common shift"},
+	{"color", O_COLOR, 0, "WHEN", "colour verdicts: auto (default), always, never"},
 	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
 	{"help", O_HELP, 'h', NULL, "show this help and exit"},
 	{"version", O_VERSION, 'V', NULL, "show the version and exit"},
@@ -41,6 +53,7 @@ static const struct opt_def {
 void options_usage(FILE *out)
 {
 	fputs("usage: benchrun [OPTION]... [PROGRAM]...\n"
+	      "       benchrun compare [OPTION]... BASELINE CURRENT\n"
 	      "Run benchrun benchmark programs (or those listed in ./benchrun.list)\n"
 	      "in several worker processes each, and report estimates with\n"
 	      "bootstrap confidence intervals.\n\n", out);
@@ -49,9 +62,9 @@ void options_usage(FILE *out)
 		snprintf(left, sizeof left, "--%s%s%s", table[i].name,
 		         table[i].arg ? " " : "", table[i].arg ? table[i].arg : "");
 		if (table[i].short_name)
-			fprintf(out, "  -%c, %-22s %s\n", table[i].short_name, left, table[i].help);
+			fprintf(out, "  -%c, %-27s %s\n", table[i].short_name, left, table[i].help);
 		else
-			fprintf(out, "      %-22s %s\n", left, table[i].help);
+			fprintf(out, "      %-27s %s\n", left, table[i].help);
 	}
 	fputs("\nExit status: 0 no regression, 1 regression, 2 usage or input error,\n"
 	      "3 a benchmark failed.\n", out);
@@ -106,8 +119,41 @@ static int apply_number(struct options *o, int id, const char *v)
 		return parse_double(v, 0.001, 86400, &o->timeout_s);
 	case O_CONFIDENCE:
 		return parse_double(v, 0.5, 0.9999, &o->conf_level);
+	case O_NOISE:
+		return parse_double(v, 0, 100, &o->noise) ? -1 : (o->noise /= 100, 0);
+	case O_ALPHA:
+		return parse_double(v, 1e-6, 0.5, &o->alpha);
+	case O_REMEASURE:
+		return parse_unsigned(v, 0, 1000, &n) ? -1 : (o->remeasure = (unsigned)n, 0);
 	}
 	return -1;
+}
+
+static int word_index(const char *v, const char *const *words)
+{
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(v, words[i]))
+			return i;
+	return -1;
+}
+
+/* Options whose value is one of a few words. */
+static int apply_word(struct options *o, int id, const char *v)
+{
+	static const char *const stats[] = {"slope", "median", "mean", NULL};
+	static const char *const fail[] = {"regression", "change", "never", NULL};
+	static const char *const color[] = {"auto", "always", "never", NULL};
+	int i = word_index(v, id == O_STATISTIC ? stats : id == O_FAIL_ON ? fail : color);
+
+	if (i < 0)
+		return -1;
+	if (id == O_STATISTIC)
+		o->statistic = i;  /* same order as enum analysis_stat */
+	else if (id == O_FAIL_ON)
+		o->fail_on = i;
+	else
+		o->color = i;
+	return 0;
 }
 
 static int apply(struct options *o, const struct opt_def *d, const char *v)
@@ -119,6 +165,20 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_VERSION: o->version = 1; return 0;
 	case O_FILTER: o->filter = v; return 0;
 	case O_JSON: o->json_path = v; return 0;
+	case O_SAVE_BASELINE: o->save_baseline = v; return 0;
+	case O_BASELINE: o->baseline = v; return 0;
+	case O_LOAD_BASELINE: o->load_baseline = v; return 0;
+	case O_BASELINE_DIR: o->baseline_dir = v; return 0;
+	case O_NO_DRIFT: o->drift_correction = 0; return 0;
+	case O_STATISTIC:
+	case O_FAIL_ON:
+	case O_COLOR:
+		if (apply_word(o, d->id, v) == 0)
+			return 0;
+		msg_error(NULL, "--%s: bad value '%s' (one of: %s)", d->name, v,
+		          d->id == O_STATISTIC ? "slope, median, mean" :
+		          d->id == O_FAIL_ON ? "regression, change, never" : "auto, always, never");
+		return -1;
 	}
 	if (apply_number(o, d->id, v) != 0) {
 		msg_error(NULL, "--%s: bad value '%s'", d->name, v);
@@ -145,6 +205,17 @@ static void defaults(struct options *o)
 	 * more costs analysis time (about 40 ms per benchmark at 1000). */
 	o->resamples = 1000;
 	o->conf_level = 0.95;
+	/* The gate's defaults, from A/A runs on our 2-core VMs (see
+	 * bench/README.md): stable kernels move 0.9-1.8 % between invocations
+	 * after the suite's common shift is removed, so a change under 1 % is
+	 * below what a rerun can resolve and never fails a build. */
+	o->statistic = 0;  /* ANALYSIS_SLOPE */
+	o->noise = 0.01;
+	o->alpha = 0.05;
+	o->fail_on = FAIL_ON_REGRESSION;
+	o->remeasure = 10;
+	o->drift_correction = 1;
+	o->color = COLOR_AUTO;
 }
 
 int options_parse(int argc, char **argv, struct options *o)

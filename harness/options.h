@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Which verdicts make the exit status 1. */
+enum fail_on { FAIL_ON_REGRESSION, FAIL_ON_CHANGE, FAIL_ON_NEVER };
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
 struct options {
 	int list, quiet, help, version;
 	const char *filter;       /* extended regex, or NULL */
@@ -19,6 +23,17 @@ struct options {
 	uint64_t seed;            /* bootstrap seed */
 	unsigned resamples;       /* bootstrap resamples */
 	double conf_level;        /* confidence level of intervals */
+	const char *save_baseline;  /* --save-baseline NAME */
+	const char *baseline;       /* --baseline NAME: compare with it */
+	const char *load_baseline;  /* --load-baseline NAME: no measuring */
+	const char *baseline_dir;   /* --baseline-dir DIR, or NULL */
+	int statistic;              /* enum analysis_stat compared */
+	double noise;               /* minimum effect, fraction */
+	double alpha;               /* suite-wide false-alarm rate */
+	int fail_on;                /* enum fail_on */
+	unsigned remeasure;         /* processes added to suspects; 0 = off */
+	int drift_correction;
+	int color;                  /* enum color_mode */
 	char **programs;          /* positional arguments (into argv) */
 	size_t nprograms;
 };

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include "compare.h"
 #include "options.h"
 #include "suite.h"
 
@@ -15,6 +16,14 @@
 /* Print the results table: name, estimate with interval, throughput,
  * outliers and R^2, one line per benchmark, then a summary line. */
 void report_console(FILE *out, const struct suite *s, const struct options *o);
+
+/* Print the comparison table (colour escapes when `color`). */
+void report_compare(FILE *out, const struct suite *s, const struct compare_summary *sum,
+                    const struct options *o, int color);
+
+/* Print the one-line summary: counts per verdict, failures, the worst
+ * change and the suite-wide shift removed. */
+void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed);
 
 /* Build the results document (new reference, NULL when out of memory). */
 json_t *report_json_build(const struct suite *s, const struct options *o);

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,7 +79,7 @@ static json_t *analysis(const struct bench_result *b)
 	                 "items_per_second", rate(b->items_per_iter, &a->slope));
 }
 
-static json_t *benchmark(const struct bench_result *b)
+static json_t *benchmark_fields(const struct bench_result *b)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
 	                 "name", b->name, "group", b->group, "function", b->function,
@@ -86,6 +88,31 @@ static json_t *benchmark(const struct bench_result *b)
 	                 "bytes_per_iter", num(b->bytes_per_iter),
 	                 "items_per_iter", num(b->items_per_iter),
 	                 "analysis", analysis(b), "processes", processes(b));
+}
+
+/* Only present when compared with a baseline. */
+static json_t *comparison(const struct bench_result *b)
+{
+	const struct comparison *c = &b->cmp;
+
+	if (c->verdict == VERDICT_NONE)
+		return json_null();
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}",
+	                 "verdict", compare_verdict_name(c->verdict),
+	                 "baseline_ns", num(c->base_ns), "current_ns", num(c->cur_ns),
+	                 "change", num(c->change), "change_lo", num(c->change_lo),
+	                 "change_hi", num(c->change_hi), "p", num(c->p), "p_suite", num(c->p_adj),
+	                 "baseline_processes", (json_int_t)c->base_procs,
+	                 "current_processes", (json_int_t)c->cur_procs,
+	                 "remeasured", c->remeasured);
+}
+
+static json_t *benchmark(const struct bench_result *b)
+{
+	json_t *o = benchmark_fields(b);
+
+	json_object_set_new(o, "comparison", comparison(b));
+	return o;
 }
 
 static json_t *program(const struct program *p)
@@ -111,7 +138,7 @@ json_t *report_json_build(const struct suite *s, const struct options *o)
 	for (size_t i = 0; i < s->nbenches; i++)
 		json_array_append_new(benches, benchmark(&s->benches[i]));
 	return json_pack("{s:s, s:i, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i, s:o},"
-	                 " s:o, s:o, s:o}",
+	                 " s:o, s:o, s:o, s:O*}",
 	                 "schema", "benchrun-results", "schema_version",
 	                 REPORT_JSON_SCHEMA_VERSION, "benchrun_version", PACKAGE_VERSION,
 	                 "created", when, "settings", "processes", o->processes,
@@ -119,7 +146,7 @@ json_t *report_json_build(const struct suite *s, const struct options *o)
 	                 "samples", o->samples, "timeout_s", num(o->timeout_s),
 	                 "seed", (json_int_t)o->seed, "resamples", o->resamples,
 	                 "confidence", num(o->conf_level), "elapsed_s", num(s->elapsed_s),
-	                 "programs", progs, "benchmarks", benches);
+	                 "programs", progs, "benchmarks", benches, "context", s->context);
 }
 
 static int dump_cb(const char *buf, size_t size, void *data)
@@ -138,18 +165,18 @@ static int dump_cb(const char *buf, size_t size, void *data)
 	return 0;
 }
 
-int report_json_write(const char *path, json_t *doc)
+/* Create, fill and fsync the temporary file; 0, or -1 after a message. */
+static int write_temp(const char *path, char *tmp, json_t *doc)
 {
-	char *dircopy = strdup(path), *tmp = NULL;
-	int fd = -1, rc = -1, ok, saved;
+	int fd = mkstemp(tmp), ok, saved;
+	mode_t mask = umask(0);
 
-	if (!dircopy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dircopy),
-	                         strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0)
-		tmp = NULL;
-	if (!tmp || (fd = mkstemp(tmp)) < 0) {
+	umask(mask);
+	if (fd < 0) {
 		msg_error(path, "cannot create a temporary file: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
+	fchmod(fd, 0666 & ~mask);  /* mkstemp makes 0600; results are for sharing */
 	ok = json_dump_callback(doc, dump_cb, &fd, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
 	     dump_cb("\n", 1, &fd) == 0 && fsync(fd) == 0;
 	saved = errno;
@@ -157,23 +184,49 @@ int report_json_write(const char *path, json_t *doc)
 		ok = 0;
 		saved = errno;
 	}
-	fd = -1;
 	if (!ok) {
 		msg_error(path, "cannot write: %s", strerror(saved));
 		unlink(tmp);
-		goto out;
+		return -1;
 	}
-	if (rename(tmp, path) != 0) {
-		msg_error(path, "cannot rename into place: %s", strerror(errno));
-		unlink(tmp);
-		goto out;
+	return 0;
+}
+
+/* The temporary file lives in the target's directory so the rename is
+ * atomic; interrupting signals are held back from creation to rename, so
+ * an interrupt leaves either the old file or the whole new one, and no
+ * temporary behind; the directory is synced so the rename survives a
+ * crash. */
+int report_json_write(const char *path, json_t *doc)
+{
+	char *dircopy = strdup(path), *tmp = NULL, *dir;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	sigset_t hold, old;
+	int rc = -1, dfd;
+
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	dir = dircopy ? dirname(dircopy) : NULL;
+	if (!dir || asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+		tmp = NULL;
+		msg_error(path, "out of memory");
+	} else if (write_temp(path, tmp, doc) == 0) {
+		if (rename(tmp, path) != 0) {
+			msg_error(path, "cannot rename into place: %s", strerror(errno));
+			unlink(tmp);
+		} else {
+			rc = 0;
+			if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+				fsync(dfd);
+				close(dfd);
+			}
+		}
 	}
-	rc = 0;
-out:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
-	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(tmp);
 	free(dircopy);
 	return rc;

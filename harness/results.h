@@ -50,6 +50,31 @@ struct analysis {
 	uint64_t seed;          /* the run's seed (see analysis_seed_for) */
 };
 
+/* The verdict of comparing a benchmark with its baseline. */
+enum verdict {
+	VERDICT_NONE = 0,     /* not compared */
+	VERDICT_REGRESSED,
+	VERDICT_IMPROVED,
+	VERDICT_WITHIN_NOISE, /* significant, but smaller than the noise threshold */
+	VERDICT_NO_CHANGE,    /* no significant change */
+	VERDICT_TOO_FEW,      /* too few processes on a side to tell */
+	VERDICT_NEW,          /* not in the baseline */
+	VERDICT_MISSING,      /* only in the baseline */
+	VERDICT_COUNT
+};
+
+/* A benchmark against its baseline.  Changes are relative (now / before
+ * - 1) of the compared statistic, after removing the suite's common shift. */
+struct comparison {
+	enum verdict verdict;
+	double base_ns, cur_ns;    /* the statistic, mean over processes, ns/iter */
+	double change;             /* point estimate, fraction */
+	double change_lo, change_hi; /* its interval at the confidence level */
+	double p, p_adj;           /* two-sided p, and Holm-adjusted over the suite */
+	size_t base_procs, cur_procs;
+	int remeasured;            /* re-measured as a suspected regression */
+};
+
 /* Everything known about one benchmark after a run. */
 struct bench_result {
 	char *name;             /* group/function[/param], owned */
@@ -63,6 +88,7 @@ struct bench_result {
 	char *reason;           /* why it failed, owned; NULL if not */
 	int analysed;           /* nonzero once `an` holds estimates */
 	struct analysis an;
+	struct comparison cmp;  /* against a baseline, when compared */
 };
 
 #endif

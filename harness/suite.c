@@ -210,18 +210,29 @@ static void progress(const struct suite_opts *o, size_t k, size_t total,
 
 /* The starting point rotates each round so that no benchmark always runs
  * first (after the listing) or right after the same neighbour. */
-size_t suite_measure(const struct suite_opts *o, struct suite *s)
+size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *only)
 {
-	size_t total = (size_t)o->processes * s->nbenches, k = 0, failed = 0;
+	size_t selected = 0, k = 0, failed = 0, total;
+	unsigned first = 0;
 	double start = now_s();
 
+	for (size_t i = 0; i < s->nbenches; i++) {
+		selected += !only || only[i];
+		for (size_t p = 0; p < s->benches[i].nprocs; p++)
+			if (s->benches[i].procs[p].round > first)
+				first = s->benches[i].procs[p].round;
+	}
+	total = (size_t)o->processes * selected;
 	msg_set_progress_active(o->progress);
 	for (unsigned r = 0; r < o->processes; r++) {
 		for (size_t j = 0; j < s->nbenches; j++) {
-			struct bench_result *b = &s->benches[(j + r) % s->nbenches];
+			size_t i = (j + r) % s->nbenches;
+			struct bench_result *b = &s->benches[i];
+			if (only && !only[i])
+				continue;
 			progress(o, ++k, total, b->name, start);
 			if (!b->failed)
-				measure_one(o, b, r + 1);
+				measure_one(o, b, first + r + 1);
 		}
 	}
 	if (o->progress)
@@ -229,7 +240,7 @@ size_t suite_measure(const struct suite_opts *o, struct suite *s)
 	msg_set_progress_active(0);
 	for (size_t i = 0; i < s->nbenches; i++)
 		failed += s->benches[i].failed != 0;
-	s->elapsed_s = now_s() - start;
+	s->elapsed_s += now_s() - start;
 	return failed;
 }
 
@@ -257,5 +268,6 @@ void suite_free(struct suite *s)
 		bench_result_free(&s->benches[i]);
 	free(s->programs);
 	free(s->benches);
+	json_decref(s->context);
 	memset(s, 0, sizeof *s);
 }

@@ -4,6 +4,7 @@
 #ifndef BENCHRUN_SUITE_H
 #define BENCHRUN_SUITE_H
 
+#include <jansson.h>
 #include <regex.h>
 #include "protocol.h"
 #include "results.h"
@@ -32,6 +33,7 @@ struct suite {
 	struct bench_result *benches;  /* owned, in listing order */
 	size_t nbenches;
 	double elapsed_s;            /* wall time of suite_measure() */
+	json_t *context;             /* machine and build context, owned */
 };
 
 /* Ask every program for its benchmarks and keep those the filter selects.
@@ -39,10 +41,13 @@ struct suite {
  * that is not a worker, a duplicate name, nothing selected). */
 int suite_list(const struct suite_opts *o, struct suite *s);
 
-/* Measure every listed benchmark in o->processes rounds of worker processes,
- * round-robin.  A failing benchmark is reported once, marked failed and not
- * run again; the others go on.  Returns the number of failed benchmarks. */
-size_t suite_measure(const struct suite_opts *o, struct suite *s);
+/* Measure the listed benchmarks in o->processes rounds of worker processes,
+ * round-robin: all of them, or those whose entry in `only` is nonzero.
+ * Rounds are numbered on from those already measured, so a re-measurement
+ * adds processes.  A failing benchmark is reported once, marked failed and
+ * not run again; the others go on.  Returns the number of failed
+ * benchmarks. */
+size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *only);
 
 void suite_free(struct suite *s);
 

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The baseline store.  A baseline is the results document (see
+ * docs/json-schema.md) kept under a name, so whatever --json writes can be
+ * loaded back and compared. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "baseline.h"
+#include "msg.h"
+#include "report.h"
+
+int baseline_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 100 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                    "0123456789._-") == n;
+}
+
+const char *baseline_dir(const char *flag)
+{
+	const char *env = getenv(BASELINE_DIR_ENV);
+
+	if (flag)
+		return flag;
+	return env && *env ? env : BASELINE_DIR_DEFAULT;
+}
+
+char *baseline_path(const char *dir, const char *name)
+{
+	char *path;
+
+	if (!baseline_name_valid(name)) {
+		msg_error(NULL, "baseline name '%s': use 1 to 100 letters, digits, '.', '_' "
+		          "or '-' (not '.' or '..')", name);
+		return NULL;
+	}
+	return asprintf(&path, "%s/%s.json", dir, name) < 0 ? NULL : path;
+}
+
+int baseline_save(const char *dir, const char *name, json_t *doc)
+{
+	char *path = baseline_path(dir, name), *lock = NULL;
+	int fd = -1, rc = -1;
+
+	if (!path)
+		return -1;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		msg_error(dir, "cannot create the baseline directory: %s", strerror(errno));
+		goto out;
+	}
+	if (asprintf(&lock, "%s/.%s.lock", dir, name) < 0)
+		lock = NULL;
+	if (!lock || (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0 ||
+	    flock(fd, LOCK_EX) != 0) {
+		msg_error(lock ? lock : dir, "cannot lock: %s", strerror(errno));
+		goto out;
+	}
+	rc = report_json_write(path, doc);
+out:
+	if (fd >= 0)
+		close(fd);  /* releases the lock */
+	free(lock);
+	free(path);
+	return rc;
+}
+
+/* Loading: every problem is reported as "FILE: WHERE: WHAT". */
+struct loader {
+	const char *path;
+	char where[96];
+};
+
+static int bad(struct loader *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int bad(struct loader *l, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	msg_error(l->path, "%s: %s", l->where, what);
+	return -1;
+}
+
+static int load_samples(struct loader *l, json_t *arr, struct proc_run *p)
+{
+	size_t k;
+	json_t *s;
+
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return bad(l, "\"samples\" must be a non-empty array");
+	p->samples = calloc(json_array_size(arr), sizeof *p->samples);
+	if (!p->samples)
+		return bad(l, "out of memory");
+	json_array_foreach(arr, k, s) {
+		json_t *it = json_array_get(s, 0), *ns = json_array_get(s, 1);
+		if (json_array_size(s) != 2 || !json_is_integer(it) || json_integer_value(it) <= 0 ||
+		    !json_is_number(ns) || json_number_value(ns) < 0)
+			return bad(l, "samples[%zu]: expected [iterations > 0, nanoseconds >= 0]", k);
+		p->samples[k] = (struct sample){(uint64_t)json_integer_value(it), json_number_value(ns)};
+	}
+	p->nsamples = p->cap = json_array_size(arr);
+	return 0;
+}
+
+static int load_processes(struct loader *l, json_t *arr, struct bench_result *b)
+{
+	size_t base = strlen(l->where), i;
+	json_t *p;
+
+	if (!json_is_array(arr))
+		return bad(l, "\"processes\" must be an array");
+	b->procs = calloc(json_array_size(arr) + 1, sizeof *b->procs);
+	if (!b->procs)
+		return bad(l, "out of memory");
+	json_array_foreach(arr, i, p) {
+		json_int_t round = 0;
+		json_error_t je;
+		snprintf(l->where + base, sizeof l->where - base, ".processes[%zu]", i);
+		if (json_unpack_ex(p, &je, 0, "{s:I}", "round", &round) != 0)
+			return bad(l, "%s", je.text);
+		b->procs[i].round = (unsigned)round;
+		if (load_samples(l, json_object_get(p, "samples"), &b->procs[i]) != 0)
+			return -1;
+		b->nprocs = b->cap = i + 1;
+	}
+	l->where[base] = '\0';
+	return 0;
+}
+
+static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
+{
+	const char *name, *group, *function, *program, *status, *param = NULL;
+	json_t *bytes = NULL, *items = NULL;
+	json_error_t je;
+
+	if (json_unpack_ex(o, &je, 0, "{s:s, s:s, s:s, s:s, s:s, s?o, s?o}", "name", &name,
+	                   "group", &group, "function", &function, "program", &program,
+	                   "status", &status, "bytes_per_iter", &bytes, "items_per_iter",
+	                   &items) != 0)
+		return bad(l, "%s", je.text);
+	param = json_string_value(json_object_get(o, "param"));
+	b->name = strdup(name);
+	b->group = strdup(group);
+	b->function = strdup(function);
+	b->param = param ? strdup(param) : NULL;
+	b->program = strdup(program);
+	b->bytes_per_iter = json_is_number(bytes) ? json_number_value(bytes) : 0;
+	b->items_per_iter = json_is_number(items) ? json_number_value(items) : 0;
+	if (strcmp(status, "ok") != 0) {
+		const char *reason = json_string_value(json_object_get(o, "reason"));
+		b->failed = 1;
+		b->reason = strdup(reason ? reason : status);
+	}
+	return load_processes(l, json_object_get(o, "processes"), b);
+}
+
+static int load_doc(struct loader *l, json_t *doc, struct suite *s)
+{
+	const char *schema;
+	json_int_t version;
+	json_t *benches, *o;
+	json_error_t je;
+	size_t i;
+
+	if (json_unpack_ex(doc, &je, 0, "{s:s, s:I, s:o}", "schema", &schema, "schema_version",
+	                   &version, "benchmarks", &benches) != 0)
+		return bad(l, "not a benchrun results file: %s", je.text);
+	if (strcmp(schema, "benchrun-results") != 0 || version != REPORT_JSON_SCHEMA_VERSION)
+		return bad(l, "schema %s version %lld; this benchrun reads benchrun-results "
+		           "version %d", schema, (long long)version, REPORT_JSON_SCHEMA_VERSION);
+	if (!json_is_array(benches))
+		return bad(l, "\"benchmarks\" must be an array");
+	s->benches = calloc(json_array_size(benches) + 1, sizeof *s->benches);
+	if (!s->benches)
+		return bad(l, "out of memory");
+	json_array_foreach(benches, i, o) {
+		snprintf(l->where, sizeof l->where, "benchmarks[%zu]", i);
+		s->nbenches = i + 1;
+		if (load_bench(l, o, &s->benches[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int baseline_load(const char *path, struct suite *s, json_t **doc)
+{
+	struct loader l = {path, "top level"};
+	json_error_t je;
+
+	memset(s, 0, sizeof *s);
+	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!*doc) {
+		if (je.line < 0)
+			msg_error(path, "%s", je.text);
+		else
+			msg_error(path, "line %d, column %d: %s", je.line, je.column, je.text);
+		return -1;
+	}
+	if (load_doc(&l, *doc, s) != 0) {
+		json_decref(*doc);
+		*doc = NULL;
+		suite_free(s);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Named baselines: results documents stored as <dir>/<name>.json, written
+ * atomically under a lock, and loaded back into a suite with errors that
+ * name the file and the place where it broke. */
+#ifndef BENCHRUN_BASELINE_H
+#define BENCHRUN_BASELINE_H
+
+#include <jansson.h>
+#include "suite.h"
+
+#define BASELINE_DIR_ENV "BENCHRUN_BASELINE_DIR"
+#define BASELINE_DIR_DEFAULT "baselines"
+
+/* Whether `name` is a valid baseline name: 1 to 100 of letters, digits and
+ * "._-", and not "." or "..": no path can be smuggled in. */
+int baseline_name_valid(const char *name);
+
+/* The store directory: `flag` when given, else $BENCHRUN_BASELINE_DIR,
+ * else "baselines". */
+const char *baseline_dir(const char *flag);
+
+/* "<dir>/<name>.json", owned by the caller; NULL (after one message) when
+ * the name is invalid. */
+char *baseline_path(const char *dir, const char *name);
+
+/* Store `doc` as baseline `name` in `dir` (created if missing): under an
+ * exclusive lock on <dir>/.<name>.lock, so concurrent saves never
+ * interleave, and atomically.  Returns 0, or -1 after one message; the
+ * previous baseline is then intact. */
+int baseline_save(const char *dir, const char *name, json_t *doc);
+
+/* Load the results document at `path` into `s` (programs, benchmarks with
+ * their raw samples) and return the document in *doc (new reference) for
+ * its context.  Returns 0, or -1 after one message naming the file and
+ * where it broke; the file is never modified. */
+int baseline_load(const char *path, struct suite *s, json_t **doc);
+
+#endif

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The regression gate's statistics.
+ *
+ * Unit of evidence: one worker process.  Samples within a process share its
+ * address layout, frequency and neighbours and are far from independent;
+ * testing them as if they were is what makes other harnesses cry wolf.  Each
+ * process contributes one value (its estimate of the chosen statistic), and
+ * the test is Welch's t on the logarithms of those values: logs because
+ * changes are ratios and process spreads scale with the time; Welch because
+ * the two sides may differ in spread and count; a t-test rather than
+ * Mann-Whitney because with 5 processes a side the smallest two-sided
+ * Mann-Whitney p is 0.008, which no suite-wide correction can accept.
+ *
+ * Drift: a baseline measured minutes earlier is another machine.  Measured
+ * here, whole suites shift by -2.6 % to +1.8 % between invocations of the
+ * same build, and each benchmark moves 1-2 % on its own beyond what its
+ * processes' spread predicts.  So (1) the suite's common shift (the median
+ * change) is removed when at least MIN_FOR_DRIFT benchmarks are compared,
+ * and (2) the between-run spread left after that, estimated robustly over
+ * the suite, is added to every benchmark's variance: a change must stand out
+ * from how much benchmarks move between runs, not only from how much one
+ * run's processes scatter.  A change that hits every benchmark alike is
+ * reported as the suite shift, not judged per benchmark: telling it from
+ * drift takes a paired run of both builds.
+ *
+ * Suite-wide false alarms: Holm's step-down correction, which bounds the
+ * chance of any false alarm in the suite (family-wise) at alpha, where
+ * Benjamini-Hochberg would only bound their expected share; a CI gate that
+ * must stay quiet on most runs of a 50-benchmark suite needs the former. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include "compare.h"
+#include "stats.h"
+
+#define MIN_PROCS 3       /* per side; fewer cannot estimate a spread */
+#define MIN_FOR_DRIFT 4   /* benchmarks needed to estimate the suite's drift */
+
+const char *compare_verdict_name(enum verdict v)
+{
+	static const char *const names[VERDICT_COUNT] = {
+		[VERDICT_NONE] = "", [VERDICT_REGRESSED] = "regressed",
+		[VERDICT_IMPROVED] = "improved", [VERDICT_WITHIN_NOISE] = "within noise",
+		[VERDICT_NO_CHANGE] = "no significant change",
+		[VERDICT_TOO_FEW] = "too few samples to tell", [VERDICT_NEW] = "new",
+		[VERDICT_MISSING] = "missing",
+	};
+	return v < VERDICT_COUNT ? names[v] : "";
+}
+
+int compare_parse_statistic(const char *s, enum analysis_stat *out)
+{
+	if (!strcmp(s, "slope"))
+		*out = ANALYSIS_SLOPE;
+	else if (!strcmp(s, "median"))
+		*out = ANALYSIS_MEDIAN;
+	else if (!strcmp(s, "mean"))
+		*out = ANALYSIS_MEAN;
+	else
+		return -1;
+	return 0;
+}
+
+int compare_welch(const double *x, size_t nx, const double *y, size_t ny,
+                  struct welch *w)
+{
+	double vx, vy;
+
+	if (nx < 2 || ny < 2)
+		return -1;
+	vx = pow(stats_sd(x, nx), 2) / (double)nx;
+	vy = pow(stats_sd(y, ny), 2) / (double)ny;
+	w->diff = stats_mean(y, ny) - stats_mean(x, nx);
+	w->se = sqrt(vx + vy);
+	/* Welch-Satterthwaite; with no spread at all, the smallest count. */
+	w->df = vx + vy > 0 ? (vx + vy) * (vx + vy) /
+	        (vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1))
+	        : (double)((nx < ny ? nx : ny) - 1);
+	return 0;
+}
+
+static int cmp_index_by_p(const void *a, const void *b, void *ctx)
+{
+	const double *p = ctx;
+	double x = p[*(const size_t *)a], y = p[*(const size_t *)b];
+
+	return (x > y) - (x < y);
+}
+
+void compare_holm(const double *p, size_t n, double *adj)
+{
+	size_t *order = malloc((n + 1) * sizeof *order);
+	double running = 0;
+
+	if (!order) {
+		for (size_t i = 0; i < n; i++)  /* Bonferroni: never less safe */
+			adj[i] = fmin(1, p[i] * (double)n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof *order, cmp_index_by_p, (void *)p);
+	for (size_t k = 0; k < n; k++) {
+		double a = fmin(1, p[order[k]] * (double)(n - k));
+		running = fmax(running, a);  /* adjusted p-values never decrease */
+		adj[order[k]] = running;
+	}
+	free(order);
+}
+
+static const struct bench_result *find(const struct suite *s, const char *name)
+{
+	for (size_t i = 0; i < s->nbenches; i++)
+		if (!strcmp(s->benches[i].name, name))
+			return &s->benches[i];
+	return NULL;
+}
+
+/* Log per-process values of b into out; returns how many. */
+static size_t log_values(const struct bench_result *b, enum analysis_stat stat,
+                         double *out, double *mean_ns)
+{
+	size_t n = analysis_per_process(b, stat, out), k = 0;
+
+	*mean_ns = n ? stats_mean(out, n) : NAN;
+	for (size_t i = 0; i < n; i++)
+		if (out[i] > 0)
+			out[k++] = log(out[i]);
+	return k;
+}
+
+/* First pass: the test statistics of one benchmark, or its verdict when it
+ * cannot be tested.  Returns 1 when tested. */
+static int prepare(struct bench_result *b, const struct bench_result *base,
+                   const struct compare_opts *o, struct welch *w)
+{
+	double *x = calloc(base->nprocs + 1, sizeof *x), *y = calloc(b->nprocs + 1, sizeof *y);
+	struct comparison *c = &b->cmp;
+	int tested = 0;
+
+	memset(c, 0, sizeof *c);
+	c->change = c->change_lo = c->change_hi = c->p = c->p_adj = NAN;
+	if (x && y) {
+		c->base_procs = log_values(base, o->statistic, x, &c->base_ns);
+		c->cur_procs = log_values(b, o->statistic, y, &c->cur_ns);
+		tested = c->base_procs >= MIN_PROCS && c->cur_procs >= MIN_PROCS &&
+		         compare_welch(x, c->base_procs, y, c->cur_procs, w) == 0;
+	}
+	c->verdict = tested ? VERDICT_NONE : VERDICT_TOO_FEW;
+	free(x);
+	free(y);
+	return tested;
+}
+
+/* The suite's common shift (median difference of logs) and the spread of
+ * benchmarks around it beyond their own standard errors. */
+static void drift(const struct welch *w, size_t n, const struct compare_opts *o,
+                  double *shift, double *spread)
+{
+	double *d = malloc((n + 1) * sizeof *d), *v = malloc((n + 1) * sizeof *v);
+	double *work = malloc((n + 1) * sizeof *work), mad;
+
+	*shift = *spread = 0;
+	if (!d || !v || !work || !o->drift_correction || n < MIN_FOR_DRIFT)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		d[i] = w[i].diff;
+		v[i] = w[i].se * w[i].se;
+	}
+	*shift = stats_median(d, n);
+	for (size_t i = 0; i < n; i++)
+		d[i] = w[i].diff - *shift;
+	/* MAD, not sd: the benchmark that really changed must not widen the
+	 * yardstick it is measured against. */
+	mad = stats_mad(d, n, work);
+	*spread = sqrt(fmax(0, mad * mad - stats_median(v, n)));
+out:
+	free(d);
+	free(v);
+	free(work);
+}
+
+static enum verdict judge(const struct comparison *c, const struct compare_opts *o)
+{
+	if (!(c->p_adj < o->alpha))
+		return VERDICT_NO_CHANGE;
+	if (fabs(c->change) < o->noise)
+		return VERDICT_WITHIN_NOISE;
+	return c->change > 0 ? VERDICT_REGRESSED : VERDICT_IMPROVED;
+}
+
+/* Second pass: test each prepared benchmark against shift and spread. */
+static void conclude(struct bench_result **tb, const struct welch *w, size_t n,
+                     const struct compare_opts *o, double shift, double spread,
+                     double *p)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct comparison *c = &tb[i]->cmp;
+		double r = w[i].diff - shift, se = sqrt(w[i].se * w[i].se + spread * spread);
+		double tcrit = gsl_cdf_tdist_Pinv((1 + o->conf_level) / 2, w[i].df);
+		c->change = expm1(r);
+		c->change_lo = expm1(r - tcrit * se);
+		c->change_hi = expm1(r + tcrit * se);
+		p[i] = se > 0 ? 2 * gsl_cdf_tdist_Q(fabs(r) / se, w[i].df) : (r == 0 ? 1 : 0);
+		c->p = p[i];
+	}
+	compare_holm(p, n, p);
+	for (size_t i = 0; i < n; i++) {
+		tb[i]->cmp.p_adj = p[i];
+		tb[i]->cmp.verdict = judge(&tb[i]->cmp, o);
+	}
+}
+
+static void summarise(struct suite *cur, const struct suite *base,
+                      struct compare_summary *sum)
+{
+	for (size_t i = 0; i < cur->nbenches; i++) {
+		const struct bench_result *b = &cur->benches[i];
+		sum->counts[b->cmp.verdict]++;
+		if ((b->cmp.verdict == VERDICT_REGRESSED || b->cmp.verdict == VERDICT_NO_CHANGE ||
+		     b->cmp.verdict == VERDICT_WITHIN_NOISE) &&
+		    (!sum->worst || b->cmp.change > sum->worst_change)) {
+			sum->worst = b->name;
+			sum->worst_change = b->cmp.change;
+		}
+	}
+	for (size_t i = 0; i < base->nbenches; i++) {
+		char **m;
+		if (find(cur, base->benches[i].name))
+			continue;
+		if (!(m = realloc(sum->missing, (sum->nmissing + 1) * sizeof *m)))
+			return;
+		sum->missing = m;
+		m[sum->nmissing++] = strdup(base->benches[i].name);
+		sum->counts[VERDICT_MISSING]++;
+	}
+}
+
+int compare_suites(struct suite *cur, const struct suite *base,
+                   const struct compare_opts *o, struct compare_summary *sum)
+{
+	size_t n = 0, cap = cur->nbenches + 1;
+	struct bench_result **tb = malloc(cap * sizeof *tb);
+	struct welch *w = malloc(cap * sizeof *w);
+	double *p = malloc(cap * sizeof *p);
+	int rc = -1;
+
+	memset(sum, 0, sizeof *sum);
+	if (!tb || !w || !p)
+		goto out;
+	for (size_t i = 0; i < cur->nbenches; i++) {
+		struct bench_result *b = &cur->benches[i];
+		const struct bench_result *old = find(base, b->name);
+		memset(&b->cmp, 0, sizeof b->cmp);
+		if (!old)
+			b->cmp.verdict = VERDICT_NEW;
+		else if (!b->failed && !old->failed && prepare(b, old, o, &w[n]))
+			tb[n++] = b;
+	}
+	drift(w, n, o, &sum->shift, &sum->spread);
+	conclude(tb, w, n, o, sum->shift, sum->spread, p);
+	sum->shift = expm1(sum->shift);
+	sum->compared = n;
+	summarise(cur, base, sum);
+	rc = 0;
+out:
+	free(tb);
+	free(w);
+	free(p);
+	return rc;
+}
+
+void compare_summary_free(struct compare_summary *sum)
+{
+	for (size_t i = 0; i < sum->nmissing; i++)
+		free(sum->missing[i]);
+	free(sum->missing);
+	memset(sum, 0, sizeof *sum);
+}

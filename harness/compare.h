@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Comparing current results with a baseline: per benchmark, the relative
+ * change of the chosen statistic with its interval, a test on
+ * process-level results, a minimum effect, and false-alarm control across
+ * the whole suite; then a verdict. */
+#ifndef BENCHRUN_COMPARE_H
+#define BENCHRUN_COMPARE_H
+
+#include <stddef.h>
+#include "analysis.h"
+#include "suite.h"
+
+struct compare_opts {
+	enum analysis_stat statistic;  /* per-process statistic compared */
+	double alpha;          /* suite-wide false-alarm rate (Holm) */
+	double noise;          /* minimum effect, as a fraction (0.01 = 1 %) */
+	double conf_level;     /* of the change's interval */
+	int drift_correction;  /* remove the suite's common shift */
+};
+
+/* What a comparison concluded about the whole suite. */
+struct compare_summary {
+	size_t counts[VERDICT_COUNT];
+	size_t compared;       /* benchmarks with a test */
+	double shift;          /* common shift removed, fraction; 0 if none */
+	double spread;         /* between-run spread added to each test, log units */
+	const char *worst;     /* name of the largest slowdown judged, or NULL */
+	double worst_change;   /* its change, fraction */
+	char **missing;        /* names only in the baseline, owned */
+	size_t nmissing;
+};
+
+/* Welch's two-sample t statistics of y against x: the difference of means,
+ * its standard error and the Welch-Satterthwaite degrees of freedom. */
+struct welch {
+	double diff, se, df;
+};
+
+/* Fill *w; returns 0, or -1 when a side has fewer than two values. */
+int compare_welch(const double *x, size_t nx, const double *y, size_t ny,
+                  struct welch *w);
+
+/* Holm's step-down adjustment of n p-values into adj (same order). */
+void compare_holm(const double *p, size_t n, double *adj);
+
+/* Compare every benchmark of `cur` with its namesake in `base`, filling
+ * each cur benchmark's `cmp` and *sum.  Returns 0, or -1 when out of
+ * memory. */
+int compare_suites(struct suite *cur, const struct suite *base,
+                   const struct compare_opts *o, struct compare_summary *sum);
+
+void compare_summary_free(struct compare_summary *sum);
+
+/* "regressed", "improved", "within noise", "no significant change", "too
+ * few samples to tell", "new", "missing", or "" for none. */
+const char *compare_verdict_name(enum verdict v);
+
+/* Parse "slope", "median" or "mean"; 0 or -1. */
+int compare_parse_statistic(const char *s, enum analysis_stat *out);
+
+#endif

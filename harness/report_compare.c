@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The comparison table: per benchmark, baseline and current estimates, the
+ * change with its interval, the suite-adjusted p-value and the verdict;
+ * then one summary line. */
+#include <math.h>
+#include <string.h>
+#include "report.h"
+#include "units.h"
+
+static const char *verdict_color(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_REGRESSED: return "\033[1;31m";
+	case VERDICT_IMPROVED: return "\033[1;32m";
+	case VERDICT_TOO_FEW: return "\033[33m";
+	case VERDICT_NEW:
+	case VERDICT_MISSING: return "\033[36m";
+	default: return "";
+	}
+}
+
+static void print_verdict(FILE *out, enum verdict v, int color, const char *extra)
+{
+	const char *c = color ? verdict_color(v) : "";
+
+	fprintf(out, "%s%s%s%s\n", c, compare_verdict_name(v), extra, *c ? "\033[0m" : "");
+}
+
+static void print_row(FILE *out, const struct bench_result *b, int w, int color)
+{
+	const struct comparison *c = &b->cmp;
+	char base[24], cur[24], ci[40] = "", change[16] = "", p[16] = "";
+
+	units_time(base, sizeof base, c->base_ns);
+	units_time(cur, sizeof cur, c->cur_ns);
+	if (isfinite(c->change)) {
+		snprintf(change, sizeof change, "%+.2f%%", c->change * 100);
+		snprintf(ci, sizeof ci, "[%+.2f%%, %+.2f%%]", c->change_lo * 100, c->change_hi * 100);
+		snprintf(p, sizeof p, "%.3g", c->p_adj);
+	}
+	fprintf(out, "%-*s  %*s  %*s  %9s  %-22s %9s  ", w, b->name,
+	        10 + (strstr(base, "µ") != NULL), c->verdict == VERDICT_NEW ? "-" : base,
+	        10 + (strstr(cur, "µ") != NULL), cur, change, ci, p);
+	print_verdict(out, c->verdict, color, c->remeasured ? " (re-measured)" : "");
+}
+
+void report_compare(FILE *out, const struct suite *s, const struct compare_summary *sum,
+                    const struct options *o, int color)
+{
+	int w = (int)strlen("benchmark");
+	char ci[24];
+
+	for (size_t i = 0; i < s->nbenches; i++)
+		if ((int)strlen(s->benches[i].name) > w)
+			w = (int)strlen(s->benches[i].name);
+	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
+	fprintf(out, "%-*s  %10s  %10s  %9s  %-22s %9s  %s\n", w, "benchmark", "baseline",
+	        "now", "change", ci, "p (suite)", "verdict");
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = &s->benches[i];
+		if (b->failed)
+			fprintf(out, "%-*s  FAILED: %s\n", w, b->name, b->reason ? b->reason : "");
+		else
+			print_row(out, b, w, color);
+	}
+	for (size_t i = 0; i < sum->nmissing; i++) {
+		fprintf(out, "%-*s  %10s  %10s  %9s  %-22s %9s  ", w, sum->missing[i], "", "-",
+		        "", "", "");
+		print_verdict(out, VERDICT_MISSING, color, "");
+	}
+}
+
+void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed)
+{
+	static const enum verdict order[] = {
+		VERDICT_REGRESSED, VERDICT_IMPROVED, VERDICT_WITHIN_NOISE, VERDICT_NO_CHANGE,
+		VERDICT_TOO_FEW, VERDICT_NEW, VERDICT_MISSING,
+	};
+	const char *sep = "";
+
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		fprintf(out, "%s%zu %s", sep, sum->counts[order[i]], compare_verdict_name(order[i]));
+		sep = ", ";
+	}
+	if (failed)
+		fprintf(out, ", %zu failed", failed);
+	if (sum->worst)
+		fprintf(out, "; worst: %s %+.2f%%", sum->worst, sum->worst_change * 100);
+	if (sum->shift != 0)
+		fprintf(out, "; suite-wide shift %+.2f%% removed as drift", sum->shift * 100);
+	fputc('\n', out);
+}
