@@ -3,6 +3,7 @@
 # Benchmark programs link libbenchrun statically (no libtool wrapper script
 # between benchrun and the worker) and keep frame pointers for profiling.
 bench_programs = %D%/examples %D%/calibration %D%/analysis
+noinst_PROGRAMS += %D%/gate
 noinst_PROGRAMS += $(bench_programs)
 
 bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
@@ -16,11 +17,16 @@ bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 %C%_calibration_CFLAGS = $(bench_cflags)
 %C%_calibration_LDADD = lib/libbenchrun-internal.la
 
+# Not in `make bench`: the suite bench/measure-gate drives.
+%C%_gate_SOURCES = %D%/gate.c %D%/kernels.h
+%C%_gate_CFLAGS = $(bench_cflags)
+%C%_gate_LDADD = lib/libbenchrun-internal.la
+
 %C%_analysis_SOURCES = %D%/analysis.c
 %C%_analysis_CFLAGS = $(bench_cflags) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
 %C%_analysis_LDADD = lib/libbenchrun-internal.la harness/libharness.la
 
-EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/peer_gbench.cc
+EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/peer_gbench.cc
 
 # Extra benchrun options: make bench BENCHFLAGS='--filter hash --processes 10'
 BENCHFLAGS =

@@ -51,6 +51,10 @@ int compare_suites(struct suite *cur, const struct suite *base,
 
 void compare_summary_free(struct compare_summary *sum);
 
+/* Whether a compared benchmark deserves re-measuring before the verdict is
+ * final: a slowdown of at least `noise` that is not yet clearly chance. */
+int compare_is_suspect(const struct comparison *c, double noise);
+
 /* "regressed", "improved", "within noise", "no significant change", "too
  * few samples to tell", "new", "missing", or "" for none. */
 const char *compare_verdict_name(enum verdict v);

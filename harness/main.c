@@ -117,15 +117,16 @@ static int compare(struct run *r)
 }
 
 /* A suspected regression is measured again, in o->remeasure more processes
- * interleaved among the suspects, before it counts: a chance run of slow
- * processes rarely repeats, a real slowdown does. */
+ * interleaved among the suspects, before the verdict is final: a chance run
+ * of slow processes rarely repeats, a real slowdown does, and the added
+ * processes give the test the power a 2 % change needs. */
 static int remeasure(struct run *r)
 {
 	struct suite_opts so = suite_opts(r, r->o.remeasure);
 	int *only = calloc(r->cur.nbenches + 1, sizeof *only), any = 0;
 
 	for (size_t i = 0; only && i < r->cur.nbenches; i++)
-		any |= only[i] = r->cur.benches[i].cmp.verdict == VERDICT_REGRESSED;
+		any |= only[i] = compare_is_suspect(&r->cur.benches[i].cmp, r->o.noise);
 	if (any) {
 		suite_measure(&so, &r->cur, only);
 		analyse(&r->cur, &r->o, only);

@@ -24,7 +24,7 @@ static const struct opt_def {
 } table[] = {
 	{"list", O_LIST, 'l', NULL, "list the benchmarks and exit"},
 	{"filter", O_FILTER, 'f', "REGEX", "run only benchmarks whose name matches (extended regex)"},
-	{"processes", O_PROCESSES, 'p', "N", "worker processes per benchmark (default 5)"},
+	{"processes", O_PROCESSES, 'p', "N", "worker processes per benchmark (default 5; 10 with --save-baseline)"},
 	{"warmup-time", O_WARMUP, 0, "SECONDS", "warm-up budget per process (default 0.05)"},
 	{"measure-time", O_MEASURE, 0, "SECONDS", "measurement budget per process (default 0.1)"},
 	{"samples", O_SAMPLES, 0, "N", "samples per process (default 30)"},
@@ -103,6 +103,7 @@ static int apply_number(struct options *o, int id, const char *v)
 
 	switch (id) {
 	case O_PROCESSES:
+		o->processes_given = 1;
 		return parse_unsigned(v, 1, 1000, &n) ? -1 : (o->processes = (unsigned)n, 0);
 	case O_SAMPLES:
 		return parse_unsigned(v, 2, 100000, &n) ? -1 : (o->samples = (unsigned)n, 0);
@@ -260,6 +261,10 @@ int options_parse(int argc, char **argv, struct options *o)
 		if (apply(o, d, optarg) != 0)
 			return EXIT_USAGE;
 	}
+	/* A baseline is measured once and compared with many times: its
+	 * precision bounds every later verdict, so it gets more processes. */
+	if (o->save_baseline && !o->processes_given)
+		o->processes = 10;
 	o->programs = argv + optind;
 	o->nprograms = (size_t)(argc - optind);
 	return 0;

@@ -16,6 +16,7 @@ struct options {
 	const char *filter;       /* extended regex, or NULL */
 	const char *json_path;    /* --json FILE, or NULL */
 	unsigned processes;       /* worker processes per benchmark */
+	int processes_given;      /* --processes was on the command line */
 	double warmup_s;          /* warm-up budget per process, s */
 	double measure_s;         /* measurement budget per process, s */
 	unsigned samples;         /* samples per process */
