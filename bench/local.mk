@@ -39,3 +39,11 @@ benchrun.list: Makefile
 	$(AM_V_GEN)printf '%s\n' $(bench_programs) > $@
 all-local: benchrun.list
 CLEANFILES += benchrun.list
+
+# Bodies for bench/measure-counters (what counting costs); built with the
+# others, not run by `make bench`.
+noinst_PROGRAMS += %D%/counters
+%C%_counters_SOURCES = %D%/counters.c %D%/kernels.h
+%C%_counters_CFLAGS = $(bench_cflags)
+%C%_counters_LDADD = lib/libbenchrun-internal.la
+EXTRA_DIST += %D%/measure-counters

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "baseline.h"
+#include "counters.h"
 #include "msg.h"
 #include "report.h"
 
@@ -37,11 +38,17 @@ const char *baseline_dir(const char *flag)
 
 char *baseline_path(const char *dir, const char *name)
 {
-	char *path;
+	char *path, shown[64];
+	size_t i;
 
 	if (!baseline_name_valid(name)) {
+		/* Echo at most 60 bytes, control characters as '?': the message
+		 * stays one line whatever the name holds. */
+		for (i = 0; name[i] && i < 60; i++)
+			shown[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ? '?' : name[i];
+		strcpy(shown + i, name[i] ? "..." : "");
 		msg_error(NULL, "baseline name '%s': use 1 to 100 letters, digits, '.', '_' "
-		          "or '-' (not '.' or '..')", name);
+		          "or '-' (not '.' or '..')", shown);
 		return NULL;
 	}
 	return asprintf(&path, "%s/%s.json", dir, name) < 0 ? NULL : path;
@@ -119,6 +126,7 @@ static int load_samples(struct loader *l, json_t *arr, struct proc_run *p)
 static int load_processes(struct loader *l, json_t *arr, struct bench_result *b)
 {
 	size_t base = strlen(l->where), i;
+	char err[160];
 	json_t *p;
 
 	if (!json_is_array(arr))
@@ -132,10 +140,14 @@ static int load_processes(struct loader *l, json_t *arr, struct bench_result *b)
 		snprintf(l->where + base, sizeof l->where - base, ".processes[%zu]", i);
 		if (json_unpack_ex(p, &je, 0, "{s:I}", "round", &round) != 0)
 			return bad(l, "%s", je.text);
+		if (round < 1 || round > 1000000)
+			return bad(l, "\"round\" must be from 1 to 1000000");
 		b->procs[i].round = (unsigned)round;
+		b->nprocs = b->cap = i + 1;  /* owned from here, freed on error */
 		if (load_samples(l, json_object_get(p, "samples"), &b->procs[i]) != 0)
 			return -1;
-		b->nprocs = b->cap = i + 1;
+		if (counters_process_from_json(p, b, &b->procs[i], err, sizeof err) != 0)
+			return bad(l, "%s", err);
 	}
 	l->where[base] = '\0';
 	return 0;
@@ -145,6 +157,7 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 {
 	const char *name, *group, *function, *program, *status, *param = NULL;
 	json_t *bytes = NULL, *items = NULL;
+	char err[160];
 	json_error_t je;
 
 	if (json_unpack_ex(o, &je, 0, "{s:s, s:s, s:s, s:s, s:s, s?o, s?o}", "name", &name,
@@ -165,7 +178,48 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 		b->failed = 1;
 		b->reason = strdup(reason ? reason : status);
 	}
+	if (counters_from_json(o, b, err, sizeof err) != 0)
+		return bad(l, "%s", err);
 	return load_processes(l, json_object_get(o, "processes"), b);
+}
+
+static char *dup_member(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return strdup(v ? v : "");
+}
+
+/* The programs that measured the results, with their protocol headers. */
+static int load_programs(struct loader *l, json_t *arr, struct suite *s)
+{
+	json_t *p, *timer;
+	size_t i;
+
+	if (!json_is_array(arr))
+		return 0;  /* optional: written by every version, needed by none */
+	s->programs = calloc(json_array_size(arr) + 1, sizeof *s->programs);
+	if (!s->programs)
+		return bad(l, "out of memory");
+	json_array_foreach(arr, i, p) {
+		struct protocol_header *h = &s->programs[i].hdr;
+		snprintf(l->where, sizeof l->where, "programs[%zu]", i);
+		if (!json_is_string(json_object_get(p, "path")))
+			return bad(l, "\"path\" must be a string");
+		s->programs[i].path = dup_member(p, "path");
+		s->nprograms = i + 1;
+		h->protocol = 1;
+		h->library = dup_member(p, "library");
+		h->compiler = dup_member(p, "compiler");
+		h->cflags = dup_member(p, "cflags");
+		h->build_id = dup_member(p, "build_id");
+		h->program = strdup(s->programs[i].path);
+		timer = json_object_get(p, "timer");
+		h->clock = dup_member(timer, "clock");
+		h->timer_read_ns = json_number_value(json_object_get(timer, "read_ns"));
+		h->timer_resolution_ns = json_number_value(json_object_get(timer, "resolution_ns"));
+	}
+	return 0;
 }
 
 static int load_doc(struct loader *l, json_t *doc, struct suite *s)
@@ -184,6 +238,8 @@ static int load_doc(struct loader *l, json_t *doc, struct suite *s)
 		           "version %d", schema, (long long)version, REPORT_JSON_SCHEMA_VERSION);
 	if (!json_is_array(benches))
 		return bad(l, "\"benchmarks\" must be an array");
+	if (load_programs(l, json_object_get(doc, "programs"), s) != 0)
+		return -1;
 	s->benches = calloc(json_array_size(benches) + 1, sizeof *s->benches);
 	if (!s->benches)
 		return bad(l, "out of memory");

@@ -10,7 +10,8 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/units.h %D%/units.c %D%/report.h %D%/report_console.c \
 	%D%/report_json.c \
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
-	%D%/compare.h %D%/compare.c %D%/report_compare.c
+	%D%/compare.h %D%/compare.c %D%/report_compare.c \
+	%D%/counters.h %D%/counters.c
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
 %C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS)
 

@@ -11,6 +11,7 @@
 #include "baseline.h"
 #include "compare.h"
 #include "context.h"
+#include "counters.h"
 #include "msg.h"
 #include "options.h"
 #include "programs.h"
@@ -45,6 +46,8 @@ static void analyse(struct suite *s, const struct options *o, const int *only)
 
 	for (size_t i = 0; i < s->nbenches; i++) {
 		struct bench_result *b = &s->benches[i];
+		if (!(only && !only[i]) && !b->failed && counters_analyse(b) != 0)
+			msg_error(b->name, "out of memory analysing its counters");
 		if ((only && !only[i]) || b->failed ||
 		    (b->analysed = analysis_run(b, &ao, &b->an) == 0))
 			continue;
@@ -60,7 +63,7 @@ static struct suite_opts suite_opts(const struct run *r, unsigned processes)
 
 	return (struct suite_opts){o->programs, o->nprograms, o->filter ? &r->filter : NULL,
 	                           processes, o->warmup_s, o->measure_s, o->samples,
-	                           o->timeout_s, !o->quiet && isatty(2)};
+	                           o->timeout_s, !o->quiet && isatty(2), o->counters};
 }
 
 /* Load stored baseline `name` into s.  0, or EXIT_USAGE after a message. */
@@ -94,7 +97,9 @@ static int current(struct run *r, int compare_cmd)
 		so.programs = list.paths;
 		so.nprograms = list.n;
 	}
-	if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list) {
+	if (r->o.list_counters)
+		rc = suite_list_counters(&so);
+	else if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list) {
 		suite_measure(&so, &r->cur, NULL);
 		r->cur.context = context_collect(&r->cur);
 		r->measured = 1;
@@ -166,7 +171,7 @@ static int write_outputs(struct run *r)
 	report_console(stdout, &r->cur, &r->o);
 	if (r->base_name) {
 		fputc('\n', stdout);
-		report_compare(stdout, &r->cur, &r->sum, &r->o, use_color(&r->o));
+		report_compare(stdout, &r->cur, &r->base, &r->sum, &r->o, use_color(&r->o));
 		report_compare_summary(stdout, &r->sum, count_failed(&r->cur));
 	}
 	fflush(stdout);
@@ -269,7 +274,7 @@ int main(int argc, char **argv)
 			options_usage(stdout);
 		else
 			printf("benchrun %s\n", PACKAGE_VERSION);
-	} else if (rc == 0 && r.o.list) {
+	} else if (rc == 0 && (r.o.list || r.o.list_counters)) {
 		for (size_t i = 0; i < r.cur.nbenches; i++)
 			printf("%s\n", r.cur.benches[i].name);
 	} else if (rc == 0) {

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "counters.h"
 #include "msg.h"
 #include "options.h"
 
@@ -15,6 +16,7 @@ enum opt_id {
 	O_TIMEOUT, O_SEED, O_RESAMPLES, O_CONFIDENCE, O_JSON, O_QUIET, O_HELP,
 	O_VERSION, O_SAVE_BASELINE, O_BASELINE, O_LOAD_BASELINE, O_BASELINE_DIR,
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
+	O_COUNTERS, O_LIST_COUNTERS,
 };
 
 static const struct opt_def {
@@ -44,6 +46,8 @@ static const struct opt_def {
 	{"remeasure", O_REMEASURE, 0, "N", "processes added to re-measure a suspected regression (default 10; 0 off)"},
 	{"no-drift-correction", O_NO_DRIFT, 0, NULL, "do not remove the suite's common shift"},
 	{"color", O_COLOR, 0, "WHEN", "colour verdicts: auto (default), always, never"},
+	{"counters", O_COUNTERS, 0, "LIST", "count these libpfm4 events, comma-separated ('none': none)"},
+	{"list-counters", O_LIST_COUNTERS, 0, NULL, "show which events this machine counts, and why not"},
 	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
 	{"help", O_HELP, 'h', NULL, "show this help and exit"},
 	{"version", O_VERSION, 'V', NULL, "show the version and exit"},
@@ -165,6 +169,16 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_HELP: o->help = 1; return 0;
 	case O_VERSION: o->version = 1; return 0;
 	case O_FILTER: o->filter = v; return 0;
+	case O_LIST_COUNTERS: o->list_counters = 1; return 0;
+	case O_COUNTERS: {
+		char err[160];
+		if (counters_check_list(v, err, sizeof err) != 0) {
+			msg_error("--counters", "%s", err);
+			return -1;
+		}
+		o->counters = v;
+		return 0;
+	}
 	case O_JSON: o->json_path = v; return 0;
 	case O_SAVE_BASELINE: o->save_baseline = v; return 0;
 	case O_BASELINE: o->baseline = v; return 0;

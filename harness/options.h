@@ -13,6 +13,8 @@ enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
 	int list, quiet, help, version;
+	int list_counters;        /* --list-counters */
+	const char *counters;     /* --counters LIST, or NULL for the default set */
 	const char *filter;       /* extended regex, or NULL */
 	const char *json_path;    /* --json FILE, or NULL */
 	unsigned processes;       /* worker processes per benchmark */

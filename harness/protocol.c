@@ -4,10 +4,12 @@
  * name the line and what was wrong with it, so a garbage-writing worker is
  * reported precisely instead of crashing the harness. */
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "counters.h"
 #include "protocol.h"
 
 #define PROTOCOL_VERSION 1
@@ -91,7 +93,26 @@ static int parse_benchmark(json_t *o, struct protocol_doc *doc, json_error_t *je
 	return 0;
 }
 
-static int add_sample(struct proc_run *run, uint64_t iters, double ns)
+/* Grow the counter columns of run to `cap` rows of nctr. */
+static int grow_counters(struct proc_run *run, size_t cap, size_t nctr)
+{
+	double *d, *r;
+
+	if (nctr == 0)
+		return 0;
+	if (!(d = realloc(run->ctr_delta, cap * nctr * sizeof *d)))
+		return -1;
+	run->ctr_delta = d;
+	if (!(r = realloc(run->ctr_running, cap * nctr * sizeof *r)))
+		return -1;
+	run->ctr_running = r;
+	run->nctr = nctr;
+	return 0;
+}
+
+/* Append a sample; `delta` and `running` hold nctr counter values. */
+static int add_sample(struct proc_run *run, uint64_t iters, double ns, size_t nctr,
+                      const double *delta, const double *running)
 {
 	if (run->nsamples == run->cap) {
 		size_t cap = run->cap ? run->cap * 2 : 32;
@@ -99,9 +120,42 @@ static int add_sample(struct proc_run *run, uint64_t iters, double ns)
 		if (!s)
 			return -1;
 		run->samples = s;
+		if (grow_counters(run, cap, nctr) != 0)
+			return -1;
 		run->cap = cap;
 	}
+	if (nctr) {
+		memcpy(run->ctr_delta + run->nsamples * nctr, delta, nctr * sizeof *delta);
+		memcpy(run->ctr_running + run->nsamples * nctr, running, nctr * sizeof *running);
+	}
 	run->samples[run->nsamples++] = (struct sample){iters, ns};
+	return 0;
+}
+
+/* The counter values of one sample, in the document's counter order:
+ * {"NAME":{"delta":D,"running":F}, ...}; a counter the sample does not
+ * name, or with a null delta, is NAN (not counted then), never zero. */
+static int sample_counters(json_t *obj, const struct protocol_doc *doc, double *delta,
+                           double *running, const char **why)
+{
+	for (size_t c = 0; c < doc->ncounters; c++) {
+		json_t *v = obj ? json_object_get(obj, doc->counters[c].name) : NULL;
+		json_t *d = json_object_get(v, "delta"), *r = json_object_get(v, "running");
+		delta[c] = NAN;
+		running[c] = 0;
+		if (!v)
+			continue;
+		if (!json_is_object(v) || !(json_is_number(d) || json_is_null(d)) ||
+		    !json_is_number(r))
+			return *why = "sample counter without a numeric delta and running", -1;
+		if (json_is_number(d)) {
+			delta[c] = json_number_value(d);
+			running[c] = json_number_value(r);
+			if (!(delta[c] >= 0) || !(running[c] >= 0 && running[c] <= 1))
+				return *why = "sample counter with a negative delta or a running "
+				              "fraction outside [0, 1]", -1;
+		}
+	}
 	return 0;
 }
 
@@ -109,16 +163,22 @@ static int parse_sample(json_t *o, struct protocol_doc *doc, json_error_t *je,
                         const char **why)
 {
 	json_int_t iters;
-	double ns;
+	double ns, delta[2 * COUNTERS_MAX], running[2 * COUNTERS_MAX];
+	json_t *counters = NULL;
 	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
 
-	if (json_unpack_ex(o, je, 0, "{s:I, s:F}", "iters", &iters, "ns", &ns) != 0)
+	if (json_unpack_ex(o, je, 0, "{s:I, s:F, s?o}", "iters", &iters, "ns", &ns,
+	                   "counters", &counters) != 0)
 		return -1;
 	if (!b || !b->measured || b->ended)
 		return *why = "sample outside a benchmark", -1;
 	if (iters <= 0 || !(ns >= 0))
 		return *why = "sample with no iterations or negative time", -1;
-	return add_sample(&b->run, (uint64_t)iters, ns);
+	if (counters && !json_is_object(counters))
+		return *why = "sample counters that are not an object", -1;
+	if (sample_counters(counters, doc, delta, running, why) != 0)
+		return -1;
+	return add_sample(&b->run, (uint64_t)iters, ns, doc->ncounters, delta, running);
 }
 
 static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
@@ -136,6 +196,52 @@ static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
 	b->failed = strcmp(status, "ok") != 0;
 	if (b->failed)
 		b->reason = strdup(reason ? reason : status);
+	return 0;
+}
+
+/* A "counter" record: what the worker made of one requested event.  They
+ * come before the first benchmark, since they name the columns of every
+ * sample's counters. */
+static int parse_counter(json_t *o, struct protocol_doc *doc, json_error_t *je,
+                         const char **why)
+{
+	const char *name, *status, *kind = NULL, *role = NULL, *enc = NULL, *reason = NULL;
+	int requested = 0, kernel = 0;
+	double loop = NAN;
+	struct counter_result *c;
+
+	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s?b, s?s, s?s, s?s, s?s, s?b, s?F}",
+	                   "name", &name, "status", &status, "requested", &requested,
+	                   "kind", &kind, "role", &role, "encoding", &enc, "reason", &reason,
+	                   "kernel", &kernel, "loop_per_iter", &loop) != 0)
+		return -1;
+	if (doc->nbenches)
+		return *why = "a counter record after a benchmark", -1;
+	if (doc->ncounters == 2 * COUNTERS_MAX)
+		return *why = "too many counter records", -1;
+	for (size_t i = 0; i < doc->ncounters; i++)
+		if (!strcmp(doc->counters[i].name, name))
+			return *why = "a counter listed twice", -1;
+	if (strcmp(status, "counted") && strcmp(status, "unavailable") && strcmp(status, "unknown"))
+		return *why = "a counter with an unknown status", -1;
+	c = realloc(doc->counters, (doc->ncounters + 1) * sizeof *c);
+	if (!c)
+		return -1;
+	doc->counters = c;
+	c = &c[doc->ncounters++];
+	memset(c, 0, sizeof *c);
+	c->name = strdup(name);
+	c->kind = dup_or_null(kind);
+	c->role = dup_or_null(role);
+	c->encoding = dup_or_null(enc);
+	c->counted = !strcmp(status, "counted");
+	c->reason = c->counted ? NULL : strdup(reason ? reason : status);
+	c->requested = requested;
+	c->kernel = kernel;
+	c->loop_per_iter = loop;
+	c->raw_per_iter = c->per_iter = NAN;
+	if (!strcmp(status, "unknown") && !doc->counter_unknown)
+		doc->counter_unknown = (int)doc->ncounters;
 	return 0;
 }
 
@@ -166,6 +272,8 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 		return parse_benchmark(o, doc, je);
 	if (!strcmp(type, "sample"))
 		return parse_sample(o, doc, je, why);
+	if (!strcmp(type, "counter"))
+		return parse_counter(o, doc, je, why);
 	if (!strcmp(type, "end"))
 		return parse_end(o, doc, je, why);
 	if (!strcmp(type, "footer"))
@@ -212,6 +320,8 @@ static void bench_free(struct protocol_bench *b)
 	free(b->param);
 	free(b->reason);
 	free(b->run.samples);
+	free(b->run.ctr_delta);
+	free(b->run.ctr_running);
 }
 
 void protocol_doc_free(struct protocol_doc *doc)
@@ -227,6 +337,7 @@ void protocol_doc_free(struct protocol_doc *doc)
 	for (size_t i = 0; i < doc->nbenches; i++)
 		bench_free(&doc->benches[i]);
 	free(doc->benches);
+	counters_free(doc->counters, doc->ncounters);
 	memset(doc, 0, sizeof *doc);
 }
 

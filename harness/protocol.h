@@ -32,6 +32,13 @@ struct protocol_doc {
 	struct protocol_bench *benches;  /* owned */
 	size_t nbenches;
 	int have_footer;
+	/* Its "counter" records, in order: the columns of every sample's
+	 * counters (ctr_delta in each benchmark's run).  Only the description
+	 * fields are set.  Owned. */
+	struct counter_result *counters;
+	size_t ncounters;
+	int counter_unknown;  /* index + 1 of the first "unknown" counter, or 0:
+	                       * the worker refused the --counters list */
 };
 
 /* Parse `len` bytes of protocol output.  Returns 0, or -1 with a one-line

@@ -17,9 +17,10 @@
  * outliers and R^2, one line per benchmark, then a summary line. */
 void report_console(FILE *out, const struct suite *s, const struct options *o);
 
-/* Print the comparison table (colour escapes when `color`). */
-void report_compare(FILE *out, const struct suite *s, const struct compare_summary *sum,
-                    const struct options *o, int color);
+/* Print the comparison table (colour escapes when `color`), with each
+ * benchmark's counter changes against its namesake in `base`. */
+void report_compare(FILE *out, const struct suite *s, const struct suite *base,
+                    const struct compare_summary *sum, const struct options *o, int color);
 
 /* Print the one-line summary: counts per verdict, failures, the worst
  * change and the suite-wide shift removed. */

@@ -4,6 +4,7 @@
  * then one summary line. */
 #include <math.h>
 #include <string.h>
+#include "counters.h"
 #include "report.h"
 #include "units.h"
 
@@ -26,6 +27,24 @@ static void print_verdict(FILE *out, enum verdict v, int color, const char *extr
 	fprintf(out, "%s%s%s%s\n", c, compare_verdict_name(v), extra, *c ? "\033[0m" : "");
 }
 
+/* Counters next to time: the change of each counter both runs counted. */
+static void print_counter_changes(FILE *out, const struct bench_result *b,
+                                  const struct suite *base)
+{
+	struct counter_change ch[16];
+	char text[512];
+	size_t n;
+
+	for (size_t i = 0; i < base->nbenches; i++) {
+		if (strcmp(base->benches[i].name, b->name) != 0)
+			continue;
+		n = counters_change(&base->benches[i], b, ch, sizeof ch / sizeof ch[0]);
+		if (n && *counters_change_format(text, sizeof text, ch, n))
+			fprintf(out, "    counters: %s\n", text);
+		return;
+	}
+}
+
 static void print_row(FILE *out, const struct bench_result *b, int w, int color)
 {
 	const struct comparison *c = &b->cmp;
@@ -44,8 +63,8 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int color)
 	print_verdict(out, c->verdict, color, c->remeasured ? " (re-measured)" : "");
 }
 
-void report_compare(FILE *out, const struct suite *s, const struct compare_summary *sum,
-                    const struct options *o, int color)
+void report_compare(FILE *out, const struct suite *s, const struct suite *base,
+                    const struct compare_summary *sum, const struct options *o, int color)
 {
 	int w = (int)strlen("benchmark");
 	char ci[24];
@@ -60,8 +79,10 @@ void report_compare(FILE *out, const struct suite *s, const struct compare_summa
 		const struct bench_result *b = &s->benches[i];
 		if (b->failed)
 			fprintf(out, "%-*s  FAILED: %s\n", w, b->name, b->reason ? b->reason : "");
-		else
+		else {
 			print_row(out, b, w, color);
+			print_counter_changes(out, b, base);
+		}
 	}
 	for (size_t i = 0; i < sum->nmissing; i++) {
 		fprintf(out, "%-*s  %10s  %10s  %9s  %-22s %9s  ", w, sum->missing[i], "", "-",

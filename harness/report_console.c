@@ -2,6 +2,7 @@
 /* The console table. */
 #include <math.h>
 #include <string.h>
+#include "counters.h"
 #include "report.h"
 #include "units.h"
 
@@ -58,6 +59,7 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 			failed++;
 		} else {
 			print_row(out, b, w);
+			counters_print(out, b);
 		}
 	}
 	fprintf(out, "%zu benchmarks, %zu failed; %u processes each, %.1f s; "

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "counters.h"
 #include "msg.h"
 #include "report.h"
 
@@ -110,8 +111,16 @@ static json_t *comparison(const struct bench_result *b)
 static json_t *benchmark(const struct bench_result *b)
 {
 	json_t *o = benchmark_fields(b);
+	json_t *procs = json_object_get(o, "processes");
 
 	json_object_set_new(o, "comparison", comparison(b));
+	/* Counters: per benchmark (harness/counters.c), and per process next
+	 * to its samples. */
+	json_object_set_new(o, "counters", counters_json(b));
+	json_object_set_new(o, "counters_derived", counters_json_derived(b));
+	for (size_t i = 0; i < b->nprocs && i < json_array_size(procs); i++)
+		json_object_set_new(json_array_get(procs, i), "counters",
+		                    counters_json_process(b, &b->procs[i]));
 	return o;
 }
 

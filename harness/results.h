@@ -20,6 +20,41 @@ struct proc_run {
 	size_t nsamples, cap;
 	uint64_t warmup_iters;  /* iterations run during warm-up */
 	double warmup_ns;       /* time spent in warm-up, ns */
+	/* Counter deltas per sample, in the order of the bench_result's
+	 * counters (see harness/counters.h); NULL when nothing was counted.
+	 * Both grow with `samples` (same cap). */
+	double *ctr_delta;      /* [k * nctr + c]: events of counter c in sample
+	                         * k, scaled for multiplexing; NAN when it was not
+	                         * counted then; owned */
+	double *ctr_running;    /* same shape: fraction of sample k counter c was
+	                         * on the PMU, 0..1; owned */
+	size_t nctr;            /* columns of ctr_delta and ctr_running */
+};
+
+/* A counter the workers were asked for (a "counter" record of the worker
+ * protocol) and, once counters_analyse() has run, its estimate per
+ * iteration. */
+struct counter_result {
+	char *name;             /* event name as requested, owned */
+	char *kind;             /* "hardware" or "software"; owned, may be NULL */
+	char *role;             /* "cycles", "instructions", "branch-misses",
+	                         * "cache-misses"; owned, NULL for other events */
+	char *encoding;         /* libpfm4's full name; owned, may be NULL */
+	char *reason;           /* why it was not counted; owned, NULL if counted */
+	int counted;            /* the workers counted it */
+	int requested;          /* named with --counters, not from the default set */
+	int kernel;             /* counted in kernel mode too (context switches) */
+	double loop_per_iter;   /* events of an empty BR_ITERATE loop per
+	                         * iteration, subtracted from per_iter; NAN when
+	                         * not measured (all events but instructions) */
+	double raw_per_iter;    /* mean over processes of each one's Theil-Sen
+	                         * slope of delta on iterations, events/iter;
+	                         * NAN when no process counted it */
+	double per_iter;        /* raw_per_iter - loop_per_iter (when measured):
+	                         * the body's own events per iteration */
+	double running;         /* mean fraction of sample time on the PMU, 0..1;
+	                         * below 1 when multiplexed (values are scaled) */
+	size_t nprocs;          /* processes that gave a slope */
 };
 
 /* A point estimate with its confidence interval, in ns per iteration
@@ -88,6 +123,9 @@ struct bench_result {
 	char *reason;           /* why it failed, owned; NULL if not */
 	int analysed;           /* nonzero once `an` holds estimates */
 	struct analysis an;
+	struct counter_result *counters; /* owned; as the first process that
+	                                  * measured it reported them */
+	size_t ncounters;
 	struct comparison cmp;  /* against a baseline, when compared */
 };
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "counters.h"
 #include "msg.h"
 #include "proc.h"
 #include "suite.h"
@@ -99,9 +100,33 @@ static int add_listed(struct suite *s, struct protocol_bench *pb, const char *pa
 	return 0;
 }
 
+/* A --counters list the worker refused: libpfm4's message for the first
+ * name it does not know.  EXIT_USAGE, or 0 when the list was accepted. */
+static int counters_refused(const struct protocol_doc *doc)
+{
+	const struct counter_result *c;
+
+	if (!doc->counter_unknown)
+		return 0;
+	c = &doc->counters[doc->counter_unknown - 1];
+	msg_error("--counters", "'%s': %s (libpfm4; benchrun --list-counters shows what "
+	          "this machine counts)", c->name, c->reason ? c->reason : "unknown event");
+	return EXIT_USAGE;
+}
+
+/* One warning per event the user asked for and the machine cannot count,
+ * from the first program listed: the programs share the machine. */
+static void counters_warn(const struct suite *s, const struct protocol_doc *doc)
+{
+	for (size_t i = 0; s->nprograms == 0 && i < doc->ncounters; i++)
+		if (doc->counters[i].requested && !doc->counters[i].counted)
+			msg_warn(doc->counters[i].name, "not counted: %s", doc->counters[i].reason);
+}
+
 static int list_program(const struct suite_opts *o, struct suite *s, const char *path)
 {
-	static const char *const args[] = {"--list", NULL};
+	const char *const args[] = {"--list", o->counters ? "--counters" : NULL, o->counters,
+	                            NULL};
 	struct protocol_doc doc;
 	struct proc_result res;
 	struct program *p;
@@ -112,10 +137,13 @@ static int list_program(const struct suite_opts *o, struct suite *s, const char 
 		msg_error(path, "%s", strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (run_worker(path, args, o->timeout_s, &doc, &res, &why) != 0) {
+	if (run_worker(path, args, o->timeout_s, &doc, &res, &why) != 0 &&
+	    (rc = counters_refused(&doc)) == 0) {
 		msg_error(path, "not a benchrun worker: %s", why ? why : "cannot list");
 		rc = EXIT_USAGE;
 	}
+	if (rc == 0)
+		counters_warn(s, &doc);
 	for (size_t i = 0; rc == 0 && i < doc.nbenches; i++)
 		if (add_listed(s, &doc.benches[i], path, o->filter) != 0)
 			rc = EXIT_USAGE;
@@ -169,6 +197,15 @@ static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned 
 		pb->reason = NULL;
 		return;
 	}
+	/* The first process names the benchmark's counters; a later one that
+	 * reported others (or in another order) is laid out as the first. */
+	if (b->nprocs == 0 && b->ncounters == 0 && doc->ncounters &&
+	    counters_copy(&b->counters, doc->counters, doc->ncounters) == 0)
+		b->ncounters = doc->ncounters;
+	if ((pb->run.nctr || b->ncounters) &&
+	    counters_remap(&pb->run, doc->counters, doc->ncounters, b->counters,
+	                   b->ncounters) != 0)
+		return mark_failed(b, strdup("out of memory"));
 	if (!(np = realloc(b->procs, (b->nprocs + 1) * sizeof *np)))
 		return mark_failed(b, strdup("out of memory"));
 	b->procs = np;
@@ -183,7 +220,8 @@ static void measure_one(const struct suite_opts *o, struct bench_result *b, unsi
 {
 	char warm[32], meas[32], samp[16];
 	const char *args[] = {"--run", b->name, "--warmup-time", warm, "--measure-time",
-	                      meas, "--samples", samp, NULL};
+	                      meas, "--samples", samp, o->counters ? "--counters" : NULL,
+	                      o->counters, NULL};
 	struct protocol_doc doc;
 	struct proc_result res;
 	char *why;
@@ -252,9 +290,46 @@ void bench_result_free(struct bench_result *b)
 	free(b->param);
 	free(b->program);
 	free(b->reason);
-	for (size_t i = 0; i < b->nprocs; i++)
+	for (size_t i = 0; i < b->nprocs; i++) {
 		free(b->procs[i].samples);
+		free(b->procs[i].ctr_delta);
+		free(b->procs[i].ctr_running);
+	}
 	free(b->procs);
+	counters_free(b->counters, b->ncounters);
+}
+
+int suite_list_counters(const struct suite_opts *o)
+{
+	const char *const args[] = {"--list-counters", o->counters ? "--counters" : NULL,
+	                            o->counters, NULL};
+	struct protocol_doc doc;
+	struct proc_result res;
+	char *why;
+	int rc = 0;
+
+	if (o->nprograms == 0) {
+		msg_error("--list-counters", "no benchmark program to ask (name one, or "
+		          "list them in %s)", "benchrun.list");
+		return EXIT_USAGE;
+	}
+	if (access(o->programs[0], X_OK) != 0) {
+		msg_error(o->programs[0], "%s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	/* The worker tries the events: it is the process that will count
+	 * them, with the libpfm4 it was linked with. */
+	if (run_worker(o->programs[0], args, o->timeout_s, &doc, &res, &why) != 0 &&
+	    (rc = counters_refused(&doc)) == 0) {
+		msg_error(o->programs[0], "not a benchrun worker: %s", why ? why : "cannot list");
+		rc = EXIT_USAGE;
+	}
+	if (rc == 0)
+		counters_print_list(stdout, doc.counters, doc.ncounters);
+	free(why);
+	proc_result_free(&res);
+	protocol_doc_free(&doc);
+	return rc;
 }
 
 void suite_free(struct suite *s)

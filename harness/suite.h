@@ -19,6 +19,8 @@ struct suite_opts {
 	unsigned samples;      /* samples per process */
 	double timeout_s;      /* per worker process */
 	int progress;          /* draw a progress line on stderr */
+	const char *counters;  /* --counters list for the workers, or NULL for
+	                        * their default set */
 };
 
 /* One benchmark program and the header it wrote when listing. */
@@ -48,6 +50,11 @@ int suite_list(const struct suite_opts *o, struct suite *s);
  * not run again; the others go on.  Returns the number of failed
  * benchmarks. */
 size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *only);
+
+/* --list-counters: ask the first program which events (the candidates, or
+ * o->counters) this machine counts, and print them.  Returns 0, or
+ * EXIT_USAGE after one line. */
+int suite_list_counters(const struct suite_opts *o);
 
 void suite_free(struct suite *s);
 

@@ -31,14 +31,15 @@ extern "C" {
 	X(ESETUP, -1005, "setup failed")                                  \
 	X(ENOITER, -1006, "benchmark body did not run BR_ITERATE")        \
 	X(EFAILED, -1007, "benchmark reported failure")                   \
-	X(EIO_WRITE, -1008, "cannot write results")
+	X(EIO_WRITE, -1008, "cannot write results")                     \
+	X(ECOUNTER, -1009, "unknown counter event")
 
 /* The BR_E* codes, e.g. BR_EINVAL_ARG. */
 typedef enum {
 #define BR__ERR_ENUM(name, value, text) BR_##name = value,
 	BR_ERRNO_MAP(BR__ERR_ENUM)
 #undef BR__ERR_ENUM
-	BR_E_LAST__ = -1009
+	BR_E_LAST__ = -1010
 } br_errno_t;
 
 /* A static English description of `err` (a BR_E* code or a negated errno). */

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include "benchrun.h"
+#include "counting.h"
 
 #define BR__NAME_MAX 256
 #define BR__REASON_MAX 256
@@ -69,6 +70,7 @@ struct br__settings {
 	double warmup_ns;   /* warm-up budget */
 	double measure_ns;  /* measurement budget, all samples together */
 	unsigned samples;   /* samples to take */
+	struct br__counter_set *counters; /* read around every sample, or NULL */
 };
 
 /* The state handed to benchmark code (opaque in the public header). */
@@ -80,6 +82,8 @@ struct br_state {
 	uint64_t t0_ns;       /* clock at loop start */
 	uint64_t elapsed_ns;  /* loop time of the current call */
 	unsigned loops;       /* BR_ITERATE loops run in the current call */
+	struct br__counter_set *ctr;  /* read around the loop when set */
+	struct br__counter_reading c0, c1;  /* before and after the loop */
 	int failed;
 	char reason[BR__REASON_MAX];
 };
@@ -94,6 +98,10 @@ struct br__run {
 	uint64_t *iters;  /* per sample, owned */
 	uint64_t *ns;     /* per sample, owned */
 	unsigned nsamples;
+	const struct br__counter_set *counters; /* the events counted, or NULL */
+	double *ctr_delta;   /* [k * counters->n + i]: scaled delta of event i in
+	                      * sample k; NAN when not counted; owned */
+	double *ctr_running; /* same shape: fraction of the sample it ran */
 	int status;       /* 0 or a BR_E* code */
 	char reason[BR__REASON_MAX];
 };
@@ -114,6 +122,9 @@ void br__write_header(FILE *out, const struct br__build *build,
 void br__write_listed(FILE *out, const struct br__instance *inst);
 void br__write_run(FILE *out, const struct br__run *run);
 void br__write_footer(FILE *out, unsigned benchmarks, unsigned failed);
+
+/* One "counter" record per event of `set` (after the header). */
+void br__write_counters(FILE *out, const struct br__counter_set *set);
 
 /* A JSON string literal (quotes included) for `s`. */
 void br__write_json_string(FILE *out, const char *s);

@@ -7,9 +7,15 @@
 #include <string.h>
 #include "internal.h"
 
+/* Counters are read right before the start timestamp and right after the
+ * stop timestamp, so the reads (a system call per group) stay out of the
+ * timed region; the counts include the two clock reads and the loop entry,
+ * a fixed cost per sample that the slope over the ramp cancels. */
 uint64_t br__loop_start(br_state_t *st)
 {
 	st->loops++;
+	if (st->ctr)
+		br__counters_read(st->ctr, &st->c0);
 	st->t0_ns = br__clock->now_ns();
 	return st->iters;
 }
@@ -17,6 +23,8 @@ uint64_t br__loop_start(br_state_t *st)
 int br__loop_stop(br_state_t *st)
 {
 	st->elapsed_ns = br__clock->now_ns() - st->t0_ns;
+	if (st->ctr)
+		br__counters_read(st->ctr, &st->c1);
 	return 0;
 }
 
@@ -106,26 +114,41 @@ static int warm_up(br_state_t *st, double budget_ns, struct br__run *run, double
 	return 0;
 }
 
-static int take_samples(br_state_t *st, struct br__run *run)
+/* Counters are read around the samples only: warm-up needs no counts, and
+ * each read is a system call per group. */
+static int take_samples(br_state_t *st, struct br__run *run,
+                        struct br__counter_set *counters)
 {
-	unsigned k;
-	int rc;
+	unsigned k, nev = counters && counters->ncounted ? counters->n : 0;
+	int rc = 0;
 
 	run->iters = calloc(run->plan.samples, sizeof *run->iters);
 	run->ns = calloc(run->plan.samples, sizeof *run->ns);
-	if (!run->iters || !run->ns) {
+	if (nev) {
+		run->counters = counters;
+		run->ctr_delta = calloc((size_t)run->plan.samples * nev, sizeof *run->ctr_delta);
+		run->ctr_running = calloc((size_t)run->plan.samples * nev,
+		                          sizeof *run->ctr_running);
+	}
+	if (!run->iters || !run->ns || (nev && (!run->ctr_delta || !run->ctr_running))) {
 		run_fail(run, BR_ENOMEM_ALLOC, br_strerror(BR_ENOMEM_ALLOC));
 		return BR_ENOMEM_ALLOC;
 	}
+	st->ctr = nev ? counters : NULL;
 	for (k = 1; k <= run->plan.samples; k++) {
 		uint64_t n = br__plan_iters(&run->plan, k);
 		if ((rc = call_body(st, n, run)) != 0)
-			return rc;
+			break;
 		run->iters[k - 1] = n;
 		run->ns[k - 1] = st->elapsed_ns;
+		if (nev)
+			br__counter_deltas(counters, &st->c0, &st->c1,
+			                   run->ctr_delta + (size_t)(k - 1) * nev,
+			                   run->ctr_running + (size_t)(k - 1) * nev);
 		run->nsamples = k;
 	}
-	return 0;
+	st->ctr = NULL;
+	return k > run->plan.samples ? 0 : rc;
 }
 
 int br__run_measure(const struct br__instance *inst, const struct br__settings *s,
@@ -149,7 +172,7 @@ int br__run_measure(const struct br__instance *inst, const struct br__settings *
 	rc = warm_up(&st, s->warmup_ns, run, &est);
 	if (rc == 0) {
 		br__plan_make(est, s->measure_ns, s->samples, &run->plan);
-		rc = take_samples(&st, run);
+		rc = take_samples(&st, run, s->counters);
 	}
 	if (inst->def->teardown)
 		inst->def->teardown(&st);
@@ -162,5 +185,8 @@ void br__run_free(struct br__run *run)
 {
 	free(run->iters);
 	free(run->ns);
+	free(run->ctr_delta);
+	free(run->ctr_running);
 	run->iters = run->ns = NULL;
+	run->ctr_delta = run->ctr_running = NULL;
 }

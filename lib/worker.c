@@ -14,7 +14,8 @@
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
 struct worker_opts {
-	int list, jsonl, help, output_fd;
+	int list, jsonl, help, output_fd, list_counters;
+	const char *counters;  /* --counters value, or NULL for the default set */
 	const char **run;      /* exact names; NULL-terminated */
 	size_t nrun;
 	const char *filter;    /* POSIX extended regex, or NULL */
@@ -31,6 +32,11 @@ static const struct {
 	{"--warmup-time", "SECONDS", "warm-up budget per benchmark (default 0.05)"},
 	{"--measure-time", "SECONDS", "measurement budget per benchmark (default 0.1)"},
 	{"--samples", "N", "samples per benchmark (default 30)"},
+	{"--counters", "LIST", "count these libpfm4 events around every sample "
+	 "(comma-separated; 'none' for no counting; default: the cheap ones this "
+	 "machine counts)"},
+	{"--list-counters", NULL, "try each candidate event (or the --counters list) "
+	 "and say which this machine counts"},
 	{"--jsonl", NULL, "write the JSON-lines worker protocol instead of a summary"},
 	{"--output-fd", "FD", "write the output to this file descriptor"},
 	{"--help", NULL, "show this help"},
@@ -41,7 +47,7 @@ static void usage(FILE *out, const char *prog)
 	fprintf(out, "usage: %s [OPTION]...\nA benchrun benchmark program. "
 	        "Run it under `benchrun` for intervals and comparisons.\n\n", prog);
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
-		fprintf(out, "  %-14s %-8s %s\n", options[i].name,
+		fprintf(out, "  %-15s %-8s %s\n", options[i].name,
 		        options[i].arg ? options[i].arg : "", options[i].help);
 }
 
@@ -86,6 +92,10 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 		o->run[o->nrun++] = v;
 	else if (!strcmp(name, "--filter"))
 		o->filter = v;
+	else if (!strcmp(name, "--counters"))
+		o->counters = v;
+	else if (!strcmp(name, "--list-counters"))
+		o->list_counters = 1;
 	else if (!strcmp(name, "--warmup-time"))
 		return parse_seconds(v, &o->s.warmup_ns);
 	else if (!strcmp(name, "--measure-time"))
@@ -176,8 +186,9 @@ static int selected(const struct worker_opts *o, const regex_t *re,
 	return !re || regexec(re, in->name, 0, NULL, 0) == 0;
 }
 
-static int run_selected(const struct worker_opts *o, const regex_t *re, FILE *out,
-                        const struct br__instance *all, int n, unsigned *nrun)
+static int run_selected(const struct worker_opts *o, const struct br__settings *s,
+                        const regex_t *re, FILE *out, const struct br__instance *all,
+                        int n, unsigned *nrun)
 {
 	unsigned failed = 0;
 
@@ -192,7 +203,7 @@ static int run_selected(const struct worker_opts *o, const regex_t *re, FILE *ou
 			else
 				fprintf(out, "%s\n", all[i].name);
 		} else {
-			failed += br__run_measure(&all[i], &o->s, &run) != 0;
+			failed += br__run_measure(&all[i], s, &run) != 0;
 			if (o->jsonl)
 				br__write_run(out, &run);
 			else
@@ -205,11 +216,86 @@ static int run_selected(const struct worker_opts *o, const regex_t *re, FILE *ou
 	return (int)failed;
 }
 
+/* The events to count: the --counters list; else the candidates for
+ * --list-counters, the default set otherwise.  0, or EXIT_USAGE after one
+ * line. */
+static int choose_counters(const struct worker_opts *o, const char *prog,
+                           struct br__counter_set *set)
+{
+	char err[160];
+
+	if (o->counters) {
+		if (br__counters_parse(o->counters, set, err, sizeof err) != 0) {
+			fprintf(stderr, "%s: --counters: %s\n", prog, err);
+			return EXIT_USAGE;
+		}
+	} else if (o->list_counters) {
+		br__counters_candidates(set);
+	} else {
+		br__counters_default(set);
+	}
+	return 0;
+}
+
+/* Open the events (not for a plain human --list, which needs none).  An
+ * unknown name is a usage error; an event the machine cannot count is
+ * recorded, and warned about here only when a person runs the program and
+ * asked for it: under benchrun the harness warns, once per suite. */
+static int open_counters(const struct worker_opts *o, const char *prog, FILE *out,
+                         struct br__counter_set *set)
+{
+	int rc;
+	char warn[BR__COUNTER_NAME_MAX + BR__COUNTER_REASON_MAX + 32];
+
+	if (o->list && !o->jsonl)
+		return 0;
+	rc = br__counters_open(set);
+	/* Before the records, which carry the loop's count. */
+	if (rc == 0 && !o->list && !o->list_counters)
+		br__counters_calibrate_loop(set);
+	if (o->jsonl)
+		br__write_counters(out, set);
+	for (unsigned i = 0; i < set->n; i++) {
+		const struct br__counter *c = &set->ev[i];
+		if (c->status == BR__CTR_UNKNOWN) {
+			fprintf(stderr, "%s: --counters: '%s': %s (libpfm4)\n", prog, c->name,
+			        c->reason);
+			return EXIT_USAGE;
+		}
+		if (!o->jsonl && !o->list_counters && c->requested &&
+		    c->status == BR__CTR_UNAVAILABLE) {
+			br__counter_warning(c, warn, sizeof warn);
+			fprintf(stderr, "%s: warning: %s\n", prog, warn);
+		}
+	}
+	return rc == 0 ? 0 : EXIT_FAILED;
+}
+
+/* --list-counters for a person: each event tried, hardware then software. */
+static void print_counters(FILE *out, const struct br__counter_set *set)
+{
+	for (int hw = 1; hw >= 0; hw--) {
+		fprintf(out, "%s events:\n", hw ? "hardware" : "software");
+		for (unsigned i = 0; i < set->n; i++) {
+			const struct br__counter *c = &set->ev[i];
+			if (c->hardware != hw)
+				continue;
+			if (c->status == BR__CTR_COUNTED)
+				fprintf(out, "  %-24s yes%s\n", c->name,
+				        c->kernel ? " (counted in kernel mode too)" : "");
+			else
+				fprintf(out, "  %-24s no: %s\n", c->name, c->reason);
+		}
+	}
+}
+
 static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
                 struct br__build *build)
 {
 	const struct br__instance *all;
 	struct br__timer_facts facts;
+	struct br__counter_set set;
+	struct br__settings settings;
 	unsigned nrun;
 	int n = br__registry_instances(&all), failed;
 
@@ -217,12 +303,25 @@ static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
 		fprintf(stderr, "%s: %s\n", build->program, br_strerror(n));
 		return EXIT_FAILED;
 	}
+	if ((failed = choose_counters(o, build->program, &set)) != 0)
+		return failed;
 	if (o->jsonl) {
 		br__timer_calibrate(&facts);
 		dl_iterate_phdr(note_build_id, build->build_id);
 		br__write_header(out, build, &facts);
 	}
-	failed = run_selected(o, re, out, all, n, &nrun);
+	if ((failed = open_counters(o, build->program, out, &set)) != 0 || o->list_counters) {
+		if (o->jsonl)
+			br__write_footer(out, 0, 0);
+		else if (!failed)
+			print_counters(out, &set);
+		br__counters_close(&set);
+		return failed;
+	}
+	settings = o->s;
+	settings.counters = &set;
+	failed = run_selected(o, &settings, re, out, all, n, &nrun);
+	br__counters_close(&set);
 	if (o->jsonl)
 		br__write_footer(out, nrun, (unsigned)failed);
 	if (nrun == 0 && (o->nrun || o->filter)) {

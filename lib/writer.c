@@ -85,6 +85,64 @@ void br__write_listed(FILE *out, const struct br__instance *inst)
 	fputs("}\n", out);
 }
 
+/* The counted events' deltas of sample k: "name":{"delta":D,"running":F},
+ * with a null delta when the event did not run during the sample. */
+static void write_sample_counters(FILE *out, const struct br__run *run, unsigned k)
+{
+	const struct br__counter_set *set = run->counters;
+	int first = 1;
+
+	for (unsigned i = 0; set && i < set->n; i++) {
+		size_t at = (size_t)k * set->n + i;
+		if (set->ev[i].status != BR__CTR_COUNTED)
+			continue;
+		if (!first)
+			fputc(',', out);
+		first = 0;
+		br__write_json_string(out, set->ev[i].name);
+		fputs(":{\"delta\":", out);
+		write_number(out, run->ctr_delta[at]);
+		fputs(",\"running\":", out);
+		write_number(out, run->ctr_running[at]);
+		fputc('}', out);
+	}
+}
+
+static const char *const status_names[] = {"counted", "unavailable", "unknown"};
+static const char *const role_names[] = {NULL, "cycles", "instructions", "branch-misses",
+                                         "cache-misses"};
+
+void br__write_counters(FILE *out, const struct br__counter_set *set)
+{
+	for (unsigned i = 0; i < set->n; i++) {
+		const struct br__counter *c = &set->ev[i];
+		fputs("{\"type\":\"counter\",\"name\":", out);
+		br__write_json_string(out, c->name);
+		fprintf(out, ",\"status\":\"%s\",\"requested\":%s", status_names[c->status],
+		        c->requested ? "true" : "false");
+		if (c->status != BR__CTR_UNKNOWN)
+			fprintf(out, ",\"kind\":\"%s\"", c->hardware ? "hardware" : "software");
+		if (c->encoding[0]) {
+			write_key(out, "encoding");
+			br__write_json_string(out, c->encoding);
+		}
+		if (role_names[c->role])
+			fprintf(out, ",\"role\":\"%s\"", role_names[c->role]);
+		if (c->status == BR__CTR_COUNTED) {
+			fprintf(out, ",\"group\":%u,\"kernel\":%s", c->group,
+			        c->kernel ? "true" : "false");
+			if (isfinite(c->loop_per_iter)) {
+				write_key(out, "loop_per_iter");
+				write_number(out, c->loop_per_iter);
+			}
+		} else {
+			write_key(out, "reason");
+			br__write_json_string(out, c->reason);
+		}
+		fputs("}\n", out);
+	}
+}
+
 void br__write_run(FILE *out, const struct br__run *run)
 {
 	const struct br__plan *p = &run->plan;
@@ -97,10 +155,13 @@ void br__write_run(FILE *out, const struct br__run *run)
 	        run->bytes_per_iter, run->items_per_iter, run->warmup_iters,
 	        run->warmup_ns, p->flat ? "flat" : "linear",
 	        p->flat ? p->flat_iters : p->step_iters, run->nsamples);
-	for (unsigned k = 0; k < run->nsamples; k++)
+	for (unsigned k = 0; k < run->nsamples; k++) {
 		fprintf(out, "{\"type\":\"sample\",\"k\":%u,\"iters\":%" PRIu64
-		        ",\"ns\":%" PRIu64 ",\"counters\":{}}\n",
+		        ",\"ns\":%" PRIu64 ",\"counters\":{",
 		        k + 1, run->iters[k], run->ns[k]);
+		write_sample_counters(out, run, k);
+		fputs("}}\n", out);
+	}
 	fputs("{\"type\":\"end\",\"name\":", out);
 	br__write_json_string(out, run->inst->name);
 	if (run->status == 0) {
@@ -166,6 +227,30 @@ static void human_time(FILE *out, double ns)
 	fprintf(out, "%9.3f %-2s", ns, units[u]);
 }
 
+/* Counted events per iteration, on a second line: the slope of each
+ * event's deltas on iterations, less the loop's own count where measured. */
+static void write_human_counters(FILE *out, const struct br__run *run)
+{
+	const struct br__counter_set *set = run->counters;
+	const char *sep = "    per iteration:";
+
+	for (unsigned i = 0; set && i < set->n; i++) {
+		const struct br__counter *c = &set->ev[i];
+		double v;
+		if (c->status != BR__CTR_COUNTED)
+			continue;
+		v = br__counter_slope(run->iters, run->ctr_delta + i, run->nsamples, set->n);
+		if (isfinite(c->loop_per_iter))
+			v -= c->loop_per_iter;
+		fprintf(out, "%s %s %.4g", sep, c->name, v);
+		if (isfinite(c->loop_per_iter))
+			fprintf(out, " (less the loop's %.3g)", c->loop_per_iter);
+		sep = ",";
+	}
+	if (sep[0] == ',')
+		fputc('\n', out);
+}
+
 void br__write_human(FILE *out, const struct br__run *run)
 {
 	double total = 0, per_iter;
@@ -186,4 +271,5 @@ void br__write_human(FILE *out, const struct br__run *run)
 		fprintf(out, "  %8.3f Mitems/s", run->items_per_iter / per_iter * 1e3);
 	fprintf(out, "  (%u samples, %.3f s; one process, no interval: use benchrun)\n",
 	        run->nsamples, total / 1e9);
+	write_human_counters(out, run);
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,9 @@
 #define MAX_ARGS 32
 
 static const char *benchrun;
-static char sample[PATH_MAX], garbage[PATH_MAX];
+static char sample[PATH_MAX], garbage[PATH_MAX], counting[PATH_MAX];
+/* Absurd --counters values, filled in main(): 2000 names; one 300-byte name. */
+static char long_list[2000 * 6], long_name[301];
 static char tmpdir[PATH_MAX], json_path[PATH_MAX + 16];
 
 /* Run $BENCHRUN with the n arguments in args. */
@@ -75,6 +78,16 @@ static const char *table_row(const char *out, const char *name, char *buf, size_
 		}
 	}
 	return NULL;
+}
+
+/* How many times `needle` occurs in s. */
+static size_t occurrences(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
 }
 
 /* A measured row: the name, then a time with a unit, then the interval. */
@@ -219,8 +232,9 @@ START_TEST(test_run_ok)
 	ck_assert_ptr_null(strstr(t.out, "FAILED"));
 	ck_assert_ptr_null(strstr(t.out, "bad/"));
 	ck_assert_ptr_nonnull(strstr(t.out, "\n3 benchmarks, 0 failed; 2 processes each, "));
-	/* header, three rows, summary */
-	ck_assert_uint_eq(transcript_lines(t.out), 5);
+	/* header, three rows, summary; plus a counters line under each row
+	 * where this machine counts the default software events */
+	ck_assert_uint_eq(transcript_lines(t.out) - occurrences(t.out, "\n    per iteration: "), 5);
 	transcript_free(&t);
 }
 END_TEST
@@ -247,6 +261,24 @@ static const struct usage_case {
 	{{NULL}, 2, "benchrun: /nonexistent/benchrun-worker: ", "No such file or directory"},
 	{{NULL}, 3, "benchrun: /bin/true: not a benchrun worker", NULL},
 	{{"--filter", "^zzz"}, 1, "benchrun: no benchmark matches the filter\n", NULL},
+	/* The worker resolves names: libpfm4's message, one line. */
+	{{"--counters", "bogus"}, 1,
+	 "benchrun: --counters: 'bogus': event not found (libpfm4; ", NULL},
+	{{"--counters", "page-faults,cycles:nosuchmod"}, 1,
+	 "benchrun: --counters: 'cycles:nosuchmod': ", NULL},
+	{{"--list-counters", "--counters", "bogus"}, 1,
+	 "benchrun: --counters: 'bogus': event not found", NULL},
+	/* benchrun checks the list's shape before running anything. */
+	{{"--counters", ""}, 1, "benchrun: --counters: empty list (name events, ", NULL},
+	{{"--counters", "cycles,,page-faults"}, 1,
+	 "benchrun: --counters: empty event name in the list", NULL},
+	{{"--counters", "page-faults,page-faults"}, 1,
+	 "benchrun: --counters: 'page-faults' is listed twice\n", NULL},
+	{{"--counters", long_list}, 1,
+	 "benchrun: --counters: too many events (2000; at most 32)\n", NULL},
+	{{"--counters", long_name}, 1,
+	 "benchrun: --counters: event name too long (300 characters; at most 127)\n", NULL},
+	{{"--counters"}, 0, "benchrun: option '--counters' needs an argument", NULL},
 };
 
 START_TEST(test_usage_error)
@@ -438,7 +470,7 @@ START_TEST(test_help)
 		"-l, --list", "-f, --filter REGEX", "-p, --processes N", "--warmup-time SECONDS",
 		"--measure-time SECONDS", "--samples N", "--timeout SECONDS", "--seed N",
 		"--resamples N", "--confidence LEVEL", "--json FILE", "-q, --quiet",
-		"-h, --help", "-V, --version",
+		"-h, --help", "-V, --version", "--counters LIST", "--list-counters",
 	};
 	struct transcript t;
 
@@ -461,6 +493,124 @@ START_TEST(test_version)
 	ck_assert_int_eq(t.exit_code, 0);
 	ck_assert_str_eq(t.out, "benchrun " PACKAGE_VERSION "\n");
 	ck_assert_str_eq(t.err, "");
+	transcript_free(&t);
+}
+END_TEST
+
+/* Each line under a heading is "  NAME  yes..." or "  NAME  no: REASON". */
+static void assert_counter_lines(const char *out)
+{
+	for (const char *l = out; *l; l += strcspn(l, "\n") + 1) {
+		const char *p = l + 2 + strcspn(l + 2, " ");
+		if (!strncmp(l, "hardware events:\n", 17) || !strncmp(l, "software events:\n", 17))
+			continue;
+		ck_assert_msg(!strncmp(l, "  ", 2), "bad line: %.*s", (int)strcspn(l, "\n"), l);
+		p += strspn(p, " ");
+		ck_assert_msg(!strncmp(p, "yes", 3) || (!strncmp(p, "no: ", 4) && p[4] != '\n'),
+		              "no verdict: %.*s", (int)strcspn(l, "\n"), l);
+	}
+}
+
+START_TEST(test_list_counters)
+{
+	struct transcript t;
+
+	run_cli(&t, "--list-counters", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.err, "");
+	ck_assert_msg(!strncmp(t.out, "hardware events:\n  cycles ", 26), "%s", t.out);
+	ck_assert_ptr_nonnull(strstr(t.out, "\nsoftware events:\n"));
+	ck_assert_ptr_nonnull(strstr(t.out, "\n  page-faults "));
+	ck_assert_ptr_nonnull(strstr(t.out, "\n  context-switches "));
+	assert_counter_lines(t.out);
+	transcript_free(&t);
+
+	/* Only the events named, each tried. */
+	run_cli(&t, "--list-counters", "--counters", "page-faults,cycles", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.err, "");
+	ck_assert_uint_eq(transcript_lines(t.out), 4);
+	ck_assert_msg(!strncmp(t.out, "hardware events:\n  cycles ", 26), "%s", t.out);
+	ck_assert_ptr_nonnull(strstr(t.out, "\nsoftware events:\n  page-faults "));
+	assert_counter_lines(t.out);
+	transcript_free(&t);
+}
+END_TEST
+
+/* Counted: about 8 page faults per iteration everywhere results go.  Not
+ * counted (a kernel that refuses perf events, no PMU for cycles): one
+ * warning per event for the whole run, "unavailable" with the reason in
+ * the JSON, and no number, never a zero. */
+static void assert_counter(const struct transcript *t, json_t *b, size_t i,
+                           const char *name, double expect)
+{
+	json_t *c = json_array_get(json_object_get(b, "counters"), i);
+	json_t *procs = json_object_get(b, "processes"), *p;
+	const char *status = json_string_value(json_object_get(c, "status"));
+	char *warning;
+	size_t k;
+
+	ck_assert_str_eq(json_string_value(json_object_get(c, "name")), name);
+	ck_assert(json_is_true(json_object_get(c, "requested")));
+	ck_assert_int_ge(asprintf(&warning, "benchrun: warning: %s: not counted: ", name), 0);
+	if (!strcmp(status, "counted")) {
+		double v = json_real_value(json_object_get(c, "per_iter"));
+		ck_assert_ptr_null(strstr(t->err, warning));
+		if (expect >= 0)
+			ck_assert_msg(fabs(v - expect) <= 0.1 * expect, "%s: %g per iteration", name, v);
+		json_array_foreach(procs, k, p)
+			ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(p,
+			                  "counters"), name)), 5);
+	} else {
+		ck_assert_str_eq(status, "unavailable");
+		ck_assert(json_is_string(json_object_get(c, "reason")));
+		ck_assert(json_is_null(json_object_get(c, "per_iter")));
+		ck_assert_uint_eq(occurrences(t->err, warning), 1);
+		json_array_foreach(procs, k, p)
+			ck_assert_ptr_null(json_object_get(json_object_get(p, "counters"), name));
+	}
+	free(warning);
+}
+
+START_TEST(test_counters_run)
+{
+	struct transcript t;
+	json_t *doc, *b;
+
+	run_cli(&t, FAST, "--counters", "page-faults,cycles", "--json", json_path,
+	        "--filter", "pages", counting, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	assert_measured_row(t.out, "counters/pages");
+	ck_assert_ptr_nonnull(strstr(t.out, "\n    per iteration: page-faults "));
+	doc = load_json(json_path);
+	b = json_bench(doc, "counters/pages");
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "counters")), 2);
+	assert_counter(&t, b, 0, "page-faults", 8);
+	assert_counter(&t, b, 1, "cycles", -1);
+	ck_assert(json_is_object(json_object_get(b, "counters_derived")));
+	/* Nothing but the warnings on stderr. */
+	ck_assert_uint_eq(transcript_lines(t.err), occurrences(t.err, "benchrun: warning: "));
+	json_decref(doc);
+	transcript_free(&t);
+}
+END_TEST
+
+START_TEST(test_counters_none)
+{
+	struct transcript t;
+	json_t *doc, *b;
+
+	run_cli(&t, FAST, "--counters", "none", "--json", json_path, "--filter", "pages",
+	        counting, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.err, "");
+	ck_assert_ptr_null(strstr(t.out, "per iteration"));
+	doc = load_json(json_path);
+	b = json_bench(doc, "counters/pages");
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "counters")), 0);
+	ck_assert_uint_eq(json_object_size(json_object_get(json_array_get(
+	                  json_object_get(b, "processes"), 0), "counters")), 0);
+	json_decref(doc);
 	transcript_free(&t);
 }
 END_TEST
@@ -494,11 +644,14 @@ static Suite *cli_suite(void)
 	tcase_add_test(run, test_setup_fail);
 	tcase_add_test(run, test_hang);
 	tcase_add_test(run, test_json);
+	tcase_add_test(run, test_counters_run);
+	tcase_add_test(run, test_counters_none);
 	suite_add_tcase(s, run);
 
 	tcase_set_timeout(info, 10);
 	tcase_add_test(info, test_help);
 	tcase_add_test(info, test_version);
+	tcase_add_test(info, test_list_counters);
 	suite_add_tcase(s, info);
 	return s;
 }
@@ -517,6 +670,10 @@ int main(void)
 	}
 	snprintf(sample, sizeof sample, "%s/worker_sample", dir);
 	snprintf(garbage, sizeof garbage, "%s/worker_garbage", dir);
+	snprintf(counting, sizeof counting, "%s/worker_counters", dir);
+	for (int i = 0; i < 2000; i++)
+		sprintf(long_list + strlen(long_list), "%se%d", i ? "," : "", i);
+	memset(long_name, 'x', sizeof long_name - 1);
 	sr = srunner_create(cli_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

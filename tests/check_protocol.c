@@ -4,6 +4,7 @@
  * the reason. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,85 @@ START_TEST(test_versions_and_unknown_records)
 }
 END_TEST
 
+/* Counter records and per-sample counters, written by the library and
+ * read back: descriptions, values, and the unknown (null) as NAN. */
+START_TEST(test_counters_round_trip)
+{
+	static uint64_t iters[2] = {100, 200}, ns[2] = {1000, 2000};
+	static double delta[6] = {800, 3, NAN, 1600, 5.5, NAN};
+	static double running[6] = {1, 0.5, 0, 1, 0.5, 0};
+	struct br__build build = {"cc", "", "./p", ""};
+	struct br__timer_facts facts = {"CLOCK_MONOTONIC_RAW", 23.5, 1, 1};
+	struct br__counter_set set;
+	struct br__run run = {.inst = instance(), .plan = {0, 100, 0, 2}, .iters = iters,
+	                      .ns = ns, .nsamples = 2, .counters = &set,
+	                      .ctr_delta = delta, .ctr_running = running};
+	struct protocol_doc doc;
+	const struct proc_run *r;
+	char *buf = NULL, err[128];
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(br__counters_parse("instructions,page-faults,cycles", &set, err,
+	                                    sizeof err), 0);
+	set.ev[0].hardware = set.ev[2].hardware = 1;
+	set.ev[0].role = BR__ROLE_INSTRUCTIONS;
+	set.ev[0].loop_per_iter = 2;
+	set.ev[1].kernel = 0;
+	set.ev[2].status = BR__CTR_UNAVAILABLE;
+	strcpy(set.ev[2].reason, "no PMU: run on bare metal");
+	br__write_header(f, &build, &facts);
+	br__write_counters(f, &set);
+	br__write_run(f, &run);
+	br__write_footer(f, 1, 0);
+	fclose(f);
+	ck_assert_int_eq(protocol_parse(buf, len, &doc, err, sizeof err), 0);
+	ck_assert_uint_eq(doc.ncounters, 3);
+	ck_assert_int_eq(doc.counter_unknown, 0);
+	ck_assert_str_eq(doc.counters[0].name, "instructions");
+	ck_assert_str_eq(doc.counters[0].kind, "hardware");
+	ck_assert_str_eq(doc.counters[0].role, "instructions");
+	ck_assert(doc.counters[0].counted && doc.counters[0].requested);
+	ck_assert_double_eq(doc.counters[0].loop_per_iter, 2);
+	ck_assert(isnan(doc.counters[1].loop_per_iter));
+	ck_assert_str_eq(doc.counters[1].kind, "software");
+	ck_assert(!doc.counters[2].counted);
+	ck_assert_str_eq(doc.counters[2].reason, "no PMU: run on bare metal");
+	r = &doc.benches[0].run;
+	ck_assert_uint_eq(r->nctr, 3);
+	for (int i = 0; i < 6; i++) {
+		if (isnan(delta[i]))
+			ck_assert(isnan(r->ctr_delta[i]));
+		else
+			ck_assert_double_eq(r->ctr_delta[i], delta[i]);
+		ck_assert_double_eq(r->ctr_running[i], running[i]);
+	}
+	protocol_doc_free(&doc);
+	free(buf);
+}
+END_TEST
+
+#define COUNTER "{\"type\":\"counter\",\"name\":\"pf\",\"status\":\"counted\"}\n"
+#define SAMPLE_PF(v) "{\"type\":\"sample\",\"iters\":1,\"ns\":2,\"counters\":{\"pf\":" v "}}\n"
+
+START_TEST(test_counter_records_refused)
+{
+	ck_assert_str_eq(refused(HEADER BENCH COUNTER), "line 3: a counter record after a benchmark");
+	ck_assert_str_eq(refused(HEADER COUNTER COUNTER), "line 3: a counter listed twice");
+	ck_assert_str_eq(refused(HEADER "{\"type\":\"counter\",\"name\":\"x\","
+	                         "\"status\":\"maybe\"}\n"),
+	                 "line 2: a counter with an unknown status");
+	ck_assert_str_eq(refused(HEADER COUNTER BENCH SAMPLE_PF("{\"delta\":-1,\"running\":1}")),
+	                 "line 4: sample counter with a negative delta or a running fraction "
+	                 "outside [0, 1]");
+	ck_assert_str_eq(refused(HEADER COUNTER BENCH SAMPLE_PF("{\"delta\":1,\"running\":1.5}")),
+	                 "line 4: sample counter with a negative delta or a running fraction "
+	                 "outside [0, 1]");
+	ck_assert_str_eq(refused(HEADER COUNTER BENCH SAMPLE_PF("7")),
+	                 "line 4: sample counter without a numeric delta and running");
+}
+END_TEST
+
 static Suite *protocol_suite(void)
 {
 	Suite *s = suite_create("protocol");
@@ -164,6 +244,8 @@ static Suite *protocol_suite(void)
 	tcase_add_test(tc, test_failed_run_keeps_reason);
 	tcase_add_test(tc, test_garbage_is_refused_with_line);
 	tcase_add_test(tc, test_versions_and_unknown_records);
+	tcase_add_test(tc, test_counters_round_trip);
+	tcase_add_test(tc, test_counter_records_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

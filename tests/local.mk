@@ -49,3 +49,35 @@ AM_TESTS_ENVIRONMENT = \
 	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
 	export BENCHRUN TESTS_BUILDDIR;
+
+# The baseline store and the regression gate: the store and the statistics
+# on constructed data, then the gate on the command line against a worker
+# whose slowdown the test chooses (WORKER_GATE_SLOW).
+TESTS += %D%/check_baseline %D%/check_compare %D%/check_gate_cli
+check_PROGRAMS += %D%/check_baseline %D%/check_compare %D%/check_gate_cli %D%/worker_gate
+
+%C%_check_baseline_SOURCES = %D%/check_baseline.c
+%C%_check_baseline_CFLAGS = $(tests_cflags)
+%C%_check_baseline_LDADD = $(tests_harness_libs)
+
+%C%_check_compare_SOURCES = %D%/check_compare.c
+%C%_check_compare_CFLAGS = $(tests_cflags)
+%C%_check_compare_LDADD = $(tests_harness_libs)
+
+%C%_check_gate_cli_SOURCES = %D%/check_gate_cli.c %D%/transcript.h %D%/transcript.c
+%C%_check_gate_cli_CFLAGS = $(tests_cflags)
+%C%_check_gate_cli_LDADD = $(CHECK_LIBS) $(JANSSON_LIBS)
+
+%C%_worker_gate_SOURCES = %D%/worker_gate.c
+%C%_worker_gate_LDADD = lib/libbenchrun-internal.la
+
+# Counters: the arithmetic, the loop with a scripted backend and the live
+# libpfm4 -> perf_event path (exit 77 when the kernel refuses perf events);
+# worker_counters gives the CLI tests a body with a known page-fault count.
+TESTS += %D%/check_counters
+check_PROGRAMS += %D%/check_counters %D%/worker_counters
+%C%_check_counters_SOURCES = %D%/check_counters.c
+%C%_check_counters_CFLAGS = $(tests_cflags)
+%C%_check_counters_LDADD = lib/libbenchrun-internal.la $(tests_harness_libs)
+%C%_worker_counters_SOURCES = %D%/worker_counters.c
+%C%_worker_counters_LDADD = lib/libbenchrun-internal.la

@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Check suite for harness/baseline.c (and the atomic write of
+ * harness/report_json.c under it): names and the store directory, a save
+ * and load round trip, corrupt files reported with file and position and
+ * left untouched, and saves that are interrupted, run out of disk or race
+ * each other without ever leaving a half-written baseline. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "baseline.h"
+#include "options.h"
+#include "report.h"
+
+/* What json_dump is asked for by report_json_write(), to predict sizes. */
+#define DUMP_FLAGS (JSON_INDENT(1) | JSON_SORT_KEYS)
+
+static char tmpdir[PATH_MAX];   /* fresh per test */
+static char storedir[PATH_MAX + 16]; /* tmpdir/store: the baseline directory */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static void tmp_setup(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof tmpdir, "%s/check_baseline.XXXXXX",
+	         base && *base ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(storedir, sizeof storedir, "%s/store", tmpdir);
+	ck_assert_int_eq(mkdir(storedir, 0777), 0);
+	umask(022);
+}
+
+static void tmp_teardown(void)
+{
+	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	ck_assert_int_ge(n, 0);
+	return s;
+}
+
+/* The whole file, NUL-terminated, or NULL when it cannot be read. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = 2 * cap + 65536 + 1;
+			buf = realloc(buf, cap);
+			ck_assert_ptr_nonnull(buf);
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* stderr, redirected into a file around a call. */
+struct capture {
+	int saved;
+	char path[PATH_MAX + 16];
+};
+
+static void capture_start(struct capture *c)
+{
+	int fd;
+
+	snprintf(c->path, sizeof c->path, "%s/stderr.txt", tmpdir);
+	fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	c->saved = dup(2);
+	ck_assert_int_ge(c->saved, 0);
+	ck_assert_int_eq(dup2(fd, 2), 2);
+	close(fd);
+}
+
+/* What was written to stderr since capture_start(); owned by the caller. */
+static char *capture_end(struct capture *c)
+{
+	char *text;
+
+	fflush(stderr);
+	ck_assert_int_eq(dup2(c->saved, 2), 2);
+	close(c->saved);
+	text = slurp(c->path, NULL);
+	ck_assert_ptr_nonnull(text);
+	unlink(c->path);
+	return text;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Entries of storedir whose name starts with `prefix`. */
+static size_t count_prefixed(const char *prefix)
+{
+	size_t n = 0;
+	int fd = open(storedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	for (;;) {
+		char buf[8192];
+		long got = syscall(SYS_getdents64, fd, buf, sizeof buf);
+		ck_assert_int_ge(got, 0);
+		if (got == 0)
+			break;
+		for (long off = 0; off < got;) {
+			const char *name = buf + off + 19;  /* d_ino, d_off, d_reclen, d_type */
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			n += strncmp(name, prefix, strlen(prefix)) == 0;
+			off += reclen;
+		}
+	}
+	close(fd);
+	return n;
+}
+
+/* ---- Constructed results ---- */
+
+static void program_init(struct program *p, const char *path)
+{
+	p->path = strdup(path);
+	p->hdr.protocol = 1;
+	p->hdr.library = strdup("0.1.0");
+	p->hdr.program = strdup(path);
+	p->hdr.compiler = strdup("gcc 12.2.0");
+	p->hdr.cflags = strdup("-O2 -g");
+	p->hdr.build_id = strdup("0123abcd");
+	p->hdr.clock = strdup("CLOCK_MONOTONIC_RAW");
+	p->hdr.timer_read_ns = 18.5;
+	p->hdr.timer_resolution_ns = 1;
+}
+
+/* Benchmark group/function[/param] of `program`: nprocs processes in rounds
+ * 1..nprocs with nsamples samples each, times on a line of slope `slope`
+ * with a little per-sample wobble, so no two samples are alike. */
+static void bench_init(struct bench_result *b, const char *group, const char *function,
+                       const char *param, const char *program, size_t nprocs,
+                       size_t nsamples, double slope)
+{
+	b->group = strdup(group);
+	b->function = strdup(function);
+	b->param = param ? strdup(param) : NULL;
+	b->name = param ? xasprintf("%s/%s/%s", group, function, param)
+	                : xasprintf("%s/%s", group, function);
+	b->program = strdup(program);
+	b->procs = calloc(nprocs, sizeof *b->procs);
+	ck_assert_ptr_nonnull(b->procs);
+	b->nprocs = b->cap = nprocs;
+	for (size_t p = 0; p < nprocs; p++) {
+		struct proc_run *pr = &b->procs[p];
+		pr->round = (unsigned)p + 1;
+		pr->warmup_iters = 1000;
+		pr->warmup_ns = 12345.5;
+		pr->samples = calloc(nsamples, sizeof *pr->samples);
+		ck_assert_ptr_nonnull(pr->samples);
+		pr->nsamples = pr->cap = nsamples;
+		for (size_t k = 0; k < nsamples; k++) {
+			uint64_t it = 1000 * (k + 1) + p;
+			pr->samples[k] = (struct sample){it, 40.0 + slope * (double)it +
+			                                 (double)((k * 7 + p * 3) % 11) / 3.0};
+		}
+	}
+}
+
+/* The round-trip suite: two programs, "alpha/copy/64" measured in 3
+ * processes of 4 samples, and "beta/parse" that failed after 3 of them. */
+static void small_suite(struct suite *s)
+{
+	memset(s, 0, sizeof *s);
+	s->programs = calloc(2, sizeof *s->programs);
+	ck_assert_ptr_nonnull(s->programs);
+	s->nprograms = 2;
+	program_init(&s->programs[0], "./bench/alpha");
+	program_init(&s->programs[1], "/opt/beta");
+	s->benches = calloc(2, sizeof *s->benches);
+	ck_assert_ptr_nonnull(s->benches);
+	s->nbenches = 2;
+	bench_init(&s->benches[0], "alpha", "copy", "64", "./bench/alpha", 3, 4, 1.0 / 3);
+	s->benches[0].bytes_per_iter = 64;
+	bench_init(&s->benches[1], "beta", "parse", NULL, "/opt/beta", 3, 4, 2.5);
+	s->benches[1].failed = 1;
+	s->benches[1].reason = strdup("crashed with SIGSEGV (address not mapped)");
+	s->benches[1].procs[2].samples[3].iters = UINT64_C(1) << 40;  /* beyond 32 bits */
+	s->elapsed_s = 1.25;
+	s->context = json_pack("{s:{s:s}}", "machine", "cpu_model", "Test CPU");
+}
+
+/* A results document of nbench benchmarks x 5 processes x nsamples samples:
+ * about 80 bytes a sample, so big ones take a while to write. */
+static json_t *big_doc(size_t nbench, size_t nsamples, double slope)
+{
+	struct options o;
+	char *argv[] = {"check_baseline", NULL};
+	struct suite s = {0};
+	json_t *doc;
+
+	ck_assert_int_eq(options_parse(1, argv, &o), 0);
+	s.benches = calloc(nbench, sizeof *s.benches);
+	ck_assert_ptr_nonnull(s.benches);
+	s.nbenches = nbench;
+	for (size_t i = 0; i < nbench; i++) {
+		char fn[32];
+		snprintf(fn, sizeof fn, "f%zu", i);
+		bench_init(&s.benches[i], "big", fn, NULL, "./big", 5, nsamples, slope + (double)i);
+	}
+	doc = report_json_build(&s, &o);
+	ck_assert_ptr_nonnull(doc);
+	suite_free(&s);
+	return doc;
+}
+
+static json_t *small_doc(struct suite *s)
+{
+	struct options o;
+	char *argv[] = {"check_baseline", NULL};
+	json_t *doc;
+
+	ck_assert_int_eq(options_parse(1, argv, &o), 0);
+	small_suite(s);
+	doc = report_json_build(s, &o);
+	ck_assert_ptr_nonnull(doc);
+	return doc;
+}
+
+static void assert_same_bench(const struct bench_result *a, const struct bench_result *b)
+{
+	ck_assert_str_eq(b->name, a->name);
+	ck_assert_str_eq(b->group, a->group);
+	ck_assert_str_eq(b->function, a->function);
+	if (a->param)
+		ck_assert_str_eq(b->param, a->param);
+	else
+		ck_assert_ptr_null(b->param);
+	ck_assert_str_eq(b->program, a->program);
+	ck_assert_double_eq(b->bytes_per_iter, a->bytes_per_iter);
+	ck_assert_int_eq(!!b->failed, !!a->failed);
+	if (a->reason)
+		ck_assert_str_eq(b->reason, a->reason);
+	else
+		ck_assert_ptr_null(b->reason);
+	ck_assert_uint_eq(b->nprocs, a->nprocs);
+	for (size_t p = 0; p < a->nprocs; p++) {
+		ck_assert_uint_eq(b->procs[p].round, a->procs[p].round);
+		ck_assert_uint_eq(b->procs[p].nsamples, a->procs[p].nsamples);
+		for (size_t k = 0; k < a->procs[p].nsamples; k++) {
+			ck_assert_uint_eq(b->procs[p].samples[k].iters, a->procs[p].samples[k].iters);
+			/* %.17g in the file: every double comes back exactly */
+			ck_assert_double_eq(b->procs[p].samples[k].ns, a->procs[p].samples[k].ns);
+		}
+	}
+}
+
+/* ---- Names and places ---- */
+
+static const char *const valid_names[] = {
+	"before", "v1.2_rc-3", "a", "...", "-", "A9._-z",
+	/* 100 characters: the longest allowed */
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+};
+
+static const char *const invalid_names[] = {
+	"", ".", "..", "a/b", "../x", "/abs", "x y", "tab\there", "é",
+	"star*", "q?", "back\\slash",
+	/* 101 characters */
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxy",
+};
+
+START_TEST(test_name_valid)
+{
+	const char *name = valid_names[_i];
+	char *path = baseline_path("dir", name), *want = xasprintf("dir/%s.json", name);
+
+	ck_assert_msg(baseline_name_valid(name), "'%s' should be valid", name);
+	ck_assert_str_eq(path, want);
+	free(path);
+	free(want);
+}
+END_TEST
+
+START_TEST(test_name_invalid)
+{
+	const char *name = invalid_names[_i];
+	struct capture c;
+	char *err, *path;
+
+	ck_assert_msg(!baseline_name_valid(name), "'%s' should be invalid", name);
+	capture_start(&c);
+	path = baseline_path("dir", name);
+	err = capture_end(&c);
+	ck_assert_ptr_null(path);
+	ck_assert_uint_eq(count_lines(err), 1);
+	ck_assert_msg(!strncmp(err, "benchrun: baseline name '", 25), "message: %s", err);
+	free(err);
+}
+END_TEST
+
+/* The message about a name stays one line whatever the name holds: a
+ * newline in it must not split the message. */
+START_TEST(test_name_message_one_line)
+{
+	struct capture c;
+	char *err, *path;
+
+	ck_assert(!baseline_name_valid("new\nline"));
+	capture_start(&c);
+	path = baseline_path("dir", "new\nline");
+	err = capture_end(&c);
+	ck_assert_ptr_null(path);
+	ck_assert_msg(count_lines(err) == 1, "the message is split over lines:\n%s", err);
+	free(err);
+}
+END_TEST
+
+/* An invalid name is refused before anything touches the disk. */
+START_TEST(test_save_invalid_name)
+{
+	struct suite s;
+	json_t *doc = small_doc(&s);
+	char *err, *escaped = xasprintf("%s/escape.json", tmpdir);
+	struct capture c;
+
+	capture_start(&c);
+	ck_assert_int_eq(baseline_save(storedir, "../escape", doc), -1);
+	err = capture_end(&c);
+	ck_assert_uint_eq(count_lines(err), 1);
+	ck_assert_uint_eq(count_prefixed(""), 2);  /* only "." and "..": no lock, no file */
+	ck_assert_int_eq(access(escaped, F_OK), -1);
+	free(err);
+	free(escaped);
+	json_decref(doc);
+	suite_free(&s);
+}
+END_TEST
+
+START_TEST(test_dir_precedence)
+{
+	ck_assert_int_eq(unsetenv(BASELINE_DIR_ENV), 0);
+	ck_assert_str_eq(baseline_dir(NULL), "baselines");
+	ck_assert_str_eq(baseline_dir("flagdir"), "flagdir");
+	ck_assert_int_eq(setenv(BASELINE_DIR_ENV, "envdir", 1), 0);
+	ck_assert_str_eq(baseline_dir(NULL), "envdir");
+	ck_assert_str_eq(baseline_dir("flagdir"), "flagdir");
+	/* set but empty counts as unset */
+	ck_assert_int_eq(setenv(BASELINE_DIR_ENV, "", 1), 0);
+	ck_assert_str_eq(baseline_dir(NULL), "baselines");
+}
+END_TEST
+
+/* ---- Round trip ---- */
+
+START_TEST(test_round_trip)
+{
+	struct suite s, back;
+	json_t *doc = small_doc(&s), *doc_back = NULL;
+	char *path = xasprintf("%s/before.json", storedir);
+
+	ck_assert_int_eq(baseline_save(storedir, "before", doc), 0);
+	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_ptr_nonnull(doc_back);
+	ck_assert_uint_eq(back.nbenches, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_same_bench(&s.benches[i], &back.benches[i]);
+	/* the document itself, context and all, comes back whole */
+	ck_assert_msg(json_equal(doc, doc_back), "loaded document differs from the saved one");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	                 json_object_get(doc_back, "context"), "machine"), "cpu_model")), "Test CPU");
+	/* no temporary left; the lock file is the only other entry */
+	ck_assert_uint_eq(count_prefixed(".before.json."), 0);
+	json_decref(doc);
+	json_decref(doc_back);
+	suite_free(&s);
+	suite_free(&back);
+	free(path);
+}
+END_TEST
+
+/* The header promises the programs are loaded too: a document written from
+ * a loaded suite (--load-baseline with --json or --save-baseline, compare
+ * with --json) must not lose them. */
+START_TEST(test_load_programs)
+{
+	struct suite s, back;
+	json_t *doc = small_doc(&s), *doc_back = NULL;
+	char *path = xasprintf("%s/progs.json", storedir);
+
+	ck_assert_int_eq(baseline_save(storedir, "progs", doc), 0);
+	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_msg(back.nprograms == 2, "baseline_load filled %zu programs, not 2",
+	              back.nprograms);
+	ck_assert_str_eq(back.programs[0].path, "./bench/alpha");
+	ck_assert_str_eq(back.programs[1].path, "/opt/beta");
+	ck_assert_str_eq(back.programs[1].hdr.build_id, "0123abcd");
+	json_decref(doc);
+	json_decref(doc_back);
+	suite_free(&s);
+	suite_free(&back);
+	free(path);
+}
+END_TEST
+
+/* mkstemp makes 0600; the baseline is for sharing and follows the umask. */
+START_TEST(test_mode_follows_umask)
+{
+	static const struct { mode_t mask, mode; } cases[] = {
+		{022, 0644}, {027, 0640}, {077, 0600}, {002, 0664},
+	};
+	struct suite s;
+	json_t *doc = small_doc(&s);
+	char *path = xasprintf("%s/m.json", storedir);
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		umask(cases[i].mask);
+		ck_assert_int_eq(baseline_save(storedir, "m", doc), 0);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_msg((st.st_mode & 07777) == cases[i].mode, "umask %03o gave mode %04o",
+		              (unsigned)cases[i].mask, (unsigned)(st.st_mode & 07777));
+	}
+	umask(022);
+	json_decref(doc);
+	suite_free(&s);
+	free(path);
+}
+END_TEST
+
+/* A missing store directory is made (one level, as mkdir would). */
+START_TEST(test_save_creates_dir)
+{
+	struct suite s, back;
+	json_t *doc = small_doc(&s), *doc_back;
+	char *dir = xasprintf("%s/fresh", tmpdir), *path = xasprintf("%s/x.json", dir);
+
+	ck_assert_int_eq(access(dir, F_OK), -1);
+	ck_assert_int_eq(baseline_save(dir, "x", doc), 0);
+	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_uint_eq(back.nbenches, 2);
+	json_decref(doc);
+	json_decref(doc_back);
+	suite_free(&s);
+	suite_free(&back);
+	free(dir);
+	free(path);
+}
+END_TEST
+
+/* Saving again replaces the document whole. */
+START_TEST(test_save_replaces)
+{
+	struct suite s, back;
+	json_t *doc = small_doc(&s), *big = big_doc(2, 20, 3.0), *doc_back;
+	char *path = xasprintf("%s/r.json", storedir);
+
+	ck_assert_int_eq(baseline_save(storedir, "r", big), 0);
+	ck_assert_int_eq(baseline_save(storedir, "r", doc), 0);
+	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert(json_equal(doc_back, doc));
+	json_decref(doc);
+	json_decref(big);
+	json_decref(doc_back);
+	suite_free(&s);
+	suite_free(&back);
+	free(path);
+}
+END_TEST
+
+/* ---- Corrupt input ---- */
+
+/* An old, fixed mtime: a loader that rewrote the file would change it. */
+static const struct timespec OLD_MTIME[2] = {{1000000000, 0}, {1000000000, 0}};
+
+/* Load `path`, which must fail: -1, nothing left in s or *doc, exactly one
+ * "benchrun: PATH: ..." line on stderr that contains every string in
+ * `needles` (NULL-terminated), and the file (or its absence) unchanged. */
+static void assert_load_fails(const char *path, const char *const *needles)
+{
+	size_t len_before = 0, len_after = 0;
+	char *before = slurp(path, &len_before), *after, *err, *prefix;
+	struct suite s;
+	json_t *doc = (json_t *)1;
+	struct capture c;
+	struct stat st;
+
+	if (before)
+		ck_assert_int_eq(utimensat(AT_FDCWD, path, OLD_MTIME, 0), 0);
+	capture_start(&c);
+	ck_assert_int_eq(baseline_load(path, &s, &doc), -1);
+	err = capture_end(&c);
+	ck_assert_ptr_null(doc);
+	ck_assert_uint_eq(s.nbenches, 0);
+	ck_assert_ptr_null(s.benches);
+	ck_assert_msg(count_lines(err) == 1, "expected one line, got:\n%s", err);
+	prefix = xasprintf("benchrun: %s: ", path);
+	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "message does not start with '%s': %s",
+	              prefix, err);
+	for (; *needles; needles++)
+		ck_assert_msg(strstr(err, *needles), "message lacks '%s': %s", *needles, err);
+	after = slurp(path, &len_after);
+	if (!before) {
+		ck_assert_ptr_null(after);
+	} else {
+		ck_assert_uint_eq(len_after, len_before);
+		ck_assert(memcmp(before, after, len_before) == 0);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_int_eq(st.st_mtim.tv_sec, OLD_MTIME[1].tv_sec);
+	}
+	free(before);
+	free(after);
+	free(err);
+	free(prefix);
+}
+
+/* Save the small document as `name` and return its path. */
+static char *save_small(const char *name, json_t **doc_out)
+{
+	struct suite s;
+	json_t *doc = small_doc(&s);
+
+	ck_assert_int_eq(baseline_save(storedir, name, doc), 0);
+	suite_free(&s);
+	if (doc_out)
+		*doc_out = doc;
+	else
+		json_decref(doc);
+	return xasprintf("%s/%s.json", storedir, name);
+}
+
+START_TEST(test_corrupt_truncated)
+{
+	char *path = save_small("cut", NULL), *text, where[64];
+	size_t len;
+	int line = 1, col = 0;
+
+	text = slurp(path, &len);
+	ck_assert_uint_gt(len, 200);
+	write_file(path, text, len / 2);
+	/* jansson reports the end of input: the last line, past its last
+	 * character */
+	for (size_t i = 0; i < len / 2; i++) {
+		col++;
+		if (text[i] == '\n') {
+			line++;
+			col = 0;
+		}
+	}
+	snprintf(where, sizeof where, "line %d, column ", line);
+	assert_load_fails(path, (const char *const[]){where, NULL});
+	free(text);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_corrupt_not_json)
+{
+	char *path = xasprintf("%s/junk.json", storedir);
+
+	write_file(path, "name,ns\nx,1\n", 12);
+	assert_load_fails(path, (const char *const[]){"line 1, column ", NULL});
+	free(path);
+}
+END_TEST
+
+START_TEST(test_corrupt_empty)
+{
+	char *path = xasprintf("%s/empty.json", storedir);
+
+	write_file(path, "", 0);
+	assert_load_fails(path, (const char *const[]){"line 1, column ", NULL});
+	free(path);
+}
+END_TEST
+
+START_TEST(test_corrupt_wrong_schema)
+{
+	char *path = xasprintf("%s/other.json", storedir);
+	static const char text[] =
+		"{\"schema\": \"criterion-estimates\", \"schema_version\": 1,"
+		" \"benchmarks\": []}\n";
+
+	write_file(path, text, sizeof text - 1);
+	assert_load_fails(path, (const char *const[]){"top level", "criterion-estimates",
+	                                              "benchrun-results", NULL});
+	free(path);
+}
+END_TEST
+
+/* Valid JSON that is not a results document at all. */
+START_TEST(test_corrupt_no_schema)
+{
+	char *path = xasprintf("%s/list.json", storedir);
+
+	write_file(path, "[1, 2, 3]\n", 10);
+	assert_load_fails(path, (const char *const[]){"top level",
+	                                              "not a benchrun results file", NULL});
+	free(path);
+}
+END_TEST
+
+START_TEST(test_corrupt_version)
+{
+	json_t *doc;
+	char *path = save_small("v99", &doc);
+
+	json_object_set_new(doc, "schema_version", json_integer(99));
+	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
+	assert_load_fails(path, (const char *const[]){"top level", "version 99", NULL});
+	json_decref(doc);
+	free(path);
+}
+END_TEST
+
+/* Each way a sample can be wrong is reported at its place. */
+START_TEST(test_corrupt_sample)
+{
+	static const char *const bad[] = {"[5]", "[5, 10.0, 1]", "\"x\"", "[0, 10.0]",
+	                                  "[-3, 10.0]", "[5, -1.0]", "[5.5, 10.0]",
+	                                  "[5, \"10\"]", "{}"};
+	json_t *doc, *samples, *bad_sample;
+	char *path = save_small("badsample", &doc);
+
+	samples = json_object_get(json_array_get(json_object_get(json_array_get(
+	          json_object_get(doc, "benchmarks"), 0), "processes"), 1), "samples");
+	ck_assert(json_is_array(samples));
+	bad_sample = json_loads(bad[_i], JSON_DECODE_ANY, NULL);
+	ck_assert_ptr_nonnull(bad_sample);
+	ck_assert_int_eq(json_array_set_new(samples, 2, bad_sample), 0);
+	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
+	assert_load_fails(path, (const char *const[]){"benchmarks[0].processes[1]",
+	                                              "samples[2]", NULL});
+	json_decref(doc);
+	free(path);
+}
+END_TEST
+
+/* A benchmark without a name is reported at its place, not as garbage. */
+START_TEST(test_corrupt_bench_field)
+{
+	json_t *doc;
+	char *path = save_small("noname", &doc);
+
+	json_object_del(json_array_get(json_object_get(doc, "benchmarks"), 1), "name");
+	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
+	assert_load_fails(path, (const char *const[]){"benchmarks[1]", "name", NULL});
+	json_decref(doc);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	char *path = xasprintf("%s/nothere.json", storedir);
+
+	assert_load_fails(path, (const char *const[]){"No such file", NULL});
+	free(path);
+}
+END_TEST
+
+/* ---- Saves that are interrupted, run out of room, or race ---- */
+
+/* The baseline at path is a complete document equal to one of a or b. */
+static void assert_one_of(const char *path, json_t *a, json_t *b)
+{
+	struct suite s;
+	json_t *doc = NULL;
+
+	ck_assert_msg(baseline_load(path, &s, &doc) == 0, "%s does not load", path);
+	ck_assert_msg(json_equal(doc, a) || json_equal(doc, b),
+	              "%s is neither of the saved documents", path);
+	json_decref(doc);
+	suite_free(&s);
+}
+
+/* xorshift64: random-ish moments that are the same on every run. */
+static uint64_t next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A child saving two big documents in turn, over and over, is killed by
+ * SIGINT at moments spread over a save's length: the baseline is always
+ * absent (before the first save completed) or whole, never a temporary. */
+START_TEST(test_interrupt_random)
+{
+	json_t *a = big_doc(10, 200, 1.0), *b = big_doc(10, 200, 2.0);
+	char *path = xasprintf("%s/big.json", storedir);
+	uint64_t rng = 0x2545f4914f6cdd1du;
+	int existed = 0;
+
+	for (int round = 0; round < 12; round++) {
+		int status;
+		pid_t pid = fork();
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			signal(SIGINT, SIG_DFL);
+			for (unsigned k = 0;; k++)
+				baseline_save(storedir, "big", k % 2 ? b : a);
+		}
+		/* 0 to 40 ms: around the length of one save of these documents */
+		usleep((useconds_t)(next_rand(&rng) % 40000));
+		ck_assert_int_eq(kill(pid, SIGINT), 0);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT,
+		              "the saving child did not die of SIGINT (status %#x)", status);
+		if (access(path, F_OK) == 0) {
+			existed = 1;
+			assert_one_of(path, a, b);
+		} else {
+			ck_assert_msg(!existed, "round %d: the baseline disappeared", round);
+		}
+		ck_assert_uint_eq(count_prefixed(".big.json."), 0);
+	}
+	json_decref(a);
+	json_decref(b);
+	free(path);
+}
+END_TEST
+
+/* Set by the child before the interrupted save, read by its handler. */
+static const char *direct_path, *direct_temp_prefix;
+static off_t direct_size_old, direct_size_new;
+static volatile sig_atomic_t direct_save_returned;
+
+/* Runs at the first moment SIGINT is let through: there must be no
+ * temporary then, and the baseline must be the old or the new document
+ * whole.  Only async-signal-safe calls. */
+static void direct_handler(int sig)
+{
+	char buf[4096];
+	struct stat st;
+	int fd = open(storedir, O_RDONLY | O_DIRECTORY), temp = 0;
+	long got;
+
+	(void)sig;
+	while (fd >= 0 && (got = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+		for (long off = 0; off < got;) {
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			temp |= !strncmp(buf + off + 19, direct_temp_prefix, strlen(direct_temp_prefix));
+			off += reclen;
+		}
+	if (temp)
+		_exit(10);
+	if (stat(direct_path, &st) != 0)
+		_exit(11);
+	if (st.st_size == direct_size_new)
+		_exit(direct_save_returned ? 21 : 20);
+	_exit(st.st_size == direct_size_old ? 30 : 12);
+}
+
+static off_t dumped_size(json_t *doc)
+{
+	size_t n = json_dumpb(doc, NULL, 0, DUMP_FLAGS);
+
+	ck_assert_uint_gt(n, 0);
+	return (off_t)n + 1;  /* and the final newline */
+}
+
+/* SIGINT sent over and over while a big document is being saved: the
+ * child's handler, run when the save lets the signal through, finds the
+ * new document renamed into place while still inside the save (exit 20:
+ * the signal was held back until then), or after it (21), or the old one
+ * (30: the signal came before the write began), never a temporary on
+ * disk (10). */
+START_TEST(test_interrupt_held_back)
+{
+	json_t *old = big_doc(1, 10, 1.0), *new = big_doc(20, 200, 2.0);
+	char *path = xasprintf("%s/held.json", storedir);
+	int during = 0;
+
+	direct_path = path;
+	direct_temp_prefix = ".held.json.";
+	direct_size_old = dumped_size(old);
+	direct_size_new = dumped_size(new);
+	for (int round = 0; round < 4; round++) {
+		int ready[2], status, code, seen = 0;
+		time_t start;
+		char c;
+		pid_t pid;
+
+		ck_assert_int_eq(baseline_save(storedir, "held", old), 0);
+		ck_assert_int_eq(pipe(ready), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			struct sigaction sa = {.sa_handler = direct_handler};
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			sigaction(SIGINT, &sa, NULL);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(13);
+			baseline_save(storedir, "held", new);
+			direct_save_returned = 1;
+			for (;;)
+				pause();
+		}
+		close(ready[1]);
+		ck_assert_int_eq(read(ready[0], &c, 1), 1);
+		close(ready[0]);
+		/* Signal from the moment the temporary file appears (the write has
+		 * begun), or after 2 s if it is never seen, until the child ends. */
+		start = time(NULL);
+		while (waitpid(pid, &status, WNOHANG) == 0) {
+			if (!seen && count_prefixed(".held.json.") == 0 && time(NULL) - start < 2) {
+				usleep(20);
+				continue;
+			}
+			seen = 1;
+			kill(pid, SIGINT);
+			usleep(100);
+		}
+		ck_assert(WIFEXITED(status));
+		code = WEXITSTATUS(status);
+		ck_assert_msg(code == 20 || code == 21 || code == 30,
+		              "the handler saw %s (exit %d)", code == 10 ? "a temporary file" :
+		              "no whole baseline", code);
+		during += code == 20;
+		assert_one_of(path, old, new);
+		ck_assert_uint_eq(count_prefixed(".held.json."), 0);
+	}
+	/* otherwise no signal arrived during a save and nothing was tested */
+	ck_assert_int_gt(during, 0);
+	json_decref(old);
+	json_decref(new);
+	free(path);
+}
+END_TEST
+
+/* A file-size limit stands in for a full disk. */
+START_TEST(test_disk_full)
+{
+	json_t *good, *big = big_doc(4, 100, 5.0);
+	char *path = save_small("full", &good), *before, *after, *err;
+	char *errpath = xasprintf("%s/child-stderr.txt", tmpdir);
+	size_t len_before, len_after;
+	int status;
+	pid_t pid;
+
+	before = slurp(path, &len_before);
+	ck_assert_ptr_nonnull(before);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		getrlimit(RLIMIT_FSIZE, &rl);
+		rl.rlim_cur = 4096;
+		signal(SIGXFSZ, SIG_IGN);
+		if (fd < 0 || dup2(fd, 2) != 2 || setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(2);
+		_exit(baseline_save(storedir, "full", big) == -1 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "baseline_save did not return -1 (status %#x)", status);
+	err = slurp(errpath, NULL);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(count_lines(err) == 1, "expected one line:\n%s", err);
+	ck_assert_msg(strstr(err, path) && strstr(err, "cannot write"), "message: %s", err);
+	ck_assert_msg(strstr(err, strerror(EFBIG)), "message lacks the reason: %s", err);
+	after = slurp(path, &len_after);
+	ck_assert_ptr_nonnull(after);
+	ck_assert_uint_eq(len_after, len_before);
+	ck_assert(memcmp(before, after, len_before) == 0);
+	assert_one_of(path, good, good);
+	ck_assert_uint_eq(count_prefixed(".full.json."), 0);
+	free(before);
+	free(after);
+	free(err);
+	free(errpath);
+	free(path);
+	json_decref(good);
+	json_decref(big);
+}
+END_TEST
+
+/* Two processes save different documents under one name, 20 times each;
+ * whenever the file is looked at, and at the end, it is one of them. */
+START_TEST(test_concurrent_saves)
+{
+	json_t *x = big_doc(4, 100, 1.0), *y = big_doc(4, 100, 7.0);
+	char *path = xasprintf("%s/race.json", storedir);
+	pid_t pid[2];
+	int status, live = 2, looks = 0;
+
+	for (int i = 0; i < 2; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			int rc = 0;
+			for (int k = 0; k < 20; k++)
+				rc |= baseline_save(storedir, "race", i ? y : x);
+			_exit(rc ? 1 : 0);
+		}
+	}
+	while (live > 0) {
+		json_t *doc;
+		for (int i = 0; i < 2; i++)
+			if (pid[i] && waitpid(pid[i], &status, WNOHANG) == pid[i]) {
+				ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+				              "a saving child failed (status %#x)", status);
+				pid[i] = 0;
+				live--;
+			}
+		if ((doc = json_load_file(path, 0, NULL)) != NULL) {
+			ck_assert(json_equal(doc, x) || json_equal(doc, y));
+			json_decref(doc);
+			looks++;
+		}
+		usleep(2000);
+	}
+	assert_one_of(path, x, y);
+	ck_assert_uint_eq(count_prefixed(".race.json."), 0);
+	ck_assert_int_gt(looks, 0);
+	json_decref(x);
+	json_decref(y);
+	free(path);
+}
+END_TEST
+
+/* A save waits for the lock: while another holder has it, nothing is
+ * written. */
+START_TEST(test_save_waits_for_lock)
+{
+	json_t *doc = big_doc(1, 10, 1.0);
+	char *lock = xasprintf("%s/.locked.lock", storedir);
+	char *path = xasprintf("%s/locked.json", storedir);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666), status;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fd);  /* the inherited descriptor would share the lock */
+		_exit(baseline_save(storedir, "locked", doc) == 0 ? 0 : 1);
+	}
+	usleep(200000);
+	ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "the save did not wait for the lock");
+	ck_assert_int_eq(access(path, F_OK), -1);
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_one_of(path, doc, doc);
+	json_decref(doc);
+	free(lock);
+	free(path);
+}
+END_TEST
+
+static Suite *baseline_suite(void)
+{
+	Suite *s = suite_create("baseline");
+	TCase *names = tcase_create("names"), *store = tcase_create("store");
+	TCase *corrupt = tcase_create("corrupt"), *safety = tcase_create("safety");
+
+	tcase_add_checked_fixture(names, tmp_setup, tmp_teardown);
+	tcase_set_timeout(names, 10);
+	tcase_add_loop_test(names, test_name_valid, 0,
+	                    (int)(sizeof valid_names / sizeof valid_names[0]));
+	tcase_add_loop_test(names, test_name_invalid, 0,
+	                    (int)(sizeof invalid_names / sizeof invalid_names[0]));
+	tcase_add_test(names, test_name_message_one_line);
+	tcase_add_test(names, test_save_invalid_name);
+	tcase_add_test(names, test_dir_precedence);
+	suite_add_tcase(s, names);
+
+	tcase_add_checked_fixture(store, tmp_setup, tmp_teardown);
+	tcase_set_timeout(store, 20);
+	tcase_add_test(store, test_round_trip);
+	tcase_add_test(store, test_load_programs);
+	tcase_add_test(store, test_mode_follows_umask);
+	tcase_add_test(store, test_save_creates_dir);
+	tcase_add_test(store, test_save_replaces);
+	suite_add_tcase(s, store);
+
+	tcase_add_checked_fixture(corrupt, tmp_setup, tmp_teardown);
+	tcase_set_timeout(corrupt, 10);
+	tcase_add_test(corrupt, test_corrupt_truncated);
+	tcase_add_test(corrupt, test_corrupt_not_json);
+	tcase_add_test(corrupt, test_corrupt_empty);
+	tcase_add_test(corrupt, test_corrupt_wrong_schema);
+	tcase_add_test(corrupt, test_corrupt_no_schema);
+	tcase_add_test(corrupt, test_corrupt_version);
+	tcase_add_loop_test(corrupt, test_corrupt_sample, 0, 9);
+	tcase_add_test(corrupt, test_corrupt_bench_field);
+	tcase_add_test(corrupt, test_missing_file);
+	suite_add_tcase(s, corrupt);
+
+	tcase_add_checked_fixture(safety, tmp_setup, tmp_teardown);
+	tcase_set_timeout(safety, 60);
+	tcase_add_test(safety, test_interrupt_random);
+	tcase_add_test(safety, test_interrupt_held_back);
+	tcase_add_test(safety, test_disk_full);
+	tcase_add_test(safety, test_concurrent_saves);
+	tcase_add_test(safety, test_save_waits_for_lock);
+	suite_add_tcase(s, safety);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(baseline_suite());
+	int failed;
+
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

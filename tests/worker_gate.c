@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* A benchmark program for the regression-gate tests: five cheap benchmarks,
+ * gate/a to gate/e, each a chain of a known number of dependent
+ * multiply-adds (about 50 to 500 ns).  WORKER_GATE_SLOW=NAME:PERCENT makes
+ * benchmark NAME do PERCENT % more of them: a regression on demand. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchrun.h"
+
+/* The chain's length for benchmark `name`: `n`, or n * (1 + PERCENT / 100)
+ * when WORKER_GATE_SLOW names it. */
+static uint64_t chain_length(const char *name, uint64_t n)
+{
+	const char *slow = getenv("WORKER_GATE_SLOW");
+	size_t len = strlen(name);
+
+	if (slow && !strncmp(slow, name, len) && slow[len] == ':')
+		return n + n * strtoull(slow + len + 1, NULL, 10) / 100;
+	return n;
+}
+
+/* Each step needs the one before: the chain cannot be vectorised or
+ * overlapped, so the time grows with its length and nothing else. */
+static void chain(br_state_t *st, const char *name, uint64_t n_default)
+{
+	uint64_t n = chain_length(name, n_default), x = 1;
+
+	BR_ITERATE(st) {
+		for (uint64_t i = br_black_box(n); i > 0; i--)
+			x = x * 6364136223846793005u + i;
+	}
+	br_do_not_optimize(x);
+}
+
+BR_BENCHMARK(gate, a)
+{
+	chain(st, "gate/a", 40);
+}
+
+BR_BENCHMARK(gate, b)
+{
+	chain(st, "gate/b", 80);
+}
+
+BR_BENCHMARK(gate, c)
+{
+	chain(st, "gate/c", 160);
+}
+
+BR_BENCHMARK(gate, d)
+{
+	chain(st, "gate/d", 240);
+}
+
+BR_BENCHMARK(gate, e)
+{
+	chain(st, "gate/e", 320);
+}
+
+BR_MAIN()
