@@ -14,14 +14,19 @@
  * Drift: a baseline measured minutes earlier is another machine.  Measured
  * here, whole suites shift by -2.6 % to +1.8 % between invocations of the
  * same build, and each benchmark moves 1-2 % on its own beyond what its
- * processes' spread predicts.  So (1) the suite's common shift (the median
- * change) is removed when at least MIN_FOR_DRIFT benchmarks are compared,
- * and (2) the between-run spread left after that, estimated robustly over
- * the suite, is added to every benchmark's variance: a change must stand out
- * from how much benchmarks move between runs, not only from how much one
- * run's processes scatter.  A change that hits every benchmark alike is
- * reported as the suite shift, not judged per benchmark: telling it from
- * drift takes a paired run of both builds.
+ * processes' spread predicts.  So, when at least MIN_FOR_DRIFT benchmarks
+ * are compared, (1) the suite's common shift (the median change) is
+ * removed, and (2) every benchmark's variance is multiplied by one factor
+ * estimated over the suite, as genomic control does for many association
+ * tests: lambda = the median over benchmarks of t^2 divided by the median
+ * t^2 would have under no change, floored at 1.  Most benchmarks of a suite
+ * do not change, so lambda measures how much more benchmarks move between
+ * runs than their processes predict.  A factor, not an added spread:
+ * measured here, a benchmark's between-run movement tracks its own process
+ * spread (a bimodal sort moves 10 %, a multiply chain 1.5 %), so one noisy
+ * benchmark must not blur the verdict on the steady ones.  A change that
+ * hits every benchmark alike is reported as the suite shift, not judged
+ * per benchmark: telling it from drift takes a paired run of both builds.
  *
  * Suite-wide false alarms: Holm's step-down correction, which bounds the
  * chance of any false alarm in the suite (family-wise) at alpha, where
@@ -154,32 +159,34 @@ static int prepare(struct bench_result *b, const struct bench_result *base,
 	return tested;
 }
 
-/* The suite's common shift (median difference of logs) and the spread of
- * benchmarks around it beyond their own standard errors. */
+/* The suite's common shift (median difference of logs) and the variance
+ * inflation factor lambda (see the top of this file).  Medians, not means:
+ * the benchmark that really changed must not move the yardstick it is
+ * measured against. */
 static void drift(const struct welch *w, size_t n, const struct compare_opts *o,
-                  double *shift, double *spread)
+                  double *shift, double *inflation)
 {
-	double *d = malloc((n + 1) * sizeof *d), *v = malloc((n + 1) * sizeof *v);
-	double *work = malloc((n + 1) * sizeof *work), mad;
+	double *d = malloc((n + 1) * sizeof *d);
+	size_t m = 0;
 
-	*shift = *spread = 0;
-	if (!d || !v || !work || !o->drift_correction || n < MIN_FOR_DRIFT)
+	*shift = 0;
+	*inflation = 1;
+	if (!d || !o->drift_correction || n < MIN_FOR_DRIFT)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		d[i] = w[i].diff;
-		v[i] = w[i].se * w[i].se;
-	}
-	*shift = stats_median(d, n);
 	for (size_t i = 0; i < n; i++)
-		d[i] = w[i].diff - *shift;
-	/* MAD, not sd: the benchmark that really changed must not widen the
-	 * yardstick it is measured against. */
-	mad = stats_mad(d, n, work);
-	*spread = sqrt(fmax(0, mad * mad - stats_median(v, n)));
+		d[i] = w[i].diff;
+	*shift = stats_median(d, n);
+	for (size_t i = 0; i < n; i++) {
+		double t = (w[i].diff - *shift) / w[i].se;
+		/* Under no change t^2 is F(1, df): its median, not 0.455 (the
+		 * normal's), or small process counts alone would inflate. */
+		if (w[i].se > 0)
+			d[m++] = t * t / gsl_cdf_fdist_Pinv(0.5, 1, w[i].df);
+	}
+	if (m >= MIN_FOR_DRIFT)
+		*inflation = fmax(1, stats_median(d, m));
 out:
 	free(d);
-	free(v);
-	free(work);
 }
 
 static enum verdict judge(const struct comparison *c, const struct compare_opts *o)
@@ -191,14 +198,14 @@ static enum verdict judge(const struct comparison *c, const struct compare_opts 
 	return c->change > 0 ? VERDICT_REGRESSED : VERDICT_IMPROVED;
 }
 
-/* Second pass: test each prepared benchmark against shift and spread. */
+/* Second pass: test each prepared benchmark against shift and inflation. */
 static void conclude(struct bench_result **tb, const struct welch *w, size_t n,
-                     const struct compare_opts *o, double shift, double spread,
+                     const struct compare_opts *o, double shift, double inflation,
                      double *p)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct comparison *c = &tb[i]->cmp;
-		double r = w[i].diff - shift, se = sqrt(w[i].se * w[i].se + spread * spread);
+		double r = w[i].diff - shift, se = w[i].se * sqrt(inflation);
 		double tcrit = gsl_cdf_tdist_Pinv((1 + o->conf_level) / 2, w[i].df);
 		c->change = expm1(r);
 		c->change_lo = expm1(r - tcrit * se);
@@ -259,8 +266,8 @@ int compare_suites(struct suite *cur, const struct suite *base,
 		else if (!b->failed && !old->failed && prepare(b, old, o, &w[n]))
 			tb[n++] = b;
 	}
-	drift(w, n, o, &sum->shift, &sum->spread);
-	conclude(tb, w, n, o, sum->shift, sum->spread, p);
+	drift(w, n, o, &sum->shift, &sum->inflation);
+	conclude(tb, w, n, o, sum->shift, sum->inflation, p);
 	sum->shift = expm1(sum->shift);
 	sum->compared = n;
 	summarise(cur, base, sum);

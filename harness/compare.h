@@ -23,7 +23,7 @@ struct compare_summary {
 	size_t counts[VERDICT_COUNT];
 	size_t compared;       /* benchmarks with a test */
 	double shift;          /* common shift removed, fraction; 0 if none */
-	double spread;         /* between-run spread added to each test, log units */
+	double inflation;      /* variance factor applied to each test, >= 1 */
 	const char *worst;     /* name of the largest slowdown judged, or NULL */
 	double worst_change;   /* its change, fraction */
 	char **missing;        /* names only in the baseline, owned */

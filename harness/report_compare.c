@@ -33,13 +33,17 @@ static void print_counter_changes(FILE *out, const struct bench_result *b,
 {
 	struct counter_change ch[16];
 	char text[512];
-	size_t n;
+	size_t n, kept = 0;
 
 	for (size_t i = 0; i < base->nbenches; i++) {
 		if (strcmp(base->benches[i].name, b->name) != 0)
 			continue;
 		n = counters_change(&base->benches[i], b, ch, sizeof ch / sizeof ch[0]);
-		if (n && *counters_change_format(text, sizeof text, ch, n))
+		/* A counter at zero on both sides says nothing: leave it out. */
+		for (size_t k = 0; k < n; k++)
+			if (ch[k].before != 0 || ch[k].after != 0)
+				ch[kept++] = ch[k];
+		if (kept && *counters_change_format(text, sizeof text, ch, kept))
 			fprintf(out, "    counters: %s\n", text);
 		return;
 	}
@@ -109,5 +113,7 @@ void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t
 		fprintf(out, "; worst: %s %+.2f%%", sum->worst, sum->worst_change * 100);
 	if (sum->shift != 0)
 		fprintf(out, "; suite-wide shift %+.2f%% removed as drift", sum->shift * 100);
+	if (sum->inflation > 1)
+		fprintf(out, "; variances x%.2f for between-run noise", sum->inflation);
 	fputc('\n', out);
 }
