@@ -47,7 +47,7 @@ static void free_result(br_state_t *st)
 }
 
 /* Default settings: 95 % intervals from 1000 resamples. */
-BR_BENCHMARK(analysis, run, BR_ARGS(5, 20), .setup = make_result,
+BR_BENCHMARK(analysis, run, BR_ARGS(5), .setup = make_result,
              .teardown = free_result)
 {
 	const struct bench_result *b = br_state_user(st);

@@ -57,6 +57,9 @@ struct br__plan {
 	unsigned samples;
 };
 
+/* The fewest samples a slow body is cut down to (see plan.c). */
+#define BR__MIN_SLOW_SAMPLES 10
+
 /* Plan `samples` samples filling about measure_ns, given the warm-up's
  * estimate of ns per iteration (pure arithmetic). */
 void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,

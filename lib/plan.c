@@ -9,7 +9,10 @@
  * of one iteration with every fixed per-sample cost (two clock reads, the
  * call, loop entry) falling into the intercept.  It needs d >= 1: when even
  * d = 1 would overrun the budget (slow bodies), all samples get the same
- * count instead, at least one iteration each. */
+ * count instead, at least one iteration each; and when even one iteration
+ * per sample overruns it, fewer samples are taken, down to
+ * BR__MIN_SLOW_SAMPLES, so a 150 ms body costs 10 iterations a process
+ * rather than 30 (criterion keeps all its samples and takes minutes). */
 void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
                    struct br__plan *plan)
 {
@@ -28,7 +31,11 @@ void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
 	}
 	plan->flat = 1;
 	plan->step_iters = 0;
-	d = round(measure_ns / (est_ns_per_iter * samples));
+	if (est_ns_per_iter * samples > measure_ns && samples > BR__MIN_SLOW_SAMPLES) {
+		d = floor(measure_ns / est_ns_per_iter);
+		plan->samples = d < BR__MIN_SLOW_SAMPLES ? BR__MIN_SLOW_SAMPLES : (unsigned)d;
+	}
+	d = round(measure_ns / (est_ns_per_iter * plan->samples));
 	plan->flat_iters = d < 1 ? 1 : (uint64_t)d;
 }
 

@@ -185,10 +185,19 @@ START_TEST(test_plan_arithmetic)
 	br__plan_make(215.0, 1e5, 30, &p);
 	ck_assert_int_eq(p.flat, 0);
 	ck_assert_uint_eq(p.step_iters, 1);
-	/* A body longer than the whole budget still runs once per sample. */
+	/* A body longer than the whole budget runs once per sample, in the
+	 * fewest samples allowed: 10, not 30. */
 	br__plan_make(1e9, 1e8, 30, &p);
 	ck_assert_int_eq(p.flat, 1);
 	ck_assert_uint_eq(p.flat_iters, 1);
+	ck_assert_uint_eq(p.samples, 10);
+	/* 5 ms a body, 100 ms budget: 20 samples of one iteration. */
+	br__plan_make(5e6, 1e8, 30, &p);
+	ck_assert_uint_eq(p.samples, 20);
+	ck_assert_uint_eq(p.flat_iters, 1);
+	/* Fast enough for one iteration per sample: all 30 kept. */
+	br__plan_make(3e6, 1e8, 30, &p);
+	ck_assert_uint_eq(p.samples, 30);
 	/* A zero estimate (clock too coarse) is treated as 1 ns, not infinity. */
 	br__plan_make(0.0, 1e6, 10, &p);
 	ck_assert_uint_eq(p.step_iters, 18181);
