@@ -28,10 +28,11 @@ bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 
 EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/peer_gbench.cc
 
+# `make bench` writes its HTML report into reports/ (reports/index.html).
 # Extra benchrun options: make bench BENCHFLAGS='--filter hash --processes 10'
 BENCHFLAGS =
 bench: $(bench_programs) harness/benchrun
-	harness/benchrun $(BENCHFLAGS) $(bench_programs)
+	harness/benchrun --report reports $(BENCHFLAGS) $(bench_programs)
 .PHONY: bench
 
 # The configured list benchrun uses when run here with no programs named.
@@ -46,4 +47,4 @@ noinst_PROGRAMS += %D%/counters
 %C%_counters_SOURCES = %D%/counters.c %D%/kernels.h
 %C%_counters_CFLAGS = $(bench_cflags)
 %C%_counters_LDADD = lib/libbenchrun-internal.la
-EXTRA_DIST += %D%/measure-counters
+EXTRA_DIST += %D%/measure-counters %D%/measure-report

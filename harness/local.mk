@@ -11,7 +11,9 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/report_json.c \
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
 	%D%/compare.h %D%/compare.c %D%/report_compare.c \
-	%D%/counters.h %D%/counters.c
+	%D%/counters.h %D%/counters.c \
+	%D%/escape.h %D%/escape.c %D%/report_plot.h %D%/report_plot.c \
+	%D%/report_html.c %D%/report_markdown.c
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
 %C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS)
 

@@ -175,8 +175,13 @@ static int write_outputs(struct run *r)
 		report_compare_summary(stdout, &r->sum, count_failed(&r->cur));
 	}
 	fflush(stdout);
+	if (r->o.report_dir)
+		rc |= report_html(r->o.report_dir, &r->cur, r->base_name ? &r->base : NULL,
+		                  r->base_name ? &r->sum : NULL, &r->o);
+	if (r->o.markdown_path)
+		rc |= report_markdown(r->o.markdown_path, &r->cur, r->base_name ? &r->sum : NULL, &r->o);
 	if (!r->o.json_path && !r->o.save_baseline)
-		return 0;
+		return rc;
 	if (!(doc = report_json_build(&r->cur, &r->o))) {
 		msg_error(NULL, "out of memory");
 		return -1;

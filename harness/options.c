@@ -16,7 +16,7 @@ enum opt_id {
 	O_TIMEOUT, O_SEED, O_RESAMPLES, O_CONFIDENCE, O_JSON, O_QUIET, O_HELP,
 	O_VERSION, O_SAVE_BASELINE, O_BASELINE, O_LOAD_BASELINE, O_BASELINE_DIR,
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
-	O_COUNTERS, O_LIST_COUNTERS,
+	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN,
 };
 
 static const struct opt_def {
@@ -35,6 +35,8 @@ static const struct opt_def {
 	{"resamples", O_RESAMPLES, 0, "N", "bootstrap resamples (default 1000)"},
 	{"confidence", O_CONFIDENCE, 0, "LEVEL", "confidence level of intervals (default 0.95)"},
 	{"json", O_JSON, 0, "FILE", "write results as JSON (docs/json-schema.md)"},
+	{"report", O_REPORT, 0, "DIR", "write an HTML report with plots (gnuplot) into DIR"},
+	{"markdown", O_MARKDOWN, 0, "FILE", "write a Markdown summary table (CI job summary, PR comment)"},
 	{"save-baseline", O_SAVE_BASELINE, 0, "NAME", "store the results as baseline NAME"},
 	{"baseline", O_BASELINE, 'b', "NAME", "compare with baseline NAME; exit 1 on a regression"},
 	{"load-baseline", O_LOAD_BASELINE, 0, "NAME", "use stored baseline NAME as the results; measure nothing"},
@@ -180,6 +182,8 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 		return 0;
 	}
 	case O_JSON: o->json_path = v; return 0;
+	case O_REPORT: o->report_dir = v; return 0;
+	case O_MARKDOWN: o->markdown_path = v; return 0;
 	case O_SAVE_BASELINE: o->save_baseline = v; return 0;
 	case O_BASELINE: o->baseline = v; return 0;
 	case O_LOAD_BASELINE: o->load_baseline = v; return 0;

@@ -17,6 +17,8 @@ struct options {
 	const char *counters;     /* --counters LIST, or NULL for the default set */
 	const char *filter;       /* extended regex, or NULL */
 	const char *json_path;    /* --json FILE, or NULL */
+	const char *report_dir;   /* --report DIR, or NULL */
+	const char *markdown_path; /* --markdown FILE, or NULL */
 	unsigned processes;       /* worker processes per benchmark */
 	int processes_given;      /* --processes was on the command line */
 	double warmup_s;          /* warm-up budget per process, s */

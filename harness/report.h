@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Report writers: the console table and the JSON document
- * (docs/json-schema.md). */
+/* Report writers: the console table, the JSON document
+ * (docs/json-schema.md), the HTML report and the Markdown summary. */
 #ifndef BENCHRUN_REPORT_H
 #define BENCHRUN_REPORT_H
 
@@ -33,5 +33,20 @@ json_t *report_json_build(const struct suite *s, const struct options *o);
  * fsync, rename.  Returns 0, or -1 after printing one line; an existing file
  * at `path` is never left half-written. */
 int report_json_write(const char *path, json_t *doc);
+
+/* Write the HTML report into directory `dir` (created when missing):
+ * index.html, a page per benchmark, and under dir/plots the figures one
+ * gnuplot run drew (none, with a note in the pages and one warning, when
+ * gnuplot is not on PATH).  `base` and `sum` are NULL when not compared.
+ * Returns 0, or -1 after printing one line. */
+int report_html(const char *dir, const struct suite *s, const struct suite *base,
+                const struct compare_summary *sum, const struct options *o);
+
+/* Write a Markdown table to `path` for a CI job summary or a pull-request
+ * comment: regressions first, with change, interval and verdict when
+ * compared (`sum` not NULL), plain estimates otherwise.  Returns 0, or -1
+ * after printing one line. */
+int report_markdown(const char *path, const struct suite *s,
+                    const struct compare_summary *sum, const struct options *o);
 
 #endif

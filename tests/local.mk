@@ -81,3 +81,18 @@ check_PROGRAMS += %D%/check_counters %D%/worker_counters
 %C%_check_counters_LDADD = lib/libbenchrun-internal.la $(tests_harness_libs)
 %C%_worker_counters_SOURCES = %D%/worker_counters.c
 %C%_worker_counters_LDADD = lib/libbenchrun-internal.la
+
+# The HTML report and the Markdown summary on constructed result sets:
+# pages, links, numbers, hostile names, and no gnuplot on PATH.
+TESTS += %D%/check_report
+check_PROGRAMS += %D%/check_report
+%C%_check_report_SOURCES = %D%/check_report.c
+%C%_check_report_CFLAGS = $(tests_cflags)
+%C%_check_report_LDADD = $(tests_harness_libs)
+
+# --report and --markdown on the command line, with and without gnuplot.
+TESTS += %D%/check_report_cli
+check_PROGRAMS += %D%/check_report_cli
+%C%_check_report_cli_SOURCES = %D%/check_report_cli.c %D%/transcript.h %D%/transcript.c
+%C%_check_report_cli_CFLAGS = $(tests_cflags)
+%C%_check_report_cli_LDADD = $(CHECK_LIBS)

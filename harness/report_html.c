@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The HTML report: DIR/index.html with the summary table, group box plots
+ * and parameter sweeps, and one page per benchmark with its plots,
+ * statistics and counters.  Self-contained (inline CSS, local SVG files),
+ * so it opens from the file system with no network. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "counters.h"
+#include "escape.h"
+#include "msg.h"
+#include "report.h"
+#include "report_plot.h"
+#include "units.h"
+
+#define STEM_LEN 64
+
+static const char CSS[] =
+	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
+	"max-width:1200px;padding:0 1em;color:#222;line-height:1.4}"
+	"table{border-collapse:collapse;margin:1em 0}"
+	"th,td{padding:.3em .5em;border-bottom:1px solid #ddd;text-align:right;"
+	"font-variant-numeric:tabular-nums;white-space:nowrap}"
+	"th{background:#f4f4f4}td.name,th.name{text-align:left}"
+	"td.wrap{white-space:normal;overflow-wrap:anywhere}"
+	".regressed{color:#b00;font-weight:bold}.improved{color:#070;font-weight:bold}"
+	".too-few{color:#a60}.new,.missing{color:#069}.failed{color:#b00}"
+	".note{background:#fff6d5;border:1px solid #e0c060;padding:.6em 1em}"
+	"img{width:100%;height:auto;border:1px solid #eee;margin:.3em}"
+	".plots{display:flex;flex-wrap:wrap;gap:.5em}.fig{flex:0 1 49%;margin:0}"
+	".cap{font-size:90%;color:#555}code{background:#f4f4f4;padding:0 .2em;white-space:nowrap}";
+
+/* The CSS class of a verdict: its name with spaces as '-'. */
+static const char *verdict_class(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_REGRESSED: return "regressed";
+	case VERDICT_IMPROVED: return "improved";
+	case VERDICT_TOO_FEW: return "too-few";
+	case VERDICT_NEW: return "new";
+	case VERDICT_MISSING: return "missing";
+	default: return "";
+	}
+}
+
+static void page_begin(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", out);
+	escape_html(out, title);
+	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", CSS);
+}
+
+static int page_end(FILE *out, const char *path)
+{
+	fputs("<p><small>Made by benchrun.</small></p>\n</body>\n</html>\n", out);
+	if (fclose(out) != 0) {
+		msg_error(path, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static FILE *page_open(const char *dir, const char *file, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, file);
+	if (!(f = fopen(path, "w")))
+		msg_error(path, "cannot write: %s", strerror(errno));
+	return f;
+}
+
+/* An <img> of plots/FILE when gnuplot made it. */
+static void figure(FILE *out, const char *dir, const char *file, const char *caption)
+{
+	char path[4096 + 128];
+
+	snprintf(path, sizeof path, "%s/%s/%s", dir, REPORT_PLOT_DIR, file);
+	if (access(path, R_OK) != 0)
+		return;
+	fprintf(out, "<div class=\"fig\"><img src=\"%s/%s\" alt=\"", REPORT_PLOT_DIR, file);
+	escape_html(out, caption);
+	fputs("\"><div class=\"cap\">", out);
+	escape_html(out, caption);
+	fputs("</div></div>\n", out);
+}
+
+static void no_plots_note(FILE *out)
+{
+	fputs("<p class=\"note\">No plots: benchrun draws them with gnuplot, which was not "
+	      "found on PATH (or failed: see <code>plots/gnuplot.log</code>). Install it "
+	      "(<code>apt-get install gnuplot-nox</code>) and run again.</p>\n", out);
+}
+
+static void cell_time(FILE *out, double ns)
+{
+	char t[32];
+
+	fprintf(out, "<td>%s</td>", units_time(t, sizeof t, ns));
+}
+
+static void cell_interval(FILE *out, const struct estimate *e)
+{
+	char lo[32], hi[32];
+
+	fprintf(out, "<td>[%s, %s]</td>", units_time(lo, sizeof lo, e->lo),
+	        units_time(hi, sizeof hi, e->hi));
+}
+
+static char *rate(char *buf, size_t len, const struct bench_result *b)
+{
+	if (b->bytes_per_iter > 0)
+		return units_rate(buf, len, b->bytes_per_iter, 0, b->an.slope.point);
+	return units_rate(buf, len, b->items_per_iter, 1, b->an.slope.point);
+}
+
+/* Instructions and cycles are the key counters of the index (IPC follows
+ * from them); software counters stay on the benchmark's page. */
+static int is_key_counter(const struct counter_result *c)
+{
+	return c->counted && c->role && isfinite(c->per_iter) &&
+	       (!strcmp(c->role, "instructions") || !strcmp(c->role, "cycles"));
+}
+
+/* The key counters: instructions and cycles per iteration, and IPC. */
+static void key_counters(FILE *out, const struct bench_result *b)
+{
+	struct counter_derived d;
+	const char *sep = "";
+
+	fputs("<td class=\"name wrap\">", out);
+	for (size_t i = 0; i < b->ncounters; i++) {
+		const struct counter_result *c = &b->counters[i];
+		if (!is_key_counter(c))
+			continue;
+		fprintf(out, "%s%.4g ", sep, c->per_iter);
+		escape_html(out, c->role);
+		sep = ", ";
+	}
+	counters_derive(b, &d);
+	if (isfinite(d.ipc))
+		fprintf(out, "%sIPC %.2f", sep, d.ipc);
+	fputs("</td>", out);
+}
+
+static void cell_change(FILE *out, const struct comparison *c)
+{
+	const char *cls = verdict_class(c->verdict);
+
+	if (isfinite(c->change))
+		fprintf(out, "<td>%+.2f%%</td><td>[%+.2f%%, %+.2f%%]</td>", c->change * 100,
+		        c->change_lo * 100, c->change_hi * 100);
+	else
+		fputs("<td></td><td></td>", out);
+	fprintf(out, "<td class=\"name wrap %s\">%s%s</td>", cls, compare_verdict_name(c->verdict),
+	        c->remeasured ? " (re-measured)" : "");
+}
+
+/* Whether any benchmark has a key counter: the column is left out where
+ * the machine counted none (no hardware PMU). */
+static int any_counted(const struct suite *s)
+{
+	for (size_t i = 0; i < s->nbenches; i++)
+		for (size_t k = 0; k < s->benches[i].ncounters; k++)
+			if (is_key_counter(&s->benches[i].counters[k]))
+				return 1;
+	return 0;
+}
+
+static void index_row(FILE *out, const struct bench_result *b, int compared, int ctr)
+{
+	char stem[STEM_LEN], r[32];
+
+	escape_file_stem(stem, sizeof stem, b->name);
+	fprintf(out, "<tr><td class=\"name\"><a href=\"%s.html\">", stem);
+	escape_html(out, b->name);
+	fputs("</a></td>", out);
+	if (b->failed || !b->analysed) {
+		fprintf(out, "<td class=\"name wrap failed\" colspan=\"%d\">FAILED: ",
+		        3 + 3 * compared + ctr);
+		escape_html(out, b->reason ? b->reason : "too few samples to analyse");
+		fputs("</td></tr>\n", out);
+		return;
+	}
+	cell_time(out, b->an.slope.point);
+	cell_interval(out, &b->an.slope);
+	fprintf(out, "<td>%s</td>", rate(r, sizeof r, b));
+	if (compared)
+		cell_change(out, &b->cmp);
+	if (ctr)
+		key_counters(out, b);
+	fputs("</tr>\n", out);
+}
+
+static void index_table(FILE *out, const struct suite *s, const struct compare_summary *sum,
+                        const struct options *o)
+{
+	int ctr = any_counted(s);
+
+	fprintf(out, "<table>\n<tr><th class=\"name\">benchmark</th><th>time/iter</th>"
+	        "<th>%g%% interval</th><th>throughput</th>", o->conf_level * 100);
+	if (sum)
+		fputs("<th>change</th><th>interval</th><th class=\"name\">verdict</th>", out);
+	fputs(ctr ? "<th class=\"name\">counters per iter</th></tr>\n" : "</tr>\n", out);
+	for (size_t i = 0; i < s->nbenches; i++)
+		index_row(out, &s->benches[i], sum != NULL, ctr);
+	for (size_t i = 0; sum && i < sum->nmissing; i++) {
+		fputs("<tr><td class=\"name\">", out);
+		escape_html(out, sum->missing[i]);
+		fprintf(out, "</td><td colspan=\"5\"></td><td class=\"name missing\">missing</td>%s"
+		        "</tr>\n", ctr ? "<td></td>" : "");
+	}
+	fputs("</table>\n", out);
+}
+
+/* Whether a benchmark before s->benches[i] has its group (and, with
+ * `function`, its function too). */
+static int seen_before(const struct suite *s, size_t i, int function)
+{
+	const struct bench_result *b = &s->benches[i];
+
+	for (size_t k = 0; k < i; k++) {
+		const struct bench_result *c = &s->benches[k];
+		if (c->group && !strcmp(c->group, b->group) &&
+		    (!function || (c->function && !strcmp(c->function, b->function))))
+			return 1;
+	}
+	return 0;
+}
+
+static void index_group(FILE *out, const char *dir, const struct bench_result *b)
+{
+	char stem[STEM_LEN], file[STEM_LEN + 32], cap[600];
+
+	escape_file_stem(stem, sizeof stem, b->group);
+	snprintf(file, sizeof file, "group-%s.svg", stem);
+	snprintf(cap, sizeof cap, "group %s: time per iteration", b->group);
+	figure(out, dir, file, cap);
+}
+
+static void index_sweep(FILE *out, const char *dir, const struct bench_result *b)
+{
+	char stem[STEM_LEN], key[512], file[STEM_LEN + 32], cap[600];
+
+	snprintf(key, sizeof key, "%s/%s", b->group, b->function);
+	escape_file_stem(stem, sizeof stem, key);
+	snprintf(file, sizeof file, "sweep-%s-time.svg", stem);
+	snprintf(cap, sizeof cap, "%s: time against parameter", key);
+	figure(out, dir, file, cap);
+	snprintf(file, sizeof file, "sweep-%s-rate.svg", stem);
+	snprintf(cap, sizeof cap, "%s: throughput against parameter", key);
+	figure(out, dir, file, cap);
+}
+
+/* Group box plots and sweeps that gnuplot made, from the first of each. */
+static void index_sets(FILE *out, const char *dir, const struct suite *s)
+{
+	double x;
+
+	fputs("<h2>Groups and parameter sweeps</h2>\n<div class=\"plots\">\n", out);
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = &s->benches[i];
+		if (!b->group)
+			continue;
+		if (!seen_before(s, i, 0))
+			index_group(out, dir, b);
+		if (b->function && report_plot_sweep_param(b, &x) && !seen_before(s, i, 1))
+			index_sweep(out, dir, b);
+	}
+	fputs("</div>\n", out);
+}
+
+static int write_index(const char *dir, const struct suite *s,
+                       const struct compare_summary *sum, const struct options *o, int plots)
+{
+	char path[4096 + 128];
+	FILE *out = page_open(dir, "index.html", path, sizeof path);
+
+	if (!out)
+		return -1;
+	page_begin(out, "benchrun report");
+	fputs("<h1>benchrun report</h1>\n", out);
+	fprintf(out, "<p>%zu benchmarks; %g%% intervals from %u bootstrap resamples, seed %llu. "
+	        "Time per iteration is the slope of total time on iterations.</p>\n",
+	        s->nbenches, o->conf_level * 100, o->resamples, (unsigned long long)o->seed);
+	if (sum)
+		fprintf(out, "<p>Compared with a baseline: <span class=\"regressed\">%zu regressed"
+		        "</span>, <span class=\"improved\">%zu improved</span>, %zu within noise, "
+		        "%zu no significant change.</p>\n", sum->counts[VERDICT_REGRESSED],
+		        sum->counts[VERDICT_IMPROVED], sum->counts[VERDICT_WITHIN_NOISE],
+		        sum->counts[VERDICT_NO_CHANGE]);
+	if (!plots)
+		no_plots_note(out);
+	index_table(out, s, sum, o);
+	if (plots)
+		index_sets(out, dir, s);
+	return page_end(out, path);
+}
+
+static void stat_row(FILE *out, const char *name, const struct estimate *e)
+{
+	fprintf(out, "<tr><td class=\"name\">%s</td>", name);
+	cell_time(out, e->point);
+	cell_interval(out, e);
+	fputs("</tr>\n", out);
+}
+
+static void page_stats(FILE *out, const struct bench_result *b)
+{
+	const struct analysis *a = &b->an;
+	const struct outliers *ol = &a->outliers;
+	char r[32];
+
+	fprintf(out, "<h2>Statistics</h2>\n<table>\n<tr><th class=\"name\">statistic</th>"
+	        "<th>estimate</th><th>%g%% interval</th></tr>\n", a->conf_level * 100);
+	stat_row(out, "slope", &a->slope);
+	stat_row(out, "mean", &a->mean);
+	stat_row(out, "median", &a->median);
+	stat_row(out, "standard deviation", &a->sd);
+	stat_row(out, "MAD (x 1.4826)", &a->mad);
+	fputs("</table>\n<table>\n", out);
+	fprintf(out, "<tr><td class=\"name\">R² (median over processes)</td><td>");
+	if (isfinite(a->r2))
+		fprintf(out, "%.4f", a->r2);
+	else
+		fputs("flat", out);
+	fprintf(out, "</td></tr>\n<tr><td class=\"name\">outliers (low severe / low mild / "
+	        "high mild / high severe)</td><td>%zu / %zu / %zu / %zu</td></tr>\n"
+	        "<tr><td class=\"name\">processes</td><td>%zu</td></tr>\n"
+	        "<tr><td class=\"name\">samples</td><td>%zu</td></tr>\n"
+	        "<tr><td class=\"name\">throughput</td><td>%s</td></tr>\n"
+	        "<tr><td class=\"name\">bootstrap resamples, seed</td><td>%zu, %llu</td></tr>\n"
+	        "</table>\n", ol->low_severe, ol->low_mild, ol->high_mild, ol->high_severe,
+	        a->nprocs, a->nsamples, rate(r, sizeof r, b), a->resamples,
+	        (unsigned long long)a->seed);
+}
+
+static void page_compare(FILE *out, const struct bench_result *b)
+{
+	const struct comparison *c = &b->cmp;
+
+	fputs("<h2>Against the baseline</h2>\n<table>\n<tr><th>baseline</th><th>now</th>"
+	      "<th>change</th><th>interval</th><th class=\"name\">verdict</th><th>p (suite)</th>"
+	      "<th>processes (base / now)</th></tr>\n<tr>", out);
+	cell_time(out, c->base_ns);
+	cell_time(out, c->cur_ns);
+	cell_change(out, c);
+	fprintf(out, "<td>%.3g</td><td>%zu / %zu</td></tr>\n</table>\n", c->p_adj,
+	        c->base_procs, c->cur_procs);
+}
+
+static void page_counters(FILE *out, const struct bench_result *b)
+{
+	if (!b->ncounters)
+		return;
+	fputs("<h2>Counters</h2>\n<table>\n<tr><th class=\"name\">event</th><th>per iteration"
+	      "</th><th>on the PMU</th><th class=\"name\">note</th></tr>\n", out);
+	for (size_t i = 0; i < b->ncounters; i++) {
+		const struct counter_result *c = &b->counters[i];
+		fputs("<tr><td class=\"name\">", out);
+		escape_html(out, c->name);
+		if (c->counted && isfinite(c->per_iter))
+			fprintf(out, "</td><td>%.4g</td><td>%.0f%%</td><td class=\"name wrap\">",
+			        c->per_iter, c->running * 100);
+		else
+			fputs("</td><td>-</td><td>-</td><td class=\"name wrap\">", out);
+		escape_html(out, c->reason ? c->reason : "");
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
+static int write_page(const char *dir, const struct bench_result *b, int compared, int plots)
+{
+	char stem[STEM_LEN], file[STEM_LEN + 32], path[4096 + 128];
+	FILE *out;
+
+	escape_file_stem(stem, sizeof stem, b->name);
+	snprintf(file, sizeof file, "%s.html", stem);
+	if (!(out = page_open(dir, file, path, sizeof path)))
+		return -1;
+	page_begin(out, b->name);
+	fputs("<p><a href=\"index.html\">&larr; all benchmarks</a></p>\n<h1>", out);
+	escape_html(out, b->name);
+	fputs("</h1>\n", out);
+	if (b->failed || !b->analysed) {
+		fputs("<p class=\"failed\">FAILED: ", out);
+		escape_html(out, b->reason ? b->reason : "too few samples to analyse");
+		fputs("</p>\n", out);
+		return page_end(out, path);
+	}
+	if (!plots)
+		no_plots_note(out);
+	fputs("<div class=\"plots\">\n", out);
+	snprintf(file, sizeof file, "%s-dist.svg", stem);
+	figure(out, dir, file, "time per iteration: density, mean and median");
+	snprintf(file, sizeof file, "%s-fit.svg", stem);
+	figure(out, dir, file, "total time against iterations, with the slope");
+	snprintf(file, sizeof file, "%s-base.svg", stem);
+	figure(out, dir, file, "baseline against current");
+	fputs("</div>\n", out);
+	if (compared && b->cmp.verdict != VERDICT_NONE)
+		page_compare(out, b);
+	page_stats(out, b);
+	page_counters(out, b);
+	return page_end(out, path);
+}
+
+int report_html(const char *dir, const struct suite *s, const struct suite *base,
+                const struct compare_summary *sum, const struct options *o)
+{
+	int plots;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		msg_error(dir, "cannot create the report directory: %s", strerror(errno));
+		return -1;
+	}
+	if ((plots = report_plot_make(dir, s, base)) < 0)
+		return -1;
+	for (size_t i = 0; i < s->nbenches; i++)
+		if (write_page(dir, &s->benches[i], sum != NULL, plots) != 0)
+			return -1;
+	return write_index(dir, s, sum, o, plots);
+}

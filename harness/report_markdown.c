@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Markdown summary (--markdown): one compact table for a CI job
+ * summary or a pull-request comment, worst news first. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "escape.h"
+#include "msg.h"
+#include "report.h"
+#include "units.h"
+
+/* Rank of a row: failures, then regressions, then the rest by how much a
+ * reader needs to see them. */
+static int rank(const struct bench_result *b)
+{
+	if (b->failed || !b->analysed)
+		return 0;
+	switch (b->cmp.verdict) {
+	case VERDICT_REGRESSED: return 1;
+	case VERDICT_IMPROVED: return 2;
+	case VERDICT_TOO_FEW: return 3;
+	case VERDICT_WITHIN_NOISE: return 4;
+	case VERDICT_NO_CHANGE: return 5;
+	case VERDICT_NEW: return 6;
+	default: return 7;
+	}
+}
+
+/* Rank, then the larger slowdown first; ties keep the suite's order. */
+static int by_rank(const void *x, const void *y)
+{
+	const struct bench_result *a = *(const struct bench_result *const *)x;
+	const struct bench_result *b = *(const struct bench_result *const *)y;
+	double ca = isfinite(a->cmp.change) ? a->cmp.change : 0;
+	double cb = isfinite(b->cmp.change) ? b->cmp.change : 0;
+
+	if (rank(a) != rank(b))
+		return rank(a) - rank(b);
+	if (ca != cb)
+		return ca < cb ? 1 : -1;
+	return a < b ? -1 : a > b;
+}
+
+static void row_compared(FILE *out, const struct bench_result *b)
+{
+	const struct comparison *c = &b->cmp;
+	char base[32], now[32];
+	int bold = c->verdict == VERDICT_REGRESSED;
+
+	units_time(base, sizeof base, c->base_ns);
+	units_time(now, sizeof now, c->cur_ns);
+	fprintf(out, " | %s | %s | ", c->verdict == VERDICT_NEW ? "-" : base, now);
+	if (isfinite(c->change))
+		fprintf(out, "%+.2f%% | [%+.2f%%, %+.2f%%] | ", c->change * 100,
+		        c->change_lo * 100, c->change_hi * 100);
+	else
+		fputs(" | | ", out);
+	fprintf(out, "%s%s%s |\n", bold ? "**" : "", compare_verdict_name(c->verdict),
+	        bold ? "**" : "");
+}
+
+static void row_plain(FILE *out, const struct bench_result *b)
+{
+	char t[32], lo[32], hi[32], r[32];
+	const struct analysis *a = &b->an;
+
+	if (b->bytes_per_iter > 0)
+		units_rate(r, sizeof r, b->bytes_per_iter, 0, a->slope.point);
+	else
+		units_rate(r, sizeof r, b->items_per_iter, 1, a->slope.point);
+	fprintf(out, " | %s | [%s, %s] | %s |\n", units_time(t, sizeof t, a->slope.point),
+	        units_time(lo, sizeof lo, a->slope.lo), units_time(hi, sizeof hi, a->slope.hi), r);
+}
+
+static void write_table(FILE *out, const struct suite *s, const struct compare_summary *sum,
+                        const struct options *o, const struct bench_result **order)
+{
+	if (sum)
+		fprintf(out, "| benchmark | baseline | now | change | %g%% interval | verdict |\n"
+		        "|:--|--:|--:|--:|--:|:--|\n", o->conf_level * 100);
+	else
+		fprintf(out, "| benchmark | time/iter | %g%% interval | throughput |\n"
+		        "|:--|--:|--:|--:|\n", o->conf_level * 100);
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = order[i];
+		fputs("| ", out);
+		escape_markdown(out, b->name);
+		if (b->failed || !b->analysed) {
+			fputs(" | **FAILED**: ", out);
+			escape_markdown(out, b->reason ? b->reason : "too few samples to analyse");
+			fputs(sum ? " | | | | |\n" : " | | |\n", out);
+		} else if (sum)
+			row_compared(out, b);
+		else
+			row_plain(out, b);
+	}
+	for (size_t i = 0; sum && i < sum->nmissing; i++) {
+		fputs("| ", out);
+		escape_markdown(out, sum->missing[i]);
+		fputs(" | | - | | | missing |\n", out);
+	}
+}
+
+/* "**benchrun**: 1 regressed, 9 no significant change": the verdicts
+ * that occurred, worst first. */
+static void write_counts(FILE *out, const struct compare_summary *sum)
+{
+	static const enum verdict order[] = {
+		VERDICT_REGRESSED, VERDICT_IMPROVED, VERDICT_WITHIN_NOISE, VERDICT_NO_CHANGE,
+		VERDICT_TOO_FEW, VERDICT_NEW, VERDICT_MISSING,
+	};
+	const char *sep = "";
+
+	fputs("**benchrun**: ", out);
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (sum->counts[order[i]] || order[i] == VERDICT_REGRESSED) {
+			fprintf(out, "%s%zu %s", sep, sum->counts[order[i]],
+			        compare_verdict_name(order[i]));
+			sep = ", ";
+		}
+	fputs("\n\n", out);
+}
+
+int report_markdown(const char *path, const struct suite *s,
+                    const struct compare_summary *sum, const struct options *o)
+{
+	const struct bench_result **order = calloc(s->nbenches + 1, sizeof *order);
+	FILE *out;
+
+	if (!order) {
+		msg_error(NULL, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < s->nbenches; i++)
+		order[i] = &s->benches[i];
+	if (sum)
+		qsort(order, s->nbenches, sizeof *order, by_rank);
+	if (!(out = fopen(path, "w"))) {
+		msg_error(path, "cannot write: %s", strerror(errno));
+		free(order);
+		return -1;
+	}
+	if (sum)
+		write_counts(out, sum);
+	write_table(out, s, sum, o, order);
+	free(order);
+	if (fclose(out) != 0) {
+		msg_error(path, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
