@@ -2,7 +2,11 @@
 /* The suite bench/measure-gate runs to check the regression gate: bodies
  * from tens of nanoseconds to a millisecond, with a slowdown that can be
  * injected into one of them.  BENCH_GATE_SLOW=NAME:PERCENT makes benchmark
- * NAME do PERCENT % more work, exactly (more multiply-adds, more bytes). */
+ * NAME do PERCENT % more work, exactly (more multiply-adds, more bytes), in
+ * a copy of this program whose file name contains "slow": a paired
+ * comparison runs the unchanged program beside it in the same environment. */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +20,7 @@ static double slowdown(const br_state_t *st, const char *name)
 	const char *env = getenv("BENCH_GATE_SLOW"), *colon;
 	char full[64];
 
-	if (!env || !(colon = strchr(env, ':')))
+	if (!env || !(colon = strchr(env, ':')) || !strstr(program_invocation_short_name, "slow"))
 		return 1;
 	snprintf(full, sizeof full, "%s/%lld", name, (long long)br_state_arg(st));
 	if ((size_t)(colon - env) != strlen(full) || strncmp(env, full, strlen(full)) != 0)

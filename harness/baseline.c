@@ -54,7 +54,119 @@ char *baseline_path(const char *dir, const char *name)
 	return asprintf(&path, "%s/%s.json", dir, name) < 0 ? NULL : path;
 }
 
-int baseline_save(const char *dir, const char *name, json_t *doc)
+/* "fnv1a64:<16 hex digits>" of the file at `path` into out; 0 or -1.  Not a
+ * cryptographic hash: it guards against a rebuilt or damaged copy, not
+ * against someone forging one. */
+static int file_hash(const char *path, char out[32])
+{
+	unsigned char buf[65536];
+	uint64_t h = 14695981039346656037ull;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ull;
+	n = ferror(f);
+	fclose(f);
+	snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
+	return n ? -1 : 0;
+}
+
+/* Copy `src` to `dst` through a temporary file and a rename; 0 or -1. */
+static int copy_file(const char *src, const char *dst)
+{
+	char *tmp = NULL, buf[65536];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	ssize_t n;
+
+	if (in < 0 || asprintf(&tmp, "%s.XXXXXX", dst) < 0 || (out = mkstemp(tmp)) < 0)
+		goto done;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto done;
+	if (n == 0 && fchmod(out, 0755) == 0 && fsync(out) == 0 && close(out) == 0) {
+		out = -1;
+		rc = rename(tmp, dst);
+	}
+done:
+	if (out >= 0)
+		close(out);
+	if (rc != 0 && tmp)
+		unlink(tmp);
+	if (in >= 0)
+		close(in);
+	free(tmp);
+	return rc;
+}
+
+/* Keep one program: copy it unless an identical copy is there already. */
+static int keep_program(const char *dir, json_t *prog)
+{
+	const char *path = json_string_value(json_object_get(prog, "path")), *base;
+	char hash[32], *rel = NULL, *abs = NULL;
+	int rc = -1;
+
+	if (!path || file_hash(path, hash) != 0) {
+		msg_error(path ? path : dir, "cannot read the program to keep it: %s", strerror(errno));
+		return -1;
+	}
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (asprintf(&rel, "programs/%s-%s", hash + 8, base) >= 0 &&
+	    asprintf(&abs, "%s/%s", dir, rel) >= 0 &&
+	    (access(abs, X_OK) == 0 || copy_file(path, abs) == 0)) {
+		json_object_set_new(prog, "stored", json_string(rel));
+		json_object_set_new(prog, "hash", json_string(hash));
+		rc = 0;
+	} else {
+		msg_error(abs ? abs : dir, "cannot keep a copy of the program: %s", strerror(errno));
+	}
+	free(rel);
+	free(abs);
+	return rc;
+}
+
+static int keep_programs(const char *dir, json_t *doc)
+{
+	json_t *progs = json_object_get(doc, "programs"), *p;
+	char *sub = NULL;
+	size_t i;
+
+	if (asprintf(&sub, "%s/programs", dir) < 0 || (mkdir(sub, 0777) != 0 && errno != EEXIST)) {
+		msg_error(sub ? sub : dir, "cannot create: %s", strerror(errno));
+		free(sub);
+		return -1;
+	}
+	free(sub);
+	json_array_foreach(progs, i, p)
+		if (keep_program(dir, p) != 0)
+			return -1;
+	return 0;
+}
+
+char *baseline_program(const char *dir, const struct program *p)
+{
+	char hash[32], *path = NULL;
+
+	if (!p->stored || !p->hash)
+		return NULL;
+	if (asprintf(&path, "%s/%s", dir, p->stored) < 0)
+		return NULL;
+	if (file_hash(path, hash) != 0)
+		msg_warn(path, "the kept program is gone (%s): comparing with the stored results "
+		         "instead", strerror(errno));
+	else if (strcmp(hash, p->hash) != 0)
+		msg_warn(path, "the kept program was altered since it was stored (hash mismatch): "
+		         "not run; comparing with the stored results instead");
+	else
+		return path;
+	free(path);
+	return NULL;
+}
+
+int baseline_save(const char *dir, const char *name, json_t *doc, int keep)
 {
 	char *path = baseline_path(dir, name), *lock = NULL;
 	int fd = -1, rc = -1;
@@ -72,7 +184,8 @@ int baseline_save(const char *dir, const char *name, json_t *doc)
 		msg_error(lock ? lock : dir, "cannot lock: %s", strerror(errno));
 		goto out;
 	}
-	rc = report_json_write(path, doc);
+	if (!keep || keep_programs(dir, doc) == 0)
+		rc = report_json_write(path, doc);
 out:
 	if (fd >= 0)
 		close(fd);  /* releases the lock */
@@ -207,6 +320,10 @@ static int load_programs(struct loader *l, json_t *arr, struct suite *s)
 		if (!json_is_string(json_object_get(p, "path")))
 			return bad(l, "\"path\" must be a string");
 		s->programs[i].path = dup_member(p, "path");
+		if (json_is_string(json_object_get(p, "stored"))) {
+			s->programs[i].stored = dup_member(p, "stored");
+			s->programs[i].hash = dup_member(p, "hash");
+		}
 		s->nprograms = i + 1;
 		h->protocol = 1;
 		h->library = dup_member(p, "library");

@@ -25,9 +25,16 @@ char *baseline_path(const char *dir, const char *name);
 
 /* Store `doc` as baseline `name` in `dir` (created if missing): under an
  * exclusive lock on <dir>/.<name>.lock, so concurrent saves never
- * interleave, and atomically.  Returns 0, or -1 after one message; the
- * previous baseline is then intact. */
-int baseline_save(const char *dir, const char *name, json_t *doc);
+ * interleave, and atomically.  With `keep`, each program of doc is also
+ * copied to <dir>/programs/<hash>-<file name> (content-addressed, shared by
+ * baselines) and recorded in doc as "stored" and "hash".  Returns 0, or -1
+ * after one message; the previous baseline is then intact. */
+int baseline_save(const char *dir, const char *name, json_t *doc, int keep);
+
+/* The kept copy of program `p` of a baseline in `dir`, checked against its
+ * recorded hash: a path owned by the caller, or NULL after one warning
+ * (none kept, missing, or altered since: never run an altered file). */
+char *baseline_program(const char *dir, const struct program *p);
 
 /* Load the results document at `path` into `s` (programs, benchmarks with
  * their raw samples) and return the document in *doc (new reference) for

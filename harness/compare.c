@@ -245,6 +245,84 @@ static void summarise(struct suite *cur, const struct suite *base,
 	}
 }
 
+int compare_one_sample(const double *logratio, size_t n, struct welch *w)
+{
+	if (n < 2)
+		return -1;
+	w->diff = stats_mean(logratio, n);
+	w->se = stats_sd(logratio, n) / sqrt((double)n);
+	w->df = (double)(n - 1);
+	return 0;
+}
+
+/* Per-round log ratios of b over old, matched by round number: each
+ * round ran both programs back to back, so machine drift, which moves on a
+ * scale of minutes, is the same in numerator and denominator.  The test is
+ * a one-sample t on those logs (a paired t-test): ratios of one round are
+ * independent of other rounds, and with 5 rounds Wilcoxon's signed-rank
+ * test could not go below p = 0.0625. */
+static int prepare_paired(struct bench_result *b, const struct bench_result *old,
+                          const struct compare_opts *o, struct welch *w)
+{
+	size_t nb = b->nprocs + 1, no = old->nprocs + 1, n = 0;
+	double *x = calloc(no, sizeof *x), *y = calloc(nb, sizeof *y), *lr = calloc(nb, sizeof *lr);
+	struct comparison *c = &b->cmp;
+	int tested = 0;
+
+	memset(c, 0, sizeof *c);
+	c->change = c->change_lo = c->change_hi = c->p = c->p_adj = NAN;
+	if (x && y && lr && analysis_per_process(old, o->statistic, x) == old->nprocs &&
+	    analysis_per_process(b, o->statistic, y) == b->nprocs) {
+		for (size_t i = 0; i < b->nprocs; i++)
+			for (size_t j = 0; j < old->nprocs; j++)
+				if (old->procs[j].round == b->procs[i].round && x[j] > 0 && y[i] > 0)
+					lr[n++] = log(y[i] / x[j]);
+		c->base_ns = stats_mean(x, old->nprocs);
+		c->cur_ns = stats_mean(y, b->nprocs);
+		c->base_procs = c->cur_procs = n;
+		tested = n >= MIN_PROCS && compare_one_sample(lr, n, w) == 0;
+	}
+	c->verdict = tested ? VERDICT_NONE : VERDICT_TOO_FEW;
+	free(x);
+	free(y);
+	free(lr);
+	return tested;
+}
+
+int compare_paired(struct suite *cur, const struct suite *old, const struct suite *reference,
+                   const struct compare_opts *o, struct compare_summary *sum)
+{
+	size_t n = 0, cap = cur->nbenches + 1;
+	struct bench_result **tb = malloc(cap * sizeof *tb);
+	struct welch *w = malloc(cap * sizeof *w);
+	double *p = malloc(cap * sizeof *p);
+	int rc = -1;
+
+	memset(sum, 0, sizeof *sum);
+	sum->inflation = 1;
+	sum->paired = 1;
+	if (!tb || !w || !p)
+		goto out;
+	for (size_t i = 0; i < cur->nbenches; i++) {
+		struct bench_result *b = &cur->benches[i];
+		const struct bench_result *ob = find(old, b->name);
+		memset(&b->cmp, 0, sizeof b->cmp);
+		if (!ob || (reference && !find(reference, b->name)))
+			b->cmp.verdict = VERDICT_NEW;
+		else if (!b->failed && !ob->failed && prepare_paired(b, ob, o, &w[n]))
+			tb[n++] = b;
+	}
+	conclude(tb, w, n, o, 0, 1, p);
+	sum->compared = n;
+	summarise(cur, reference ? reference : old, sum);
+	rc = 0;
+out:
+	free(tb);
+	free(w);
+	free(p);
+	return rc;
+}
+
 int compare_suites(struct suite *cur, const struct suite *base,
                    const struct compare_opts *o, struct compare_summary *sum)
 {

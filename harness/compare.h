@@ -24,6 +24,7 @@ struct compare_summary {
 	size_t compared;       /* benchmarks with a test */
 	double shift;          /* common shift removed, fraction; 0 if none */
 	double inflation;      /* variance factor applied to each test, >= 1 */
+	int paired;            /* measured against the old build, round by round */
 	const char *worst;     /* name of the largest slowdown judged, or NULL */
 	double worst_change;   /* its change, fraction */
 	char **missing;        /* names only in the baseline, owned */
@@ -50,6 +51,20 @@ int compare_suites(struct suite *cur, const struct suite *base,
                    const struct compare_opts *o, struct compare_summary *sum);
 
 void compare_summary_free(struct compare_summary *sum);
+
+/* Compare every benchmark of `cur` with its namesake in `old`, both
+ * measured in the same rounds, alternately (paired mode): each round gives
+ * one ratio of the statistic, new over old, and the test is on those
+ * ratios.  Fills each cur benchmark's `cmp` and *sum like compare_suites,
+ * without drift correction (pairing cancels drift).  New and missing are
+ * judged against `reference` (the stored baseline's list; `old` when NULL).
+ * Returns 0 or -1. */
+int compare_paired(struct suite *cur, const struct suite *old, const struct suite *reference,
+                   const struct compare_opts *o, struct compare_summary *sum);
+
+/* The one-sample t statistics of n log ratios as a struct welch (diff =
+ * their mean, se, df = n - 1); returns 0, or -1 when n < 2. */
+int compare_one_sample(const double *logratio, size_t n, struct welch *w);
 
 /* Whether a compared benchmark deserves re-measuring before the verdict is
  * final: a slowdown of at least `noise` that is not yet clearly chance. */

@@ -23,9 +23,12 @@ struct run {
 	struct options o;
 	regex_t filter;
 	struct suite cur, base;
+	struct suite old;          /* the old build measured now (paired mode) */
 	json_t *base_doc;          /* the baseline file, for its context */
 	const char *base_name;     /* compared with, or NULL */
 	int measured;              /* cur was measured now, not loaded */
+	int ab;                    /* benchrun ab OLD NEW */
+	int paired;                /* old and cur measured alternately */
 	struct compare_summary sum;
 };
 
@@ -76,6 +79,57 @@ static int load(const struct options *o, const char *name, struct suite *s, json
 	return rc;
 }
 
+/* The kept programs of the baseline, each checked against its hash; an
+ * empty list (after one warning) when any is missing, altered or was never
+ * kept: then the comparison falls back to the stored results. */
+static int kept_programs(const struct run *r, struct program_list *list)
+{
+	const char *dir = baseline_dir(r->o.baseline_dir);
+
+	memset(list, 0, sizeof *list);
+	list->paths = calloc(r->base.nprograms + 1, sizeof *list->paths);
+	for (size_t i = 0; list->paths && i < r->base.nprograms; i++) {
+		if (!r->base.programs[i].stored) {
+			msg_warn(r->base_name, "its programs were not kept: comparing with the "
+			         "stored results (drift between the runs is not cancelled)");
+			break;
+		}
+		if (!(list->paths[list->n] = baseline_program(dir, &r->base.programs[i])))
+			break;
+		list->n++;
+	}
+	if (list->n == r->base.nprograms && list->n > 0)
+		return 0;
+	programs_free(list);
+	return -1;
+}
+
+/* List the old build (ab's OLD program, or the baseline's kept programs);
+ * 1 when it can be measured beside the current one. */
+static int list_old(struct run *r, const struct suite_opts *cur_so)
+{
+	struct suite_opts so = *cur_so;
+	struct program_list list = {0};
+	char *one[1] = {r->ab ? r->o.programs[0] : NULL};
+	int ok;
+
+	if (r->ab) {
+		so.programs = one;
+		so.nprograms = 1;
+	} else if (!r->base_name || !r->o.paired || kept_programs(r, &list) != 0) {
+		return 0;
+	} else {
+		so.programs = list.paths;
+		so.nprograms = list.n;
+	}
+	ok = suite_list(&so, &r->old) == 0;
+	if (!ok && !r->ab)
+		msg_warn(r->base_name, "the kept programs do not run here: comparing with the "
+		         "stored results instead");
+	programs_free(&list);
+	return ok;
+}
+
 /* The current results: loaded (compare, --load-baseline) or measured. */
 static int current(struct run *r, int compare_cmd)
 {
@@ -84,6 +138,10 @@ static int current(struct run *r, int compare_cmd)
 	json_t *doc = NULL;
 	int rc;
 
+	if (r->ab) {
+		so.programs = r->o.programs + 1;
+		so.nprograms = 1;
+	}
 	if (compare_cmd || r->o.load_baseline) {
 		rc = load(&r->o, compare_cmd ? r->o.programs[1] : r->o.load_baseline, &r->cur, &doc);
 		if (rc == 0)
@@ -100,7 +158,13 @@ static int current(struct run *r, int compare_cmd)
 	if (r->o.list_counters)
 		rc = suite_list_counters(&so);
 	else if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list) {
-		suite_measure(&so, &r->cur, NULL);
+		r->paired = list_old(r, &so);
+		if (r->ab && !r->paired)
+			rc = EXIT_USAGE;
+		else if (r->paired)
+			suite_measure_paired(&so, &r->old, &r->cur, NULL, r->o.seed);
+		else
+			suite_measure(&so, &r->cur, NULL);
 		r->cur.context = context_collect(&r->cur);
 		r->measured = 1;
 	}
@@ -114,7 +178,8 @@ static int compare(struct run *r)
 	                          r->o.drift_correction};
 
 	compare_summary_free(&r->sum);
-	if (compare_suites(&r->cur, &r->base, &co, &r->sum) != 0) {
+	if ((r->paired ? compare_paired(&r->cur, &r->old, r->ab ? NULL : &r->base, &co, &r->sum)
+	               : compare_suites(&r->cur, &r->base, &co, &r->sum)) != 0) {
 		msg_error(NULL, "out of memory");
 		return -1;
 	}
@@ -133,7 +198,10 @@ static int remeasure(struct run *r)
 	for (size_t i = 0; only && i < r->cur.nbenches; i++)
 		any |= only[i] = compare_is_suspect(&r->cur.benches[i].cmp, r->o.noise);
 	if (any) {
-		suite_measure(&so, &r->cur, only);
+		if (r->paired)
+			suite_measure_paired(&so, &r->old, &r->cur, only, r->o.seed);
+		else
+			suite_measure(&so, &r->cur, only);
 		analyse(&r->cur, &r->o, only);
 		if (compare(r) != 0) {
 			free(only);
@@ -171,7 +239,8 @@ static int write_outputs(struct run *r)
 	report_console(stdout, &r->cur, &r->o);
 	if (r->base_name) {
 		fputc('\n', stdout);
-		report_compare(stdout, &r->cur, &r->base, &r->sum, &r->o, use_color(&r->o));
+		report_compare(stdout, &r->cur, r->paired ? &r->old : &r->base, &r->sum, &r->o,
+		               use_color(&r->o));
 		report_compare_summary(stdout, &r->sum, count_failed(&r->cur));
 	}
 	fflush(stdout);
@@ -189,7 +258,8 @@ static int write_outputs(struct run *r)
 	if (r->o.json_path)
 		rc |= report_json_write(r->o.json_path, doc);
 	if (r->o.save_baseline)
-		rc |= baseline_save(baseline_dir(r->o.baseline_dir), r->o.save_baseline, doc);
+		rc |= baseline_save(baseline_dir(r->o.baseline_dir), r->o.save_baseline, doc,
+		                    r->o.keep_programs && r->measured);
 	json_decref(doc);
 	return rc;
 }
@@ -217,6 +287,12 @@ static int check_usage(const struct run *r, int compare_cmd)
 		msg_error("compare", "needs two baseline names: BASELINE CURRENT");
 		return EXIT_USAGE;
 	}
+	if (r->ab && (o->nprograms < 2 || o->nprograms > 3 || o->baseline || o->load_baseline ||
+	              (o->nprograms == 3 && o->filter))) {
+		msg_error("ab", "needs OLD-PROGRAM NEW-PROGRAM [REGEX], no --baseline, and one "
+		          "filter at most");
+		return EXIT_USAGE;
+	}
 	if ((compare_cmd || o->load_baseline) && !compare_cmd && o->nprograms) {
 		msg_error("--load-baseline", "measures nothing: name no programs");
 		return EXIT_USAGE;
@@ -242,6 +318,8 @@ static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 		return rc;
 	if ((rc = check_usage(r, compare_cmd)) != 0)
 		return rc;
+	if (r->ab && r->o.nprograms == 3)
+		r->o.filter = r->o.programs[2];
 	if (r->o.filter && (err = regcomp(&r->filter, r->o.filter, REG_EXTENDED | REG_NOSUB))) {
 		char msg[160];
 		regerror(err, &r->filter, msg, sizeof msg);
@@ -251,8 +329,8 @@ static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 	}
 	/* The baseline is read before anything is measured: a broken one
 	 * stops the run at once. */
-	r->base_name = compare_cmd ? r->o.programs[0] : r->o.baseline;
-	if (r->base_name && (rc = load(&r->o, r->base_name, &r->base, &r->base_doc)) != 0)
+	r->base_name = compare_cmd ? r->o.programs[0] : r->ab ? r->o.programs[0] : r->o.baseline;
+	if (r->base_name && !r->ab && (rc = load(&r->o, r->base_name, &r->base, &r->base_doc)) != 0)
 		return rc;
 	return current(r, compare_cmd);
 }
@@ -263,6 +341,7 @@ static void run_free(struct run *r)
 		regfree(&r->filter);
 	suite_free(&r->cur);
 	suite_free(&r->base);
+	suite_free(&r->old);
 	json_decref(r->base_doc);
 	compare_summary_free(&r->sum);
 }
@@ -271,9 +350,12 @@ int main(int argc, char **argv)
 {
 	struct run r;
 	int compare_cmd = argc > 1 && !strcmp(argv[1], "compare"), rc;
+	int sub;
 
 	memset(&r, 0, sizeof r);
-	rc = setup(&r, argc - compare_cmd, argv + compare_cmd, compare_cmd);
+	r.ab = argc > 1 && !strcmp(argv[1], "ab");
+	sub = compare_cmd || r.ab;
+	rc = setup(&r, argc - sub, argv + sub, compare_cmd);
 	if (rc == 0 && (r.o.help || r.o.version)) {
 		if (r.o.help)
 			options_usage(stdout);
@@ -284,8 +366,11 @@ int main(int argc, char **argv)
 			printf("%s\n", r.cur.benches[i].name);
 	} else if (rc == 0) {
 		analyse(&r.cur, &r.o, NULL);
+		if (r.paired)
+			analyse(&r.old, &r.o, NULL);
 		if (r.base_name) {
-			warn_context(&r);
+			if (!r.paired)  /* the old build runs here too: no machine difference */
+				warn_context(&r);
 			if (compare(&r) != 0 || (r.measured && r.o.remeasure && remeasure(&r) != 0))
 				rc = EXIT_USAGE;
 		}

@@ -16,6 +16,7 @@ enum opt_id {
 	O_TIMEOUT, O_SEED, O_RESAMPLES, O_CONFIDENCE, O_JSON, O_QUIET, O_HELP,
 	O_VERSION, O_SAVE_BASELINE, O_BASELINE, O_LOAD_BASELINE, O_BASELINE_DIR,
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
+	O_NO_KEEP, O_NO_PAIRED,
 	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN,
 };
 
@@ -48,6 +49,8 @@ static const struct opt_def {
 	{"remeasure", O_REMEASURE, 0, "N", "processes added to re-measure a suspected regression (default 10; 0 off)"},
 	{"no-drift-correction", O_NO_DRIFT, 0, NULL, "do not remove the suite's common shift"},
 	{"color", O_COLOR, 0, "WHEN", "colour verdicts: auto (default), always, never"},
+	{"no-keep-programs", O_NO_KEEP, 0, NULL, "do not keep copies of the programs with a saved baseline"},
+	{"no-paired", O_NO_PAIRED, 0, NULL, "compare with the stored results, not by re-running the kept programs"},
 	{"counters", O_COUNTERS, 0, "LIST", "count these libpfm4 events, comma-separated ('none': none)"},
 	{"list-counters", O_LIST_COUNTERS, 0, NULL, "show which events this machine counts, and why not"},
 	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
@@ -60,6 +63,7 @@ void options_usage(FILE *out)
 {
 	fputs("usage: benchrun [OPTION]... [PROGRAM]...\n"
 	      "       benchrun compare [OPTION]... BASELINE CURRENT\n"
+	      "       benchrun ab [OPTION]... OLD-PROGRAM NEW-PROGRAM [REGEX]\n"
 	      "Run benchrun benchmark programs (or those listed in ./benchrun.list)\n"
 	      "in several worker processes each, and report estimates with\n"
 	      "bootstrap confidence intervals.\n\n", out);
@@ -189,6 +193,8 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_LOAD_BASELINE: o->load_baseline = v; return 0;
 	case O_BASELINE_DIR: o->baseline_dir = v; return 0;
 	case O_NO_DRIFT: o->drift_correction = 0; return 0;
+	case O_NO_KEEP: o->keep_programs = 0; return 0;
+	case O_NO_PAIRED: o->paired = 0; return 0;
 	case O_STATISTIC:
 	case O_FAIL_ON:
 	case O_COLOR:
@@ -234,6 +240,8 @@ static void defaults(struct options *o)
 	o->fail_on = FAIL_ON_REGRESSION;
 	o->remeasure = 10;
 	o->drift_correction = 1;
+	o->keep_programs = 1;
+	o->paired = 1;
 	o->color = COLOR_AUTO;
 }
 

@@ -38,6 +38,8 @@ struct options {
 	int fail_on;                /* enum fail_on */
 	unsigned remeasure;         /* processes added to suspects; 0 = off */
 	int drift_correction;
+	int keep_programs;          /* copy programs into the baseline store */
+	int paired;                 /* --baseline re-runs the kept programs */
 	int color;                  /* enum color_mode */
 	char **programs;          /* positional arguments (into argv) */
 	size_t nprograms;

@@ -113,6 +113,8 @@ void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t
 		fprintf(out, "; worst: %s %+.2f%%", sum->worst, sum->worst_change * 100);
 	if (sum->shift != 0)
 		fprintf(out, "; suite-wide shift %+.2f%% removed as drift", sum->shift * 100);
+	if (sum->paired)
+		fputs("; paired: old and new measured alternately in each round", out);
 	if (sum->inflation > 1)
 		fprintf(out, "; variances x%.2f for between-run noise", sum->inflation);
 	fputc('\n', out);

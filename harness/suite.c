@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "analysis.h"
 #include "counters.h"
 #include "msg.h"
 #include "proc.h"
@@ -149,6 +150,7 @@ static int list_program(const struct suite_opts *o, struct suite *s, const char 
 			rc = EXIT_USAGE;
 	if (rc == 0 && (p = realloc(s->programs, (s->nprograms + 1) * sizeof *p))) {
 		s->programs = p;
+		memset(&p[s->nprograms], 0, sizeof p[s->nprograms]);
 		p[s->nprograms].path = strdup(path);
 		p[s->nprograms++].hdr = doc.hdr;
 		memset(&doc.hdr, 0, sizeof doc.hdr);
@@ -282,6 +284,68 @@ size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *onl
 	return failed;
 }
 
+int suite_old_first(uint64_t seed, unsigned round, const char *name)
+{
+	return (int)(analysis_seed_for(name, seed + round) >> 17 & 1);
+}
+
+static struct bench_result *find_bench(struct suite *s, const char *name)
+{
+	for (size_t i = 0; i < s->nbenches; i++)
+		if (!strcmp(s->benches[i].name, name))
+			return &s->benches[i];
+	return NULL;
+}
+
+static unsigned last_round(const struct suite *s)
+{
+	unsigned last = 0;
+
+	for (size_t i = 0; i < s->nbenches; i++)
+		for (size_t p = 0; p < s->benches[i].nprocs; p++)
+			if (s->benches[i].procs[p].round > last)
+				last = s->benches[i].procs[p].round;
+	return last;
+}
+
+size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
+                            struct suite *cur, const int *only, uint64_t seed)
+{
+	size_t selected = 0, k = 0, failed = 0, total;
+	unsigned first = last_round(cur) > last_round(old) ? last_round(cur) : last_round(old);
+	double start = now_s();
+
+	for (size_t i = 0; i < cur->nbenches; i++)
+		selected += (!only || only[i]) && find_bench(old, cur->benches[i].name);
+	total = (size_t)o->processes * selected * 2;
+	msg_set_progress_active(o->progress);
+	for (unsigned r = 0; r < o->processes; r++) {
+		for (size_t j = 0; j < cur->nbenches; j++) {
+			size_t i = (j + r) % cur->nbenches;
+			struct bench_result *b = &cur->benches[i], *ob = find_bench(old, b->name);
+			struct bench_result *pair[2] = {b, ob};
+			int old_first = suite_old_first(seed, first + r + 1, b->name);
+			if (!ob || (only && !only[i]))
+				continue;
+			for (int t = 0; t < 2; t++) {
+				struct bench_result *x = pair[old_first ? 1 - t : t];
+				progress(o, ++k, total, x->name, start);
+				if (!x->failed && !(x == b ? ob : b)->failed)
+					measure_one(o, x, first + r + 1);
+			}
+		}
+	}
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	msg_set_progress_active(0);
+	for (size_t i = 0; i < cur->nbenches; i++)
+		failed += cur->benches[i].failed != 0;
+	for (size_t i = 0; i < old->nbenches; i++)
+		failed += old->benches[i].failed != 0;
+	cur->elapsed_s += now_s() - start;
+	return failed;
+}
+
 void bench_result_free(struct bench_result *b)
 {
 	free(b->name);
@@ -337,6 +401,8 @@ void suite_free(struct suite *s)
 	for (size_t i = 0; i < s->nprograms; i++) {
 		struct protocol_doc d = {.hdr = s->programs[i].hdr};
 		free(s->programs[i].path);
+		free(s->programs[i].stored);
+		free(s->programs[i].hash);
 		protocol_doc_free(&d);
 	}
 	for (size_t i = 0; i < s->nbenches; i++)

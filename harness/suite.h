@@ -26,6 +26,8 @@ struct suite_opts {
 /* One benchmark program and the header it wrote when listing. */
 struct program {
 	char *path;            /* owned */
+	char *stored;          /* kept copy, relative to the baseline dir; owned, or NULL */
+	char *hash;            /* "fnv1a64:<hex>" of the kept copy; owned, or NULL */
 	struct protocol_header hdr;  /* owned */
 };
 
@@ -55,6 +57,18 @@ size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *onl
  * o->counters) this machine counts, and print them.  Returns 0, or
  * EXIT_USAGE after one line. */
 int suite_list_counters(const struct suite_opts *o);
+
+/* Paired mode: measure each benchmark of `cur` and its namesake in `old`
+ * back to back in every round, the order within a pair drawn from `seed`
+ * (so neither build always runs first, and a rerun is reproducible).  As
+ * suite_measure otherwise; benchmarks only on one side are not measured.
+ * Returns the number of failed benchmarks on either side. */
+size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
+                            struct suite *cur, const int *only, uint64_t seed);
+
+/* Whether benchmark `name` runs the old build first in `round` under
+ * `seed`: a pure function, so the order can be tested and recomputed. */
+int suite_old_first(uint64_t seed, unsigned round, const char *name);
 
 void suite_free(struct suite *s);
 

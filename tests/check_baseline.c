@@ -384,7 +384,7 @@ START_TEST(test_save_invalid_name)
 	struct capture c;
 
 	capture_start(&c);
-	ck_assert_int_eq(baseline_save(storedir, "../escape", doc), -1);
+	ck_assert_int_eq(baseline_save(storedir, "../escape", doc, 0), -1);
 	err = capture_end(&c);
 	ck_assert_uint_eq(count_lines(err), 1);
 	ck_assert_uint_eq(count_prefixed(""), 2);  /* only "." and "..": no lock, no file */
@@ -418,7 +418,7 @@ START_TEST(test_round_trip)
 	json_t *doc = small_doc(&s), *doc_back = NULL;
 	char *path = xasprintf("%s/before.json", storedir);
 
-	ck_assert_int_eq(baseline_save(storedir, "before", doc), 0);
+	ck_assert_int_eq(baseline_save(storedir, "before", doc, 0), 0);
 	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
 	ck_assert_ptr_nonnull(doc_back);
 	ck_assert_uint_eq(back.nbenches, 2);
@@ -447,7 +447,7 @@ START_TEST(test_load_programs)
 	json_t *doc = small_doc(&s), *doc_back = NULL;
 	char *path = xasprintf("%s/progs.json", storedir);
 
-	ck_assert_int_eq(baseline_save(storedir, "progs", doc), 0);
+	ck_assert_int_eq(baseline_save(storedir, "progs", doc, 0), 0);
 	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
 	ck_assert_msg(back.nprograms == 2, "baseline_load filled %zu programs, not 2",
 	              back.nprograms);
@@ -475,7 +475,7 @@ START_TEST(test_mode_follows_umask)
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		umask(cases[i].mask);
-		ck_assert_int_eq(baseline_save(storedir, "m", doc), 0);
+		ck_assert_int_eq(baseline_save(storedir, "m", doc, 0), 0);
 		ck_assert_int_eq(stat(path, &st), 0);
 		ck_assert_msg((st.st_mode & 07777) == cases[i].mode, "umask %03o gave mode %04o",
 		              (unsigned)cases[i].mask, (unsigned)(st.st_mode & 07777));
@@ -495,7 +495,7 @@ START_TEST(test_save_creates_dir)
 	char *dir = xasprintf("%s/fresh", tmpdir), *path = xasprintf("%s/x.json", dir);
 
 	ck_assert_int_eq(access(dir, F_OK), -1);
-	ck_assert_int_eq(baseline_save(dir, "x", doc), 0);
+	ck_assert_int_eq(baseline_save(dir, "x", doc, 0), 0);
 	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
 	ck_assert_uint_eq(back.nbenches, 2);
 	json_decref(doc);
@@ -514,8 +514,8 @@ START_TEST(test_save_replaces)
 	json_t *doc = small_doc(&s), *big = big_doc(2, 20, 3.0), *doc_back;
 	char *path = xasprintf("%s/r.json", storedir);
 
-	ck_assert_int_eq(baseline_save(storedir, "r", big), 0);
-	ck_assert_int_eq(baseline_save(storedir, "r", doc), 0);
+	ck_assert_int_eq(baseline_save(storedir, "r", big, 0), 0);
+	ck_assert_int_eq(baseline_save(storedir, "r", doc, 0), 0);
 	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
 	ck_assert(json_equal(doc_back, doc));
 	json_decref(doc);
@@ -579,7 +579,7 @@ static char *save_small(const char *name, json_t **doc_out)
 	struct suite s;
 	json_t *doc = small_doc(&s);
 
-	ck_assert_int_eq(baseline_save(storedir, name, doc), 0);
+	ck_assert_int_eq(baseline_save(storedir, name, doc, 0), 0);
 	suite_free(&s);
 	if (doc_out)
 		*doc_out = doc;
@@ -763,7 +763,7 @@ START_TEST(test_interrupt_random)
 			sigprocmask(SIG_SETMASK, &none, NULL);
 			signal(SIGINT, SIG_DFL);
 			for (unsigned k = 0;; k++)
-				baseline_save(storedir, "big", k % 2 ? b : a);
+				baseline_save(storedir, "big", k % 2 ? b : a, 0);
 		}
 		/* 0 to 40 ms: around the length of one save of these documents */
 		usleep((useconds_t)(next_rand(&rng) % 40000));
@@ -847,7 +847,7 @@ START_TEST(test_interrupt_held_back)
 		char c;
 		pid_t pid;
 
-		ck_assert_int_eq(baseline_save(storedir, "held", old), 0);
+		ck_assert_int_eq(baseline_save(storedir, "held", old, 0), 0);
 		ck_assert_int_eq(pipe(ready), 0);
 		pid = fork();
 		ck_assert_int_ge(pid, 0);
@@ -859,7 +859,7 @@ START_TEST(test_interrupt_held_back)
 			sigaction(SIGINT, &sa, NULL);
 			if (write(ready[1], "r", 1) != 1)
 				_exit(13);
-			baseline_save(storedir, "held", new);
+			baseline_save(storedir, "held", new, 0);
 			direct_save_returned = 1;
 			for (;;)
 				pause();
@@ -918,7 +918,7 @@ START_TEST(test_disk_full)
 		signal(SIGXFSZ, SIG_IGN);
 		if (fd < 0 || dup2(fd, 2) != 2 || setrlimit(RLIMIT_FSIZE, &rl) != 0)
 			_exit(2);
-		_exit(baseline_save(storedir, "full", big) == -1 ? 0 : 1);
+		_exit(baseline_save(storedir, "full", big, 0) == -1 ? 0 : 1);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -959,7 +959,7 @@ START_TEST(test_concurrent_saves)
 		if (pid[i] == 0) {
 			int rc = 0;
 			for (int k = 0; k < 20; k++)
-				rc |= baseline_save(storedir, "race", i ? y : x);
+				rc |= baseline_save(storedir, "race", i ? y : x, 0);
 			_exit(rc ? 1 : 0);
 		}
 	}
@@ -1004,7 +1004,7 @@ START_TEST(test_save_waits_for_lock)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(fd);  /* the inherited descriptor would share the lock */
-		_exit(baseline_save(storedir, "locked", doc) == 0 ? 0 : 1);
+		_exit(baseline_save(storedir, "locked", doc, 0) == 0 ? 0 : 1);
 	}
 	usleep(200000);
 	ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "the save did not wait for the lock");

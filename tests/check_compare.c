@@ -566,6 +566,125 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* ---- paired mode ---- */
+
+/* mean, stdev/sqrt(n), n - 1 of {0.01, 0.03, 0.02, 0.04, 0.00}, by hand:
+ * mean 0.02; stdev = sqrt(0.001 / 4) = 0.015811388; se = 0.0070710678. */
+START_TEST(test_one_sample_known)
+{
+	static const double lr[] = { 0.01, 0.03, 0.02, 0.04, 0.00 };
+	struct welch w;
+
+	ck_assert_int_eq(compare_one_sample(lr, 5, &w), 0);
+	ck_assert_double_eq_tol(w.diff, 0.02, 1e-12);
+	ck_assert_double_eq_tol(w.se, 0.0070710678118654752, 1e-12);
+	ck_assert_double_eq_tol(w.df, 4, 1e-12);
+	ck_assert_int_eq(compare_one_sample(lr, 1, &w), -1);
+}
+END_TEST
+
+/* Old and new measured in the same 5 rounds, each round drifting by up to
+ * +-10 % for both builds alike, 0.5 % process noise; g/b2 is 3 % slower.
+ * Pairing cancels the drift: only g/b2 is flagged.  The same numbers
+ * compared as unpaired samples cannot see the 3 % through the drift. */
+static void make_paired(struct suite *old, struct suite *cur, double slower)
+{
+	static const double drift[5] = { 1.00, 1.10, 0.93, 1.05, 0.90 };
+	uint64_t rng = 99;
+
+	memset(old, 0, sizeof *old);
+	memset(cur, 0, sizeof *cur);
+	for (size_t i = 0; i < 6; i++) {
+		double so[5], sc[5], slope = 2.0 + (double)i;
+		char name[32];
+		snprintf(name, sizeof name, "g/b%zu", i);
+		for (size_t r = 0; r < 5; r++) {
+			so[r] = slope * drift[r] * (1 + 0.005 * gauss(&rng));
+			sc[r] = slope * drift[r] * (i == 2 ? slower : 1) * (1 + 0.005 * gauss(&rng));
+		}
+		add_bench_slopes(old, name, so, 5);
+		add_bench_slopes(cur, name, sc, 5);
+	}
+}
+
+START_TEST(test_paired_cancels_drift)
+{
+	struct suite old, cur;
+	struct compare_summary sum;
+
+	make_paired(&old, &cur, 1.03);
+	ck_assert_int_eq(compare_paired(&cur, &old, NULL, &DEFAULTS, &sum), 0);
+	ck_assert_int_eq(sum.paired, 1);
+	ck_assert_msg(cur.benches[2].cmp.verdict == VERDICT_REGRESSED, "g/b2: %s %+.2f%%",
+	              compare_verdict_name(cur.benches[2].cmp.verdict),
+	              cur.benches[2].cmp.change * 100);
+	ck_assert_double_eq_tol(cur.benches[2].cmp.change, 0.03, 0.01);
+	assert_others(&cur, 2, VERDICT_NO_CHANGE);
+	compare_summary_free(&sum);
+	/* Unpaired, the drift swamps the same 3 %. */
+	ck_assert_int_eq(compare_suites(&cur, &old, &DEFAULTS, &sum), 0);
+	ck_assert_int_ne(cur.benches[2].cmp.verdict, VERDICT_REGRESSED);
+	compare_summary_free(&sum);
+	suite_free(&old);
+	suite_free(&cur);
+}
+END_TEST
+
+/* A/A under the same drift: no benchmark flagged. */
+START_TEST(test_paired_aa)
+{
+	struct suite old, cur;
+	struct compare_summary sum;
+
+	make_paired(&old, &cur, 1.0);
+	ck_assert_int_eq(compare_paired(&cur, &old, NULL, &DEFAULTS, &sum), 0);
+	assert_others(&cur, cur.nbenches, VERDICT_NO_CHANGE);
+	compare_summary_free(&sum);
+	suite_free(&old);
+	suite_free(&cur);
+}
+END_TEST
+
+/* New and missing come from the reference (the stored baseline), not from
+ * the old build's own list. */
+START_TEST(test_paired_reference)
+{
+	struct suite old, cur, ref = {0};
+	struct compare_summary sum;
+	static const double one[5] = { 1, 1, 1, 1, 1 };
+
+	make_paired(&old, &cur, 1.0);
+	add_bench_slopes(&ref, "g/b0", one, 5);
+	add_bench_slopes(&ref, "g/gone", one, 5);
+	ck_assert_int_eq(compare_paired(&cur, &old, &ref, &DEFAULTS, &sum), 0);
+	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_NO_CHANGE);
+	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NEW);
+	ck_assert_uint_eq(sum.nmissing, 1);
+	ck_assert_str_eq(sum.missing[0], "g/gone");
+	compare_summary_free(&sum);
+	suite_free(&old);
+	suite_free(&cur);
+	suite_free(&ref);
+}
+END_TEST
+
+/* The order within a pair: recomputable from the seed, different for
+ * another seed, and balanced (neither build mostly first). */
+START_TEST(test_pair_order)
+{
+	int first = 0, differ = 0;
+
+	for (unsigned r = 1; r <= 1000; r++) {
+		int a = suite_old_first(7, r, "g/b0");
+		ck_assert_int_eq(a, suite_old_first(7, r, "g/b0"));
+		first += a;
+		differ += a != suite_old_first(8, r, "g/b0");
+	}
+	ck_assert_msg(first > 430 && first < 570, "old first in %d of 1000 rounds", first);
+	ck_assert_int_gt(differ, 300);
+}
+END_TEST
+
 static Suite *compare_suite(void)
 {
 	Suite *s = suite_create("compare");
@@ -579,6 +698,8 @@ static Suite *compare_suite(void)
 	tcase_add_test(known, test_holm_ties_cap);
 	tcase_add_test(known, test_single_known);
 	tcase_add_test(known, test_names);
+	tcase_add_test(known, test_one_sample_known);
+	tcase_add_test(known, test_pair_order);
 	suite_add_tcase(s, known);
 
 	tcase_set_timeout(verdicts, 10);
@@ -592,6 +713,9 @@ static Suite *compare_suite(void)
 	tcase_add_test(verdicts, test_within_noise);
 	tcase_add_test(verdicts, test_multiple_comparisons);
 	tcase_add_test(verdicts, test_drift);
+	tcase_add_test(verdicts, test_paired_cancels_drift);
+	tcase_add_test(verdicts, test_paired_aa);
+	tcase_add_test(verdicts, test_paired_reference);
 	tcase_add_test(verdicts, test_regression_under_drift);
 	tcase_add_test(verdicts, test_drift_needs_four);
 	tcase_add_loop_test(verdicts, test_other_statistics, 0, 2);

@@ -647,6 +647,125 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* ---- kept programs and paired runs ---- */
+
+/* The one file under DIR/programs, as a new path; fails if not exactly one. */
+static char *kept_copy(const char *dir)
+{
+	char *sub = xasprintf("%s/programs", dir), *path = NULL;
+	struct dirent **ents;
+	int n = scandir(sub, &ents, NULL, alphasort), files = 0;
+
+	ck_assert_int_ge(n, 0);
+	for (int i = 0; i < n; i++) {
+		if (ents[i]->d_name[0] != '.') {
+			files++;
+			free(path);
+			path = xasprintf("%s/%s", sub, ents[i]->d_name);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	free(sub);
+	ck_assert_int_eq(files, 1);
+	return path;
+}
+
+/* A saved baseline keeps its program, and --baseline re-runs it beside the
+ * current one: the summary says paired. */
+START_TEST(test_paired_by_default)
+{
+	struct transcript t;
+	char line[512], *copy;
+
+	ensure_base();
+	copy = kept_copy(storedir);
+	ck_assert_int_eq(access(copy, X_OK), 0);
+	setenv("WORKER_GATE_SLOW", SLOWDOWN, 1);
+	run_cli(&t, 1, FAST, GATE, "--baseline", "base", worker, NULL);
+	ck_assert_msg(t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
+	assert_verdict(t.out, "gate/c", "regressed");
+	ck_assert_msg(summary_line(t.out, line, sizeof line), "no summary:\n%s", t.out);
+	ck_assert_msg(strstr(line, "; paired:"), "summary: %s", line);
+	transcript_free(&t);
+	/* --no-paired compares with the stored samples: no "paired". */
+	run_cli(&t, 1, FAST, GATE, "--no-paired", "--baseline", "base", worker, NULL);
+	ck_assert_msg(summary_line(t.out, line, sizeof line), "no summary:\n%s", t.out);
+	ck_assert_msg(!strstr(line, "paired"), "summary: %s", line);
+	unsetenv("WORKER_GATE_SLOW");
+	transcript_free(&t);
+	free(copy);
+}
+END_TEST
+
+/* A kept program altered after the save is never run: one warning, and
+ * the comparison falls back to the stored results. */
+START_TEST(test_altered_kept_program)
+{
+	struct transcript t;
+	char *dir = xasprintf("%s/altered", storedir), *copy, *marker;
+	FILE *f;
+
+	ck_assert_int_eq(mkdir(dir, 0777), 0);
+	unsetenv("WORKER_GATE_SLOW");
+	run_cli(&t, 0, FAST, "--save-baseline", "a", "--baseline-dir", dir, worker, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	transcript_free(&t);
+	copy = kept_copy(dir);
+	marker = xasprintf("%s/ran", dir);
+	ck_assert_ptr_nonnull(f = fopen(copy, "w"));
+	fprintf(f, "#!/bin/sh\ntouch '%s'\nexit 1\n", marker);
+	fclose(f);
+	run_cli(&t, 0, FAST, GATE, "--baseline", "a", "--baseline-dir", dir, worker, NULL);
+	ck_assert_msg(t.exit_code == 0, "exit %d\n%s", t.exit_code, t.err);
+	ck_assert_msg(strstr(t.err, "altered since it was stored") &&
+	              strstr(t.err, "comparing with the stored results"), "stderr: %s", t.err);
+	assert_one_message(&t, "benchrun: warning: ");
+	ck_assert_msg(access(marker, F_OK) != 0, "the altered program was run");
+	transcript_free(&t);
+	/* Deleted: the same fallback. */
+	ck_assert_int_eq(unlink(copy), 0);
+	run_cli(&t, 0, FAST, GATE, "--baseline", "a", "--baseline-dir", dir, worker, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_msg(strstr(t.err, "is gone"), "stderr: %s", t.err);
+	transcript_free(&t);
+	free(marker);
+	free(copy);
+	free(dir);
+}
+END_TEST
+
+/* benchrun ab OLD NEW: two builds, no stored baseline.  OLD is a copy under
+ * a programs/ directory, which worker_gate never slows down. */
+START_TEST(test_ab)
+{
+	struct transcript t;
+	char *dir = xasprintf("%s/ab/programs", storedir), *old, line[512];
+	char *cmd;
+
+	cmd = xasprintf("mkdir -p '%s' && cp '%s' '%s/worker_gate'", dir, worker, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	old = xasprintf("%s/worker_gate", dir);
+	setenv("WORKER_GATE_SLOW", SLOWDOWN, 1);
+	run_cli(&t, 0, "ab", FAST, GATE, old, worker, "gate/(b|c)", NULL);
+	ck_assert_msg(t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
+	assert_verdict(t.out, "gate/c", "regressed");
+	ck_assert_msg(summary_line(t.out, line, sizeof line), "no summary:\n%s", t.out);
+	ck_assert_msg(!strncmp(line, "1 regressed, 0 improved", 23) && strstr(line, "paired"),
+	              "summary: %s", line);
+	ck_assert_ptr_null(strstr(t.out, "gate/a"));
+	unsetenv("WORKER_GATE_SLOW");
+	transcript_free(&t);
+	run_cli(&t, 0, "ab", old, NULL);
+	ck_assert_int_eq(t.exit_code, 2);
+	assert_one_message(&t, "benchrun: ab: ");
+	transcript_free(&t);
+	free(cmd);
+	free(old);
+	free(dir);
+}
+END_TEST
+
 static Suite *gate_cli_suite(void)
 {
 	Suite *s = suite_create("gate_cli");
@@ -660,6 +779,9 @@ static Suite *gate_cli_suite(void)
 	tcase_add_test(measured, test_no_change);
 	tcase_add_test(measured, test_compare_and_save);
 	tcase_add_test(measured, test_new_missing);
+	tcase_add_test(measured, test_paired_by_default);
+	tcase_add_test(measured, test_altered_kept_program);
+	tcase_add_test(measured, test_ab);
 	suite_add_tcase(s, measured);
 
 	tcase_set_timeout(offline, 30);
