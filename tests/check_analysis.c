@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <check.h>
+#include "check_main.h"
 
 #include "analysis.h"
 
@@ -353,12 +354,5 @@ static Suite *analysis_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(analysis_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run_suite(analysis_suite());
 }

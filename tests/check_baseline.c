@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include "check_main.h"
 #include <jansson.h>
 
 #include "baseline.h"
@@ -1071,12 +1072,5 @@ static Suite *baseline_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(baseline_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run_suite(baseline_suite());
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <check.h>
+#include "check_main.h"
 
 #include "compare.h"
 
@@ -725,12 +726,5 @@ static Suite *compare_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(compare_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run_suite(compare_suite());
 }

@@ -3,6 +3,7 @@
  * clock by a known amount per iteration, so warm-up, iteration planning and
  * every sample's iteration count and time are known exactly. */
 #include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -269,11 +270,5 @@ static Suite *loop_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(loop_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run_suite(loop_suite());
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include "check_main.h"
 
 #include "proc.h"
 
@@ -265,11 +266,5 @@ static Suite *proc_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run_suite(proc_suite());
 }

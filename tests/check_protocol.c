@@ -4,6 +4,7 @@
  * the reason. */
 #define _GNU_SOURCE
 #include <check.h>
+#include "check_main.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,11 +253,5 @@ static Suite *protocol_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(protocol_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run_suite(protocol_suite());
 }

@@ -4,6 +4,7 @@
  * that only br_ names are exported. */
 #define _GNU_SOURCE
 #include <check.h>
+#include "check_main.h"
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,11 +156,5 @@ static Suite *public_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(public_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run_suite(public_suite());
 }

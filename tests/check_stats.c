@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <check.h>
+#include "check_main.h"
 
 #include "stats.h"
 
@@ -297,12 +298,5 @@ static Suite *stats_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stats_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run_suite(stats_suite());
 }

@@ -11,7 +11,7 @@ check_PROGRAMS += $(check_suites) %D%/worker_sample %D%/worker_garbage
 tests_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
 tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 
-%C%_check_stats_SOURCES = %D%/check_stats.c
+%C%_check_stats_SOURCES = %D%/check_stats.c %D%/check_main.h
 %C%_check_stats_CFLAGS = $(tests_cflags)
 %C%_check_stats_LDADD = $(tests_harness_libs)
 
