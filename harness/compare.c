@@ -289,8 +289,12 @@ static int prepare_paired(struct bench_result *b, const struct bench_result *old
 	return tested;
 }
 
-int compare_paired(struct suite *cur, const struct suite *old, const struct suite *reference,
-                   const struct compare_opts *o, struct compare_summary *sum)
+/* The driver both modes share: prepare each benchmark present on both
+ * sides (paired: per-round ratios; else: per-process samples), then
+ * (unpaired only) estimate drift, test, adjust and judge, and count. */
+static int run_compare(struct suite *cur, const struct suite *old,
+                       const struct suite *reference, int paired,
+                       const struct compare_opts *o, struct compare_summary *sum)
 {
 	size_t n = 0, cap = cur->nbenches + 1;
 	struct bench_result **tb = malloc(cap * sizeof *tb);
@@ -300,21 +304,25 @@ int compare_paired(struct suite *cur, const struct suite *old, const struct suit
 
 	memset(sum, 0, sizeof *sum);
 	sum->inflation = 1;
-	sum->paired = 1;
+	sum->paired = paired;
 	if (!tb || !w || !p)
 		goto out;
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		struct bench_result *b = &cur->benches[i];
 		const struct bench_result *ob = find(old, b->name);
 		memset(&b->cmp, 0, sizeof b->cmp);
-		if (!ob || (reference && !find(reference, b->name)))
+		if (!ob || !find(reference, b->name))
 			b->cmp.verdict = VERDICT_NEW;
-		else if (!b->failed && !ob->failed && prepare_paired(b, ob, o, &w[n]))
+		else if (!b->failed && !ob->failed &&
+		         (paired ? prepare_paired(b, ob, o, &w[n]) : prepare(b, ob, o, &w[n])))
 			tb[n++] = b;
 	}
-	conclude(tb, w, n, o, 0, 1, p);
+	if (!paired)
+		drift(w, n, o, &sum->shift, &sum->inflation);
+	conclude(tb, w, n, o, sum->shift, sum->inflation, p);
+	sum->shift = expm1(sum->shift);
 	sum->compared = n;
-	summarise(cur, reference ? reference : old, sum);
+	summarise(cur, reference, sum);
 	rc = 0;
 out:
 	free(tb);
@@ -323,38 +331,16 @@ out:
 	return rc;
 }
 
+int compare_paired(struct suite *cur, const struct suite *old, const struct suite *reference,
+                   const struct compare_opts *o, struct compare_summary *sum)
+{
+	return run_compare(cur, old, reference ? reference : old, 1, o, sum);
+}
+
 int compare_suites(struct suite *cur, const struct suite *base,
                    const struct compare_opts *o, struct compare_summary *sum)
 {
-	size_t n = 0, cap = cur->nbenches + 1;
-	struct bench_result **tb = malloc(cap * sizeof *tb);
-	struct welch *w = malloc(cap * sizeof *w);
-	double *p = malloc(cap * sizeof *p);
-	int rc = -1;
-
-	memset(sum, 0, sizeof *sum);
-	if (!tb || !w || !p)
-		goto out;
-	for (size_t i = 0; i < cur->nbenches; i++) {
-		struct bench_result *b = &cur->benches[i];
-		const struct bench_result *old = find(base, b->name);
-		memset(&b->cmp, 0, sizeof b->cmp);
-		if (!old)
-			b->cmp.verdict = VERDICT_NEW;
-		else if (!b->failed && !old->failed && prepare(b, old, o, &w[n]))
-			tb[n++] = b;
-	}
-	drift(w, n, o, &sum->shift, &sum->inflation);
-	conclude(tb, w, n, o, sum->shift, sum->inflation, p);
-	sum->shift = expm1(sum->shift);
-	sum->compared = n;
-	summarise(cur, base, sum);
-	rc = 0;
-out:
-	free(tb);
-	free(w);
-	free(p);
-	return rc;
+	return run_compare(cur, base, base, 0, o, sum);
 }
 
 /* Re-measuring only what is already called regressed would never add
