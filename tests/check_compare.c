@@ -686,6 +686,29 @@ START_TEST(test_pair_order)
 }
 END_TEST
 
+/* Suspicion is looser than the verdict: half the noise threshold and an
+ * unadjusted p under 0.25; never an improvement or a clear non-change. */
+START_TEST(test_suspect)
+{
+	struct comparison c = { .verdict = VERDICT_NO_CHANGE, .change = 0.006, .p = 0.2 };
+
+	ck_assert(compare_is_suspect(&c, 0.01));
+	c.change = 0.004;
+	ck_assert(!compare_is_suspect(&c, 0.01));
+	c.change = 0.02;
+	c.p = 0.3;
+	ck_assert(!compare_is_suspect(&c, 0.01));
+	c.change = -0.05;
+	c.p = 0.01;
+	ck_assert(!compare_is_suspect(&c, 0.01));
+	c.verdict = VERDICT_REGRESSED;
+	ck_assert(compare_is_suspect(&c, 0.01));
+	c.verdict = VERDICT_IMPROVED;
+	c.change = 0.05;
+	ck_assert(!compare_is_suspect(&c, 0.01));
+}
+END_TEST
+
 static Suite *compare_suite(void)
 {
 	Suite *s = suite_create("compare");
@@ -701,6 +724,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(known, test_names);
 	tcase_add_test(known, test_one_sample_known);
 	tcase_add_test(known, test_pair_order);
+	tcase_add_test(known, test_suspect);
 	suite_add_tcase(s, known);
 
 	tcase_set_timeout(verdicts, 10);
