@@ -349,9 +349,10 @@ int compare_suites(struct suite *cur, const struct suite *base,
  * slowdown of at least half the noise threshold with an uncorrected p under
  * 0.25 is measured again; the verdict then comes from all processes
  * together, under the same threshold and Holm correction.  Half, because
- * the first estimate of a real 2 % change often lands under 1 % (measured:
- * paired runs missed 6 of 10 such changes with the bar at the threshold,
- * while re-measured ones were all caught). */
+ * the first estimate of a real 2 % change can land under 1 %, and a
+ * suspicion costs only a re-measurement; measured, this did not raise the
+ * 2 % detection rate (4 of 10 either way, see bench/README.md): the limit
+ * is the power of 15 rounds, not the choice of suspects. */
 int compare_is_suspect(const struct comparison *c, double noise)
 {
 	if (c->verdict == VERDICT_REGRESSED)
