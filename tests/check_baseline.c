@@ -61,46 +61,7 @@ static void tmp_teardown(void)
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert_int_ge(n, 0);
-	return s;
-}
-
 /* The whole file, NUL-terminated, or NULL when it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 65536 + 1 > cap) {
-			cap = 2 * cap + 65536 + 1;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 static void write_file(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -138,7 +99,7 @@ static char *capture_end(struct capture *c)
 	fflush(stderr);
 	ck_assert_int_eq(dup2(c->saved, 2), 2);
 	close(c->saved);
-	text = slurp(c->path, NULL);
+	text = check_slurp(c->path, NULL);
 	ck_assert_ptr_nonnull(text);
 	unlink(c->path);
 	return text;
@@ -203,8 +164,8 @@ static void bench_init(struct bench_result *b, const char *group, const char *fu
 	b->group = strdup(group);
 	b->function = strdup(function);
 	b->param = param ? strdup(param) : NULL;
-	b->name = param ? xasprintf("%s/%s/%s", group, function, param)
-	                : xasprintf("%s/%s", group, function);
+	b->name = param ? check_asprintf("%s/%s/%s", group, function, param)
+	                : check_asprintf("%s/%s", group, function);
 	b->program = strdup(program);
 	b->procs = calloc(nprocs, sizeof *b->procs);
 	ck_assert_ptr_nonnull(b->procs);
@@ -333,7 +294,7 @@ static const char *const invalid_names[] = {
 START_TEST(test_name_valid)
 {
 	const char *name = valid_names[_i];
-	char *path = baseline_path("dir", name), *want = xasprintf("dir/%s.json", name);
+	char *path = baseline_path("dir", name), *want = check_asprintf("dir/%s.json", name);
 
 	ck_assert_msg(baseline_name_valid(name), "'%s' should be valid", name);
 	ck_assert_str_eq(path, want);
@@ -381,7 +342,7 @@ START_TEST(test_save_invalid_name)
 {
 	struct suite s;
 	json_t *doc = small_doc(&s);
-	char *err, *escaped = xasprintf("%s/escape.json", tmpdir);
+	char *err, *escaped = check_asprintf("%s/escape.json", tmpdir);
 	struct capture c;
 
 	capture_start(&c);
@@ -417,7 +378,7 @@ START_TEST(test_round_trip)
 {
 	struct suite s, back;
 	json_t *doc = small_doc(&s), *doc_back = NULL;
-	char *path = xasprintf("%s/before.json", storedir);
+	char *path = check_asprintf("%s/before.json", storedir);
 
 	ck_assert_int_eq(baseline_save(storedir, "before", doc, 0), 0);
 	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
@@ -446,7 +407,7 @@ START_TEST(test_load_programs)
 {
 	struct suite s, back;
 	json_t *doc = small_doc(&s), *doc_back = NULL;
-	char *path = xasprintf("%s/progs.json", storedir);
+	char *path = check_asprintf("%s/progs.json", storedir);
 
 	ck_assert_int_eq(baseline_save(storedir, "progs", doc, 0), 0);
 	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
@@ -471,7 +432,7 @@ START_TEST(test_mode_follows_umask)
 	};
 	struct suite s;
 	json_t *doc = small_doc(&s);
-	char *path = xasprintf("%s/m.json", storedir);
+	char *path = check_asprintf("%s/m.json", storedir);
 	struct stat st;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -493,7 +454,7 @@ START_TEST(test_save_creates_dir)
 {
 	struct suite s, back;
 	json_t *doc = small_doc(&s), *doc_back;
-	char *dir = xasprintf("%s/fresh", tmpdir), *path = xasprintf("%s/x.json", dir);
+	char *dir = check_asprintf("%s/fresh", tmpdir), *path = check_asprintf("%s/x.json", dir);
 
 	ck_assert_int_eq(access(dir, F_OK), -1);
 	ck_assert_int_eq(baseline_save(dir, "x", doc, 0), 0);
@@ -513,7 +474,7 @@ START_TEST(test_save_replaces)
 {
 	struct suite s, back;
 	json_t *doc = small_doc(&s), *big = big_doc(2, 20, 3.0), *doc_back;
-	char *path = xasprintf("%s/r.json", storedir);
+	char *path = check_asprintf("%s/r.json", storedir);
 
 	ck_assert_int_eq(baseline_save(storedir, "r", big, 0), 0);
 	ck_assert_int_eq(baseline_save(storedir, "r", doc, 0), 0);
@@ -539,7 +500,7 @@ static const struct timespec OLD_MTIME[2] = {{1000000000, 0}, {1000000000, 0}};
 static void assert_load_fails(const char *path, const char *const *needles)
 {
 	size_t len_before = 0, len_after = 0;
-	char *before = slurp(path, &len_before), *after, *err, *prefix;
+	char *before = check_slurp(path, &len_before), *after, *err, *prefix;
 	struct suite s;
 	json_t *doc = (json_t *)1;
 	struct capture c;
@@ -554,12 +515,12 @@ static void assert_load_fails(const char *path, const char *const *needles)
 	ck_assert_uint_eq(s.nbenches, 0);
 	ck_assert_ptr_null(s.benches);
 	ck_assert_msg(count_lines(err) == 1, "expected one line, got:\n%s", err);
-	prefix = xasprintf("benchrun: %s: ", path);
+	prefix = check_asprintf("benchrun: %s: ", path);
 	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "message does not start with '%s': %s",
 	              prefix, err);
 	for (; *needles; needles++)
 		ck_assert_msg(strstr(err, *needles), "message lacks '%s': %s", *needles, err);
-	after = slurp(path, &len_after);
+	after = check_slurp(path, &len_after);
 	if (!before) {
 		ck_assert_ptr_null(after);
 	} else {
@@ -586,16 +547,17 @@ static char *save_small(const char *name, json_t **doc_out)
 		*doc_out = doc;
 	else
 		json_decref(doc);
-	return xasprintf("%s/%s.json", storedir, name);
+	return check_asprintf("%s/%s.json", storedir, name);
 }
 
 START_TEST(test_corrupt_truncated)
 {
 	char *path = save_small("cut", NULL), *text, where[64];
-	size_t len;
+	size_t len = 0;
 	int line = 1, col = 0;
 
-	text = slurp(path, &len);
+	text = check_slurp(path, &len);
+	ck_assert_ptr_nonnull(text);
 	ck_assert_uint_gt(len, 200);
 	write_file(path, text, len / 2);
 	/* jansson reports the end of input: the last line, past its last
@@ -616,7 +578,7 @@ END_TEST
 
 START_TEST(test_corrupt_not_json)
 {
-	char *path = xasprintf("%s/junk.json", storedir);
+	char *path = check_asprintf("%s/junk.json", storedir);
 
 	write_file(path, "name,ns\nx,1\n", 12);
 	assert_load_fails(path, (const char *const[]){"line 1, column ", NULL});
@@ -626,7 +588,7 @@ END_TEST
 
 START_TEST(test_corrupt_empty)
 {
-	char *path = xasprintf("%s/empty.json", storedir);
+	char *path = check_asprintf("%s/empty.json", storedir);
 
 	write_file(path, "", 0);
 	assert_load_fails(path, (const char *const[]){"line 1, column ", NULL});
@@ -636,7 +598,7 @@ END_TEST
 
 START_TEST(test_corrupt_wrong_schema)
 {
-	char *path = xasprintf("%s/other.json", storedir);
+	char *path = check_asprintf("%s/other.json", storedir);
 	static const char text[] =
 		"{\"schema\": \"criterion-estimates\", \"schema_version\": 1,"
 		" \"benchmarks\": []}\n";
@@ -651,7 +613,7 @@ END_TEST
 /* Valid JSON that is not a results document at all. */
 START_TEST(test_corrupt_no_schema)
 {
-	char *path = xasprintf("%s/list.json", storedir);
+	char *path = check_asprintf("%s/list.json", storedir);
 
 	write_file(path, "[1, 2, 3]\n", 10);
 	assert_load_fails(path, (const char *const[]){"top level",
@@ -712,7 +674,7 @@ END_TEST
 
 START_TEST(test_missing_file)
 {
-	char *path = xasprintf("%s/nothere.json", storedir);
+	char *path = check_asprintf("%s/nothere.json", storedir);
 
 	assert_load_fails(path, (const char *const[]){"No such file", NULL});
 	free(path);
@@ -749,7 +711,7 @@ static uint64_t next_rand(uint64_t *s)
 START_TEST(test_interrupt_random)
 {
 	json_t *a = big_doc(10, 200, 1.0), *b = big_doc(10, 200, 2.0);
-	char *path = xasprintf("%s/big.json", storedir);
+	char *path = check_asprintf("%s/big.json", storedir);
 	uint64_t rng = 0x2545f4914f6cdd1du;
 	int existed = 0;
 
@@ -835,7 +797,7 @@ static off_t dumped_size(json_t *doc)
 START_TEST(test_interrupt_held_back)
 {
 	json_t *old = big_doc(1, 10, 1.0), *new = big_doc(20, 200, 2.0);
-	char *path = xasprintf("%s/held.json", storedir);
+	char *path = check_asprintf("%s/held.json", storedir);
 	int during = 0;
 
 	direct_path = path;
@@ -902,12 +864,12 @@ START_TEST(test_disk_full)
 {
 	json_t *good, *big = big_doc(4, 100, 5.0);
 	char *path = save_small("full", &good), *before, *after, *err;
-	char *errpath = xasprintf("%s/child-stderr.txt", tmpdir);
+	char *errpath = check_asprintf("%s/child-stderr.txt", tmpdir);
 	size_t len_before, len_after;
 	int status;
 	pid_t pid;
 
-	before = slurp(path, &len_before);
+	before = check_slurp(path, &len_before);
 	ck_assert_ptr_nonnull(before);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -924,12 +886,12 @@ START_TEST(test_disk_full)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	              "baseline_save did not return -1 (status %#x)", status);
-	err = slurp(errpath, NULL);
+	err = check_slurp(errpath, NULL);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_msg(count_lines(err) == 1, "expected one line:\n%s", err);
 	ck_assert_msg(strstr(err, path) && strstr(err, "cannot write"), "message: %s", err);
 	ck_assert_msg(strstr(err, strerror(EFBIG)), "message lacks the reason: %s", err);
-	after = slurp(path, &len_after);
+	after = check_slurp(path, &len_after);
 	ck_assert_ptr_nonnull(after);
 	ck_assert_uint_eq(len_after, len_before);
 	ck_assert(memcmp(before, after, len_before) == 0);
@@ -950,7 +912,7 @@ END_TEST
 START_TEST(test_concurrent_saves)
 {
 	json_t *x = big_doc(4, 100, 1.0), *y = big_doc(4, 100, 7.0);
-	char *path = xasprintf("%s/race.json", storedir);
+	char *path = check_asprintf("%s/race.json", storedir);
 	pid_t pid[2];
 	int status, live = 2, looks = 0;
 
@@ -994,8 +956,8 @@ END_TEST
 START_TEST(test_save_waits_for_lock)
 {
 	json_t *doc = big_doc(1, 10, 1.0);
-	char *lock = xasprintf("%s/.locked.lock", storedir);
-	char *path = xasprintf("%s/locked.json", storedir);
+	char *lock = check_asprintf("%s/.locked.lock", storedir);
+	char *path = check_asprintf("%s/locked.json", storedir);
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666), status;
 	pid_t pid;
 

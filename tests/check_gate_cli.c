@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include "check_main.h"
 #include <jansson.h>
 
 #include "transcript.h"
@@ -82,49 +83,12 @@ static void run_cli(struct transcript *t, int with_dir, ...)
 	ck_assert_msg(t->signal == 0, "benchrun died of signal %d; stderr:\n%s", t->signal, t->err);
 }
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert_int_ge(n, 0);
-	return s;
-}
-
 static char *baseline_file(const char *name)
 {
-	return xasprintf("%s/%s.json", storedir, name);
+	return check_asprintf("%s/%s.json", storedir, name);
 }
 
 /* The whole file, NUL-terminated, or NULL when it cannot be read. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 65536 + 1 > cap) {
-			cap = 2 * cap + 65536 + 1;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* The line of `out`, after the first line that contains `after` (or from
  * the start when NULL), that starts with `name` and a space; copied into
  * buf, or NULL when there is none. */
@@ -327,7 +291,7 @@ START_TEST(test_regression)
 	char *path = baseline_file("base"), *before, *after, line[512];
 
 	ensure_base();
-	before = slurp(path);
+	before = check_slurp(path, NULL);
 	setenv("WORKER_GATE_SLOW", SLOWDOWN, 1);
 	run_cli(&t, 1, FAST, GATE, "--baseline", "base", worker, NULL);
 	ck_assert_msg(t.exit_code == 1, "exit %d\nstdout:\n%s\nstderr:\n%s", t.exit_code, t.out,
@@ -338,7 +302,7 @@ START_TEST(test_regression)
 	ck_assert_msg(summary_line(t.out, line, sizeof line), "no summary:\n%s", t.out);
 	ck_assert_msg(!strncmp(line, "1 regressed, ", 13), "summary: %s", line);
 	ck_assert_msg(strstr(line, "; worst: gate/c +"), "summary: %s", line);
-	after = slurp(path);
+	after = check_slurp(path, NULL);
 	ck_assert_str_eq(after, before);  /* compared with, not written */
 	free(before);
 	free(after);
@@ -392,13 +356,13 @@ START_TEST(test_compare_and_save)
 	json_t *doc;
 
 	ensure_base();
-	before = slurp(base);
+	before = check_slurp(base, NULL);
 	setenv("WORKER_GATE_SLOW", SLOWDOWN, 1);
 	run_cli(&t, 1, FAST, GATE, "--baseline", "base", "--save-baseline", "second", worker,
 	        NULL);
 	ck_assert_msg(t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
 	assert_verdict(t.out, "gate/c", "regressed");
-	after = slurp(base);
+	after = check_slurp(base, NULL);
 	ck_assert_str_eq(after, before);
 	doc = load_json(second);
 	/* the saved run records its comparison too */
@@ -543,14 +507,14 @@ static char *snapshot(void)
 	ck_assert_int_ge(n, 0);
 	for (int i = 0; i < n; i++) {
 		struct stat st;
-		char *p = xasprintf("%s/%s", storedir, ents[i]->d_name);
+		char *p = check_asprintf("%s/%s", storedir, ents[i]->d_name);
 		if (!strcmp(ents[i]->d_name, ".") || !strcmp(ents[i]->d_name, "..")) {
 			free(p);
 			free(ents[i]);
 			continue;
 		}
 		ck_assert_int_eq(lstat(p, &st), 0);
-		next = xasprintf("%s%s %lld %lld.%09ld\n", s, ents[i]->d_name, (long long)st.st_size,
+		next = check_asprintf("%s%s %lld %lld.%09ld\n", s, ents[i]->d_name, (long long)st.st_size,
 		                 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 		free(s);
 		s = next;
@@ -593,41 +557,41 @@ START_TEST(test_bad_input)
 	switch (_i) {
 	case BAD_SLASH:
 		run_cli(&t, 1, FAST, "--save-baseline", "a/b", worker, NULL);
-		prefix = xasprintf("benchrun: baseline name 'a/b': ");
+		prefix = check_asprintf("benchrun: baseline name 'a/b': ");
 		break;
 	case BAD_DOTDOT:
 		run_cli(&t, 1, FAST, "--save-baseline", "..", worker, NULL);
-		prefix = xasprintf("benchrun: baseline name '..': ");
+		prefix = check_asprintf("benchrun: baseline name '..': ");
 		break;
 	case BAD_EMPTY:
 		run_cli(&t, 1, FAST, "--save-baseline", "", worker, NULL);
-		prefix = xasprintf("benchrun: baseline name '': ");
+		prefix = check_asprintf("benchrun: baseline name '': ");
 		break;
 	case BAD_MISSING:
 		run_cli(&t, 1, FAST, "--baseline", "missing", worker, NULL);
-		prefix = xasprintf("benchrun: %s: ", missing);
+		prefix = check_asprintf("benchrun: %s: ", missing);
 		break;
 	case BAD_CORRUPT:
 		run_cli(&t, 1, FAST, "--baseline", "bad", "--save-baseline", "fromcorrupt", worker,
 		        NULL);
-		prefix = xasprintf("benchrun: %s: ", bad);
+		prefix = check_asprintf("benchrun: %s: ", bad);
 		needle = "line 3, column ";
 		break;
 	case BAD_COMPARE_ONE:
 		run_cli(&t, 1, "compare", "base", NULL);
-		prefix = xasprintf("benchrun: compare: ");
+		prefix = check_asprintf("benchrun: compare: ");
 		break;
 	case BAD_COMPARE_MISSING:
 		run_cli(&t, 1, "compare", "base", "missing", NULL);
-		prefix = xasprintf("benchrun: %s: ", missing);
+		prefix = check_asprintf("benchrun: %s: ", missing);
 		break;
 	case BAD_LOAD_WITH_PROGRAM:
 		run_cli(&t, 1, "--load-baseline", "base", "--save-baseline", "copy", worker, NULL);
-		prefix = xasprintf("benchrun: --load-baseline: ");
+		prefix = check_asprintf("benchrun: --load-baseline: ");
 		break;
 	case BAD_LOAD_BAD_NAME:
 		run_cli(&t, 1, "--load-baseline", "../base", NULL);
-		prefix = xasprintf("benchrun: baseline name '../base': ");
+		prefix = check_asprintf("benchrun: baseline name '../base': ");
 		break;
 	}
 	ck_assert_msg(t.exit_code == 2, "exit %d\nstdout:\n%s\nstderr:\n%s", t.exit_code, t.out,
@@ -652,7 +616,7 @@ END_TEST
 /* The one file under DIR/programs, as a new path; fails if not exactly one. */
 static char *kept_copy(const char *dir)
 {
-	char *sub = xasprintf("%s/programs", dir), *path = NULL;
+	char *sub = check_asprintf("%s/programs", dir), *path = NULL;
 	struct dirent **ents;
 	int n = scandir(sub, &ents, NULL, alphasort), files = 0;
 
@@ -661,7 +625,7 @@ static char *kept_copy(const char *dir)
 		if (ents[i]->d_name[0] != '.') {
 			files++;
 			free(path);
-			path = xasprintf("%s/%s", sub, ents[i]->d_name);
+			path = check_asprintf("%s/%s", sub, ents[i]->d_name);
 		}
 		free(ents[i]);
 	}
@@ -703,7 +667,7 @@ END_TEST
 START_TEST(test_altered_kept_program)
 {
 	struct transcript t;
-	char *dir = xasprintf("%s/altered", storedir), *copy, *marker;
+	char *dir = check_asprintf("%s/altered", storedir), *copy, *marker;
 	FILE *f;
 
 	ck_assert_int_eq(mkdir(dir, 0777), 0);
@@ -712,7 +676,7 @@ START_TEST(test_altered_kept_program)
 	ck_assert_int_eq(t.exit_code, 0);
 	transcript_free(&t);
 	copy = kept_copy(dir);
-	marker = xasprintf("%s/ran", dir);
+	marker = check_asprintf("%s/ran", dir);
 	ck_assert_ptr_nonnull(f = fopen(copy, "w"));
 	fprintf(f, "#!/bin/sh\ntouch '%s'\nexit 1\n", marker);
 	fclose(f);
@@ -740,12 +704,12 @@ END_TEST
 START_TEST(test_ab)
 {
 	struct transcript t;
-	char *dir = xasprintf("%s/ab/programs", storedir), *old, line[512];
+	char *dir = check_asprintf("%s/ab/programs", storedir), *old, line[512];
 	char *cmd;
 
-	cmd = xasprintf("mkdir -p '%s' && cp '%s' '%s/worker_gate'", dir, worker, dir);
+	cmd = check_asprintf("mkdir -p '%s' && cp '%s' '%s/worker_gate'", dir, worker, dir);
 	ck_assert_int_eq(system(cmd), 0);
-	old = xasprintf("%s/worker_gate", dir);
+	old = check_asprintf("%s/worker_gate", dir);
 	setenv("WORKER_GATE_SLOW", SLOWDOWN, 1);
 	run_cli(&t, 0, "ab", FAST, GATE, old, worker, "gate/(b|c)", NULL);
 	ck_assert_msg(t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);

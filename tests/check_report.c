@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include "check_main.h"
 
 #include "compare.h"
 #include "escape.h"
@@ -109,20 +110,10 @@ static const struct options *opts(void)
 
 static char *slurp(const char *dir, const char *file)
 {
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
+	char *path = check_asprintf("%s/%s", dir, file), *buf = check_slurp(path, NULL);
 
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "%s missing", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc((size_t)n + 1, 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	ck_assert_msg(buf != NULL, "%s missing", path);
+	free(path);
 	return buf;
 }
 

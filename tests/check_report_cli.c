@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include "check_main.h"
 
 #include "transcript.h"
 
@@ -38,12 +39,9 @@ static void run_report(struct transcript *t, const char *report_dir)
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1 << 20, 1);
+	char *buf = check_slurp(path, NULL);
 
-	ck_assert_msg(f != NULL, "%s missing", path);
-	fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
+	ck_assert_msg(buf != NULL, "%s missing", path);
 	return buf;
 }
 
