@@ -13,9 +13,11 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/compare.h %D%/compare.c %D%/report_compare.c \
 	%D%/counters.h %D%/counters.c \
 	%D%/escape.h %D%/escape.c %D%/report_plot.h %D%/report_plot.c \
-	%D%/report_html.c %D%/report_markdown.c
-%C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
-%C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS)
+	%D%/report_html.c %D%/report_markdown.c \
+	%D%/symbols.h %D%/symbols.c %D%/flame.h %D%/flame.c \
+	%D%/profile.h %D%/profile.c
+%C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
+%C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS) $(DW_LIBS)
 
 bin_PROGRAMS += %D%/benchrun
 %C%_benchrun_SOURCES = %D%/main.c

@@ -96,3 +96,26 @@ check_PROGRAMS += %D%/check_report_cli
 %C%_check_report_cli_SOURCES = %D%/check_report_cli.c %D%/transcript.h %D%/transcript.c
 %C%_check_report_cli_CFLAGS = $(tests_cflags)
 %C%_check_report_cli_LDADD = $(CHECK_LIBS)
+
+# Profiles: the sampler in the library (live, exit 77 when perf is refused),
+# symbolisation with libdwfl, and folded stacks, flame graphs and the
+# differential on constructed profiles.  worker_profile has a body whose
+# work splits 70/30 between two functions; librefuseperf.la is preloaded to
+# make perf_event_open fail as a locked-down kernel would.
+TESTS += %D%/check_sampler %D%/check_symbols %D%/check_flame
+check_PROGRAMS += %D%/check_sampler %D%/check_symbols %D%/check_flame %D%/worker_profile
+check_LTLIBRARIES += %D%/librefuseperf.la
+%C%_check_sampler_SOURCES = %D%/check_sampler.c
+%C%_check_sampler_CFLAGS = $(tests_cflags) $(BENCH_CFLAGS)
+%C%_check_sampler_LDADD = lib/libbenchrun-internal.la $(CHECK_LIBS) $(JANSSON_LIBS)
+%C%_check_symbols_SOURCES = %D%/check_symbols.c
+%C%_check_symbols_CFLAGS = $(tests_cflags) $(DW_CFLAGS) $(BENCH_CFLAGS) -g
+%C%_check_symbols_LDADD = $(tests_harness_libs)
+%C%_check_flame_SOURCES = %D%/check_flame.c
+%C%_check_flame_CFLAGS = $(tests_cflags)
+%C%_check_flame_LDADD = $(tests_harness_libs)
+%C%_worker_profile_SOURCES = %D%/worker_profile.c
+%C%_worker_profile_CFLAGS = $(AM_CFLAGS) $(BENCH_CFLAGS)
+%C%_worker_profile_LDADD = lib/libbenchrun-internal.la
+%C%_librefuseperf_la_SOURCES = %D%/refuse_perf.c
+%C%_librefuseperf_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* (to be written) */
+#include "benchrun.h"
+BR_MAIN()
