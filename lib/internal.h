@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Declarations shared between libbenchrun's own files (the br__ names):
  * the benchmark state, the registry's instances, timers, iteration planning,
- * the measured run and the protocol writer.  Not installed. */
+ * the measured and the profiled run, the sampler and the protocol writer.
+ * Not installed. */
 #ifndef BENCHRUN_INTERNAL_H
 #define BENCHRUN_INTERNAL_H
 
@@ -76,6 +77,8 @@ struct br__settings {
 	struct br__counter_set *counters; /* read around every sample, or NULL */
 };
 
+struct br__sampler;
+
 /* The state handed to benchmark code (opaque in the public header). */
 struct br_state {
 	const struct br__instance *inst;
@@ -86,6 +89,7 @@ struct br_state {
 	uint64_t elapsed_ns;  /* loop time of the current call */
 	unsigned loops;       /* BR_ITERATE loops run in the current call */
 	struct br__counter_set *ctr;  /* read around the loop when set */
+	struct br__sampler *smp;      /* sampling only inside the loop when set */
 	struct br__counter_reading c0, c1;  /* before and after the loop */
 	int failed;
 	char reason[BR__REASON_MAX];
@@ -105,6 +109,8 @@ struct br__run {
 	double *ctr_delta;   /* [k * counters->n + i]: scaled delta of event i in
 	                      * sample k; NAN when not counted; owned */
 	double *ctr_running; /* same shape: fraction of the sample it ran */
+	uint64_t profile_iters;  /* iterations run while sampling (profile runs) */
+	uint64_t profile_ns;     /* loop time of those, ns */
 	int status;       /* 0 or a BR_E* code */
 	char reason[BR__REASON_MAX];
 };
@@ -114,6 +120,119 @@ struct br__run {
 int br__run_measure(const struct br__instance *inst, const struct br__settings *s,
                     struct br__run *run);
 void br__run_free(struct br__run *run);
+
+/* Every call of a benchmark body goes through this function, never inlined
+ * nor turned into a tail call, so that each sampled call chain holds its
+ * frame: the harness cuts stacks at the deepest br__body_call frame, so
+ * that profiles start at the benchmark function. */
+void br__body_call(const struct br__instance *inst, br_state_t *st);
+
+/* ---- Sampled profiles (sampler.c) ---- */
+
+/* Frames kept per stack: the kernel's default perf_event_max_stack. */
+#define BR__STACK_MAX 127
+
+/* One distinct call chain and how many samples had it. */
+struct br__stack {
+	uint64_t count;  /* samples */
+	uint64_t hash;   /* of the ips, for the index */
+	unsigned depth;  /* entries in ips, 1..BR__STACK_MAX */
+	uint64_t *ips;   /* leaf first (the sampled ip), then return addresses; owned */
+};
+
+/* Samples aggregated by stack.  Zero-initialise before use; free with
+ * br__profile_free. */
+struct br__profile {
+	struct br__stack *stacks;  /* distinct stacks, in the order first seen */
+	size_t nstacks, cap;
+	uint32_t *slot;            /* open-addressing index: 1 + index in stacks, 0 = free */
+	size_t nslots;             /* a power of two, or 0 before the first stack */
+	uint64_t samples;          /* PERF_RECORD_SAMPLE records aggregated */
+	uint64_t lost;             /* samples the kernel dropped (PERF_RECORD_LOST) */
+	uint64_t throttles;        /* PERF_RECORD_THROTTLE records */
+	uint64_t malformed;        /* sample records too short for their call chain */
+};
+
+/* Count one sample with stack ips[0..depth) (leaf first).  Returns 0,
+ * BR_EINVAL_ARG when depth is not 1..BR__STACK_MAX, or BR_ENOMEM_ALLOC
+ * (the sample is then not counted). */
+int br__profile_add(struct br__profile *prof, const uint64_t *ips, unsigned depth);
+
+/* Aggregate the records in bytes [tail, head) of a perf_event ring buffer
+ * whose data area is `size` bytes at `base` (positions are free-running
+ * byte counts, taken modulo size; records may wrap around the end).  Sample
+ * records have the layout of sample_type IP | TID | CALLCHAIN; call-chain
+ * context markers are dropped with any kernel part of the chain, a user
+ * entry that is no user-space address (2^63 and above) ends it, at most
+ * BR__STACK_MAX entries are kept, and a sample with an empty chain counts
+ * as its ip alone.  Pure: reads only the buffer.  Returns 0, BR_EINVAL_ARG
+ * when a record header is corrupt (the rest is skipped), or
+ * BR_ENOMEM_ALLOC. */
+int br__profile_parse(struct br__profile *prof, const void *base, uint64_t size,
+                      uint64_t tail, uint64_t head);
+
+void br__profile_free(struct br__profile *prof);
+
+/* A sampling perf_event on this thread, opened disabled, with its ring
+ * buffer and the profile its records are drained into. */
+struct br__sampler {
+	int fd;
+	void *ring;            /* control page and data area */
+	size_t ring_len;       /* bytes mapped */
+	uint64_t data_offset;  /* of the data area in ring, bytes */
+	uint64_t data_size;    /* bytes, a power of two */
+	uint64_t tail;         /* bytes consumed so far */
+	const char *event;     /* "cycles" or "cpu-clock" */
+	unsigned freq_hz;      /* requested samples per second */
+	struct br__profile prof;
+};
+
+/* Open hardware cycles, else cpu-clock, sampled at freq_hz with user-space
+ * call chains, and map its ring buffer.  Returns 0, or a negated errno
+ * with one line saying why (and the fix) in why. */
+int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, char *why, size_t len);
+
+/* Start and stop sampling (one ioctl each; br__loop_start/stop call them). */
+void br__sampler_enable(struct br__sampler *smp);
+void br__sampler_disable(struct br__sampler *smp);
+
+/* Aggregate what the ring holds into smp->prof and release the space.
+ * Returns br__profile_parse's code. */
+int br__sampler_drain(struct br__sampler *smp);
+
+/* Unmap, close and free the profile. */
+void br__sampler_close(struct br__sampler *smp);
+
+/* One file-backed mapping of the process, as /proc/PID/maps shows it. */
+struct br__map {
+	uint64_t start, end;  /* addresses, end exclusive */
+	uint64_t offset;      /* file offset mapped at start, bytes */
+	char *path;           /* owned */
+};
+
+struct br__maps {
+	struct br__map *map;
+	size_t n, cap;
+};
+
+/* The mappings of a maps file read from `in` whose path starts with '/'
+ * (files) or is [vdso]; anonymous ones are left out.  Zero-initialise maps
+ * first.  Returns 0 or BR_ENOMEM_ALLOC. */
+int br__maps_read(FILE *in, struct br__maps *maps);
+
+/* The same for /proc/self/maps; 0, a negated errno or BR_ENOMEM_ALLOC. */
+int br__maps_read_self(struct br__maps *maps);
+
+void br__maps_free(struct br__maps *maps);
+
+/* Profile one instance: untimed setup, the usual warm-up (unsampled), then
+ * calls of the body of about 10 ms of loop each, sampled by smp only inside
+ * the loop and drained after every call, until profile_ns of loop time is
+ * spent; then teardown.  Loop totals go to run->profile_iters and
+ * profile_ns.  Returns 0 or a BR_E* code (also in run->status, with a
+ * reason); free with br__run_free. */
+int br__run_profile(const struct br__instance *inst, const struct br__settings *s,
+                    double profile_ns, struct br__sampler *smp, struct br__run *run);
 
 /* Protocol writer: JSON lines on `out` (docs/worker-protocol.md). */
 struct br__build {
@@ -134,5 +253,21 @@ void br__write_json_string(FILE *out, const char *s);
 
 /* The human summary line of one run, for programs run by hand. */
 void br__write_human(FILE *out, const struct br__run *run);
+
+/* The "end" record of a run (status ok, or failed with its reason). */
+void br__write_end(FILE *out, const struct br__run *run);
+
+/* The records of one profiled instance: "profile", a "stack" per distinct
+ * stack, a "map" per mapping, "profile_end". */
+void br__write_profile(FILE *out, const struct br__run *run,
+                       const struct br__sampler *smp, const struct br__maps *maps);
+
+/* "profile_error": sampling could not be set up for instance `name`. */
+void br__write_profile_error(FILE *out, const char *name, const char *why);
+
+/* The human summary line of the profile of instance `name`, or of why there
+ * is none (why not NULL; run and smp are then not read). */
+void br__write_profile_human(FILE *out, const char *name, const struct br__run *run,
+                             const struct br__sampler *smp, const char *why);
 
 #endif

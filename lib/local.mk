@@ -17,7 +17,7 @@ lib_LTLIBRARIES += %D%/libbenchrun.la
 %C%_libbenchrun_la_SOURCES = $(lib_sources)
 %C%_libbenchrun_la_CFLAGS = $(AM_CFLAGS) $(BENCH_CFLAGS)
 %C%_libbenchrun_la_LIBADD = $(PFM_LIBS)
-%C%_libbenchrun_la_LDFLAGS = -version-info 0:0:0 -export-symbols-regex '^br_[a-z]|^br__loop_(start|stop)$$'
+%C%_libbenchrun_la_LDFLAGS = -version-info 0:0:0 -export-symbols-regex '^br_[a-z]|^br__(loop_start|loop_stop|body_call)$$'
 
 include_HEADERS = %D%/benchrun.h
 

@@ -14,12 +14,14 @@
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
 struct worker_opts {
-	int list, jsonl, help, output_fd, list_counters;
+	int list, jsonl, help, output_fd, list_counters, profile;
 	const char *counters;  /* --counters value, or NULL for the default set */
 	const char **run;      /* exact names; NULL-terminated */
 	size_t nrun;
 	const char *filter;    /* POSIX extended regex, or NULL */
 	struct br__settings s;
+	double profile_ns;     /* --profile-time: loop time sampled per benchmark */
+	unsigned profile_hz;   /* --profile-freq */
 };
 
 /* One table for parsing and for --help. */
@@ -37,6 +39,11 @@ static const struct {
 	 "machine counts)"},
 	{"--list-counters", NULL, "try each candidate event (or the --counters list) "
 	 "and say which this machine counts"},
+	{"--profile", NULL, "record a sampled CPU profile of the measured loop instead "
+	 "of measuring"},
+	{"--profile-freq", "HZ", "samples per second when profiling (default 1000)"},
+	{"--profile-time", "SECONDS", "loop time sampled per benchmark when profiling "
+	 "(default 1)"},
 	{"--jsonl", NULL, "write the JSON-lines worker protocol instead of a summary"},
 	{"--output-fd", "FD", "write the output to this file descriptor"},
 	{"--help", NULL, "show this help"},
@@ -96,7 +103,15 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 		o->counters = v;
 	else if (!strcmp(name, "--list-counters"))
 		o->list_counters = 1;
-	else if (!strcmp(name, "--warmup-time"))
+	else if (!strcmp(name, "--profile"))
+		o->profile = 1;
+	else if (!strcmp(name, "--profile-time"))
+		return parse_seconds(v, &o->profile_ns) || o->profile_ns < 1e3 ? -1 : 0;
+	else if (!strcmp(name, "--profile-freq")) {
+		if (parse_uint(v, 1, 100000, &n))
+			return -1;
+		o->profile_hz = (unsigned)n;
+	} else if (!strcmp(name, "--warmup-time"))
 		return parse_seconds(v, &o->s.warmup_ns);
 	else if (!strcmp(name, "--measure-time"))
 		return parse_seconds(v, &o->s.measure_ns) || o->s.measure_ns < 1e3 ? -1 : 0;
@@ -216,6 +231,60 @@ static int run_selected(const struct worker_opts *o, const struct br__settings *
 	return (int)failed;
 }
 
+/* Profile one instance: open the sampler, run, write what came of it.
+ * Returns 1 when the benchmark failed; a sampler the kernel refuses is
+ * reported and is no failure (profiling is optional). */
+static int profile_one(const struct worker_opts *o, const struct br__instance *in,
+                       FILE *out)
+{
+	struct br__sampler smp;
+	struct br__maps maps = {0};
+	struct br__run run;
+	char why[BR__REASON_MAX];
+	int rc;
+
+	if (br__sampler_open(&smp, o->profile_hz, why, sizeof why) != 0) {
+		if (o->jsonl)
+			br__write_profile_error(out, in->name, why);
+		else
+			br__write_profile_human(out, in->name, NULL, NULL, why);
+		return 0;
+	}
+	rc = br__run_profile(in, &o->s, o->profile_ns, &smp, &run);
+	/* After the run: whatever the benchmark mapped is there too.  Without
+	 * the maps the harness cannot symbolise, but the stacks still count. */
+	if (rc == 0 && o->jsonl)
+		br__maps_read_self(&maps);
+	if (!o->jsonl)
+		br__write_profile_human(out, in->name, &run, &smp, NULL);
+	else if (rc == 0)
+		br__write_profile(out, &run, &smp, &maps);
+	else
+		br__write_end(out, &run);
+	br__maps_free(&maps);
+	br__run_free(&run);
+	br__sampler_close(&smp);
+	return rc != 0;
+}
+
+/* --profile: each selected instance profiled in turn.  No counters are
+ * opened: the profile is all this run is for. */
+static int profile_selected(const struct worker_opts *o, const regex_t *re, FILE *out,
+                            const struct br__instance *all, int n, unsigned *nrun)
+{
+	unsigned failed = 0;
+
+	*nrun = 0;
+	for (int i = 0; i < n; i++) {
+		if (!selected(o, re, &all[i]))
+			continue;
+		failed += (unsigned)profile_one(o, &all[i], out);
+		(*nrun)++;
+		fflush(out);
+	}
+	return (int)failed;
+}
+
 /* The events to count: the --counters list; else the candidates for
  * --list-counters, the default set otherwise.  0, or EXIT_USAGE after one
  * line. */
@@ -303,25 +372,29 @@ static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
 		fprintf(stderr, "%s: %s\n", build->program, br_strerror(n));
 		return EXIT_FAILED;
 	}
-	if ((failed = choose_counters(o, build->program, &set)) != 0)
+	if (!o->profile && (failed = choose_counters(o, build->program, &set)) != 0)
 		return failed;
 	if (o->jsonl) {
 		br__timer_calibrate(&facts);
 		dl_iterate_phdr(note_build_id, build->build_id);
 		br__write_header(out, build, &facts);
 	}
-	if ((failed = open_counters(o, build->program, out, &set)) != 0 || o->list_counters) {
+	if (o->profile) {
+		failed = profile_selected(o, re, out, all, n, &nrun);
+	} else if ((failed = open_counters(o, build->program, out, &set)) != 0 ||
+	           o->list_counters) {
 		if (o->jsonl)
 			br__write_footer(out, 0, 0);
 		else if (!failed)
 			print_counters(out, &set);
 		br__counters_close(&set);
 		return failed;
+	} else {
+		settings = o->s;
+		settings.counters = &set;
+		failed = run_selected(o, &settings, re, out, all, n, &nrun);
+		br__counters_close(&set);
 	}
-	settings = o->s;
-	settings.counters = &set;
-	failed = run_selected(o, &settings, re, out, all, n, &nrun);
-	br__counters_close(&set);
 	if (o->jsonl)
 		br__write_footer(out, nrun, (unsigned)failed);
 	if (nrun == 0 && (o->nrun || o->filter)) {
@@ -333,7 +406,8 @@ static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
 
 int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 {
-	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30}};
+	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30, NULL},
+	                        .profile_ns = 1e9, .profile_hz = 1000};
 	struct br__build build = {compiler, cflags, argc > 0 ? argv[0] : "?", ""};
 	regex_t re;
 	FILE *out;
@@ -343,6 +417,11 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 	if (!(o.run = calloc(argc > 0 ? (size_t)argc : 1, sizeof *o.run)))
 		return EXIT_FAILED;
 	rc = parse_args(argc, argv, &o);
+	if (rc == 0 && o.profile && (o.list || o.list_counters)) {
+		fprintf(stderr, "%s: --profile cannot be combined with --list or "
+		        "--list-counters\n", build.program);
+		rc = -1;
+	}
 	if (rc == 0 && o.help)
 		usage(stdout, build.program);
 	if (rc != 0 || o.help) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The worker's output: the versioned JSON-lines protocol read by `benchrun`
- * (docs/worker-protocol.md), and a one-line human summary per benchmark for
- * programs run by hand.  Writing JSON is simple enough not to need a
+ * (docs/worker-protocol.md), measurements and profiles, and a one-line human
+ * summary per benchmark for programs run by hand.  Writing JSON is simple enough not to need a
  * library; reading it (in the harness) uses jansson. */
 #include <inttypes.h>
 #include <math.h>
@@ -162,6 +162,11 @@ void br__write_run(FILE *out, const struct br__run *run)
 		write_sample_counters(out, run, k);
 		fputs("}}\n", out);
 	}
+	br__write_end(out, run);
+}
+
+void br__write_end(FILE *out, const struct br__run *run)
+{
 	fputs("{\"type\":\"end\",\"name\":", out);
 	br__write_json_string(out, run->inst->name);
 	if (run->status == 0) {
@@ -171,6 +176,71 @@ void br__write_run(FILE *out, const struct br__run *run)
 		br__write_json_string(out, run->reason);
 		fputs("}\n", out);
 	}
+}
+
+/* "{"type":"TYPE","name":NAME" (the record left open). */
+static void open_record(FILE *out, const char *type, const char *name)
+{
+	fprintf(out, "{\"type\":\"%s\",\"name\":", type);
+	br__write_json_string(out, name);
+}
+
+void br__write_profile(FILE *out, const struct br__run *run,
+                       const struct br__sampler *smp, const struct br__maps *maps)
+{
+	const char *name = run->inst->name;
+	const struct br__profile *prof = &smp->prof;
+
+	open_record(out, "profile", name);
+	fprintf(out, ",\"event\":\"%s\",\"freq\":%u}\n", smp->event, smp->freq_hz);
+	for (size_t i = 0; i < prof->nstacks; i++) {
+		const struct br__stack *st = &prof->stacks[i];
+		open_record(out, "stack", name);
+		fprintf(out, ",\"count\":%" PRIu64 ",\"ips\":[", st->count);
+		for (unsigned k = 0; k < st->depth; k++)
+			fprintf(out, k ? ",%" PRIu64 : "%" PRIu64, st->ips[k]);
+		fputs("]}\n", out);
+	}
+	for (size_t i = 0; maps && i < maps->n; i++) {
+		const struct br__map *m = &maps->map[i];
+		open_record(out, "map", name);
+		fprintf(out, ",\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"offset\":%" PRIu64
+		        ",\"path\":", m->start, m->end, m->offset);
+		br__write_json_string(out, m->path);
+		fputs("}\n", out);
+	}
+	open_record(out, "profile_end", name);
+	fprintf(out, ",\"samples\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"stacks\":%zu"
+	        ",\"iters\":%" PRIu64 ",\"loop_ns\":%" PRIu64 "}\n", prof->samples,
+	        prof->lost, prof->nstacks, run->profile_iters, run->profile_ns);
+}
+
+void br__write_profile_error(FILE *out, const char *name, const char *why)
+{
+	open_record(out, "profile_error", name);
+	write_key(out, "error");
+	br__write_json_string(out, why);
+	fputs("}\n", out);
+}
+
+void br__write_profile_human(FILE *out, const char *name, const struct br__run *run,
+                             const struct br__sampler *smp, const char *why)
+{
+	const struct br__profile *prof = &smp->prof;
+
+	fprintf(out, "%-40s ", name);
+	if (why) {
+		fprintf(out, "no profile: %s\n", why);
+		return;
+	}
+	if (run->status != 0) {
+		fprintf(out, "FAILED: %s\n", run->reason);
+		return;
+	}
+	fprintf(out, "%" PRIu64 " samples (%" PRIu64 " lost) of %s at %u Hz in %.3f s of "
+	        "loop, %zu distinct stacks (use benchrun for a flame graph)\n",
+	        prof->samples, prof->lost, smp->event, smp->freq_hz,
+	        (double)run->profile_ns / 1e9, prof->nstacks);
 }
 
 void br__write_footer(FILE *out, unsigned benchmarks, unsigned failed)

@@ -132,6 +132,9 @@ START_TEST(test_exports_and_errors)
 {
 	ck_assert_ptr_nonnull(dlsym(RTLD_DEFAULT, "br_version"));
 	ck_assert_ptr_nonnull(dlsym(RTLD_DEFAULT, "br__loop_start"));
+	/* Exported so a stripped library still names the frame where the
+	 * harness cuts profiles. */
+	ck_assert_ptr_nonnull(dlsym(RTLD_DEFAULT, "br__body_call"));
 	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "br__registry_instances"));
 	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "br__plan_make"));
 	ck_assert_str_eq(br_version(), BR_VERSION_STRING);
