@@ -19,9 +19,16 @@ struct symbols;
 /* A resolver for one process's map (the maps are copied).  Returns NULL
  * with a one-line reason in err when libdwfl cannot be set up; files that
  * cannot be read are not an error (their addresses come out as
- * module+offset). */
+ * module+offset).  Each run of mappings of one path at rising offsets is
+ * one load of that file, placed by its lowest mapping (see
+ * symbols_load_bias()).  "[vdso]" is read from this process's own vDSO,
+ * which is the worker's when both ran on the same kernel.  Debug
+ * information is looked for where libdwfl looks (/usr/lib/debug, by build
+ * ID and debuglink), and from debuginfod servers when DEBUGINFOD_URLS is
+ * set. */
 struct symbols *symbols_create(const struct symbols_map *maps, size_t nmaps,
                                char *err, size_t errlen);
+/* Free s and every name it has handed out; s may be NULL. */
 void symbols_free(struct symbols *s);
 
 /* The names of the code at `ip`, innermost first: the functions inlined at
@@ -29,10 +36,27 @@ void symbols_free(struct symbols *s);
  * `is_return`: ip is a return address from a call chain, so the call
  * instruction before it is what is looked up.  With no symbol: one name,
  * "module+0xOFFSET" (module = the file's base name, OFFSET from the start
- * of the file), or "[unknown]" outside every mapping.  At most `max` names
- * go to out (at least one is always written when max > 0); the strings
- * belong to `s` and live until symbols_free().  Returns the count. */
+ * of the file: ip - start + offset of the mapping, for the ip given even
+ * when it is a return address), or "[unknown]" outside every mapping.  At
+ * most `max` names go to out, the innermost ones (at least one is always
+ * written when max > 0); the strings belong to `s` and live until
+ * symbols_free(), and equal names are the same pointer.  Each distinct
+ * (ip, is_return) is resolved once and cached.  Returns the number of
+ * names written. */
 size_t symbols_resolve(struct symbols *s, uint64_t ip, int is_return,
                        const char **out, size_t max);
+
+/* One PT_LOAD segment of an ELF file (p_vaddr, p_offset, p_filesz). */
+struct symbols_segment {
+	uint64_t vaddr, offset, filesz;
+};
+
+/* The load bias (run-time address minus p_vaddr) of a file whose mapping
+ * at `start` begins at file offset `offset` (a multiple of page_size, in
+ * bytes), given the file's PT_LOAD segments in file order.  Returns 0 with
+ * *bias set, or -1 when no segment holds that offset. */
+int symbols_load_bias(const struct symbols_segment *segs, size_t nsegs,
+                      uint64_t start, uint64_t offset, uint64_t page_size,
+                      uint64_t *bias);
 
 #endif
