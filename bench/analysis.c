@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmarks of benchrun's own hot parts: the analysis of one benchmark's
- * results (two-level bootstrap included) and the parsing of a worker's
- * output.  Their cost is what `benchrun` adds after measuring. */
+ * results (two-level bootstrap included), the parsing of a worker's output
+ * and the symbolisation of a profile.  Their cost is what `benchrun` adds
+ * after measuring. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analysis.h"
 #include "benchrun.h"
+#include "profile.h"
+#include "stats.h"
 #include "protocol.h"
 
 /* A synthetic benchmark shaped like the defaults produce: `arg` processes
@@ -104,6 +108,78 @@ BR_BENCHMARK(protocol, parse, .setup = make_output, .teardown = free_output)
 		if (protocol_parse(buf, len, &doc, err, sizeof err) != 0)
 			br_state_fail(st, err);
 		protocol_doc_free(&doc);
+	}
+}
+
+/* A profile of 10,000 samples as a worker sends it: call chains of 12
+ * addresses inside 24 functions of this program and of libc (a few hundred
+ * distinct addresses, as real profiles have), and this process's map. */
+static int make_profile(br_state_t *st)
+{
+	static const void *const funcs[] = {
+		(void *)analysis_run, (void *)protocol_parse, (void *)profile_parse,
+		(void *)profile_cut, (void *)make_result, (void *)free_result,
+		(void *)make_output, (void *)free_output, (void *)stats_median,
+		(void *)qsort, (void *)memcpy, (void *)strlen, (void *)malloc, (void *)free,
+		(void *)snprintf, (void *)strtod, (void *)memchr, (void *)strcmp,
+		(void *)calloc, (void *)realloc, (void *)fopen, (void *)fclose,
+		(void *)getenv, (void *)atoi,
+	};
+	struct profile_raw *raw = calloc(1, sizeof *raw);
+	uint32_t x = 2463534242u;
+	char line[4096];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!raw || !f || !(raw->chains = calloc(10000, sizeof *raw->chains)))
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long long start, end, off;
+		char path[4096] = "";
+		struct symbols_map *m;
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %4095s", &start, &end, &off, path) < 3 ||
+		    path[0] != '/' || !(m = realloc(raw->maps, (raw->nmaps + 1) * sizeof *m)))
+			continue;
+		raw->maps = m;
+		raw->maps[raw->nmaps++] = (struct symbols_map){start, end, off, strdup(path)};
+	}
+	fclose(f);
+	for (size_t i = 0; i < 10000; i++) {
+		struct profile_chain *c = &raw->chains[raw->nchains++];
+		c->n = 12;
+		c->count = 1;
+		if (!(c->ips = calloc(c->n, sizeof *c->ips)))
+			return -1;
+		for (size_t k = 0; k < c->n; k++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			c->ips[k] = (uint64_t)(uintptr_t)funcs[x % 24] + 1 + (x >> 8) % 24;
+		}
+	}
+	br_state_set_user(st, raw);
+	br_state_set_items_per_iter(st, 10000);
+	return 0;
+}
+
+static void free_profile(br_state_t *st)
+{
+	struct profile_raw *raw = br_state_user(st);
+
+	profile_raw_free(raw);
+	free(raw);
+}
+
+/* Symbolising 10,000 samples from scratch: libdwfl set up from the map,
+ * every distinct address resolved once, the stacks merged. */
+BR_BENCHMARK(profile, symbolise_10000, .setup = make_profile, .teardown = free_profile)
+{
+	const struct profile_raw *raw = br_state_user(st);
+
+	BR_ITERATE(st) {
+		struct flame_profile out = {0};
+		char err[256];
+		if (profile_symbolise(raw, &out, err, sizeof err) != 0)
+			br_state_fail(st, err);
+		br_do_not_optimize(out.total);
+		flame_free(&out);
 	}
 }
 

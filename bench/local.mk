@@ -23,7 +23,7 @@ bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 %C%_gate_LDADD = lib/libbenchrun-internal.la
 
 %C%_analysis_SOURCES = %D%/analysis.c
-%C%_analysis_CFLAGS = $(bench_cflags) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
+%C%_analysis_CFLAGS = $(bench_cflags) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
 %C%_analysis_LDADD = lib/libbenchrun-internal.la harness/libharness.la
 
 EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/peer_gbench.cc
@@ -48,3 +48,11 @@ noinst_PROGRAMS += %D%/counters
 %C%_counters_CFLAGS = $(bench_cflags)
 %C%_counters_LDADD = lib/libbenchrun-internal.la
 EXTRA_DIST += %D%/measure-counters %D%/measure-report
+
+# A body with a known 70/30 profile for bench/measure-profile (attribution,
+# sampling overhead); built with the others, not run by `make bench`.
+noinst_PROGRAMS += %D%/profile
+%C%_profile_SOURCES = %D%/profile.c %D%/kernels.h
+%C%_profile_CFLAGS = $(bench_cflags)
+%C%_profile_LDADD = lib/libbenchrun-internal.la
+EXTRA_DIST += %D%/measure-profile

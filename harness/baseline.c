@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "baseline.h"
+#include "profile.h"
 #include "counters.h"
 #include "msg.h"
 #include "report.h"
@@ -292,6 +293,9 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 		b->reason = strdup(reason ? reason : status);
 	}
 	if (counters_from_json(o, b, err, sizeof err) != 0)
+		return bad(l, "%s", err);
+	if (json_is_object(json_object_get(o, "profile")) &&
+	    profile_from_json(json_object_get(o, "profile"), &b->profile, err, sizeof err) != 0)
 		return bad(l, "%s", err);
 	return load_processes(l, json_object_get(o, "processes"), b);
 }

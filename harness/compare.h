@@ -16,6 +16,12 @@ struct compare_opts {
 	double noise;          /* minimum effect, as a fraction (0.01 = 1 %) */
 	double conf_level;     /* of the change's interval */
 	int drift_correction;  /* remove the suite's common shift */
+	/* A confirmation (paired only): compare only the benchmarks whose
+	 * entry in `only` is nonzero, on rounds from `from_round` on, with
+	 * Holm across them; the others keep their comparison.  NULL and 0 for
+	 * an ordinary comparison. */
+	const int *only;
+	unsigned from_round;
 };
 
 /* What a comparison concluded about the whole suite. */
@@ -66,9 +72,20 @@ int compare_paired(struct suite *cur, const struct suite *old, const struct suit
  * their mean, se, df = n - 1); returns 0, or -1 when n < 2. */
 int compare_one_sample(const double *logratio, size_t n, struct welch *w);
 
-/* Whether a compared benchmark deserves re-measuring before the verdict is
- * final: a slowdown of at least `noise` that is not yet clearly chance. */
-int compare_is_suspect(const struct comparison *c, double noise);
+/* Yuen's one-sample trimmed t statistics of n log ratios as a struct welch:
+ * diff = the mean with floor(gamma * n) values cut from each end, se from
+ * the winsorised variance, df = n - 2 floor(gamma * n) - 1.  Returns 0, or
+ * -1 when fewer than two values remain. */
+int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch *w);
+
+/* Whether a compared benchmark is re-measured before its verdict is final
+ * (see compare.c): +1 for a suspected slowdown, -1 for a suspected speed-up
+ * (paired runs only), 0 for neither. */
+int compare_is_suspect(const struct comparison *c, double noise, int paired);
+
+/* Whether a suspect's re-measurement so far makes going on pointless: its
+ * change in direction `dir` (+1 or -1) is under a quarter of `noise`. */
+int compare_is_futile(const struct comparison *c, int dir, double noise);
 
 /* "regressed", "improved", "within noise", "no significant change", "too
  * few samples to tell", "new", "missing", or "" for none. */

@@ -14,6 +14,7 @@
 #include "counters.h"
 #include "msg.h"
 #include "options.h"
+#include "profile.h"
 #include "programs.h"
 #include "report.h"
 #include "suite.h"
@@ -22,6 +23,7 @@
 struct run {
 	struct options o;
 	regex_t filter;
+	regex_t profile_re;        /* --profile REGEX, when profile_mode says so */
 	struct suite cur, base;
 	struct suite old;          /* the old build measured now (paired mode) */
 	json_t *base_doc;          /* the baseline file, for its context */
@@ -172,10 +174,13 @@ static int current(struct run *r, int compare_cmd)
 	return rc;
 }
 
-static int compare(struct run *r)
+/* Compare (all benchmarks, or the suspects of `only` on rounds from
+ * `from_round` on: see compare_opts). */
+static int compare(struct run *r, const int *only, unsigned from_round)
 {
 	struct compare_opts co = {r->o.statistic, r->o.alpha, r->o.noise, r->o.conf_level,
-	                          r->o.drift_correction};
+	                          r->o.drift_correction, only, from_round};
+	size_t compared = r->sum.compared;
 
 	compare_summary_free(&r->sum);
 	if ((r->paired ? compare_paired(&r->cur, &r->old, r->ab ? NULL : &r->base, &co, &r->sum)
@@ -183,35 +188,73 @@ static int compare(struct run *r)
 		msg_error(NULL, "out of memory");
 		return -1;
 	}
+	if (only)
+		r->sum.compared = compared;
 	return 0;
 }
 
-/* A suspected regression is measured again, in o->remeasure more processes
- * interleaved among the suspects, before the verdict is final: a chance run
- * of slow processes rarely repeats, a real slowdown does, and the added
- * processes give the test the power a 2 % change needs. */
-static int remeasure(struct run *r)
-{
-	struct suite_opts so = suite_opts(r, r->o.remeasure);
-	int *only = calloc(r->cur.nbenches + 1, sizeof *only), any = 0;
+/* Rounds between looks at a paired confirmation: after each batch a
+ * suspect whose change has faded is dropped (compare_is_futile). */
+#define CONFIRM_BATCH 10
 
-	for (size_t i = 0; only && i < r->cur.nbenches; i++)
-		any |= only[i] = compare_is_suspect(&r->cur.benches[i].cmp, r->o.noise);
-	if (any) {
-		if (r->paired)
-			suite_measure_paired(&so, &r->old, &r->cur, only, r->o.seed);
-		else
-			suite_measure(&so, &r->cur, only);
-		analyse(&r->cur, &r->o, only);
-		if (compare(r) != 0) {
-			free(only);
+/* Paired: the suspects are measured in up to o->remeasure fresh rounds,
+ * in batches, and judged on those rounds alone (see compare_is_suspect).
+ * `dir` holds each suspect's direction, `only` which are suspects. */
+static int confirm_paired(struct run *r, const int *dir, const int *only)
+{
+	unsigned from = (suite_last_round(&r->cur) > suite_last_round(&r->old)
+	                 ? suite_last_round(&r->cur) : suite_last_round(&r->old)) + 1;
+	int *active = malloc((r->cur.nbenches + 1) * sizeof *active), any = 1;
+
+	if (!active)
+		return -1;
+	memcpy(active, only, r->cur.nbenches * sizeof *active);
+	for (unsigned left = r->o.remeasure; left > 0 && any;) {
+		unsigned n = left < CONFIRM_BATCH ? left : CONFIRM_BATCH;
+		struct suite_opts so = suite_opts(r, n);
+		suite_measure_paired(&so, &r->old, &r->cur, active, r->o.seed);
+		analyse(&r->cur, &r->o, active);
+		left -= n;
+		if (compare(r, only, from) != 0) {
+			free(active);
 			return -1;
 		}
-		for (size_t i = 0; i < r->cur.nbenches; i++)
-			r->cur.benches[i].cmp.remeasured = only[i];
+		any = 0;
+		for (size_t i = 0; left && i < r->cur.nbenches; i++) {
+			if (active[i] && compare_is_futile(&r->cur.benches[i].cmp, dir[i], r->o.noise))
+				active[i] = 0;
+			any |= active[i];
+		}
 	}
-	free(only);
+	free(active);
 	return 0;
+}
+
+/* A suspected change is measured again before the verdict is final: a
+ * chance run of slow processes rarely repeats, a real slowdown does, and
+ * the added rounds give the test the power a 2 % change needs. */
+static int remeasure(struct run *r)
+{
+	int *dir = calloc(r->cur.nbenches + 1, sizeof *dir);
+	int *only = calloc(r->cur.nbenches + 1, sizeof *only), any = 0, rc = 0;
+
+	for (size_t i = 0; dir && only && i < r->cur.nbenches; i++) {
+		dir[i] = compare_is_suspect(&r->cur.benches[i].cmp, r->o.noise, r->paired);
+		any |= only[i] = dir[i] != 0;
+	}
+	if (any && r->paired) {
+		rc = confirm_paired(r, dir, only);
+	} else if (any) {
+		struct suite_opts so = suite_opts(r, r->o.remeasure);
+		suite_measure(&so, &r->cur, only);
+		analyse(&r->cur, &r->o, only);
+		rc = compare(r, NULL, 0);
+	}
+	for (size_t i = 0; any && rc == 0 && i < r->cur.nbenches; i++)
+		r->cur.benches[i].cmp.remeasured = only[i];
+	free(dir);
+	free(only);
+	return rc;
 }
 
 static void warn_context(const struct run *r)
@@ -243,6 +286,7 @@ static int write_outputs(struct run *r)
 		               use_color(&r->o));
 		report_compare_summary(stdout, &r->sum, count_failed(&r->cur));
 	}
+	profile_print(stdout, &r->cur, 5);
 	fflush(stdout);
 	if (r->o.report_dir)
 		rc |= report_html(r->o.report_dir, &r->cur, r->base_name ? &r->base : NULL,
@@ -312,6 +356,7 @@ static int check_usage(const struct run *r, int compare_cmd)
 
 static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 {
+	enum profile_mode mode = PROFILE_REGRESSED;
 	int rc, err;
 
 	if ((rc = options_parse(argc, argv, &r->o)) != 0 || r->o.help || r->o.version)
@@ -320,6 +365,9 @@ static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 		return rc;
 	if (r->ab && r->o.nprograms == 3)
 		r->o.filter = r->o.programs[2];
+	if (r->o.profile && profile_parse_mode(r->o.profile, &mode, &r->profile_re) != 0)
+		return EXIT_USAGE;
+	r->o.profile_mode = mode;
 	if (r->o.filter && (err = regcomp(&r->filter, r->o.filter, REG_EXTENDED | REG_NOSUB))) {
 		char msg[160];
 		regerror(err, &r->filter, msg, sizeof msg);
@@ -339,6 +387,8 @@ static void run_free(struct run *r)
 {
 	if (r->o.filter)
 		regfree(&r->filter);
+	if (r->o.profile_mode == PROFILE_MATCH)
+		regfree(&r->profile_re);
 	suite_free(&r->cur);
 	suite_free(&r->base);
 	suite_free(&r->old);
@@ -371,9 +421,12 @@ int main(int argc, char **argv)
 		if (r.base_name) {
 			if (!r.paired)  /* the old build runs here too: no machine difference */
 				warn_context(&r);
-			if (compare(&r) != 0 || (r.measured && r.o.remeasure && remeasure(&r) != 0))
+			if (compare(&r, NULL, 0) != 0 || (r.measured && r.o.remeasure && remeasure(&r) != 0))
 				rc = EXIT_USAGE;
 		}
+		if (rc == 0 && r.measured)
+			profile_suite(&r.o, &r.profile_re, &r.cur, r.base_name && !r.ab ? &r.base : NULL,
+			              r.paired ? &r.old : NULL);
 		if (rc == 0)
 			rc = write_outputs(&r) != 0 ? EXIT_USAGE : exit_status(&r);
 	}

@@ -10,6 +10,7 @@
 #include "counters.h"
 #include "msg.h"
 #include "options.h"
+#include "profile.h"
 
 enum opt_id {
 	O_LIST = 256, O_FILTER, O_PROCESSES, O_WARMUP, O_MEASURE, O_SAMPLES,
@@ -17,7 +18,8 @@ enum opt_id {
 	O_VERSION, O_SAVE_BASELINE, O_BASELINE, O_LOAD_BASELINE, O_BASELINE_DIR,
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
 	O_NO_KEEP, O_NO_PAIRED,
-	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN,
+	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN, O_PROFILE, O_PROFILE_FREQ,
+	O_PROFILE_TIME,
 };
 
 static const struct opt_def {
@@ -46,13 +48,16 @@ static const struct opt_def {
 	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1)"},
 	{"alpha", O_ALPHA, 0, "P", "chance of any false alarm in the suite (default 0.05)"},
 	{"fail-on", O_FAIL_ON, 0, "WHAT", "exit 1 on: regression (default), change, never"},
-	{"remeasure", O_REMEASURE, 0, "N", "processes added to re-measure a suspected regression (default 10; 0 off)"},
+	{"remeasure", O_REMEASURE, 0, "N", "rounds that re-measure a suspected change before its verdict (default 30; 0 off)"},
 	{"no-drift-correction", O_NO_DRIFT, 0, NULL, "do not remove the suite's common shift"},
 	{"color", O_COLOR, 0, "WHEN", "colour verdicts: auto (default), always, never"},
 	{"no-keep-programs", O_NO_KEEP, 0, NULL, "do not keep copies of the programs with a saved baseline"},
 	{"no-paired", O_NO_PAIRED, 0, NULL, "compare with the stored results, not by re-running the kept programs"},
 	{"counters", O_COUNTERS, 0, "LIST", "count these libpfm4 events, comma-separated ('none': none)"},
 	{"list-counters", O_LIST_COUNTERS, 0, NULL, "show which events this machine counts, and why not"},
+	{"profile", O_PROFILE, 0, "WHICH", "sample a CPU profile of: regressed (default), all, none, or names matching a regex"},
+	{"profile-freq", O_PROFILE_FREQ, 0, "HZ", "profile samples per second (default 999)"},
+	{"profile-time", O_PROFILE_TIME, 0, "SECONDS", "loop time sampled per profile (default 1)"},
 	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
 	{"help", O_HELP, 'h', NULL, "show this help and exit"},
 	{"version", O_VERSION, 'V', NULL, "show the version and exit"},
@@ -136,6 +141,10 @@ static int apply_number(struct options *o, int id, const char *v)
 		return parse_double(v, 1e-6, 0.5, &o->alpha);
 	case O_REMEASURE:
 		return parse_unsigned(v, 0, 1000, &n) ? -1 : (o->remeasure = (unsigned)n, 0);
+	case O_PROFILE_FREQ:
+		return parse_unsigned(v, 1, 100000, &n) ? -1 : (o->profile_freq = (unsigned)n, 0);
+	case O_PROFILE_TIME:
+		return parse_double(v, 0.001, 3600, &o->profile_time_s);
 	}
 	return -1;
 }
@@ -187,6 +196,7 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	}
 	case O_JSON: o->json_path = v; return 0;
 	case O_REPORT: o->report_dir = v; return 0;
+	case O_PROFILE: o->profile = v; return 0;
 	case O_MARKDOWN: o->markdown_path = v; return 0;
 	case O_SAVE_BASELINE: o->save_baseline = v; return 0;
 	case O_BASELINE: o->baseline = v; return 0;
@@ -238,11 +248,17 @@ static void defaults(struct options *o)
 	o->noise = 0.01;
 	o->alpha = 0.05;
 	o->fail_on = FAIL_ON_REGRESSION;
-	o->remeasure = 10;
+	o->remeasure = 30;
 	o->drift_correction = 1;
 	o->keep_programs = 1;
 	o->paired = 1;
 	o->color = COLOR_AUTO;
+	/* Profiles: 999 Hz rather than 1000, so sampling does not beat in step
+	 * with the kernel's 1 kHz tick; one second gives about a thousand
+	 * samples, enough to place a 70/30 split within 3 points. */
+	o->profile_mode = PROFILE_REGRESSED;
+	o->profile_freq = 999;
+	o->profile_time_s = 1;
 }
 
 int options_parse(int argc, char **argv, struct options *o)

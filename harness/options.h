@@ -41,6 +41,10 @@ struct options {
 	int keep_programs;          /* copy programs into the baseline store */
 	int paired;                 /* --baseline re-runs the kept programs */
 	int color;                  /* enum color_mode */
+	int profile_mode;           /* enum profile_mode */
+	const char *profile;        /* --profile value as given, or NULL */
+	unsigned profile_freq;      /* samples per second */
+	double profile_time_s;      /* loop time sampled per profile, s */
 	char **programs;          /* positional arguments (into argv) */
 	size_t nprograms;
 };

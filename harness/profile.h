@@ -1,5 +1,109 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Sampled CPU profiles of benchmarks (to be written). */
+/* Sampled CPU profiles of benchmarks: which ones to profile, the separate
+ * sampled worker run, symbolising its call chains into stacks, and the
+ * files, tables and JSON that carry them (docs/worker-protocol.md has the
+ * worker's side). */
 #ifndef BENCHRUN_PROFILE_H
 #define BENCHRUN_PROFILE_H
+
+#include <jansson.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "flame.h"
+#include "symbols.h"
+
+struct suite;
+struct options;
+
+/* --profile: which benchmarks get a profile. */
+enum profile_mode {
+	PROFILE_REGRESSED,  /* those a comparison calls regressed (default) */
+	PROFILE_ALL,
+	PROFILE_NONE,
+	PROFILE_MATCH       /* names matching the --profile regex */
+};
+
+/* Where profile files go: <report dir>/profiles, reports/ by default. */
+#define PROFILE_SUBDIR "profiles"
+#define PROFILE_DEFAULT_DIR "reports"
+
+/* One benchmark's profile. */
+struct profile {
+	char *event;            /* "cycles" or "cpu-clock"; owned */
+	unsigned freq_hz;       /* requested sampling frequency */
+	uint64_t samples;       /* samples the kernel delivered */
+	uint64_t lost;          /* samples the kernel dropped (ring buffer full) */
+	uint64_t iters;         /* iterations run while sampling */
+	double loop_ns;         /* loop time while sampling, ns */
+	double symbolise_s;     /* wall time spent symbolising, s */
+	struct flame_profile stacks;   /* root = the benchmark function */
+	struct flame_profile *before;  /* the stored or old build's; owned, or NULL */
+	const char *before_from;       /* "baseline" or "old build" (static) */
+	char *folded, *svg, *diff_svg; /* files written, or NULL; owned */
+};
+
+/* A worker's sampled call chain (leaf first) with its count, and one of its
+ * file mappings, as the protocol's "stack" and "map" records give them. */
+struct profile_chain {
+	uint64_t *ips;
+	size_t n;
+	uint64_t count;
+};
+struct profile_raw {
+	struct profile_chain *chains;  /* owned */
+	size_t nchains;
+	struct symbols_map *maps;      /* owned, paths owned */
+	size_t nmaps;
+	char *error;            /* the worker's "profile_error", owned, or NULL */
+	int ended;              /* "profile_end" seen */
+};
+
+/* Read the profile records for benchmark `name` from a worker's output
+ * into `raw` (chains, maps, error) and `p` (event, counts).  Returns 0, or
+ * -1 with "line N: ..." in err.  Free raw with profile_raw_free either way. */
+int profile_parse(const char *buf, size_t len, const char *name, struct profile_raw *raw,
+                  struct profile *p, char *err, size_t errlen);
+void profile_raw_free(struct profile_raw *raw);
+
+/* The stack of a call chain once symbolised, root first: names[0..n) cut
+ * just below the deepest frame named `br__body_call` (the library's call of
+ * the benchmark body), so the benchmark function is the root.  Without such
+ * a frame (a library without symbols) nothing is cut.  Returns the index of
+ * the first frame kept. */
+size_t profile_cut(const char *const *names, size_t n);
+
+/* Symbolise every chain of `raw` into `out` (an empty profile).  Returns 0,
+ * or -1 with a reason in err. */
+int profile_symbolise(const struct profile_raw *raw, struct flame_profile *out,
+                      char *err, size_t errlen);
+
+/* Parse a --profile value.  Returns 0 and sets *mode (and compiles `re` for
+ * PROFILE_MATCH), or -1 after one line naming the problem. */
+int profile_parse_mode(const char *v, enum profile_mode *mode, regex_t *re);
+
+/* Profile what `o` selects among the measured benchmarks of `cur` (for
+ * PROFILE_REGRESSED: those compared as regressed), write each one's folded
+ * stacks and flame graphs under the profile directory, and attach them.
+ * `base`: the stored results (their profiles are the "before"), or NULL;
+ * `old`: the old build measured now in a paired run, profiled for the
+ * "before" when the baseline has none, or NULL.  A kernel that refuses perf
+ * events, or a profile run that fails, gives one warning and no profile;
+ * the results and the exit status stand.  Returns the count profiled. */
+size_t profile_suite(const struct options *o, const regex_t *re, struct suite *cur,
+                     const struct suite *base, const struct suite *old);
+
+/* Under the comparison: per profiled benchmark, the samples and event, the
+ * top `top` functions (self %, total %), the functions whose share grew
+ * most when there is a "before", and the files. */
+void profile_print(FILE *out, const struct suite *s, size_t top);
+
+/* The profile as JSON (event, counts, files, top functions and every stack,
+ * so a baseline keeps it), and back.  profile_from_json returns 0, or -1
+ * with a reason naming the field in err. */
+json_t *profile_to_json(const struct profile *p);
+int profile_from_json(json_t *o, struct profile **out, char *err, size_t errlen);
+
+void profile_free(struct profile *p);
+
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The HTML report: DIR/index.html with the summary table, group box plots
  * and parameter sweeps, and one page per benchmark with its plots,
- * statistics and counters.  Self-contained (inline CSS, local SVG files),
+ * statistics, counters and sampled profile (flame graphs from
+ * DIR/profiles).  Self-contained (inline CSS, local SVG files),
  * so it opens from the file system with no network. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "counters.h"
 #include "escape.h"
 #include "msg.h"
+#include "profile.h"
 #include "report.h"
 #include "report_plot.h"
 #include "units.h"
@@ -178,7 +180,10 @@ static void index_row(FILE *out, const struct bench_result *b, int compared, int
 	escape_file_stem(stem, sizeof stem, b->name);
 	fprintf(out, "<tr><td class=\"name\"><a href=\"%s.html\">", stem);
 	escape_html(out, b->name);
-	fputs("</a></td>", out);
+	fputs("</a>", out);
+	if (b->profile && b->profile->svg)
+		fprintf(out, " <a href=\"%s/%s.svg\">(profile)</a>", PROFILE_SUBDIR, stem);
+	fputs("</td>", out);
 	if (b->failed || !b->analysed) {
 		fprintf(out, "<td class=\"name wrap failed\" colspan=\"%d\">FAILED: ",
 		        3 + 3 * compared + ctr);
@@ -353,6 +358,74 @@ static void page_compare(FILE *out, const struct bench_result *b)
 	        c->base_procs, c->cur_procs);
 }
 
+static double share(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static void profile_top(FILE *out, const struct profile *p)
+{
+	struct flame_func *f = NULL;
+	long n = flame_top(&p->stacks, &f);
+
+	fputs("<table>\n<tr><th>self</th><th>total</th><th class=\"name\">function</th></tr>\n",
+	      out);
+	for (long i = 0; i < n && i < 10; i++) {
+		fprintf(out, "<tr><td>%.1f%%</td><td>%.1f%%</td><td class=\"name wrap\">",
+		        share(f[i].self, p->stacks.total), share(f[i].total, p->stacks.total));
+		escape_html(out, f[i].name);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	if (n > 0)
+		flame_funcs_free(f, (size_t)n);
+}
+
+static void profile_growth(FILE *out, const struct profile *p)
+{
+	struct flame_growth *g = NULL;
+	long n = flame_diff(p->before, &p->stacks, &g);
+
+	fprintf(out, "<h3>Grew most since the %s</h3>\n<table>\n<tr><th>before</th>"
+	        "<th>after</th><th>change (points)</th><th class=\"name\">function</th></tr>\n",
+	        p->before_from);
+	for (long i = 0; i < n && i < 10 && g[i].after > g[i].before; i++) {
+		fprintf(out, "<tr><td>%.1f%%</td><td>%.1f%%</td><td>%+.1f</td>"
+		        "<td class=\"name wrap\">", 100 * g[i].before, 100 * g[i].after,
+		        100 * (g[i].after - g[i].before));
+		escape_html(out, g[i].name);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	if (n > 0)
+		flame_growth_free(g, (size_t)n);
+}
+
+/* The profile section: the flame graph as an <object> (so its hover titles
+ * work), the top functions and, against a before, what grew. */
+static void page_profile(FILE *out, const struct bench_result *b, const char *stem)
+{
+	const struct profile *p = b->profile;
+
+	if (!p || !p->svg)
+		return;
+	fprintf(out, "<h2>Profile</h2>\n<p>%llu samples of <code>", (unsigned long long)p->samples);
+	escape_html(out, p->event ? p->event : "?");
+	fprintf(out, "</code> at %u Hz (%llu lost). Files: <a href=\"%s/%s.folded\">folded "
+	        "stacks</a>, <a href=\"%s/%s.svg\">flame graph</a>", p->freq_hz,
+	        (unsigned long long)p->lost, PROFILE_SUBDIR, stem, PROFILE_SUBDIR, stem);
+	if (p->diff_svg)
+		fprintf(out, ", <a href=\"%s/%s-diff.svg\">differential</a>", PROFILE_SUBDIR, stem);
+	fprintf(out, ".</p>\n<object type=\"image/svg+xml\" data=\"%s/%s.svg\" "
+	        "style=\"width:100%%\"></object>\n", PROFILE_SUBDIR, stem);
+	profile_top(out, p);
+	if (p->diff_svg) {
+		profile_growth(out, p);
+		fprintf(out, "<object type=\"image/svg+xml\" data=\"%s/%s-diff.svg\" "
+		        "style=\"width:100%%\"></object>\n", PROFILE_SUBDIR, stem);
+	}
+}
+
 static void page_counters(FILE *out, const struct bench_result *b)
 {
 	if (!b->ncounters)
@@ -407,6 +480,7 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 		page_compare(out, b);
 	page_stats(out, b);
 	page_counters(out, b);
+	page_profile(out, b, stem);
 	return page_end(out, path);
 }
 

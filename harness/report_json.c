@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "counters.h"
 #include "msg.h"
+#include "profile.h"
 #include "report.h"
 
 static json_t *num(double v)
@@ -118,6 +119,7 @@ static json_t *benchmark(const struct bench_result *b)
 	 * to its samples. */
 	json_object_set_new(o, "counters", counters_json(b));
 	json_object_set_new(o, "counters_derived", counters_json_derived(b));
+	json_object_set_new(o, "profile", b->profile ? profile_to_json(b->profile) : json_null());
 	for (size_t i = 0; i < b->nprocs && i < json_array_size(procs); i++)
 		json_object_set_new(json_array_get(procs, i), "counters",
 		                    counters_json_process(b, &b->procs[i]));

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct profile;
+
 /* One timed sample: `iters` iterations of the body took `ns` nanoseconds. */
 struct sample {
 	uint64_t iters;
@@ -127,6 +129,7 @@ struct bench_result {
 	                                  * measured it reported them */
 	size_t ncounters;
 	struct comparison cmp;  /* against a baseline, when compared */
+	struct profile *profile; /* sampled profile (harness/profile.h), owned, or NULL */
 };
 
 #endif

@@ -17,6 +17,7 @@
 #include "counters.h"
 #include "msg.h"
 #include "proc.h"
+#include "profile.h"
 #include "suite.h"
 
 static double now_s(void)
@@ -297,7 +298,7 @@ static struct bench_result *find_bench(struct suite *s, const char *name)
 	return NULL;
 }
 
-static unsigned last_round(const struct suite *s)
+unsigned suite_last_round(const struct suite *s)
 {
 	unsigned last = 0;
 
@@ -312,7 +313,8 @@ size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
                             struct suite *cur, const int *only, uint64_t seed)
 {
 	size_t selected = 0, k = 0, failed = 0, total;
-	unsigned first = last_round(cur) > last_round(old) ? last_round(cur) : last_round(old);
+	unsigned first = suite_last_round(cur) > suite_last_round(old) ? suite_last_round(cur)
+	                                                        : suite_last_round(old);
 	double start = now_s();
 
 	for (size_t i = 0; i < cur->nbenches; i++)
@@ -361,6 +363,7 @@ void bench_result_free(struct bench_result *b)
 	}
 	free(b->procs);
 	counters_free(b->counters, b->ncounters);
+	profile_free(b->profile);
 }
 
 int suite_list_counters(const struct suite_opts *o)

@@ -19,7 +19,7 @@
 #define NSAMPLES 10  /* per process, on the ramp iters = 100, 200, ... */
 
 static const struct compare_opts DEFAULTS = {
-	ANALYSIS_SLOPE, 0.05, 0.01, 0.95, 1,  /* benchrun's defaults */
+	ANALYSIS_SLOPE, 0.05, 0.01, 0.95, 1, NULL, 0,  /* benchrun's defaults */
 };
 
 /* ---- Constructed suites ---- */
@@ -631,6 +631,66 @@ START_TEST(test_paired_cancels_drift)
 }
 END_TEST
 
+/* 15 paired rounds of 6 benchmarks, 0.5 % process noise: g/b2 3 % slower
+ * throughout, g/b3 3 % slower in the first 5 rounds only (a chance run). */
+static void make_confirm(struct suite *old, struct suite *cur)
+{
+	uint64_t rng = 7;
+
+	memset(old, 0, sizeof *old);
+	memset(cur, 0, sizeof *cur);
+	for (size_t i = 0; i < 6; i++) {
+		double so[15], sc[15], slope = 2.0 + (double)i;
+		char name[32];
+		snprintf(name, sizeof name, "g/b%zu", i);
+		for (size_t r = 0; r < 15; r++) {
+			double f = i == 2 || (i == 3 && r < 5) ? 1.03 : 1;
+			so[r] = slope * (1 + 0.005 * gauss(&rng));
+			sc[r] = slope * f * (1 + 0.005 * gauss(&rng));
+		}
+		add_bench_slopes(old, name, so, 15);
+		add_bench_slopes(cur, name, sc, 15);
+	}
+}
+
+/* A confirmation judges the suspects on their fresh rounds alone, with
+ * Holm across the suspects only; the others keep their verdicts. */
+START_TEST(test_paired_confirmation)
+{
+	static const int only[6] = { 0, 0, 1, 1, 0, 0 };
+	struct compare_opts o = DEFAULTS;
+	struct suite old, cur;
+	struct compare_summary sum;
+	const struct comparison *b2, *b3;
+
+	make_confirm(&old, &cur);
+	cur.benches[0].cmp.verdict = VERDICT_WITHIN_NOISE;  /* a first look's */
+	o.only = only;
+	o.from_round = 6;
+	ck_assert_int_eq(compare_paired(&cur, &old, NULL, &o, &sum), 0);
+	b2 = &cur.benches[2].cmp;
+	b3 = &cur.benches[3].cmp;
+	ck_assert_int_eq(b2->verdict, VERDICT_REGRESSED);
+	ck_assert_uint_eq(b2->cur_procs, 10);
+	ck_assert_int_eq(b3->verdict, VERDICT_NO_CHANGE);
+	ck_assert_double_lt(fabs(b3->change), 0.01);
+	ck_assert_double_eq_tol(b2->p_adj, fmin(1, 2 * b2->p), 1e-15);
+	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_WITHIN_NOISE);
+	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NONE);
+	ck_assert_uint_eq(sum.counts[VERDICT_REGRESSED], 1);
+	ck_assert_uint_eq(sum.counts[VERDICT_WITHIN_NOISE], 1);
+	compare_summary_free(&sum);
+	/* Judged on all 15 rounds, g/b3's first five keep it suspect-looking. */
+	o.only = NULL;
+	o.from_round = 0;
+	ck_assert_int_eq(compare_paired(&cur, &old, NULL, &o, &sum), 0);
+	ck_assert_double_gt(cur.benches[3].cmp.change, 0.005);
+	compare_summary_free(&sum);
+	suite_free(&old);
+	suite_free(&cur);
+}
+END_TEST
+
 /* A/A under the same drift: no benchmark flagged. */
 START_TEST(test_paired_aa)
 {
@@ -686,26 +746,75 @@ START_TEST(test_pair_order)
 }
 END_TEST
 
-/* Suspicion is looser than the verdict: half the noise threshold and an
- * unadjusted p under 0.25; never an improvement or a clear non-change. */
+/* Paired suspicion is loose and two-sided: half the noise threshold and an
+ * unadjusted p under 0.5, either direction, sign returned.  Stored-data
+ * suspicion: slowdowns only, p under 0.25. */
 START_TEST(test_suspect)
 {
 	struct comparison c = { .verdict = VERDICT_NO_CHANGE, .change = 0.006, .p = 0.2 };
 
-	ck_assert(compare_is_suspect(&c, 0.01));
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 0), 1);
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 1), 1);
 	c.change = 0.004;
-	ck_assert(!compare_is_suspect(&c, 0.01));
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 0), 0);
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 1), 0);
 	c.change = 0.02;
 	c.p = 0.3;
-	ck_assert(!compare_is_suspect(&c, 0.01));
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 0), 0);
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 1), 1);
+	c.p = 0.6;
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 1), 0);
 	c.change = -0.05;
 	c.p = 0.01;
-	ck_assert(!compare_is_suspect(&c, 0.01));
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 0), 0);
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 1), -1);
 	c.verdict = VERDICT_REGRESSED;
-	ck_assert(compare_is_suspect(&c, 0.01));
-	c.verdict = VERDICT_IMPROVED;
 	c.change = 0.05;
-	ck_assert(!compare_is_suspect(&c, 0.01));
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 0), 1);
+	c.verdict = VERDICT_IMPROVED;
+	c.change = -0.05;
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 0), 0);
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 1), -1);
+	c.verdict = VERDICT_TOO_FEW;
+	ck_assert_int_eq(compare_is_suspect(&c, 0.01, 1), 0);
+}
+END_TEST
+
+/* A confirmation stops for a suspect whose change fell under a quarter of
+ * the threshold in its direction, or turned. */
+START_TEST(test_futile)
+{
+	struct comparison c = { .change = 0.003 };
+
+	ck_assert(!compare_is_futile(&c, 1, 0.01));
+	c.change = 0.002;
+	ck_assert(compare_is_futile(&c, 1, 0.01));
+	c.change = -0.02;
+	ck_assert(compare_is_futile(&c, 1, 0.01));
+	ck_assert(!compare_is_futile(&c, -1, 0.01));
+	c.change = NAN;
+	ck_assert(compare_is_futile(&c, -1, 0.01));
+}
+END_TEST
+
+/* Yuen's trimmed one-sample statistics against Python (statistics module,
+ * by hand): {0.01 0.03 0.02 0.04 0.00 0.50 0.02 0.01 0.03 0.02}, 10 %
+ * trimmed: mean 0.0225 of the middle 8, se 0.004648348401006841 from the
+ * winsorised sd, df 7; the plain mean 0.068 is dragged by the 0.50. */
+START_TEST(test_trimmed_known)
+{
+	static const double lr[] = { 0.01, 0.03, 0.02, 0.04, 0.00, 0.50, 0.02, 0.01, 0.03, 0.02 };
+	struct welch w;
+
+	ck_assert_int_eq(compare_trimmed(lr, 10, 0.1, &w), 0);
+	ck_assert_double_eq_tol(w.diff, 0.0225, 1e-12);
+	ck_assert_double_eq_tol(w.se, 0.004648348401006841, 1e-12);
+	ck_assert_double_eq_tol(w.df, 7, 1e-12);
+	/* Under 10 values nothing is trimmed: the plain one-sample t. */
+	ck_assert_int_eq(compare_trimmed(lr, 5, 0.1, &w), 0);
+	ck_assert_double_eq_tol(w.diff, 0.02, 1e-12);
+	ck_assert_double_eq_tol(w.se, 0.0070710678118654752, 1e-12);
+	ck_assert_int_eq(compare_trimmed(lr, 1, 0.1, &w), -1);
 }
 END_TEST
 
@@ -725,6 +834,8 @@ static Suite *compare_suite(void)
 	tcase_add_test(known, test_one_sample_known);
 	tcase_add_test(known, test_pair_order);
 	tcase_add_test(known, test_suspect);
+	tcase_add_test(known, test_futile);
+	tcase_add_test(known, test_trimmed_known);
 	suite_add_tcase(s, known);
 
 	tcase_set_timeout(verdicts, 10);
@@ -740,6 +851,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(verdicts, test_drift);
 	tcase_add_test(verdicts, test_paired_cancels_drift);
 	tcase_add_test(verdicts, test_paired_aa);
+	tcase_add_test(verdicts, test_paired_confirmation);
 	tcase_add_test(verdicts, test_paired_reference);
 	tcase_add_test(verdicts, test_regression_under_drift);
 	tcase_add_test(verdicts, test_drift_needs_four);

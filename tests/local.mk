@@ -119,3 +119,12 @@ check_LTLIBRARIES += %D%/librefuseperf.la
 %C%_worker_profile_LDADD = lib/libbenchrun-internal.la
 %C%_librefuseperf_la_SOURCES = %D%/refuse_perf.c
 %C%_librefuseperf_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+
+# benchrun --profile: the worker's records, the cut, symbolising this
+# program's functions, the JSON round trip, and transcripts on
+# worker_profile (perf refused by librefuseperf.so; a stored "before").
+TESTS += %D%/check_profile
+check_PROGRAMS += %D%/check_profile
+%C%_check_profile_SOURCES = %D%/check_profile.c %D%/transcript.h %D%/transcript.c
+%C%_check_profile_CFLAGS = $(tests_cflags) $(DW_CFLAGS) $(BENCH_CFLAGS) -g
+%C%_check_profile_LDADD = $(tests_harness_libs)

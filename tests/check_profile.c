@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Check suite for harness/profile.c: reading a worker's profile records,
+ * cutting stacks at the library's body call, symbolising chains of this
+ * program's own functions, the JSON round trip a baseline relies on; then
+ * transcripts of `benchrun --profile` on tests/worker_profile, with perf
+ * events refused (tests/librefuseperf.so preloaded) and a stored profile as
+ * the "before".  The live runs skip when the kernel refuses perf events. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <check.h>
+#include "check_main.h"
+
+#include "profile.h"
+#include "transcript.h"
+
+#define FAST "--processes", "2", "--warmup-time", "0.002", "--measure-time", "0.005", \
+	"--samples", "5", "--quiet", "--profile-time", "0.3"
+#define CMD_LIMIT_S 60.0
+
+/* ---- the worker's records ---- */
+
+static const char OUTPUT[] =
+	"{\"type\":\"header\",\"protocol\":1}\n"
+	"{\"type\":\"profile\",\"name\":\"g/a\",\"event\":\"cpu-clock\",\"freq\":999}\n"
+	"{\"type\":\"stack\",\"name\":\"g/a\",\"count\":7,\"ips\":[4096,8200,12300]}\n"
+	"{\"type\":\"stack\",\"name\":\"g/b\",\"count\":1,\"ips\":[1]}\n"
+	"{\"type\":\"stack\",\"name\":\"g/a\",\"count\":3,\"ips\":[4100]}\n"
+	"{\"type\":\"map\",\"name\":\"g/a\",\"start\":4096,\"end\":16384,\"offset\":0,"
+	"\"path\":\"/x/prog\"}\n"
+	"{\"type\":\"profile_end\",\"name\":\"g/a\",\"samples\":10,\"lost\":2,\"stacks\":2,"
+	"\"iters\":500,\"loop_ns\":1000000}\n"
+	"{\"type\":\"footer\",\"benchmarks\":1,\"failed\":0}\n";
+
+START_TEST(test_parse)
+{
+	struct profile_raw raw;
+	struct profile p = {0};
+	char err[160];
+
+	ck_assert_int_eq(profile_parse(OUTPUT, strlen(OUTPUT), "g/a", &raw, &p, err, sizeof err), 0);
+	ck_assert_uint_eq(raw.nchains, 2);
+	ck_assert_uint_eq(raw.chains[0].n, 3);
+	ck_assert_uint_eq(raw.chains[0].ips[2], 12300);
+	ck_assert_uint_eq(raw.chains[0].count, 7);
+	ck_assert_uint_eq(raw.chains[1].count, 3);
+	ck_assert_uint_eq(raw.nmaps, 1);
+	ck_assert_str_eq(raw.maps[0].path, "/x/prog");
+	ck_assert_uint_eq(raw.maps[0].end, 16384);
+	ck_assert(raw.ended);
+	ck_assert_ptr_null(raw.error);
+	ck_assert_str_eq(p.event, "cpu-clock");
+	ck_assert_uint_eq(p.freq_hz, 999);
+	ck_assert_uint_eq(p.samples, 10);
+	ck_assert_uint_eq(p.lost, 2);
+	ck_assert_uint_eq(p.iters, 500);
+	ck_assert_double_eq(p.loop_ns, 1e6);
+	profile_raw_free(&raw);
+	free(p.event);
+}
+END_TEST
+
+START_TEST(test_parse_errors)
+{
+	static const char *const bad[] = {
+		"{\"type\":\"header\"}\n{\"type\":\"stack\",\"name\":\"g/a\",\"count\":1,"
+		"\"ips\":[1,\"x\"]}\n",
+		"{\"type\":\"header\"}\n{\"type\":\"stack\",\"name\":\"g/a\",\"count\":-1,\"ips\":[1]}\n",
+		"{\"type\":\"header\"}\n{\"type\":\"map\",\"name\":\"g/a\",\"start\":9,\"end\":3,"
+		"\"offset\":0,\"path\":\"/p\"}\n",
+		"{\"type\":\"header\"}\n{\"type\":\"stack\",\"name\n",
+	};
+	static const char *const want[] = {
+		"line 2: \"ips\"[1] must be an integer",
+		"line 2: \"count\" must be a non-negative integer",
+		"line 2: a map needs a \"path\" and end > start",
+		"line 2: ",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct profile_raw raw;
+		struct profile p = {0};
+		char err[160] = "";
+		ck_assert_int_eq(profile_parse(bad[i], strlen(bad[i]), "g/a", &raw, &p, err,
+		                               sizeof err), -1);
+		ck_assert_msg(!strncmp(err, want[i], strlen(want[i])), "%zu: '%s'", i, err);
+		profile_raw_free(&raw);
+		free(p.event);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_refused)
+{
+	static const char out[] =
+		"{\"type\":\"profile_error\",\"name\":\"g/a\",\"error\":\"perf refused\"}\n";
+	struct profile_raw raw;
+	struct profile p = {0};
+	char err[160];
+
+	ck_assert_int_eq(profile_parse(out, strlen(out), "g/a", &raw, &p, err, sizeof err), 0);
+	ck_assert_str_eq(raw.error, "perf refused");
+	ck_assert(!raw.ended);
+	profile_raw_free(&raw);
+}
+END_TEST
+
+START_TEST(test_cut)
+{
+	const char *full[] = {"main", "br_main_ex", "br__body_call", "bench", "leaf"};
+	const char *none[] = {"main", "bench", "leaf"};
+	const char *leaf[] = {"main", "br__body_call"};
+	const char *twice[] = {"br__body_call", "x", "br__body_call", "bench"};
+
+	ck_assert_uint_eq(profile_cut(full, 5), 3);
+	ck_assert_uint_eq(profile_cut(none, 3), 0);
+	ck_assert_uint_eq(profile_cut(leaf, 2), 1);
+	ck_assert_uint_eq(profile_cut(twice, 4), 3);
+	ck_assert_uint_eq(profile_cut(NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(test_mode)
+{
+	enum profile_mode m;
+	regex_t re;
+
+	ck_assert_int_eq(profile_parse_mode("all", &m, &re), 0);
+	ck_assert_int_eq(m, PROFILE_ALL);
+	ck_assert_int_eq(profile_parse_mode("none", &m, &re), 0);
+	ck_assert_int_eq(m, PROFILE_NONE);
+	ck_assert_int_eq(profile_parse_mode("regressed", &m, &re), 0);
+	ck_assert_int_eq(m, PROFILE_REGRESSED);
+	ck_assert_int_eq(profile_parse_mode("^hash/", &m, &re), 0);
+	ck_assert_int_eq(m, PROFILE_MATCH);
+	ck_assert_int_eq(regexec(&re, "hash/fnv", 0, NULL, 0), 0);
+	ck_assert_int_ne(regexec(&re, "sort/q", 0, NULL, 0), 0);
+	regfree(&re);
+	ck_assert_int_eq(profile_parse_mode("(", &m, &re), -1);
+	ck_assert_int_eq(profile_parse_mode("", &m, &re), -1);
+}
+END_TEST
+
+/* ---- symbolising this program's own functions ---- */
+
+__attribute__((noipa)) static int profile_test_leaf(int x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return x * 3 + 1;
+}
+
+__attribute__((noipa)) static int profile_test_mid(int x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return profile_test_leaf(x) + profile_test_leaf(x + 1);
+}
+
+__attribute__((noipa)) static int profile_test_root(int x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return profile_test_mid(x) * profile_test_mid(x + 2);
+}
+
+static void own_maps(struct profile_raw *raw)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f)) {
+		unsigned long long start, end, off;
+		char path[4096] = "";
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %4095s", &start, &end, &off, path) < 3 ||
+		    path[0] != '/')
+			continue;
+		raw->maps = realloc(raw->maps, (raw->nmaps + 1) * sizeof *raw->maps);
+		ck_assert_ptr_nonnull(raw->maps);
+		raw->maps[raw->nmaps++] = (struct symbols_map){start, end, off, strdup(path)};
+	}
+	fclose(f);
+}
+
+/* A chain leaf first as the kernel gives it: the sampled address, then
+ * return addresses (a few bytes into each caller). */
+START_TEST(test_symbolise_own)
+{
+	struct profile_raw raw = {0};
+	struct flame_profile out = {0};
+	uint64_t ips[3] = {(uint64_t)(uintptr_t)profile_test_leaf + 2,
+	                   (uint64_t)(uintptr_t)profile_test_mid + 5,
+	                   (uint64_t)(uintptr_t)profile_test_root + 5};
+	char err[256], *text = NULL;
+	size_t len;
+	FILE *m;
+
+	own_maps(&raw);
+	raw.chains = calloc(2, sizeof *raw.chains);
+	ck_assert_ptr_nonnull(raw.chains);
+	for (size_t i = 0; i < 2; i++) {
+		raw.chains[i].ips = malloc(sizeof ips);
+		ck_assert_ptr_nonnull(raw.chains[i].ips);
+		memcpy(raw.chains[i].ips, ips, sizeof ips);
+		raw.chains[i].n = 3;
+		raw.chains[i].count = 2 + i;
+	}
+	raw.nchains = 2;
+	ck_assert_msg(profile_symbolise(&raw, &out, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(out.total, 5);
+	ck_assert_uint_eq(out.n, 1);  /* the two identical chains merge */
+	m = open_memstream(&text, &len);
+	ck_assert_int_eq(flame_write_folded(m, &out), 0);
+	fclose(m);
+	ck_assert_str_eq(text, "profile_test_root;profile_test_mid;profile_test_leaf 5\n");
+	free(text);
+	flame_free(&out);
+	profile_raw_free(&raw);
+}
+END_TEST
+
+/* ---- JSON: what a baseline stores and reads back ---- */
+
+START_TEST(test_json_round_trip)
+{
+	struct profile p = {0}, *back = NULL;
+	const char *a[] = {"bench", "work_seventy"}, *b[] = {"bench", "work_thirty"};
+	char err[200];
+	json_t *j, *top;
+
+	p.event = "cpu-clock";
+	p.freq_hz = 999;
+	p.samples = 10;
+	p.iters = 1000;
+	p.loop_ns = 5e8;
+	ck_assert_int_eq(flame_add(&p.stacks, a, 2, 7), 0);
+	ck_assert_int_eq(flame_add(&p.stacks, b, 2, 3), 0);
+	j = profile_to_json(&p);
+	ck_assert_ptr_nonnull(j);
+	top = json_object_get(j, "top");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(top, 0), "function")),
+	                 "work_seventy");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(json_array_get(top, 0),
+	                                                        "self_pct")), 70, 1e-9);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "folded_stacks")),
+	                 "bench;work_seventy 7\nbench;work_thirty 3\n");
+	ck_assert_int_eq(profile_from_json(j, &back, err, sizeof err), 0);
+	ck_assert_str_eq(back->event, "cpu-clock");
+	ck_assert_uint_eq(back->samples, 10);
+	ck_assert_uint_eq(back->stacks.total, 10);
+	ck_assert_uint_eq(back->stacks.n, 2);
+	profile_free(back);
+	/* A broken stored profile is reported with the field that broke. */
+	json_object_set_new(j, "folded_stacks", json_string("bench;x seven\n"));
+	ck_assert_int_eq(profile_from_json(j, &back, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "folded_stacks") != NULL, "%s", err);
+	json_object_del(j, "samples");
+	ck_assert_int_eq(profile_from_json(j, &back, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "samples") != NULL, "%s", err);
+	json_decref(j);
+	flame_free(&p.stacks);
+}
+END_TEST
+
+/* ---- benchrun --profile on the command line ---- */
+
+static const char *benchrun;
+static char worker[PATH_MAX], refuse[PATH_MAX], tmpdir[PATH_MAX];
+
+static void tmp_setup(void)
+{
+	const char *base = getenv("TMPDIR"), *dir = getenv("TESTS_BUILDDIR");
+
+	benchrun = getenv("BENCHRUN");
+	ck_assert_msg(benchrun && dir, "run under make check (BENCHRUN, TESTS_BUILDDIR)");
+	snprintf(worker, sizeof worker, "%s/worker_profile", dir);
+	snprintf(refuse, sizeof refuse, "%s/.libs/librefuseperf.so", dir);
+	snprintf(tmpdir, sizeof tmpdir, "%s/check_profile.XXXXXX", base && *base ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmp_teardown(void)
+{
+	char *cmd = check_asprintf("rm -rf '%s'", tmpdir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "check_profile: could not remove %s\n", tmpdir);
+	free(cmd);
+}
+
+static char *path_in(const char *name)
+{
+	return check_asprintf("%s/%s", tmpdir, name);
+}
+
+/* The live runs need what the worker asks of the kernel: sampling
+ * cpu-clock in user space. */
+static int sampling_allowed(void)
+{
+	struct perf_event_attr a;
+	long fd;
+
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_CPU_CLOCK;
+	a.freq = 1;
+	a.sample_freq = 999;
+	a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_CALLCHAIN;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	if (fd < 0)
+		return 0;
+	close((int)fd);
+	return 1;
+}
+
+static int files_named(const char *dir, const char *suffix)
+{
+	char *cmd = check_asprintf("ls '%s' | grep -c -- '%s$' >/dev/null", dir, suffix);
+	int rc = system(cmd);
+
+	free(cmd);
+	return rc == 0;
+}
+
+START_TEST(test_cli_profile_all)
+{
+	char *report = path_in("r"), *json = path_in("r.json"), *dir = path_in("r/profiles");
+	char *argv[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--report",
+	                report, "--json", json, worker, NULL};
+	struct transcript t;
+	char *doc;
+
+	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, &t), 0);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_msg(!strstr(t.err, "no profile"), "%s", t.err);
+	ck_assert_msg(strstr(t.out, "profile profile/split: ") != NULL, "%s", t.out);
+	ck_assert_msg(strstr(t.out, "work_seventy") && strstr(t.out, "work_thirty"), "%s", t.out);
+	ck_assert(files_named(dir, ".svg"));
+	ck_assert(files_named(dir, ".folded"));
+	doc = check_slurp(json, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert(strstr(doc, "\"folded_stacks\"") && strstr(doc, "work_seventy"));
+	free(doc);
+	transcript_free(&t);
+	free(report);
+	free(json);
+	free(dir);
+}
+END_TEST
+
+/* A kernel that refuses perf events: one warning, results and exit status
+ * as without profiling. */
+START_TEST(test_cli_refused)
+{
+	char *report = path_in("r");
+	char *argv[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--report",
+	                report, worker, NULL};
+	struct transcript t;
+
+	ck_assert_int_eq(access(refuse, R_OK), 0);
+	setenv("LD_PRELOAD", refuse, 1);
+	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, &t), 0);
+	unsetenv("LD_PRELOAD");
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_uint_eq(transcript_lines(t.err), 1);
+	ck_assert_msg(strstr(t.err, "benchrun: warning: --profile: no profile: ") == t.err,
+	              "%s", t.err);
+	ck_assert_msg(strstr(t.err, "perf_event_paranoid") != NULL, "%s", t.err);
+	ck_assert(strstr(t.out, "profile/split") != NULL);
+	ck_assert(strstr(t.out, "\nprofile ") == NULL);
+	transcript_free(&t);
+	free(report);
+}
+END_TEST
+
+START_TEST(test_cli_bad_mode)
+{
+	char *argv[] = {(char *)benchrun, "--profile", "(", worker, NULL};
+	struct transcript t;
+
+	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, &t), 0);
+	ck_assert_int_eq(t.exit_code, 2);
+	ck_assert_uint_eq(transcript_lines(t.err), 1);
+	ck_assert(strstr(t.err, "benchrun: --profile: '(': ") == t.err);
+	transcript_free(&t);
+}
+END_TEST
+
+/* A baseline saved with profiles keeps them; comparing with it shows what
+ * grew since and writes the differential flame graph. */
+START_TEST(test_cli_before)
+{
+	char *report = path_in("r"), *dir = path_in("r/profiles"), *json = path_in("c.json");
+	char *save[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--baseline-dir",
+	                tmpdir, "--save-baseline", "before", worker, NULL};
+	char *cmp[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--baseline-dir",
+	               tmpdir, "--baseline", "before", "--remeasure", "0", "--report", report,
+	               "--json", json, worker, NULL};
+	struct transcript t;
+	char *doc;
+
+	ck_assert_int_eq(transcript_run(save, CMD_LIMIT_S, &t), 0);
+	ck_assert_msg(t.exit_code == 0 && !strstr(t.err, "no profile"), "%s", t.err);
+	transcript_free(&t);
+	ck_assert_int_eq(transcript_run(cmp, CMD_LIMIT_S, &t), 0);
+	ck_assert_msg(t.exit_code == 0 || t.exit_code == 1, "exit %d: %s", t.exit_code, t.err);
+	ck_assert_msg(strstr(t.out, "grew most since the baseline") != NULL, "%s", t.out);
+	ck_assert(files_named(dir, "-diff.svg"));
+	doc = check_slurp(json, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert(strstr(doc, "\"from\": \"baseline\"") || strstr(doc, "\"from\":\"baseline\""));
+	free(doc);
+	transcript_free(&t);
+	free(report);
+	free(dir);
+	free(json);
+}
+END_TEST
+
+static Suite *profile_suite_make(int live)
+{
+	Suite *s = suite_create("profile");
+	TCase *unit = tcase_create("unit"), *cli = tcase_create("cli"), *live_cli;
+
+	tcase_add_test(unit, test_parse);
+	tcase_add_test(unit, test_parse_errors);
+	tcase_add_test(unit, test_parse_refused);
+	tcase_add_test(unit, test_cut);
+	tcase_add_test(unit, test_mode);
+	tcase_add_test(unit, test_symbolise_own);
+	tcase_add_test(unit, test_json_round_trip);
+	suite_add_tcase(s, unit);
+	tcase_add_checked_fixture(cli, tmp_setup, tmp_teardown);
+	tcase_set_timeout(cli, 120);
+	tcase_add_test(cli, test_cli_refused);
+	tcase_add_test(cli, test_cli_bad_mode);
+	suite_add_tcase(s, cli);
+	if (live) {
+		live_cli = tcase_create("live");
+		tcase_add_checked_fixture(live_cli, tmp_setup, tmp_teardown);
+		tcase_set_timeout(live_cli, 120);
+		tcase_add_test(live_cli, test_cli_profile_all);
+		tcase_add_test(live_cli, test_cli_before);
+		suite_add_tcase(s, live_cli);
+	}
+	return s;
+}
+
+/* Without sampling the live runs are left out, and the program exits 77
+ * (skipped) if nothing else failed. */
+int main(void)
+{
+	int live = sampling_allowed(), rc = check_run_suite(profile_suite_make(live));
+
+	if (!live && rc == EXIT_SUCCESS) {
+		fputs("check_profile: the kernel refuses perf sampling: live runs skipped\n", stderr);
+		return 77;
+	}
+	return rc;
+}
