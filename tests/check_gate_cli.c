@@ -296,7 +296,13 @@ START_TEST(test_regression)
 	run_cli(&t, 1, FAST, GATE, "--baseline", "base", worker, NULL);
 	ck_assert_msg(t.exit_code == 1, "exit %d\nstdout:\n%s\nstderr:\n%s", t.exit_code, t.out,
 	              t.err);
-	ck_assert_str_eq(t.err, "");
+	/* The regressed benchmark is profiled by default (or, where the kernel
+	 * refuses perf events, one warning says why not). */
+	if (*t.err)
+		ck_assert_msg(transcript_lines(t.err) == 1 && strstr(t.err, "--profile: no profile"),
+		              "stderr:\n%s", t.err);
+	else
+		ck_assert_msg(strstr(t.out, "\nprofile gate/c: "), "no profile:\n%s", t.out);
 	assert_verdict(t.out, "gate/c", "regressed");
 	ck_assert_uint_eq(count_rows_with(t.out, "regressed"), 1);
 	ck_assert_msg(summary_line(t.out, line, sizeof line), "no summary:\n%s", t.out);
@@ -325,6 +331,31 @@ START_TEST(test_regression_fail_never)
 	ck_assert_msg(summary_line(t.out, line, sizeof line), "no summary:\n%s", t.out);
 	ck_assert_msg(!strncmp(line, "1 regressed, ", 13), "summary: %s", line);
 	transcript_free(&t);
+}
+END_TEST
+
+/* Perf events refused (the shim librefuseperf.so preloaded): the profile
+ * of the regression is skipped with one warning; verdict and exit status
+ * stand. */
+START_TEST(test_regression_profile_refused)
+{
+	struct transcript t;
+	char *shim = check_asprintf("%s/.libs/librefuseperf.so", getenv("TESTS_BUILDDIR"));
+
+	ensure_base();
+	ck_assert_int_eq(access(shim, R_OK), 0);
+	setenv("WORKER_GATE_SLOW", SLOWDOWN, 1);
+	setenv("LD_PRELOAD", shim, 1);
+	run_cli(&t, 1, FAST, GATE, "--baseline", "base", worker, NULL);
+	unsetenv("LD_PRELOAD");
+	ck_assert_msg(t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
+	assert_verdict(t.out, "gate/c", "regressed");
+	ck_assert_uint_eq(transcript_lines(t.err), 1);
+	ck_assert_msg(strstr(t.err, "benchrun: warning: --profile: no profile: ") == t.err &&
+	              strstr(t.err, "perf_event_paranoid"), "stderr:\n%s", t.err);
+	ck_assert(!strstr(t.out, "\nprofile gate/c: "));
+	transcript_free(&t);
+	free(shim);
 }
 END_TEST
 
@@ -740,6 +771,7 @@ static Suite *gate_cli_suite(void)
 	tcase_add_test(measured, test_save);
 	tcase_add_test(measured, test_regression);
 	tcase_add_test(measured, test_regression_fail_never);
+	tcase_add_test(measured, test_regression_profile_refused);
 	tcase_add_test(measured, test_no_change);
 	tcase_add_test(measured, test_compare_and_save);
 	tcase_add_test(measured, test_new_missing);
