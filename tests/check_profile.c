@@ -400,7 +400,7 @@ START_TEST(test_cli_before)
 {
 	char *report = path_in("r"), *dir = path_in("r/profiles"), *json = path_in("c.json");
 	char *save[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--baseline-dir",
-	                tmpdir, "--save-baseline", "before", worker, NULL};
+	                tmpdir, "--save-baseline", "before", "--report", report, worker, NULL};
 	char *cmp[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--baseline-dir",
 	               tmpdir, "--baseline", "before", "--remeasure", "0", "--report", report,
 	               "--json", json, worker, NULL};
