@@ -116,14 +116,6 @@ void compare_holm(const double *p, size_t n, double *adj)
 	free(order);
 }
 
-static const struct bench_result *find(const struct suite *s, const char *name)
-{
-	for (size_t i = 0; i < s->nbenches; i++)
-		if (!strcmp(s->benches[i].name, name))
-			return &s->benches[i];
-	return NULL;
-}
-
 /* Log per-process values of b into out; returns how many. */
 static size_t log_values(const struct bench_result *b, enum analysis_stat stat,
                          double *out, double *mean_ns)
@@ -236,7 +228,7 @@ static void summarise(struct suite *cur, const struct suite *base,
 	}
 	for (size_t i = 0; i < base->nbenches; i++) {
 		char **m;
-		if (find(cur, base->benches[i].name))
+		if (suite_find(cur, base->benches[i].name))
 			continue;
 		if (!(m = realloc(sum->missing, (sum->nmissing + 1) * sizeof *m)))
 			return;
@@ -348,11 +340,11 @@ static int run_compare(struct suite *cur, const struct suite *old,
 		goto out;
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		struct bench_result *b = &cur->benches[i];
-		const struct bench_result *ob = find(old, b->name);
+		const struct bench_result *ob = suite_find(old, b->name);
 		if (o->only && !o->only[i])
 			continue;  /* judged before; counted as it stands */
 		memset(&b->cmp, 0, sizeof b->cmp);
-		if (!ob || !find(reference, b->name))
+		if (!ob || !suite_find(reference, b->name))
 			b->cmp.verdict = VERDICT_NEW;
 		else if (!b->failed && !ob->failed &&
 		         (paired ? prepare_paired(b, ob, o, &w[n]) : prepare(b, ob, o, &w[n])))

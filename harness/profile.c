@@ -428,20 +428,12 @@ static int selected(const struct options *o, const regex_t *re, const struct ben
 	}
 }
 
-static const struct bench_result *find(const struct suite *s, const char *name)
-{
-	for (size_t i = 0; s && i < s->nbenches; i++)
-		if (!strcmp(s->benches[i].name, name))
-			return &s->benches[i];
-	return NULL;
-}
-
 /* The "before" of a profile: the baseline's stored profile, or else the
  * old build profiled now (paired runs keep it runnable). */
 static void attach_before(const struct options *o, struct profile *p, const char *name,
                           const struct suite *base, const struct suite *old, int *refused)
 {
-	const struct bench_result *b = find(base, name), *ob = find(old, name);
+	const struct bench_result *b = suite_find(base, name), *ob = suite_find(old, name);
 	struct flame_profile *copy;
 	struct profile *op;
 	char *why = NULL;

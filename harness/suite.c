@@ -290,9 +290,9 @@ int suite_old_first(uint64_t seed, unsigned round, const char *name)
 	return (int)(analysis_seed_for(name, seed + round) >> 17 & 1);
 }
 
-static struct bench_result *find_bench(struct suite *s, const char *name)
+struct bench_result *suite_find(const struct suite *s, const char *name)
 {
-	for (size_t i = 0; i < s->nbenches; i++)
+	for (size_t i = 0; s && i < s->nbenches; i++)
 		if (!strcmp(s->benches[i].name, name))
 			return &s->benches[i];
 	return NULL;
@@ -318,13 +318,13 @@ size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
 	double start = now_s();
 
 	for (size_t i = 0; i < cur->nbenches; i++)
-		selected += (!only || only[i]) && find_bench(old, cur->benches[i].name);
+		selected += (!only || only[i]) && suite_find(old, cur->benches[i].name);
 	total = (size_t)o->processes * selected * 2;
 	msg_set_progress_active(o->progress);
 	for (unsigned r = 0; r < o->processes; r++) {
 		for (size_t j = 0; j < cur->nbenches; j++) {
 			size_t i = (j + r) % cur->nbenches;
-			struct bench_result *b = &cur->benches[i], *ob = find_bench(old, b->name);
+			struct bench_result *b = &cur->benches[i], *ob = suite_find(old, b->name);
 			struct bench_result *pair[2] = {b, ob};
 			int old_first = suite_old_first(seed, first + r + 1, b->name);
 			if (!ob || (only && !only[i]))

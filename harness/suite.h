@@ -70,6 +70,9 @@ size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
  * `seed`: a pure function, so the order can be tested and recomputed. */
 int suite_old_first(uint64_t seed, unsigned round, const char *name);
 
+/* The benchmark named `name` in `s` (NULL-safe), or NULL. */
+struct bench_result *suite_find(const struct suite *s, const char *name);
+
 /* The highest round number any process of `s` ran in (0 for none). */
 unsigned suite_last_round(const struct suite *s);
 

@@ -439,6 +439,11 @@ struct symbols *symbols_create(const struct symbols_map *maps, size_t nmaps,
 		symbols_free(s);
 		return NULL;
 	}
+	/* Offline only: with DEBUGINFOD_URLS set, libdwfl would ask a
+	 * debuginfod server for every file without local debug info, turning
+	 * a lookup into network round trips, or a stall where there is no
+	 * network (CI). */
+	unsetenv("DEBUGINFOD_URLS");
 	if (!(s->dwfl = dwfl_begin(&callbacks))) {
 		snprintf(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
 		symbols_free(s);
