@@ -49,25 +49,6 @@ static int pfm_ready(const char **why)
 	return rc == PFM_SUCCESS;
 }
 
-static long perf_open(struct perf_event_attr *attr, int group_fd)
-{
-	return syscall(SYS_perf_event_open, attr, 0 /* this thread */, -1 /* any CPU */,
-	               group_fd, 0);
-}
-
-static int read_int_file(const char *path, int fallback)
-{
-	FILE *f = fopen(path, "r");
-	int v = fallback;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = fallback;
-		fclose(f);
-	}
-	return v;
-}
-
 /* Events per hardware group: the generic counters of the core PMU libpfm4
  * detects, less one when the NMI watchdog holds a counter, so that every
  * group can be scheduled at once.  Fixed counters are not counted on:
@@ -86,7 +67,7 @@ static unsigned hw_capacity(void)
 	}
 	if (cntrs == 0)
 		cntrs = 4;
-	if (read_int_file("/proc/sys/kernel/nmi_watchdog", 0) > 0 && cntrs > 1)
+	if (br__read_long_file("/proc/sys/kernel/nmi_watchdog", 0) > 0 && cntrs > 1)
 		cntrs--;
 	return (unsigned)cntrs;
 }
@@ -108,7 +89,7 @@ static int role_of(const struct perf_event_attr *a)
 /* Why perf_event_open refused event c, with the fix, into c->reason. */
 static void refusal(struct br__counter *c, int err)
 {
-	int paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid", -100);
+	int paranoid = (int)br__read_long_file("/proc/sys/kernel/perf_event_paranoid", -100);
 	const char *name = strerrorname_np(err);
 
 	name = name ? name : "error";
@@ -294,7 +275,7 @@ static void open_event(struct br__counter_set *set, struct pfm_state *st, unsign
 	long fd;
 
 	a->disabled = 1;
-	if ((fd = perf_open(a, -1)) < 0) {
+	if ((fd = br__perf_open(a, -1)) < 0) {
 		c->status = BR__CTR_UNAVAILABLE;
 		refusal(c, errno);
 		return;
@@ -302,14 +283,14 @@ static void open_event(struct br__counter_set *set, struct pfm_state *st, unsign
 	close((int)fd);
 	while ((gr = group_for(st, i, !c->hardware, skip)) != NULL) {
 		a->disabled = 0;
-		if ((fd = perf_open(a, st->fd[gr->leader])) >= 0)
+		if ((fd = br__perf_open(a, st->fd[gr->leader])) >= 0)
 			break;
 		skip = (unsigned)(gr - st->group) + 1;
 	}
 	if (!gr) {
 		a->disabled = 1;  /* a leader starts disabled; enabled with its group */
 		gr = new_group(st, i, !c->hardware);
-		if ((fd = perf_open(a, -1)) < 0) {
+		if ((fd = br__perf_open(a, -1)) < 0) {
 			st->ngroups--;
 			c->status = BR__CTR_UNAVAILABLE;
 			refusal(c, errno);

@@ -129,6 +129,17 @@ void br__body_call(const struct br__instance *inst, br_state_t *st);
 
 /* ---- Sampled profiles (sampler.c) ---- */
 
+struct perf_event_attr;
+
+/* perf_event_open for this thread on any CPU, close-on-exec, in the group
+ * of group_fd (-1: none): the fd, or -1 with errno.  Shared with the
+ * counters (counters-pfm.c). */
+long br__perf_open(struct perf_event_attr *attr, int group_fd);
+
+/* The number at the start of a /proc or /sys file, or `fallback` when it
+ * cannot be read. */
+long br__read_long_file(const char *path, long fallback);
+
 /* Frames kept per stack: the kernel's default perf_event_max_stack. */
 #define BR__STACK_MAX 127
 

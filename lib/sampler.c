@@ -231,15 +231,20 @@ int br__profile_parse(struct br__profile *prof, const void *base, uint64_t size,
  * links the library statically), so a preloaded shim can refuse it as a
  * locked-down kernel would; the tests do.  Close-on-exec, so that a body
  * that runs other programs does not hand them the event. */
+long br__perf_open(struct perf_event_attr *attr, int group_fd)
+{
+	return syscall(SYS_perf_event_open, attr, 0 /* this thread */, -1 /* any CPU */,
+	               group_fd, PERF_FLAG_FD_CLOEXEC);
+}
+
 static int perf_open(struct perf_event_attr *attr)
 {
-	long fd = syscall(SYS_perf_event_open, attr, 0 /* this thread */, -1 /* any CPU */,
-	                  -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
+	long fd = br__perf_open(attr, -1 /* no group */);
 
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static long read_long_file(const char *path, long fallback)
+long br__read_long_file(const char *path, long fallback)
 {
 	FILE *f = fopen(path, "r");
 	long v = fallback;
@@ -255,8 +260,8 @@ static long read_long_file(const char *path, long fallback)
 /* Why the open failed, and the fix, into why. */
 static void refusal(int err, unsigned freq_hz, char *why, size_t len)
 {
-	long paranoid = read_long_file("/proc/sys/kernel/perf_event_paranoid", -100);
-	long max_rate = read_long_file("/proc/sys/kernel/perf_event_max_sample_rate", -1);
+	long paranoid = br__read_long_file("/proc/sys/kernel/perf_event_paranoid", -100);
+	long max_rate = br__read_long_file("/proc/sys/kernel/perf_event_max_sample_rate", -1);
 	const char *name = strerrorname_np(err);
 
 	name = name ? name : "error";
@@ -365,7 +370,7 @@ int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, char *why, size_
 	if ((rc = map_ring(smp)) != 0) {
 		snprintf(why, len, "cannot map the sample buffer: %s (kernel.perf_event_mlock_kb "
 		         "is %ld)", strerror(-rc),
-		         read_long_file("/proc/sys/kernel/perf_event_mlock_kb", -1));
+		         br__read_long_file("/proc/sys/kernel/perf_event_mlock_kb", -1));
 		close(smp->fd);
 		smp->fd = -1;
 		return rc;
