@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "baseline.h"
+#include "files.h"
+#include "objects.h"
 #include "profile.h"
 #include "counters.h"
 #include "msg.h"
@@ -55,77 +57,63 @@ char *baseline_path(const char *dir, const char *name)
 	return asprintf(&path, "%s/%s.json", dir, name) < 0 ? NULL : path;
 }
 
-/* "fnv1a64:<16 hex digits>" of the file at `path` into out; 0 or -1.  Not a
- * cryptographic hash: it guards against a rebuilt or damaged copy, not
- * against someone forging one. */
-static int file_hash(const char *path, char out[32])
+/* Keep one file under programs/ as HASH-NAME (unless an identical copy is
+ * there already), recording "stored" and "hash" in `rec`. */
+static int keep_file(const char *dir, const char *path, json_t *rec)
 {
-	unsigned char buf[65536];
-	uint64_t h = 14695981039346656037ull;
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return -1;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		for (size_t i = 0; i < n; i++)
-			h = (h ^ buf[i]) * 1099511628211ull;
-	n = ferror(f);
-	fclose(f);
-	snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
-	return n ? -1 : 0;
-}
-
-/* Copy `src` to `dst` through a temporary file and a rename; 0 or -1. */
-static int copy_file(const char *src, const char *dst)
-{
-	char *tmp = NULL, buf[65536];
-	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
-	ssize_t n;
-
-	if (in < 0 || asprintf(&tmp, "%s.XXXXXX", dst) < 0 || (out = mkstemp(tmp)) < 0)
-		goto done;
-	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			goto done;
-	if (n == 0 && fchmod(out, 0755) == 0 && fsync(out) == 0 && close(out) == 0) {
-		out = -1;
-		rc = rename(tmp, dst);
-	}
-done:
-	if (out >= 0)
-		close(out);
-	if (rc != 0 && tmp)
-		unlink(tmp);
-	if (in >= 0)
-		close(in);
-	free(tmp);
-	return rc;
-}
-
-/* Keep one program: copy it unless an identical copy is there already. */
-static int keep_program(const char *dir, json_t *prog)
-{
-	const char *path = json_string_value(json_object_get(prog, "path")), *base;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	char hash[32], *rel = NULL, *abs = NULL;
 	int rc = -1;
 
-	if (!path || file_hash(path, hash) != 0) {
-		msg_error(path ? path : dir, "cannot read the program to keep it: %s", strerror(errno));
+	if (files_hash(path, hash) != 0) {
+		msg_error(path, "cannot read it to keep it with the baseline: %s", strerror(errno));
 		return -1;
 	}
-	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (asprintf(&rel, "programs/%s-%s", hash + 8, base) >= 0 &&
 	    asprintf(&abs, "%s/%s", dir, rel) >= 0 &&
-	    (access(abs, X_OK) == 0 || copy_file(path, abs) == 0)) {
-		json_object_set_new(prog, "stored", json_string(rel));
-		json_object_set_new(prog, "hash", json_string(hash));
+	    (access(abs, R_OK) == 0 || files_copy(path, abs) == 0)) {
+		json_object_set_new(rec, "stored", json_string(rel));
+		json_object_set_new(rec, "hash", json_string(hash));
 		rc = 0;
 	} else {
-		msg_error(abs ? abs : dir, "cannot keep a copy of the program: %s", strerror(errno));
+		msg_error(abs ? abs : dir, "cannot keep a copy of %s: %s", path, strerror(errno));
 	}
 	free(rel);
 	free(abs);
+	return rc;
+}
+
+/* Keep one program and the non-system shared objects it loads, so that a
+ * paired comparison runs exactly this build again (harness/stage.c). */
+static int keep_program(const char *dir, json_t *prog)
+{
+	const char *path = json_string_value(json_object_get(prog, "path"));
+	json_t *libs = json_array();
+	struct object_list l = {0};
+	char *why = NULL;
+	int rc = -1;
+
+	if (!path || !libs || keep_file(dir, path, prog) != 0)
+		goto out;
+	if (objects_list(path, NULL, &l, &why) != 0) {
+		msg_error(path, "cannot list its shared libraries to keep them: %s",
+		          why ? why : strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		json_t *rec = json_pack("{s:s}", "path", l.v[i].path);
+		if (!rec || json_array_append_new(libs, rec) != 0 ||
+		    (l.v[i].soname && json_object_set_new(rec, "soname",
+		                                          json_string(l.v[i].soname)) != 0) ||
+		    keep_file(dir, l.v[i].path, rec) != 0)
+			goto out;
+	}
+	json_object_set(prog, "libraries", libs);
+	rc = 0;
+out:
+	json_decref(libs);
+	objects_free(&l);
+	free(why);
 	return rc;
 }
 
@@ -147,24 +135,76 @@ static int keep_programs(const char *dir, json_t *doc)
 	return 0;
 }
 
-char *baseline_program(const char *dir, const struct program *p)
+/* Whether `stored` (from the baseline file) names a file the store itself
+ * kept: "programs/HEX-NAME" where HEX is the hash's own digits, NAME has
+ * no '/' and is not "." or "..", and the file is a regular file (no
+ * symbolic link) directly inside DIR/programs.  An edited baseline can
+ * then only point at files the store kept, never at a path of its
+ * choosing. */
+static int stored_confined(const char *dir, const char *stored, const char *hash)
 {
-	char hash[32], *path = NULL;
+	const char *name = stored + strlen("programs/") + 17;
+	char *path = NULL, *real = NULL, *real_dir = NULL, *sub = NULL;
+	struct stat st;
+	int ok = 0;
 
-	if (!p->stored || !p->hash)
+	if (strncmp(stored, "programs/", 9) != 0 || strlen(hash) != 24 ||
+	    strncmp(hash, "fnv1a64:", 8) != 0 || strlen(stored) <= 9 + 17 ||
+	    strncmp(stored + 9, hash + 8, 16) != 0 || stored[25] != '-' || strchr(name, '/') ||
+	    !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	if (asprintf(&path, "%s/%s", dir, stored) < 0 || asprintf(&sub, "%s/programs", dir) < 0)
+		goto out;
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		goto out;
+	real = realpath(path, NULL);
+	real_dir = realpath(sub, NULL);
+	ok = real && real_dir && !strncmp(real, real_dir, strlen(real_dir)) &&
+	     real[strlen(real_dir)] == '/' && !strchr(real + strlen(real_dir) + 1, '/');
+out:
+	free(path);
+	free(sub);
+	free(real);
+	free(real_dir);
+	return ok;
+}
+
+/* The path of a kept file after checking where it is and its hash; NULL
+ * after one warning.  `what` names it in messages. */
+static char *kept_file(const char *dir, const char *stored, const char *hash, const char *what)
+{
+	char now[32], *path = NULL;
+
+	if (!stored_confined(dir, stored, hash)) {
+		msg_warn(what, "its kept copy '%s' is not a file the baseline store kept "
+		         "(edited baseline?): not run; comparing with the stored results instead",
+		         stored);
 		return NULL;
-	if (asprintf(&path, "%s/%s", dir, p->stored) < 0)
+	}
+	if (asprintf(&path, "%s/%s", dir, stored) < 0)
 		return NULL;
-	if (file_hash(path, hash) != 0)
-		msg_warn(path, "the kept program is gone (%s): comparing with the stored results "
-		         "instead", strerror(errno));
-	else if (strcmp(hash, p->hash) != 0)
-		msg_warn(path, "the kept program was altered since it was stored (hash mismatch): "
-		         "not run; comparing with the stored results instead");
+	if (files_hash(path, now) != 0)
+		msg_warn(path, "the kept copy of %s is gone (%s): comparing with the stored "
+		         "results instead", what, strerror(errno));
+	else if (strcmp(now, hash) != 0)
+		msg_warn(path, "the kept copy of %s was altered since it was stored (hash "
+		         "mismatch): not run; comparing with the stored results instead", what);
 	else
 		return path;
 	free(path);
 	return NULL;
+}
+
+char *baseline_program(const char *dir, const struct program *p)
+{
+	if (!p->stored || !p->hash)
+		return NULL;
+	return kept_file(dir, p->stored, p->hash, p->path);
+}
+
+char *baseline_library(const char *dir, const struct kept_lib *l)
+{
+	return kept_file(dir, l->stored, l->hash, l->path);
 }
 
 int baseline_save(const char *dir, const char *name, json_t *doc, int keep)
@@ -307,6 +347,35 @@ static char *dup_member(json_t *o, const char *key)
 	return strdup(v ? v : "");
 }
 
+/* The shared objects kept with a program (absent in baselines of older
+ * versions: then libs_known stays 0). */
+static int load_libraries(struct loader *l, json_t *arr, struct program *p)
+{
+	size_t base = strlen(l->where), i;
+	json_t *o;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return bad(l, "\"libraries\" must be an array");
+	if (!(p->libs = calloc(json_array_size(arr) + 1, sizeof *p->libs)))
+		return bad(l, "out of memory");
+	p->libs_known = 1;
+	json_array_foreach(arr, i, o) {
+		const char *path, *stored, *hash, *soname = NULL;
+		json_error_t je;
+		snprintf(l->where + base, sizeof l->where - base, ".libraries[%zu]", i);
+		if (json_unpack_ex(o, &je, 0, "{s:s, s:s, s:s, s?s}", "path", &path, "stored",
+		                   &stored, "hash", &hash, "soname", &soname) != 0)
+			return bad(l, "%s", je.text);
+		p->libs[i] = (struct kept_lib){strdup(path), soname ? strdup(soname) : NULL,
+		                               strdup(stored), strdup(hash)};
+		p->nlibs = i + 1;
+	}
+	l->where[base] = '\0';
+	return 0;
+}
+
 /* The programs that measured the results, with their protocol headers. */
 static int load_programs(struct loader *l, json_t *arr, struct suite *s)
 {
@@ -324,11 +393,13 @@ static int load_programs(struct loader *l, json_t *arr, struct suite *s)
 		if (!json_is_string(json_object_get(p, "path")))
 			return bad(l, "\"path\" must be a string");
 		s->programs[i].path = dup_member(p, "path");
+		s->nprograms = i + 1;
 		if (json_is_string(json_object_get(p, "stored"))) {
 			s->programs[i].stored = dup_member(p, "stored");
 			s->programs[i].hash = dup_member(p, "hash");
 		}
-		s->nprograms = i + 1;
+		if (load_libraries(l, json_object_get(p, "libraries"), &s->programs[i]) != 0)
+			return -1;
 		h->protocol = 1;
 		h->library = dup_member(p, "library");
 		h->compiler = dup_member(p, "compiler");

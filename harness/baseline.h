@@ -27,14 +27,20 @@ char *baseline_path(const char *dir, const char *name);
  * exclusive lock on <dir>/.<name>.lock, so concurrent saves never
  * interleave, and atomically.  With `keep`, each program of doc is also
  * copied to <dir>/programs/<hash>-<file name> (content-addressed, shared by
- * baselines) and recorded in doc as "stored" and "hash".  Returns 0, or -1
+ * baselines) and recorded in doc as "stored" and "hash", and so are the
+ * non-system shared objects it loads (objects.h), under "libraries".  Returns 0, or -1
  * after one message; the previous baseline is then intact. */
 int baseline_save(const char *dir, const char *name, json_t *doc, int keep);
 
 /* The kept copy of program `p` of a baseline in `dir`, checked against its
  * recorded hash: a path owned by the caller, or NULL after one warning
- * (none kept, missing, or altered since: never run an altered file). */
+ * (none kept, missing, altered since, or not a file the store kept:
+ * "stored" must be programs/HASH-NAME inside dir, a regular file whose
+ * name carries its own hash; never run anything else). */
 char *baseline_program(const char *dir, const struct program *p);
+
+/* The same for one kept shared object of a program. */
+char *baseline_library(const char *dir, const struct kept_lib *l);
 
 /* Load the results document at `path` into `s` (programs, benchmarks with
  * their raw samples) and return the document in *doc (new reference) for

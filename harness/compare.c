@@ -1,37 +1,48 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The regression gate's statistics.
+/* The regression gate's statistics: one family of tests per look.
  *
- * Unit of evidence: one worker process.  Samples within a process share its
- * address layout, frequency and neighbours and are far from independent;
- * testing them as if they were is what makes other harnesses cry wolf.  Each
- * process contributes one value (its estimate of the chosen statistic), and
- * the test is Welch's t on the logarithms of those values: logs because
- * changes are ratios and process spreads scale with the time; Welch because
- * the two sides may differ in spread and count; a t-test rather than
- * Mann-Whitney because with 5 processes a side the smallest two-sided
- * Mann-Whitney p is 0.008, which no suite-wide correction can accept.
+ * Unit of evidence.  Paired: one round, in which the old and the new build
+ * ran back to back; its log ratio new/old cancels machine drift, which
+ * moves on a scale of minutes.  Stored: one worker process, whose estimate
+ * is compared with the stored processes' (Welch's t on logarithms: logs
+ * because changes are ratios and spreads scale with the time).  Samples
+ * within a process share its address layout and neighbours and are never
+ * the unit: testing them as independent is what makes other harnesses cry
+ * wolf.
  *
- * Drift: a baseline measured minutes earlier is another machine.  Measured
- * here, whole suites shift by -2.6 % to +1.8 % between invocations of the
- * same build, and each benchmark moves 1-2 % on its own beyond what its
- * processes' spread predicts.  So, when at least MIN_FOR_DRIFT benchmarks
- * are compared, (1) the suite's common shift (the median change) is
- * removed, and (2) every benchmark's variance is multiplied by one factor
- * estimated over the suite, as genomic control does for many association
- * tests: lambda = the median over benchmarks of t^2 divided by the median
- * t^2 would have under no change, floored at 1.  Most benchmarks of a suite
- * do not change, so lambda measures how much more benchmarks move between
- * runs than their processes predict.  A factor, not an added spread:
- * measured here, a benchmark's between-run movement tracks its own process
- * spread (a bimodal sort moves 10 %, a multiply chain 1.5 %), so one noisy
- * benchmark must not blur the verdict on the steady ones.  A change that
- * hits every benchmark alike is reported as the suite shift, not judged
- * per benchmark: telling it from drift takes a paired run of both builds.
+ * What "regressed" means.  The data show the change beyond the noise
+ * threshold: a one-sided test of H0 "log ratio <= log1p(threshold)" (and
+ * its mirror for "improved"), so a true change below the threshold is
+ * called regressed in at most alpha of runs, as criterion's interval rule
+ * does.  "Within noise" is a change shown different from zero but not
+ * shown beyond the threshold.  Holm's step-down correction across the
+ * family bounds the chance of any false alarm at alpha (family-wise, not
+ * only the expected share as Benjamini-Hochberg would: a CI gate must stay
+ * quiet on most runs of a 50-benchmark suite).  A statistic with no spread
+ * on either side (deterministic counts) is compared exactly.
  *
- * Suite-wide false alarms: Holm's step-down correction, which bounds the
- * chance of any false alarm in the suite (family-wise) at alpha, where
- * Benjamini-Hochberg would only bound their expected share; a CI gate that
- * must stay quiet on most runs of a 50-benchmark suite needs the former. */
+ * The stored comparison's model.  A baseline measured minutes or days
+ * earlier was another machine: each benchmark's log change is
+ *   y_i = c + delta_i + e_i,
+ * c the suite's common drift (measured on these VMs: whole suites moved
+ * -2.6 % to +1.8 % between invocations of one build, in phases of
+ * minutes), delta_i the benchmark's own between-run movement (0.5-1 %
+ * beyond what its processes predict), e_i the processes' sampling error
+ * (Welch's standard error).  Re-measuring a suspect adds processes and
+ * shrinks e_i but not delta_i: re-measured processes are the same run, so
+ * delta_i's variance (COMPARE_BENCH_DRIFT^2) is always added.  With at
+ * least MIN_FOR_DRIFT benchmarks, c is estimated by the median of the y_i
+ * and removed, each test then judging a benchmark against the suite (the
+ * benchmark that really changed must not move the yardstick: hence the
+ * median); a variance factor lambda (the median of each benchmark's
+ * t^2 over its expected median, floored at 1, as genomic control does)
+ * covers suites that move more than the model says.  With fewer, c cannot
+ * be told from a change, so each test carries the common drift's variance
+ * (COMPARE_COMMON_DRIFT^2) instead.  Either way the suite-wide shift is
+ * reported with its interval, and tested, in the same Holm family, against
+ * the drift bound: a shift shown beyond it is no drift these machines
+ * show, and fails the run, though only a paired run can tell a global
+ * regression from a machine that changed. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdlib.h>
@@ -43,6 +54,7 @@
 #define MIN_PROCS 3       /* per side; fewer cannot estimate a spread */
 #define MIN_FOR_DRIFT 4   /* benchmarks needed to estimate the suite's drift */
 #define PAIRED_TRIM 0.1   /* trimmed from each end of the per-round ratios */
+#define TRIM_ONE_FROM 5   /* from this many rounds on, trim at least one a side */
 
 const char *compare_verdict_name(enum verdict v)
 {
@@ -54,6 +66,15 @@ const char *compare_verdict_name(enum verdict v)
 		[VERDICT_MISSING] = "missing",
 	};
 	return v < VERDICT_COUNT ? names[v] : "";
+}
+
+const char *compare_mode_name(enum compare_mode m)
+{
+	static const char *const names[MODE_COUNT] = {
+		[MODE_NONE] = "", [MODE_PAIRED] = "paired", [MODE_STORED] = "stored",
+		[MODE_FALLBACK] = "fallback",
+	};
+	return m < MODE_COUNT ? names[m] : "";
 }
 
 int compare_parse_statistic(const char *s, enum analysis_stat *out)
@@ -116,128 +137,6 @@ void compare_holm(const double *p, size_t n, double *adj)
 	free(order);
 }
 
-/* Log per-process values of b into out; returns how many. */
-static size_t log_values(const struct bench_result *b, enum analysis_stat stat,
-                         double *out, double *mean_ns)
-{
-	size_t n = analysis_per_process(b, stat, out), k = 0;
-
-	*mean_ns = n ? stats_mean(out, n) : NAN;
-	for (size_t i = 0; i < n; i++)
-		if (out[i] > 0)
-			out[k++] = log(out[i]);
-	return k;
-}
-
-/* First pass: the test statistics of one benchmark, or its verdict when it
- * cannot be tested.  Returns 1 when tested. */
-static int prepare(struct bench_result *b, const struct bench_result *base,
-                   const struct compare_opts *o, struct welch *w)
-{
-	double *x = calloc(base->nprocs + 1, sizeof *x), *y = calloc(b->nprocs + 1, sizeof *y);
-	struct comparison *c = &b->cmp;
-	int tested = 0;
-
-	memset(c, 0, sizeof *c);
-	c->change = c->change_lo = c->change_hi = c->p = c->p_adj = NAN;
-	if (x && y) {
-		c->base_procs = log_values(base, o->statistic, x, &c->base_ns);
-		c->cur_procs = log_values(b, o->statistic, y, &c->cur_ns);
-		tested = c->base_procs >= MIN_PROCS && c->cur_procs >= MIN_PROCS &&
-		         compare_welch(x, c->base_procs, y, c->cur_procs, w) == 0;
-	}
-	c->verdict = tested ? VERDICT_NONE : VERDICT_TOO_FEW;
-	free(x);
-	free(y);
-	return tested;
-}
-
-/* The suite's common shift (median difference of logs) and the variance
- * inflation factor lambda (see the top of this file).  Medians, not means:
- * the benchmark that really changed must not move the yardstick it is
- * measured against. */
-static void drift(const struct welch *w, size_t n, const struct compare_opts *o,
-                  double *shift, double *inflation)
-{
-	double *d = malloc((n + 1) * sizeof *d);
-	size_t m = 0;
-
-	*shift = 0;
-	*inflation = 1;
-	if (!d || !o->drift_correction || n < MIN_FOR_DRIFT)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		d[i] = w[i].diff;
-	*shift = stats_median(d, n);
-	for (size_t i = 0; i < n; i++) {
-		double t = (w[i].diff - *shift) / w[i].se;
-		/* Under no change t^2 is F(1, df): its median, not 0.455 (the
-		 * normal's), or small process counts alone would inflate. */
-		if (w[i].se > 0)
-			d[m++] = t * t / gsl_cdf_fdist_Pinv(0.5, 1, w[i].df);
-	}
-	if (m >= MIN_FOR_DRIFT)
-		*inflation = fmax(1, stats_median(d, m));
-out:
-	free(d);
-}
-
-static enum verdict judge(const struct comparison *c, const struct compare_opts *o)
-{
-	if (!(c->p_adj < o->alpha))
-		return VERDICT_NO_CHANGE;
-	if (fabs(c->change) < o->noise)
-		return VERDICT_WITHIN_NOISE;
-	return c->change > 0 ? VERDICT_REGRESSED : VERDICT_IMPROVED;
-}
-
-/* Second pass: test each prepared benchmark against shift and inflation. */
-static void conclude(struct bench_result **tb, const struct welch *w, size_t n,
-                     const struct compare_opts *o, double shift, double inflation,
-                     double *p)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct comparison *c = &tb[i]->cmp;
-		double r = w[i].diff - shift, se = w[i].se * sqrt(inflation);
-		double tcrit = gsl_cdf_tdist_Pinv((1 + o->conf_level) / 2, w[i].df);
-		c->change = expm1(r);
-		c->change_lo = expm1(r - tcrit * se);
-		c->change_hi = expm1(r + tcrit * se);
-		p[i] = se > 0 ? 2 * gsl_cdf_tdist_Q(fabs(r) / se, w[i].df) : (r == 0 ? 1 : 0);
-		c->p = p[i];
-	}
-	compare_holm(p, n, p);
-	for (size_t i = 0; i < n; i++) {
-		tb[i]->cmp.p_adj = p[i];
-		tb[i]->cmp.verdict = judge(&tb[i]->cmp, o);
-	}
-}
-
-static void summarise(struct suite *cur, const struct suite *base,
-                      struct compare_summary *sum)
-{
-	for (size_t i = 0; i < cur->nbenches; i++) {
-		const struct bench_result *b = &cur->benches[i];
-		sum->counts[b->cmp.verdict]++;
-		if ((b->cmp.verdict == VERDICT_REGRESSED || b->cmp.verdict == VERDICT_NO_CHANGE ||
-		     b->cmp.verdict == VERDICT_WITHIN_NOISE) &&
-		    (!sum->worst || b->cmp.change > sum->worst_change)) {
-			sum->worst = b->name;
-			sum->worst_change = b->cmp.change;
-		}
-	}
-	for (size_t i = 0; i < base->nbenches; i++) {
-		char **m;
-		if (suite_find(cur, base->benches[i].name))
-			continue;
-		if (!(m = realloc(sum->missing, (sum->nmissing + 1) * sizeof *m)))
-			return;
-		sum->missing = m;
-		m[sum->nmissing++] = strdup(base->benches[i].name);
-		sum->counts[VERDICT_MISSING]++;
-	}
-}
-
 int compare_one_sample(const double *logratio, size_t n, struct welch *w)
 {
 	if (n < 2)
@@ -248,24 +147,34 @@ int compare_one_sample(const double *logratio, size_t n, struct welch *w)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int cmp_index_by_value(const void *a, const void *b, void *ctx)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return cmp_index_by_p(a, b, ctx);
 }
 
-int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch *w)
+int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch *w,
+                    int *kept)
 {
-	size_t g = (size_t)floor(gamma * (double)n), h = n - 2 * g;
+	size_t g = (size_t)floor(gamma * (double)n), h;
+	size_t *ord = malloc((n + 1) * sizeof *ord);
 	double *x = malloc((n + 1) * sizeof *x), sum = 0;
 
-	if (n < 2 || h < 2 || !x) {
+	if (n >= TRIM_ONE_FROM && g < 1)
+		g = 1;
+	h = n - 2 * g;
+	if (n < 2 || 2 * g >= n || h < 2 || !x || !ord) {
 		free(x);
+		free(ord);
 		return -1;
 	}
-	memcpy(x, logratio, n * sizeof *x);
-	qsort(x, n, sizeof *x, cmp_double);
+	for (size_t i = 0; i < n; i++)
+		ord[i] = i;
+	qsort_r(ord, n, sizeof *ord, cmp_index_by_value, (void *)logratio);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = logratio[ord[i]];
+		if (kept)
+			kept[ord[i]] = i >= g && i < n - g;
+	}
 	for (size_t i = g; i < n - g; i++)
 		sum += x[i];
 	w->diff = sum / (double)h;
@@ -277,103 +186,358 @@ int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch
 	w->se = sqrt((double)(n - 1) * pow(stats_sd(x, n), 2) / ((double)h * (double)(h - 1)));
 	w->df = (double)(h - 1);
 	free(x);
+	free(ord);
 	return 0;
 }
 
-/* Per-round log ratios of b over old, matched by round number: each
- * round ran both programs back to back, so machine drift, which moves on a
- * scale of minutes, is the same in numerator and denominator.  Ratios of
- * one round are independent of other rounds.  The test is Yuen's one-sample
- * trimmed t on those logs (10 % trimmed from each end): a paired t-test
- * that one round spoiled by a neighbour cannot sway.  Measured here, such
- * rounds are real: one process in a few hundred runs 2x slow, and a plain
- * t-test then loses a 2 % regression in the spread it adds.  Not Wilcoxon's
- * signed-rank test: with the 5 rounds of a first look it cannot go below
- * p = 0.0625.  Rounds before o->from_round are left out (a confirmation
- * uses only its own rounds). */
-static int prepare_paired(struct bench_result *b, const struct bench_result *old,
-                          const struct compare_opts *o, struct welch *w)
+int compare_pvalues(double d, double se, double df, double noise, double *p_dir,
+                    double *p_zero)
 {
-	size_t nb = b->nprocs + 1, no = old->nprocs + 1, n = 0;
-	double *x = calloc(no, sizeof *x), *y = calloc(nb, sizeof *y), *lr = calloc(nb, sizeof *lr);
-	struct comparison *c = &b->cmp;
+	double thr = log1p(noise);
+	int dir = d >= 0 ? 1 : -1;
+
+	if (!(se > 0)) {  /* exact: the change is what it is */
+		*p_dir = fabs(d) > thr ? 0 : 1;
+		*p_zero = d != 0 ? 0 : 1;
+		return dir;
+	}
+	*p_dir = gsl_cdf_tdist_Q((fabs(d) - thr) / se, df);
+	*p_zero = 2 * gsl_cdf_tdist_Q(fabs(d) / se, df);
+	return dir;
+}
+
+/* One member of the family: its change (log ratio) and the variance the
+ * test gives it. */
+struct member {
+	struct bench_result *b;
+	double d;        /* log(cur / base) */
+	double var_meas; /* measurement variance of d (processes or rounds) */
+	double df;
+	int stored;      /* judged against the stored results */
+	int exact;       /* no spread on either side */
+};
+
+static void reset(struct comparison *c)
+{
+	free(c->rounds);
+	memset(c, 0, sizeof *c);
+	c->change = c->change_lo = c->change_hi = c->rel = c->rel_lo = c->rel_hi = NAN;
+	c->p = c->p_adj = c->p_zero = c->p_zero_adj = c->base_ns = c->cur_ns = NAN;
+}
+
+/* Log of each per-process value of b into out; returns how many. */
+static size_t log_values(const struct bench_result *b, enum analysis_stat stat, double *out)
+{
+	size_t n = analysis_per_process(b, stat, out), k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (out[i] > 0)
+			out[k++] = log(out[i]);
+	return k;
+}
+
+/* Stored: Welch on the logs of the per-process values.  1 when tested. */
+static int prepare_stored(struct member *m, const struct bench_result *base,
+                          const struct compare_opts *o)
+{
+	double *x = calloc(base->nprocs + 1, sizeof *x), *y = calloc(m->b->nprocs + 1, sizeof *y);
+	struct comparison *c = &m->b->cmp;
+	struct welch w;
 	int tested = 0;
 
-	memset(c, 0, sizeof *c);
-	c->change = c->change_lo = c->change_hi = c->p = c->p_adj = NAN;
-	if (x && y && lr && analysis_per_process(old, o->statistic, x) == old->nprocs &&
-	    analysis_per_process(b, o->statistic, y) == b->nprocs) {
-		for (size_t i = 0; i < b->nprocs; i++)
-			for (size_t j = 0; j < old->nprocs; j++)
-				if (old->procs[j].round == b->procs[i].round && x[j] > 0 && y[i] > 0 &&
-				    b->procs[i].round >= o->from_round)
-					lr[n++] = log(y[i] / x[j]);
-		c->base_ns = stats_mean(x, old->nprocs);
-		c->cur_ns = stats_mean(y, b->nprocs);
-		c->base_procs = c->cur_procs = n;
-		tested = n >= MIN_PROCS && compare_trimmed(lr, n, PAIRED_TRIM, w) == 0;
+	if (x && y) {
+		c->base_procs = log_values(base, o->statistic, x);
+		c->cur_procs = log_values(m->b, o->statistic, y);
+		tested = c->base_procs >= MIN_PROCS && c->cur_procs >= MIN_PROCS &&
+		         compare_welch(x, c->base_procs, y, c->cur_procs, &w) == 0;
 	}
-	c->verdict = tested ? VERDICT_NONE : VERDICT_TOO_FEW;
+	if (tested) {
+		c->base_ns = exp(stats_mean(x, c->base_procs));
+		c->cur_ns = exp(stats_mean(y, c->cur_procs));
+		m->d = w.diff;
+		m->var_meas = w.se * w.se;
+		m->df = w.df;
+		m->exact = w.se == 0;
+		m->stored = 1;
+	}
 	free(x);
 	free(y);
-	free(lr);
 	return tested;
 }
 
-/* The driver both modes share: prepare each benchmark present on both
- * sides (paired: per-round ratios; else: per-process samples), then
- * (unpaired only) estimate drift, test, adjust and judge, and count. */
-static int run_compare(struct suite *cur, const struct suite *old,
-                       const struct suite *reference, int paired,
-                       const struct compare_opts *o, struct compare_summary *sum)
+/* Paired: the per-round log ratios, matched by round number (each round
+ * ran both builds back to back), tested with Yuen's one-sample trimmed t:
+ * a paired t-test that one round spoiled by a neighbour cannot sway.
+ * Measured here, such rounds are real (one process in a few hundred runs
+ * 2x slow).  Not Wilcoxon's signed-rank test: with the 5 rounds of a first
+ * look it cannot go below p = 0.0625.  base_ns and cur_ns are the
+ * geometric means of the old and new figures of the rounds kept, so that
+ * their ratio is exactly the trimmed mean's.  1 when tested. */
+static int prepare_paired(struct member *m, const struct bench_result *old,
+                          const struct compare_opts *o, unsigned from_round)
 {
-	size_t n = 0, cap = cur->nbenches + 1;
-	struct bench_result **tb = malloc(cap * sizeof *tb);
-	struct welch *w = malloc(cap * sizeof *w);
-	double *p = malloc(cap * sizeof *p);
+	struct bench_result *b = m->b;
+	struct comparison *c = &b->cmp;
+	double *x = calloc(old->nprocs + 1, sizeof *x), *y = calloc(b->nprocs + 1, sizeof *y);
+	double *lr = calloc(b->nprocs + 1, sizeof *lr), lo = 0, ln = 0;
+	int *kept = calloc(b->nprocs + 1, sizeof *kept), tested = 0;
+	size_t *at = calloc(b->nprocs + 1, sizeof *at), n = 0, h = 0;
+	struct welch w;
+
+	c->rounds = calloc(b->nprocs + 1, sizeof *c->rounds);
+	if (!x || !y || !lr || !kept || !at || !c->rounds ||
+	    analysis_per_process(old, o->statistic, x) != old->nprocs ||
+	    analysis_per_process(b, o->statistic, y) != b->nprocs)
+		goto out;
+	for (size_t i = 0; i < b->nprocs; i++)
+		for (size_t j = 0; j < old->nprocs; j++) {
+			struct paired_round *r;
+			if (old->procs[j].round != b->procs[i].round || !(x[j] > 0) || !(y[i] > 0))
+				continue;
+			r = &c->rounds[c->nrounds++];
+			*r = (struct paired_round){b->procs[i].round, x[j], y[i],
+			                           old->procs[j].seq < b->procs[i].seq, 0};
+			if (b->procs[i].round >= from_round) {
+				at[n] = c->nrounds - 1;
+				lr[n++] = log(y[i] / x[j]);
+			}
+		}
+	c->base_procs = c->cur_procs = n;
+	if (n < MIN_PROCS || compare_trimmed(lr, n, PAIRED_TRIM, &w, kept) != 0)
+		goto out;
+	for (size_t k = 0; k < n; k++) {
+		struct paired_round *r = &c->rounds[at[k]];
+		if (!(r->used = kept[k]))
+			continue;
+		lo += log(r->old_ns);
+		ln += log(r->new_ns);
+		h++;
+	}
+	c->base_ns = exp(lo / (double)h);
+	c->cur_ns = exp(ln / (double)h);
+	m->d = w.diff;
+	m->var_meas = w.se * w.se;
+	m->df = w.df;
+	m->exact = w.se == 0;
+	tested = 1;
+out:
+	free(x);
+	free(y);
+	free(lr);
+	free(kept);
+	free(at);
+	return tested;
+}
+
+/* The suite-wide shift of the stored members and its standard error (see
+ * the top of this file); whether it is removed; lambda. */
+static void shift_estimate(struct member *m, size_t n, const struct compare_opts *o,
+                           struct compare_summary *sum, double *c, double *se_c)
+{
+	double *d = malloc((n + 1) * sizeof *d), *v = malloc((n + 1) * sizeof *v);
+	double tau2 = COMPARE_BENCH_DRIFT * COMPARE_BENCH_DRIFT, mean_v = 0;
+	size_t k = 0;
+
+	*c = NAN;
+	*se_c = NAN;
+	sum->inflation = 1;
+	for (size_t i = 0; d && v && i < n; i++)
+		if (m[i].stored && !m[i].exact) {
+			d[k] = m[i].d;
+			v[k] = m[i].var_meas + tau2;
+			mean_v += v[k++];
+		}
+	sum->stored = k;
+	if (k == 0)
+		goto out;
+	mean_v /= (double)k;
+	if (k < MIN_FOR_DRIFT) {
+		*c = stats_mean(d, k);
+		*se_c = sqrt(mean_v / (double)k);
+		goto out;
+	}
+	*c = stats_median(d, k);
+	/* The median's standard error: pi/2 times the mean's variance, or
+	 * from the spread of the changes themselves, whichever is larger. */
+	*se_c = fmax(sqrt(M_PI / 2 * mean_v / (double)k),
+	             1.2533 * stats_mad(d, k, v) / sqrt((double)k));
+	sum->shift_removed = o->drift_correction;
+	if (!sum->shift_removed)
+		goto out;
+	k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m[i].stored && !m[i].exact) {
+			double t = m[i].d - *c;
+			/* Under the model t^2 / v is F(1, df): its median, not
+			 * 0.455 (the normal's), or small process counts alone
+			 * would inflate. */
+			d[k++] = t * t / (m[i].var_meas + tau2) / gsl_cdf_fdist_Pinv(0.5, 1, m[i].df);
+		}
+	sum->inflation = fmax(1, stats_median(d, k));
+out:
+	free(d);
+	free(v);
+}
+
+/* The variance the test gives member m: its measurement, and for a stored
+ * comparison the between-run drift it cannot see (see the top). */
+static double test_variance(const struct member *m, const struct compare_summary *sum,
+                            double se_c)
+{
+	double tau2 = COMPARE_BENCH_DRIFT * COMPARE_BENCH_DRIFT;
+
+	if (!m->stored)
+		return m->var_meas;
+	if (m->exact)
+		return 0;
+	if (sum->shift_removed)
+		return sum->inflation * (m->var_meas + tau2) + se_c * se_c;
+	return m->var_meas + tau2 + COMPARE_COMMON_DRIFT * COMPARE_COMMON_DRIFT;
+}
+
+static enum verdict judge(const struct comparison *c, int dir, double alpha)
+{
+	if (c->p_adj < alpha)
+		return dir > 0 ? VERDICT_REGRESSED : VERDICT_IMPROVED;
+	return c->p_zero_adj < alpha ? VERDICT_WITHIN_NOISE : VERDICT_NO_CHANGE;
+}
+
+/* Test every member and the shift, adjust across the family, judge. */
+static int conclude(struct member *m, size_t n, const struct compare_opts *o,
+                    struct compare_summary *sum)
+{
+	double *p = malloc((n + 2) * sizeof *p), *pz = malloc((n + 2) * sizeof *pz);
+	int *dir = malloc((n + 1) * sizeof *dir);
+	double c, se_c, z = gsl_cdf_ugaussian_Pinv((1 + o->conf_level) / 2);
+	size_t np = n;
+
+	if (!p || !pz || !dir) {
+		free(p);
+		free(pz);
+		free(dir);
+		return -1;
+	}
+	shift_estimate(m, n, o, sum, &c, &se_c);
+	for (size_t i = 0; i < n; i++) {
+		struct comparison *cm = &m[i].b->cmp;
+		double v = test_variance(&m[i], sum, se_c), se = sqrt(v);
+		double t = m[i].df > 0 ? gsl_cdf_tdist_Pinv((1 + o->conf_level) / 2, m[i].df) : z;
+		double r = m[i].d - (m[i].stored && !m[i].exact && sum->shift_removed ? c : 0);
+		/* The change's own interval carries, for a stored comparison,
+		 * the common drift the shift removal takes out of `rel`. */
+		double se_change = m[i].stored && !m[i].exact && sum->shift_removed
+		                   ? sqrt(sum->inflation * (m[i].var_meas + COMPARE_BENCH_DRIFT *
+		                          COMPARE_BENCH_DRIFT) + COMPARE_COMMON_DRIFT *
+		                          COMPARE_COMMON_DRIFT) : se;
+		cm->exact = m[i].exact;
+		cm->change = expm1(m[i].d);
+		cm->change_lo = expm1(m[i].d - t * se_change);
+		cm->change_hi = expm1(m[i].d + t * se_change);
+		cm->rel = expm1(r);
+		cm->rel_lo = expm1(r - t * se);
+		cm->rel_hi = expm1(r + t * se);
+		dir[i] = compare_pvalues(r, se, m[i].df, o->noise, &p[i], &pz[i]);
+		cm->p = p[i];
+		cm->p_zero = pz[i];
+	}
+	if (isfinite(c)) {
+		sum->shift = expm1(c);
+		sum->shift_lo = expm1(c - z * se_c);
+		sum->shift_hi = expm1(c + z * se_c);
+		p[np++] = se_c > 0 ? gsl_cdf_ugaussian_Q((fabs(c) - log1p(o->drift_bound)) / se_c)
+		                   : fabs(c) > log1p(o->drift_bound) ? 0 : 1;
+	}
+	compare_holm(p, np, p);
+	compare_holm(pz, n, pz);
+	if (np > n) {
+		sum->shift_p = p[n];
+		sum->shift_beyond = p[n] < o->alpha;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct comparison *cm = &m[i].b->cmp;
+		cm->p_adj = p[i];
+		cm->p_zero_adj = pz[i];
+		cm->verdict = judge(cm, dir[i], o->alpha);
+	}
+	free(p);
+	free(pz);
+	free(dir);
+	return 0;
+}
+
+static int selected(const struct compare_opts *o, const char *name)
+{
+	return !o->filter || regexec(o->filter, name, 0, NULL, 0) == 0;
+}
+
+static void summarise(struct suite *cur, const struct suite *reference,
+                      const struct compare_opts *o, struct compare_summary *sum)
+{
+	for (size_t i = 0; i < cur->nbenches; i++) {
+		const struct bench_result *b = &cur->benches[i];
+		sum->counts[b->cmp.verdict]++;
+		if (b->cmp.verdict != VERDICT_NEW && b->cmp.verdict != VERDICT_NONE && !b->failed)
+			sum->modes[b->mode]++;
+		sum->too_few += b->cmp.verdict == VERDICT_TOO_FEW;
+		if ((b->cmp.verdict == VERDICT_REGRESSED || b->cmp.verdict == VERDICT_NO_CHANGE ||
+		     b->cmp.verdict == VERDICT_WITHIN_NOISE) &&
+		    (!sum->worst || b->cmp.rel > sum->worst_change)) {
+			sum->worst = b->name;
+			sum->worst_change = b->cmp.rel;
+		}
+	}
+	for (size_t i = 0; reference && i < reference->nbenches; i++) {
+		const char *name = reference->benches[i].name;
+		char **m;
+		if (suite_find(cur, name) || !selected(o, name))
+			continue;
+		if (!(m = realloc(sum->missing, (sum->nmissing + 1) * sizeof *m)))
+			return;
+		sum->missing = m;
+		m[sum->nmissing++] = strdup(name);
+		sum->counts[VERDICT_MISSING]++;
+	}
+}
+
+int compare_run(struct suite *cur, const struct suite *old, const struct suite *base,
+                const struct compare_opts *o, struct compare_summary *sum)
+{
+	struct member *m = calloc(cur->nbenches + 1, sizeof *m);
+	const struct suite *reference = base ? base : old;
+	size_t n = 0;
 	int rc = -1;
 
-	memset(sum, 0, sizeof *sum);
+	compare_summary_free(sum);
 	sum->inflation = 1;
-	sum->paired = paired;
-	if (!tb || !w || !p)
-		goto out;
+	sum->shift = sum->shift_lo = sum->shift_hi = sum->shift_p = NAN;
+	if (!m)
+		return -1;
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		struct bench_result *b = &cur->benches[i];
 		const struct bench_result *ob = suite_find(old, b->name);
-		if (o->only && !o->only[i])
+		const struct bench_result *sb = suite_find(base, b->name);
+		int paired = b->mode == MODE_PAIRED && ob;
+		if (o->family && !o->family[i])
 			continue;  /* judged before; counted as it stands */
-		memset(&b->cmp, 0, sizeof b->cmp);
-		if (!ob || !suite_find(reference, b->name))
+		reset(&b->cmp);
+		m[n].b = b;
+		if (!suite_find(reference, b->name) || (!paired && !sb))
 			b->cmp.verdict = VERDICT_NEW;
-		else if (!b->failed && !ob->failed &&
-		         (paired ? prepare_paired(b, ob, o, &w[n]) : prepare(b, ob, o, &w[n])))
-			tb[n++] = b;
+		else if (b->failed || (paired ? ob->failed : sb->failed))
+			continue;
+		else if (paired ? prepare_paired(&m[n], ob, o, o->family ? o->from_round : 0)
+		                : prepare_stored(&m[n], sb, o))
+			n++;
+		else
+			b->cmp.verdict = VERDICT_TOO_FEW;
 	}
-	if (!paired)
-		drift(w, n, o, &sum->shift, &sum->inflation);
-	conclude(tb, w, n, o, sum->shift, sum->inflation, p);
-	sum->shift = expm1(sum->shift);
-	sum->compared = n;
-	summarise(cur, reference, sum);
-	rc = 0;
-out:
-	free(tb);
-	free(w);
-	free(p);
+	if (conclude(m, n, o, sum) == 0) {
+		sum->compared = n;
+		summarise(cur, reference, o, sum);
+		rc = 0;
+	}
+	free(m);
 	return rc;
-}
-
-int compare_paired(struct suite *cur, const struct suite *old, const struct suite *reference,
-                   const struct compare_opts *o, struct compare_summary *sum)
-{
-	return run_compare(cur, old, reference ? reference : old, 1, o, sum);
-}
-
-int compare_suites(struct suite *cur, const struct suite *base,
-                   const struct compare_opts *o, struct compare_summary *sum)
-{
-	return run_compare(cur, base, base, 0, o, sum);
 }
 
 /* Which benchmarks are measured again before their verdict is final.
@@ -385,27 +549,25 @@ int compare_suites(struct suite *cur, const struct suite *base,
  * Holm across the suspects only.  Fresh rounds are independent of the
  * screen, so the suspects' family bounds the chance of any false alarm at
  * alpha whatever was screened, and a small family keeps the power a 2 %
- * change needs (measured: with the verdict on all rounds under a
- * suite-wide Holm, a 2 % slowdown was flagged in 4 runs of 10).  The
- * screen is loose on purpose: what it lets through costs re-measurement
- * time, what it drops is lost.
+ * change needs.  The screen is loose on purpose: what it lets through
+ * costs re-measurement time, what it drops is lost.
  *
  * Stored baselines: the baseline side cannot be re-measured, so fresh
- * rounds are not independent of the screen; suspects are slowdowns only,
- * and the verdict comes from all processes under the suite-wide Holm. */
+ * processes are not independent of the screen; suspects are slowdowns
+ * only, and the verdict comes from all processes, in the same family. */
 int compare_is_suspect(const struct comparison *c, double noise, int paired)
 {
-	int dir = c->change > 0 ? 1 : -1;
+	int dir = c->rel > 0 ? 1 : -1;
 
-	if (!isfinite(c->change))
-		return 0;
+	if (!isfinite(c->rel) || c->exact)
+		return 0;  /* an exact comparison has nothing to gain */
 	if (c->verdict == VERDICT_REGRESSED || (paired && c->verdict == VERDICT_IMPROVED))
 		return dir;
 	if (c->verdict != VERDICT_NO_CHANGE && c->verdict != VERDICT_WITHIN_NOISE)
 		return 0;
 	if (paired)
-		return fabs(c->change) >= noise / 2 && c->p < 0.5 ? dir : 0;
-	return c->change >= noise / 2 && c->p < 0.25;
+		return fabs(c->rel) >= noise / 2 && c->p_zero < 0.5 ? dir : 0;
+	return c->rel >= noise / 2 && c->p_zero < 0.25;
 }
 
 /* A suspect whose re-measured change so far is under a quarter of the
@@ -415,7 +577,7 @@ int compare_is_suspect(const struct comparison *c, double noise, int paired)
  * alarms, so it costs no false-alarm control. */
 int compare_is_futile(const struct comparison *c, int dir, double noise)
 {
-	return !isfinite(c->change) || c->change * dir < noise / 4;
+	return !isfinite(c->rel) || c->rel * dir < noise / 4;
 }
 
 void compare_summary_free(struct compare_summary *sum)

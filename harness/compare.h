@@ -1,40 +1,58 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Comparing current results with a baseline: per benchmark, the relative
- * change of the chosen statistic with its interval, a test on
- * process-level results, a minimum effect, and false-alarm control across
- * the whole suite; then a verdict. */
+/* Comparing current results with a baseline, one family of tests: per
+ * benchmark, the change of the chosen statistic with its interval, a test
+ * that the change is beyond the noise threshold, and Holm's correction
+ * across the family; for stored comparisons, the suite-wide shift and its
+ * test against the drift bound.  The sequence of looks (screen, fresh
+ * rounds, verdict) is harness/gate.c. */
 #ifndef BENCHRUN_COMPARE_H
 #define BENCHRUN_COMPARE_H
 
+#include <regex.h>
 #include <stddef.h>
 #include "analysis.h"
 #include "suite.h"
 
+/* Between-run drift of these machines (measured, see compare.c). */
+#define COMPARE_BENCH_DRIFT 0.01   /* sd of one benchmark's own movement between runs */
+#define COMPARE_COMMON_DRIFT 0.02  /* sd of the whole suite's movement between runs */
+#define COMPARE_DRIFT_BOUND 0.04   /* default --drift-bound: a larger common shift is not drift */
+
 struct compare_opts {
 	enum analysis_stat statistic;  /* per-process statistic compared */
-	double alpha;          /* suite-wide false-alarm rate (Holm) */
-	double noise;          /* minimum effect, as a fraction (0.01 = 1 %) */
+	double alpha;          /* chance of any false alarm in the family (Holm) */
+	double noise;          /* threshold, as a fraction (0.01 = 1 %): a verdict
+	                        * of change needs the change shown beyond it */
 	double conf_level;     /* of the change's interval */
-	int drift_correction;  /* remove the suite's common shift */
-	/* A confirmation (paired only): compare only the benchmarks whose
-	 * entry in `only` is nonzero, on rounds from `from_round` on, with
-	 * Holm across them; the others keep their comparison.  NULL and 0 for
-	 * an ordinary comparison. */
-	const int *only;
+	int drift_correction;  /* stored: remove the suite's common shift */
+	double drift_bound;    /* stored: a common shift shown beyond this fails */
+	const regex_t *filter; /* what was selected: baseline benchmarks it
+	                        * excludes are not "missing"; NULL for all */
+	/* The family judged: benchmarks whose entry is nonzero (all when
+	 * NULL); the others keep their verdicts.  Paired members of the family
+	 * use only rounds numbered from_round on (0: all). */
+	const int *family;
 	unsigned from_round;
 };
 
 /* What a comparison concluded about the whole suite. */
 struct compare_summary {
 	size_t counts[VERDICT_COUNT];
-	size_t compared;       /* benchmarks with a test */
-	double shift;          /* common shift removed, fraction; 0 if none */
-	double inflation;      /* variance factor applied to each test, >= 1 */
-	int paired;            /* measured against the old build, round by round */
+	size_t modes[MODE_COUNT];  /* benchmarks compared in each mode */
+	size_t compared;       /* benchmarks with a test in the last family */
+	size_t stored;         /* stored-mode benchmarks in the shift estimate */
+	double shift, shift_lo, shift_hi; /* suite-wide shift of stored
+	                        * comparisons (fraction) and its interval; NAN
+	                        * when there are none */
+	int shift_removed;     /* the shift was removed before judging each */
+	double shift_p;        /* Holm-adjusted p of |shift| > drift bound */
+	int shift_beyond;      /* the shift is shown beyond the drift bound */
+	double inflation;      /* stored: variance factor, >= 1 */
 	const char *worst;     /* name of the largest slowdown judged, or NULL */
-	double worst_change;   /* its change, fraction */
+	double worst_change;   /* its judged change, fraction */
 	char **missing;        /* names only in the baseline, owned */
 	size_t nmissing;
+	size_t too_few;        /* benchmarks with fewer than 3 processes a side */
 };
 
 /* Welch's two-sample t statistics of y against x: the difference of means,
@@ -47,40 +65,44 @@ struct welch {
 int compare_welch(const double *x, size_t nx, const double *y, size_t ny,
                   struct welch *w);
 
-/* Holm's step-down adjustment of n p-values into adj (same order). */
+/* Holm's step-down adjustment of n p-values into adj (same order; adj may
+ * be p). */
 void compare_holm(const double *p, size_t n, double *adj);
 
-/* Compare every benchmark of `cur` with its namesake in `base`, filling
- * each cur benchmark's `cmp` and *sum.  Returns 0, or -1 when out of
+/* Compare every benchmark of `cur` with the old build measured now (`old`,
+ * for benchmarks whose mode is MODE_PAIRED) or with the stored baseline
+ * (`base`, every other mode), as one family (see compare_opts.family):
+ * fills each judged benchmark's `cmp` and *sum.  New and missing are judged
+ * against `base` (`old` when base is NULL).  Returns 0, or -1 when out of
  * memory. */
-int compare_suites(struct suite *cur, const struct suite *base,
-                   const struct compare_opts *o, struct compare_summary *sum);
+int compare_run(struct suite *cur, const struct suite *old, const struct suite *base,
+                const struct compare_opts *o, struct compare_summary *sum);
 
 void compare_summary_free(struct compare_summary *sum);
-
-/* Compare every benchmark of `cur` with its namesake in `old`, both
- * measured in the same rounds, alternately (paired mode): each round gives
- * one ratio of the statistic, new over old, and the test is on those
- * ratios.  Fills each cur benchmark's `cmp` and *sum like compare_suites,
- * without drift correction (pairing cancels drift).  New and missing are
- * judged against `reference` (the stored baseline's list; `old` when NULL).
- * Returns 0 or -1. */
-int compare_paired(struct suite *cur, const struct suite *old, const struct suite *reference,
-                   const struct compare_opts *o, struct compare_summary *sum);
 
 /* The one-sample t statistics of n log ratios as a struct welch (diff =
  * their mean, se, df = n - 1); returns 0, or -1 when n < 2. */
 int compare_one_sample(const double *logratio, size_t n, struct welch *w);
 
 /* Yuen's one-sample trimmed t statistics of n log ratios as a struct welch:
- * diff = the mean with floor(gamma * n) values cut from each end, se from
- * the winsorised variance, df = n - 2 floor(gamma * n) - 1.  Returns 0, or
- * -1 when fewer than two values remain. */
-int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch *w);
+ * diff = the mean with g values cut from each end, se from the winsorised
+ * variance, df = n - 2g - 1, where g = floor(gamma * n), but at least 1
+ * from 5 values on (one spoiled round never decides).  `kept`, when not
+ * NULL, gets 1 for each value inside the trimmed mean.  Returns 0, or -1
+ * when fewer than two values remain. */
+int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch *w,
+                    int *kept);
+
+/* The p-values of a change d (log ratio) with standard error se and df
+ * degrees of freedom: *p_dir, one-sided, that |d| is beyond log1p(noise)
+ * in its direction; *p_zero, two-sided, that d is not zero.  se = 0 is an
+ * exact comparison (p 0 or 1).  Returns the direction, +1 or -1. */
+int compare_pvalues(double d, double se, double df, double noise, double *p_dir,
+                    double *p_zero);
 
 /* Whether a compared benchmark is re-measured before its verdict is final
- * (see compare.c): +1 for a suspected slowdown, -1 for a suspected speed-up
- * (paired runs only), 0 for neither. */
+ * (see gate.c): +1 for a suspected slowdown, -1 for a suspected speed-up
+ * (paired only), 0 for neither. */
 int compare_is_suspect(const struct comparison *c, double noise, int paired);
 
 /* Whether a suspect's re-measurement so far makes going on pointless: its
@@ -90,6 +112,9 @@ int compare_is_futile(const struct comparison *c, int dir, double noise);
 /* "regressed", "improved", "within noise", "no significant change", "too
  * few samples to tell", "new", "missing", or "" for none. */
 const char *compare_verdict_name(enum verdict v);
+
+/* "paired", "stored", "fallback", or "" for none. */
+const char *compare_mode_name(enum compare_mode m);
 
 /* Parse "slope", "median" or "mean"; 0 or -1. */
 int compare_parse_statistic(const char *s, enum analysis_stat *out);

@@ -12,8 +12,10 @@
 #include "compare.h"
 #include "context.h"
 #include "counters.h"
+#include "gate.h"
 #include "msg.h"
 #include "options.h"
+#include "paired.h"
 #include "profile.h"
 #include "programs.h"
 #include "report.h"
@@ -26,12 +28,15 @@ struct run {
 	regex_t profile_re;        /* --profile REGEX, when profile_mode says so */
 	struct suite cur, base;
 	struct suite old;          /* the old build measured now (paired mode) */
+	struct stage stage;        /* where old and new run from (paired mode) */
 	json_t *base_doc;          /* the baseline file, for its context */
 	const char *base_name;     /* compared with, or NULL */
 	int measured;              /* cur was measured now, not loaded */
 	int ab;                    /* benchrun ab OLD NEW */
-	int paired;                /* old and cur measured alternately */
+	size_t paired;             /* benchmarks measured alternately with the old build */
+	struct measure_ctx mctx;   /* what fresh rounds need (gate.h's source) */
 	struct compare_summary sum;
+	int status;                /* the exit status, once judged */
 };
 
 static size_t count_failed(const struct suite *s)
@@ -41,25 +46,6 @@ static size_t count_failed(const struct suite *s)
 	for (size_t i = 0; i < s->nbenches; i++)
 		n += s->benches[i].failed != 0;
 	return n;
-}
-
-/* Analyse every benchmark (only those selected by `only`, when given); one
- * that has too few samples fails. */
-static void analyse(struct suite *s, const struct options *o, const int *only)
-{
-	struct analysis_opts ao = {o->conf_level, o->resamples, o->seed};
-
-	for (size_t i = 0; i < s->nbenches; i++) {
-		struct bench_result *b = &s->benches[i];
-		if (!(only && !only[i]) && !b->failed && counters_analyse(b) != 0)
-			msg_error(b->name, "out of memory analysing its counters");
-		if ((only && !only[i]) || b->failed ||
-		    (b->analysed = analysis_run(b, &ao, &b->an) == 0))
-			continue;
-		b->failed = 1;
-		b->reason = strdup("too few samples to analyse (fewer than 2 in every process)");
-		msg_error(b->name, "%s", b->reason);
-	}
 }
 
 static struct suite_opts suite_opts(const struct run *r, unsigned processes)
@@ -81,55 +67,24 @@ static int load(const struct options *o, const char *name, struct suite *s, json
 	return rc;
 }
 
-/* The kept programs of the baseline, each checked against its hash; an
- * empty list (after one warning) when any is missing, altered or was never
- * kept: then the comparison falls back to the stored results. */
-static int kept_programs(const struct run *r, struct program_list *list)
+/* The old build beside the new one, and each benchmark's mode; a stored
+ * benchmark is measured with the plan its baseline used (one estimator). */
+static int set_up_comparison(struct run *r, const struct suite_opts *so)
 {
-	const char *dir = baseline_dir(r->o.baseline_dir);
-
-	memset(list, 0, sizeof *list);
-	list->paths = calloc(r->base.nprograms + 1, sizeof *list->paths);
-	for (size_t i = 0; list->paths && i < r->base.nprograms; i++) {
-		if (!r->base.programs[i].stored) {
-			msg_warn(r->base_name, "its programs were not kept: comparing with the "
-			         "stored results (drift between the runs is not cancelled)");
-			break;
-		}
-		if (!(list->paths[list->n] = baseline_program(dir, &r->base.programs[i])))
-			break;
-		list->n++;
-	}
-	if (list->n == r->base.nprograms && list->n > 0)
-		return 0;
-	programs_free(list);
-	return -1;
-}
-
-/* List the old build (ab's OLD program, or the baseline's kept programs);
- * 1 when it can be measured beside the current one. */
-static int list_old(struct run *r, const struct suite_opts *cur_so)
-{
-	struct suite_opts so = *cur_so;
-	struct program_list list = {0};
-	char *one[1] = {r->ab ? r->o.programs[0] : NULL};
-	int ok;
-
 	if (r->ab) {
-		so.programs = one;
-		so.nprograms = 1;
-	} else if (!r->base_name || !r->o.paired || kept_programs(r, &list) != 0) {
-		return 0;
-	} else {
-		so.programs = list.paths;
-		so.nprograms = list.n;
+		if (paired_ab(so, r->o.programs[0], &r->cur, &r->old, &r->stage) != 0)
+			return EXIT_USAGE;
+	} else if (r->base_name) {
+		paired_from_baseline(baseline_dir(r->o.baseline_dir), so, r->o.paired, &r->cur,
+		                     &r->base, &r->old, &r->stage);
 	}
-	ok = suite_list(&so, &r->old) == 0;
-	if (!ok && !r->ab)
-		msg_warn(r->base_name, "the kept programs do not run here: comparing with the "
-		         "stored results instead");
-	programs_free(&list);
-	return ok;
+	for (size_t i = 0; i < r->cur.nbenches; i++) {
+		struct bench_result *b = &r->cur.benches[i];
+		r->paired += b->mode == MODE_PAIRED;
+		if (b->mode != MODE_PAIRED && suite_find(&r->base, b->name))
+			b->plan = suite_plan_of(suite_find(&r->base, b->name));
+	}
+	return 0;
 }
 
 /* The current results: loaded (compare, --load-baseline) or measured. */
@@ -148,6 +103,8 @@ static int current(struct run *r, int compare_cmd)
 		rc = load(&r->o, compare_cmd ? r->o.programs[1] : r->o.load_baseline, &r->cur, &doc);
 		if (rc == 0)
 			r->cur.context = json_incref(json_object_get(doc, "context"));
+		for (size_t i = 0; rc == 0 && i < r->cur.nbenches; i++)
+			r->cur.benches[i].mode = MODE_STORED;
 		json_decref(doc);
 		return rc;
 	}
@@ -159,14 +116,10 @@ static int current(struct run *r, int compare_cmd)
 	}
 	if (r->o.list_counters)
 		rc = suite_list_counters(&so);
-	else if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list) {
-		r->paired = list_old(r, &so);
-		if (r->ab && !r->paired)
-			rc = EXIT_USAGE;
-		else if (r->paired)
-			suite_measure_paired(&so, &r->old, &r->cur, NULL, r->o.seed);
-		else
-			suite_measure(&so, &r->cur, NULL);
+	else if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list &&
+	         (rc = set_up_comparison(r, &so)) == 0) {
+		r->mctx = (struct measure_ctx){so, &r->cur, &r->old, &r->o, r->o.seed};
+		paired_measure(&r->mctx, NULL, r->o.processes);
 		r->cur.context = context_collect(&r->cur);
 		r->measured = 1;
 	}
@@ -174,87 +127,18 @@ static int current(struct run *r, int compare_cmd)
 	return rc;
 }
 
-/* Compare (all benchmarks, or the suspects of `only` on rounds from
- * `from_round` on: see compare_opts). */
-static int compare(struct run *r, const int *only, unsigned from_round)
+/* Judge the comparison: screen, confirm on fresh rounds (measured runs
+ * only), conclude. */
+static int judge(struct run *r)
 {
-	struct compare_opts co = {r->o.statistic, r->o.alpha, r->o.noise, r->o.conf_level,
-	                          r->o.drift_correction, only, from_round};
-	size_t compared = r->sum.compared;
+	struct gate_opts go = {
+		{r->o.statistic, r->o.alpha, r->o.noise, r->o.conf_level, r->o.drift_correction,
+		 r->o.drift_bound, r->o.filter ? &r->filter : NULL, NULL, 0},
+		r->o.remeasure, r->o.fail_on};
+	struct gate_source src = {paired_measure, &r->mctx};
 
-	compare_summary_free(&r->sum);
-	if ((r->paired ? compare_paired(&r->cur, &r->old, r->ab ? NULL : &r->base, &co, &r->sum)
-	               : compare_suites(&r->cur, &r->base, &co, &r->sum)) != 0) {
-		msg_error(NULL, "out of memory");
-		return -1;
-	}
-	if (only)
-		r->sum.compared = compared;
-	return 0;
-}
-
-/* Rounds between looks at a paired confirmation: after each batch a
- * suspect whose change has faded is dropped (compare_is_futile). */
-#define CONFIRM_BATCH 10
-
-/* Paired: the suspects are measured in up to o->remeasure fresh rounds,
- * in batches, and judged on those rounds alone (see compare_is_suspect).
- * `dir` holds each suspect's direction, `only` which are suspects. */
-static int confirm_paired(struct run *r, const int *dir, const int *only)
-{
-	unsigned from = (suite_last_round(&r->cur) > suite_last_round(&r->old)
-	                 ? suite_last_round(&r->cur) : suite_last_round(&r->old)) + 1;
-	int *active = malloc((r->cur.nbenches + 1) * sizeof *active), any = 1;
-
-	if (!active)
-		return -1;
-	memcpy(active, only, r->cur.nbenches * sizeof *active);
-	for (unsigned left = r->o.remeasure; left > 0 && any;) {
-		unsigned n = left < CONFIRM_BATCH ? left : CONFIRM_BATCH;
-		struct suite_opts so = suite_opts(r, n);
-		suite_measure_paired(&so, &r->old, &r->cur, active, r->o.seed);
-		analyse(&r->cur, &r->o, active);
-		left -= n;
-		if (compare(r, only, from) != 0) {
-			free(active);
-			return -1;
-		}
-		any = 0;
-		for (size_t i = 0; left && i < r->cur.nbenches; i++) {
-			if (active[i] && compare_is_futile(&r->cur.benches[i].cmp, dir[i], r->o.noise))
-				active[i] = 0;
-			any |= active[i];
-		}
-	}
-	free(active);
-	return 0;
-}
-
-/* A suspected change is measured again before the verdict is final: a
- * chance run of slow processes rarely repeats, a real slowdown does, and
- * the added rounds give the test the power a 2 % change needs. */
-static int remeasure(struct run *r)
-{
-	int *dir = calloc(r->cur.nbenches + 1, sizeof *dir);
-	int *only = calloc(r->cur.nbenches + 1, sizeof *only), any = 0, rc = 0;
-
-	for (size_t i = 0; dir && only && i < r->cur.nbenches; i++) {
-		dir[i] = compare_is_suspect(&r->cur.benches[i].cmp, r->o.noise, r->paired);
-		any |= only[i] = dir[i] != 0;
-	}
-	if (any && r->paired) {
-		rc = confirm_paired(r, dir, only);
-	} else if (any) {
-		struct suite_opts so = suite_opts(r, r->o.remeasure);
-		suite_measure(&so, &r->cur, only);
-		analyse(&r->cur, &r->o, only);
-		rc = compare(r, NULL, 0);
-	}
-	for (size_t i = 0; any && rc == 0 && i < r->cur.nbenches; i++)
-		r->cur.benches[i].cmp.remeasured = only[i];
-	free(dir);
-	free(only);
-	return rc;
+	return gate_run(&go, &r->cur, &r->old, r->ab ? NULL : &r->base,
+	                r->measured ? &src : NULL, &r->sum);
 }
 
 static void warn_context(const struct run *r)
@@ -282,9 +166,8 @@ static int write_outputs(struct run *r)
 	report_console(stdout, &r->cur, &r->o);
 	if (r->base_name) {
 		fputc('\n', stdout);
-		report_compare(stdout, &r->cur, r->paired ? &r->old : &r->base, &r->sum, &r->o,
-		               use_color(&r->o));
-		report_compare_summary(stdout, &r->sum, count_failed(&r->cur));
+		report_compare(stdout, &r->cur, &r->old, &r->base, &r->sum, &r->o, use_color(&r->o));
+		report_compare_summary(stdout, &r->sum, count_failed(&r->cur), &r->o);
 	}
 	profile_print(stdout, &r->cur, 5);
 	fflush(stdout);
@@ -295,7 +178,7 @@ static int write_outputs(struct run *r)
 		rc |= report_markdown(r->o.markdown_path, &r->cur, r->base_name ? &r->sum : NULL, &r->o);
 	if (!r->o.json_path && !r->o.save_baseline)
 		return rc;
-	if (!(doc = report_json_build(&r->cur, &r->o))) {
+	if (!(doc = report_json_build(&r->cur, &r->o, r->base_name ? &r->sum : NULL, r->status))) {
 		msg_error(NULL, "out of memory");
 		return -1;
 	}
@@ -306,19 +189,6 @@ static int write_outputs(struct run *r)
 		                    r->o.keep_programs && r->measured);
 	json_decref(doc);
 	return rc;
-}
-
-static int exit_status(const struct run *r)
-{
-	const size_t *n = r->sum.counts;
-
-	if (count_failed(&r->cur))
-		return EXIT_BENCH_FAILED;
-	if (r->o.fail_on == FAIL_ON_NEVER)
-		return EXIT_NO_REGRESSION;
-	if (n[VERDICT_REGRESSED] || (r->o.fail_on == FAIL_ON_CHANGE && n[VERDICT_IMPROVED]))
-		return EXIT_REGRESSION;
-	return EXIT_NO_REGRESSION;
 }
 
 /* Refuse bad combinations and names before any work is done. */
@@ -335,6 +205,12 @@ static int check_usage(const struct run *r, int compare_cmd)
 	              (o->nprograms == 3 && o->filter))) {
 		msg_error("ab", "needs OLD-PROGRAM NEW-PROGRAM [REGEX], no --baseline, and one "
 		          "filter at most");
+		return EXIT_USAGE;
+	}
+	/* A spread needs at least 3 processes a side: fewer cannot gate. */
+	if ((o->baseline || r->ab) && o->processes < 3) {
+		msg_error("--processes", "%u cannot gate: a comparison needs at least 3 processes "
+		          "(rounds) a side", o->processes);
 		return EXIT_USAGE;
 	}
 	if ((compare_cmd || o->load_baseline) && !compare_cmd && o->nprograms) {
@@ -383,6 +259,31 @@ static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 	return current(r, compare_cmd);
 }
 
+/* After measuring: analyse, judge, profile, write; the exit status. */
+static int run_pipeline(struct run *r)
+{
+	paired_analyse(&r->cur, &r->o, NULL);
+	if (r->paired)
+		paired_analyse(&r->old, &r->o, NULL);
+	if (r->base_name) {
+		if (r->paired < r->cur.nbenches)  /* stored: another machine, maybe */
+			warn_context(r);
+		if (judge(r) != 0)
+			return EXIT_USAGE;
+		r->status = gate_exit_status(&r->sum, count_failed(&r->cur), r->o.fail_on);
+		if (r->sum.too_few)
+			msg_error(NULL, "%zu benchmark%s cannot be gated: fewer than 3 processes on a "
+			          "side (save and compare with --processes 3 or more)", r->sum.too_few,
+			          r->sum.too_few == 1 ? "" : "s");
+	} else {
+		r->status = count_failed(&r->cur) ? EXIT_BENCH_FAILED : EXIT_NO_REGRESSION;
+	}
+	if (r->measured)
+		profile_suite(&r->o, &r->profile_re, &r->cur, r->base_name && !r->ab ? &r->base : NULL,
+		              r->paired ? &r->old : NULL);
+	return write_outputs(r) != 0 ? EXIT_USAGE : r->status;
+}
+
 static void run_free(struct run *r)
 {
 	if (r->o.filter)
@@ -392,6 +293,7 @@ static void run_free(struct run *r)
 	suite_free(&r->cur);
 	suite_free(&r->base);
 	suite_free(&r->old);
+	stage_remove(&r->stage);
 	json_decref(r->base_doc);
 	compare_summary_free(&r->sum);
 }
@@ -415,20 +317,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < r.cur.nbenches; i++)
 			printf("%s\n", r.cur.benches[i].name);
 	} else if (rc == 0) {
-		analyse(&r.cur, &r.o, NULL);
-		if (r.paired)
-			analyse(&r.old, &r.o, NULL);
-		if (r.base_name) {
-			if (!r.paired)  /* the old build runs here too: no machine difference */
-				warn_context(&r);
-			if (compare(&r, NULL, 0) != 0 || (r.measured && r.o.remeasure && remeasure(&r) != 0))
-				rc = EXIT_USAGE;
-		}
-		if (rc == 0 && r.measured)
-			profile_suite(&r.o, &r.profile_re, &r.cur, r.base_name && !r.ab ? &r.base : NULL,
-			              r.paired ? &r.old : NULL);
-		if (rc == 0)
-			rc = write_outputs(&r) != 0 ? EXIT_USAGE : exit_status(&r);
+		rc = run_pipeline(&r);
 	}
 	run_free(&r);
 	return rc;

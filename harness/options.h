@@ -38,6 +38,7 @@ struct options {
 	int fail_on;                /* enum fail_on */
 	unsigned remeasure;         /* processes added to suspects; 0 = off */
 	int drift_correction;
+	double drift_bound;          /* stored: a common shift beyond fails, fraction */
 	int keep_programs;          /* copy programs into the baseline store */
 	int paired;                 /* --baseline re-runs the kept programs */
 	int color;                  /* enum color_mode */

@@ -29,7 +29,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int spawn(char *const argv[], int proto_w, int err_w, pid_t *pid)
+static int spawn(char *const argv[], char *const envp[], int proto_w, int err_w, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -42,7 +42,7 @@ static int spawn(char *const argv[], int proto_w, int err_w, pid_t *pid)
 	posix_spawnattr_init(&at);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&at, 0);
-	rc = posix_spawn(pid, argv[0], &fa, &at, argv, environ);
+	rc = posix_spawn(pid, argv[0], &fa, &at, argv, envp ? envp : environ);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return -rc;
@@ -136,6 +136,12 @@ static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *
 
 int proc_run(char *const argv[], double timeout_s, struct proc_result *res)
 {
+	return proc_run_env(argv, NULL, timeout_s, res);
+}
+
+int proc_run_env(char *const argv[], char *const envp[], double timeout_s,
+                 struct proc_result *res)
+{
 	int proto[2], errp[2], status = 0, rc;
 	double start = now_s();
 	char *err = NULL;
@@ -152,7 +158,7 @@ int proc_run(char *const argv[], double timeout_s, struct proc_result *res)
 		close(proto[1]);
 		return rc;
 	}
-	rc = spawn(argv, proto[1], errp[1], &pid);
+	rc = spawn(argv, envp, proto[1], errp[1], &pid);
 	close(proto[1]);
 	close(errp[1]);
 	if (rc == 0) {

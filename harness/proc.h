@@ -22,6 +22,10 @@ struct proc_result {
  * process group).  Returns 0 when it ran, or a negated errno when it could
  * not be started; free the result with proc_result_free(). */
 int proc_run(char *const argv[], double timeout_s, struct proc_result *res);
+
+/* As proc_run, with the environment `envp` (NULL: benchrun's own). */
+int proc_run_env(char *const argv[], char *const envp[], double timeout_s,
+                 struct proc_result *res);
 void proc_result_free(struct proc_result *res);
 
 /* "crashed with SIGSEGV (Segmentation fault)", "timed out after 30 s",

@@ -12,7 +12,10 @@
 #include "counters.h"
 #include "protocol.h"
 
-#define PROTOCOL_VERSION 1
+/* Version 2 added the worker option --plan; its records are those of
+ * version 1, so both are read. */
+#define PROTOCOL_VERSION_MIN 1
+#define PROTOCOL_VERSION 2
 
 static char *dup_or_null(const char *s)
 {
@@ -260,7 +263,7 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 			return *why = "a second header", -1;
 		if (parse_header(o, doc, je) != 0)
 			return -1;
-		if (doc->hdr.protocol != PROTOCOL_VERSION)
+		if (doc->hdr.protocol < PROTOCOL_VERSION_MIN || doc->hdr.protocol > PROTOCOL_VERSION)
 			return *why = "unsupported protocol version", -1;
 		return 0;
 	}

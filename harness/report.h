@@ -18,16 +18,23 @@
 void report_console(FILE *out, const struct suite *s, const struct options *o);
 
 /* Print the comparison table (colour escapes when `color`), with each
- * benchmark's counter changes against its namesake in `base`. */
-void report_compare(FILE *out, const struct suite *s, const struct suite *base,
-                    const struct compare_summary *sum, const struct options *o, int color);
+ * benchmark's counter changes against its namesake in `old` (paired) or
+ * `base` (stored), and its noise notes. */
+void report_compare(FILE *out, const struct suite *s, const struct suite *old,
+                    const struct suite *base, const struct compare_summary *sum,
+                    const struct options *o, int color);
 
-/* Print the one-line summary: counts per verdict, failures, the worst
- * change and the suite-wide shift removed. */
-void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed);
+/* Print the two summary lines: counts per verdict, failures and the worst
+ * change; then the modes, alpha, threshold and the suite-wide shift with
+ * its interval (always, when a stored comparison has one). */
+void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed,
+                            const struct options *o);
 
-/* Build the results document (new reference, NULL when out of memory). */
-json_t *report_json_build(const struct suite *s, const struct options *o);
+/* Build the results document (new reference, NULL when out of memory);
+ * with `sum` (compared), its "comparison" object holds the run's mode
+ * counts, settings, shift and `exit_status`. */
+json_t *report_json_build(const struct suite *s, const struct options *o,
+                          const struct compare_summary *sum, int exit_status);
 
 /* Write `doc` to `path` atomically: a temporary file in the same directory,
  * fsync, rename.  Returns 0, or -1 after printing one line; an existing file

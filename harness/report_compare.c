@@ -4,6 +4,7 @@
  * then one summary line. */
 #include <math.h>
 #include <string.h>
+#include "analysis.h"
 #include "counters.h"
 #include "report.h"
 #include "units.h"
@@ -49,53 +50,92 @@ static void print_counter_changes(FILE *out, const struct bench_result *b,
 	}
 }
 
-static void print_row(FILE *out, const struct bench_result *b, int w, int color)
+/* The statistic's own estimate of a benchmark with no comparison (new). */
+static double own_estimate(const struct bench_result *b, const struct options *o)
+{
+	if (!b->analysed)
+		return NAN;
+	return o->statistic == ANALYSIS_MEDIAN ? b->an.median.point
+	       : o->statistic == ANALYSIS_MEAN ? b->an.mean.point : b->an.slope.point;
+}
+
+static const char *verdict_note(const struct bench_result *b)
+{
+	if (b->cmp.verdict == VERDICT_NEW || b->cmp.verdict == VERDICT_NONE)
+		return "";
+	if (b->mode == MODE_FALLBACK)
+		return b->cmp.remeasured ? " (re-measured; stored: old build not reproducible)"
+		                         : " (stored: old build not reproducible)";
+	if (b->cmp.exact)
+		return " (exact)";
+	return b->cmp.remeasured ? " (re-measured)" : "";
+}
+
+static void print_row(FILE *out, const struct bench_result *b, int w, int vs_suite,
+                      const struct options *o, int color)
 {
 	const struct comparison *c = &b->cmp;
-	char base[24], cur[24], ci[40] = "", change[16] = "", p[16] = "";
+	char base[24] = "-", cur[24] = "-", ci[40] = "", change[16] = "", p[16] = "";
+	char rel[48] = "";
 
-	units_time(base, sizeof base, c->base_ns);
-	units_time(cur, sizeof cur, c->cur_ns);
+	if (c->verdict != VERDICT_NEW && isfinite(c->base_ns))
+		units_time(base, sizeof base, c->base_ns);
+	if (isfinite(c->cur_ns) || isfinite(own_estimate(b, o)))
+		units_time(cur, sizeof cur, isfinite(c->cur_ns) ? c->cur_ns : own_estimate(b, o));
 	if (isfinite(c->change)) {
 		snprintf(change, sizeof change, "%+.2f%%", c->change * 100);
 		snprintf(ci, sizeof ci, "[%+.2f%%, %+.2f%%]", c->change_lo * 100, c->change_hi * 100);
 		snprintf(p, sizeof p, "%.3g", c->p_adj);
+		if (vs_suite && b->mode != MODE_PAIRED)
+			snprintf(rel, sizeof rel, "%+.2f%%", c->rel * 100);
 	}
-	fprintf(out, "%-*s  %*s  %*s  %9s  %-22s %9s  ", w, b->name,
-	        10 + (strstr(base, "µ") != NULL), c->verdict == VERDICT_NEW ? "-" : base,
-	        10 + (strstr(cur, "µ") != NULL), cur, change, ci, p);
-	print_verdict(out, c->verdict, color, c->remeasured ? " (re-measured)" : "");
+	fprintf(out, "%-*s  %*s  %*s  %9s  %-22s ", w, b->name,
+	        10 + (strstr(base, "µ") != NULL), base, 10 + (strstr(cur, "µ") != NULL), cur,
+	        change, ci);
+	if (vs_suite)
+		fprintf(out, "%9s  ", rel);
+	fprintf(out, "%9s  ", p);
+	print_verdict(out, c->verdict, color, verdict_note(b));
 }
 
-void report_compare(FILE *out, const struct suite *s, const struct suite *base,
-                    const struct compare_summary *sum, const struct options *o, int color)
+void report_compare(FILE *out, const struct suite *s, const struct suite *old,
+                    const struct suite *base, const struct compare_summary *sum,
+                    const struct options *o, int color)
 {
-	int w = (int)strlen("benchmark");
+	int w = (int)strlen("benchmark"), vs = sum->shift_removed;
 	char ci[24];
 
 	for (size_t i = 0; i < s->nbenches; i++)
 		if ((int)strlen(s->benches[i].name) > w)
 			w = (int)strlen(s->benches[i].name);
 	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
-	fprintf(out, "%-*s  %10s  %10s  %9s  %-22s %9s  %s\n", w, "benchmark", "baseline",
-	        "now", "change", ci, "p (suite)", "verdict");
+	fprintf(out, "%-*s  %10s  %10s  %9s  %-22s ", w, "benchmark", "baseline", "now", "change",
+	        ci);
+	if (vs)
+		fprintf(out, "%9s  ", "vs suite");
+	fprintf(out, "%9s  %s\n", "p (family)", "verdict");
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
-		if (b->failed)
+		if (b->failed) {
 			fprintf(out, "%-*s  FAILED: %s\n", w, b->name, b->reason ? b->reason : "");
-		else {
-			print_row(out, b, w, color);
-			print_counter_changes(out, b, base);
+			continue;
 		}
+		print_row(out, b, w, vs, o, color);
+		print_counter_changes(out, b, b->mode == MODE_PAIRED ? old : base);
+		for (size_t k = 0; k < b->nnotes; k++)
+			fprintf(out, "    note: %s\n", b->notes[k]);
 	}
 	for (size_t i = 0; i < sum->nmissing; i++) {
-		fprintf(out, "%-*s  %10s  %10s  %9s  %-22s %9s  ", w, sum->missing[i], "", "-",
-		        "", "", "");
+		fprintf(out, "%-*s  %10s  %10s  %9s  %-22s ", w, sum->missing[i], "-", "-", "", "");
+		if (vs)
+			fprintf(out, "%9s  ", "");
+		fprintf(out, "%9s  ", "");
 		print_verdict(out, VERDICT_MISSING, color, "");
 	}
 }
 
-void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed)
+void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed,
+                            const struct options *o)
 {
 	static const enum verdict order[] = {
 		VERDICT_REGRESSED, VERDICT_IMPROVED, VERDICT_WITHIN_NOISE, VERDICT_NO_CHANGE,
@@ -111,10 +151,16 @@ void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t
 		fprintf(out, ", %zu failed", failed);
 	if (sum->worst)
 		fprintf(out, "; worst: %s %+.2f%%", sum->worst, sum->worst_change * 100);
-	if (sum->shift != 0)
-		fprintf(out, "; suite-wide shift %+.2f%% removed as drift", sum->shift * 100);
-	if (sum->paired)
-		fputs("; paired: old and new measured alternately in each round", out);
+	fputc('\n', out);
+	fprintf(out, "mode: %zu paired, %zu stored, %zu fallback; alpha %g, threshold %g%%",
+	        sum->modes[MODE_PAIRED], sum->modes[MODE_STORED], sum->modes[MODE_FALLBACK],
+	        o->alpha, o->noise * 100);
+	if (isfinite(sum->shift))
+		fprintf(out, "; suite-wide shift %+.2f%% [%+.2f%%, %+.2f%%] %s", sum->shift * 100,
+		        sum->shift_lo * 100, sum->shift_hi * 100,
+		        sum->shift_beyond ? "beyond the drift bound" :
+		        sum->shift_removed ? "removed as drift" :
+		        "kept (too few benchmarks to tell it from each one's change)");
 	if (sum->inflation > 1)
 		fprintf(out, "; variances x%.2f for between-run noise", sum->inflation);
 	fputc('\n', out);

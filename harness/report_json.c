@@ -92,21 +92,78 @@ static json_t *benchmark_fields(const struct bench_result *b)
 	                 "analysis", analysis(b), "processes", processes(b));
 }
 
-/* Only present when compared with a baseline. */
+static json_t *paired_rounds(const struct comparison *c)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < c->nrounds; i++) {
+		const struct paired_round *r = &c->rounds[i];
+		json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:b, s:b}", "round",
+		                                   (json_int_t)r->round, "old_ns", num(r->old_ns),
+		                                   "new_ns", num(r->new_ns), "old_first",
+		                                   r->old_first, "used", r->used));
+	}
+	return a;
+}
+
+/* Only present when compared with a baseline: everything the verdict was
+ * computed from (docs/json-schema.md). */
 static json_t *comparison(const struct bench_result *b)
 {
 	const struct comparison *c = &b->cmp;
+	json_t *o;
 
 	if (c->verdict == VERDICT_NONE)
 		return json_null();
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b}",
-	                 "verdict", compare_verdict_name(c->verdict),
-	                 "baseline_ns", num(c->base_ns), "current_ns", num(c->cur_ns),
-	                 "change", num(c->change), "change_lo", num(c->change_lo),
-	                 "change_hi", num(c->change_hi), "p", num(c->p), "p_suite", num(c->p_adj),
-	                 "baseline_processes", (json_int_t)c->base_procs,
-	                 "current_processes", (json_int_t)c->cur_procs,
-	                 "remeasured", c->remeasured);
+	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	              " s:o, s:o, s:I, s:I, s:b, s:b}",
+	              "verdict", compare_verdict_name(c->verdict),
+	              "mode", compare_mode_name(b->mode),
+	              "baseline_ns", num(c->base_ns), "current_ns", num(c->cur_ns),
+	              "change", num(c->change), "change_lo", num(c->change_lo),
+	              "change_hi", num(c->change_hi), "ratio", num(c->change + 1),
+	              "judged_change", num(c->rel), "judged_lo", num(c->rel_lo),
+	              "judged_hi", num(c->rel_hi), "p", num(c->p), "p_family", num(c->p_adj),
+	              "p_zero", num(c->p_zero), "p_zero_family", num(c->p_zero_adj),
+	              "baseline_processes", (json_int_t)c->base_procs,
+	              "current_processes", (json_int_t)c->cur_procs,
+	              "remeasured", c->remeasured, "exact", c->exact);
+	if (o && c->nrounds)
+		json_object_set_new(o, "rounds", paired_rounds(c));
+	return o;
+}
+
+static json_t *notes(const struct bench_result *b)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < b->nnotes; i++)
+		json_array_append_new(a, json_string(b->notes[i]));
+	return a;
+}
+
+/* The run's comparison: how it was judged and what it concluded. */
+static json_t *run_comparison(const struct compare_summary *sum, const struct options *o,
+                              int exit_status)
+{
+	static const char *const stats[] = {"slope", "median", "mean"};
+
+	return json_pack("{s:{s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:o, s:o,"
+	                 " s:b, s:o, s:b, s:o, s:o, s:o, s:i}",
+	                 "modes", "paired", (json_int_t)sum->modes[MODE_PAIRED],
+	                 "stored", (json_int_t)sum->modes[MODE_STORED],
+	                 "fallback", (json_int_t)sum->modes[MODE_FALLBACK],
+	                 "alpha", num(o->alpha), "threshold", num(o->noise),
+	                 "confidence", num(o->conf_level), "drift_bound", num(o->drift_bound),
+	                 "statistic", o->statistic >= 0 && o->statistic < 3 ? stats[o->statistic]
+	                                                                    : "slope",
+	                 "remeasure", (json_int_t)o->remeasure,
+	                 "shift", num(sum->shift), "shift_lo", num(sum->shift_lo),
+	                 "shift_hi", num(sum->shift_hi), "shift_removed", sum->shift_removed,
+	                 "shift_p_family", num(sum->shift_p), "shift_beyond_bound",
+	                 sum->shift_beyond, "variance_factor", num(sum->inflation),
+	                 "bench_drift", num(COMPARE_BENCH_DRIFT),
+	                 "common_drift", num(COMPARE_COMMON_DRIFT), "exit_status", exit_status);
 }
 
 static json_t *benchmark(const struct bench_result *b)
@@ -115,6 +172,7 @@ static json_t *benchmark(const struct bench_result *b)
 	json_t *procs = json_object_get(o, "processes");
 
 	json_object_set_new(o, "comparison", comparison(b));
+	json_object_set_new(o, "notes", notes(b));
 	/* Counters: per benchmark (harness/counters.c), and per process next
 	 * to its samples. */
 	json_object_set_new(o, "counters", counters_json(b));
@@ -137,7 +195,8 @@ static json_t *program(const struct program *p)
 	                 "resolution_ns", num(h->timer_resolution_ns));
 }
 
-json_t *report_json_build(const struct suite *s, const struct options *o)
+json_t *report_json_build(const struct suite *s, const struct options *o,
+                          const struct compare_summary *sum, int exit_status)
 {
 	json_t *progs = json_array(), *benches = json_array();
 	char when[32];
@@ -149,7 +208,7 @@ json_t *report_json_build(const struct suite *s, const struct options *o)
 	for (size_t i = 0; i < s->nbenches; i++)
 		json_array_append_new(benches, benchmark(&s->benches[i]));
 	return json_pack("{s:s, s:i, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i, s:o},"
-	                 " s:o, s:o, s:o, s:O*}",
+	                 " s:o, s:o, s:o, s:O*, s:o}",
 	                 "schema", "benchrun-results", "schema_version",
 	                 REPORT_JSON_SCHEMA_VERSION, "benchrun_version", PACKAGE_VERSION,
 	                 "created", when, "settings", "processes", o->processes,
@@ -157,7 +216,8 @@ json_t *report_json_build(const struct suite *s, const struct options *o)
 	                 "samples", o->samples, "timeout_s", num(o->timeout_s),
 	                 "seed", (json_int_t)o->seed, "resamples", o->resamples,
 	                 "confidence", num(o->conf_level), "elapsed_s", num(s->elapsed_s),
-	                 "programs", progs, "benchmarks", benches, "context", s->context);
+	                 "programs", progs, "benchmarks", benches, "context", s->context,
+	                 "comparison", sum ? run_comparison(sum, o, exit_status) : json_null());
 }
 
 static int dump_cb(const char *buf, size_t size, void *data)

@@ -18,6 +18,7 @@ struct sample {
 /* The samples one worker process took of one benchmark. */
 struct proc_run {
 	unsigned round;         /* 1-based round in which the process ran */
+	uint64_t seq;           /* order in which the harness ran its processes */
 	struct sample *samples; /* owned */
 	size_t nsamples, cap;
 	uint64_t warmup_iters;  /* iterations run during warm-up */
@@ -100,16 +101,45 @@ enum verdict {
 	VERDICT_COUNT
 };
 
-/* A benchmark against its baseline.  Changes are relative (now / before
- * - 1) of the compared statistic, after removing the suite's common shift. */
+/* How a benchmark was compared (see harness/gate.c). */
+enum compare_mode {
+	MODE_NONE = 0,        /* not compared */
+	MODE_PAIRED,          /* old and new builds measured alternately, per round */
+	MODE_STORED,          /* against the stored results (asked for, or nothing kept) */
+	MODE_FALLBACK,        /* stored, because the old build could not be reproduced */
+	MODE_COUNT
+};
+
+/* One paired round of a benchmark: the statistic of the old and the new
+ * build, measured back to back. */
+struct paired_round {
+	unsigned round;       /* round number */
+	double old_ns, new_ns; /* the statistic, ns/iter */
+	int old_first;        /* the old build ran first in this round */
+	int used;             /* in the test (not trimmed, not before from_round) */
+};
+
+/* A benchmark against its baseline.  base_ns and cur_ns are the two
+ * figures `change` was computed from (change = cur_ns / base_ns - 1
+ * exactly): geometric means of the per-process statistic (stored) or of the
+ * old and new figures of the rounds used (paired).  What the verdict
+ * judges is `rel`: the change itself (paired), or the change relative to
+ * the suite-wide shift (stored, when a shift is removed). */
 struct comparison {
 	enum verdict verdict;
-	double base_ns, cur_ns;    /* the statistic, mean over processes, ns/iter */
-	double change;             /* point estimate, fraction */
+	double base_ns, cur_ns;    /* ns/iter (see above) */
+	double change;             /* cur_ns / base_ns - 1 */
 	double change_lo, change_hi; /* its interval at the confidence level */
-	double p, p_adj;           /* two-sided p, and Holm-adjusted over the suite */
-	size_t base_procs, cur_procs;
-	int remeasured;            /* re-measured as a suspected regression */
+	double rel, rel_lo, rel_hi; /* the judged change and its interval */
+	double p, p_adj;           /* one-sided p that the change is beyond the
+	                            * threshold in its direction; Holm-adjusted
+	                            * over the family judged */
+	double p_zero, p_zero_adj; /* two-sided p of no change; Holm-adjusted */
+	int exact;                 /* no spread on either side: compared exactly */
+	size_t base_procs, cur_procs; /* processes (stored) or rounds used (paired) */
+	int remeasured;            /* re-measured as a suspected change */
+	struct paired_round *rounds; /* paired: every round, owned */
+	size_t nrounds;
 };
 
 /* Everything known about one benchmark after a run. */
@@ -128,8 +158,13 @@ struct bench_result {
 	struct counter_result *counters; /* owned; as the first process that
 	                                  * measured it reported them */
 	size_t ncounters;
+	enum compare_mode mode; /* how it is compared (set before comparing) */
+	int plan;               /* 0 not known yet, 1 linear ramp, 2 flat: the
+	                         * sample plan every process of it must use */
 	struct comparison cmp;  /* against a baseline, when compared */
 	struct profile *profile; /* sampled profile (harness/profile.h), owned, or NULL */
+	char **notes;           /* noise warnings, one line each, owned */
+	size_t nnotes;
 };
 
 #endif

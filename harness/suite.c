@@ -30,8 +30,9 @@ static double now_s(void)
 
 /* Run `prog` with the worker options in `args` and parse what it wrote.
  * Returns 0, or -1 with a reason (owned by the caller) in *why. */
-static int run_worker(const char *prog, const char *const *args, double timeout_s,
-                      struct protocol_doc *doc, struct proc_result *res, char **why)
+static int run_worker(const char *prog, char *const *envp, const char *const *args,
+                      double timeout_s, struct protocol_doc *doc, struct proc_result *res,
+                      char **why)
 {
 	char *argv[24], err[256];
 	size_t n = 0;
@@ -46,7 +47,7 @@ static int run_worker(const char *prog, const char *const *args, double timeout_
 	argv[n] = NULL;
 	*why = NULL;
 	memset(doc, 0, sizeof *doc);
-	if ((rc = proc_run(argv, timeout_s, res)) != 0) {
+	if ((rc = proc_run_env(argv, envp, timeout_s, res)) != 0) {
 		*why = strdup(strerror(-rc));
 		return -1;
 	}
@@ -139,7 +140,7 @@ static int list_program(const struct suite_opts *o, struct suite *s, const char 
 		msg_error(path, "%s", strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (run_worker(path, args, o->timeout_s, &doc, &res, &why) != 0 &&
+	if (run_worker(path, NULL, args, o->timeout_s, &doc, &res, &why) != 0 &&
 	    (rc = counters_refused(&doc)) == 0) {
 		msg_error(path, "not a benchrun worker: %s", why ? why : "cannot list");
 		rc = EXIT_USAGE;
@@ -177,6 +178,10 @@ int suite_list(const struct suite_opts *o, struct suite *s)
 	return 0;
 }
 
+/* Order of the processes this benchmark run measured (struct proc_run's
+ * seq): which build of a paired round ran first. */
+static uint64_t measured_seq;
+
 static void mark_failed(struct bench_result *b, char *reason)
 {
 	b->failed = 1;
@@ -213,26 +218,62 @@ static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned 
 		return mark_failed(b, strdup("out of memory"));
 	b->procs = np;
 	b->procs[b->nprocs] = pb->run;
+	b->procs[b->nprocs].seq = ++measured_seq;
 	b->procs[b->nprocs++].round = round;
+	if (!b->plan)
+		b->plan = suite_plan_of(b);
 	memset(&pb->run, 0, sizeof pb->run);
 	b->bytes_per_iter = pb->bytes_per_iter;
 	b->items_per_iter = pb->items_per_iter;
 }
 
-static void measure_one(const struct suite_opts *o, struct bench_result *b, unsigned round)
+int suite_plan_of(const struct bench_result *b)
 {
+	for (size_t p = 0; p < b->nprocs; p++) {
+		const struct proc_run *r = &b->procs[p];
+		if (r->nsamples < 2)
+			continue;
+		for (size_t k = 1; k < r->nsamples; k++)
+			if (r->samples[k].iters != r->samples[0].iters)
+				return 1;
+		return 2;
+	}
+	return 0;
+}
+
+struct program *suite_program(const struct suite *s, const struct bench_result *b)
+{
+	for (size_t i = 0; s && i < s->nprograms; i++)
+		if (!strcmp(s->programs[i].path, b->program))
+			return &s->programs[i];
+	return NULL;
+}
+
+/* The worker gets --plan once the benchmark's plan is known, if it speaks
+ * a protocol that has the option (version 2 on). */
+static void measure_one(const struct suite_opts *o, const struct suite *s,
+                        struct bench_result *b, unsigned round)
+{
+	static const char *const plans[] = {NULL, "linear", "flat"};
+	const struct program *p = suite_program(s, b);
+	int plan = p && p->hdr.protocol >= 2 && b->plan > 0 && b->plan < 3 ? b->plan : 0;
 	char warm[32], meas[32], samp[16];
 	const char *args[] = {"--run", b->name, "--warmup-time", warm, "--measure-time",
-	                      meas, "--samples", samp, o->counters ? "--counters" : NULL,
-	                      o->counters, NULL};
+	                      meas, "--samples", samp, plan ? "--plan" : NULL, plans[plan],
+	                      NULL, NULL, NULL};
 	struct protocol_doc doc;
 	struct proc_result res;
 	char *why;
 
+	if (o->counters) {
+		args[plan ? 10 : 8] = "--counters";
+		args[plan ? 11 : 9] = o->counters;
+	}
 	snprintf(warm, sizeof warm, "%.9g", o->warmup_s);
 	snprintf(meas, sizeof meas, "%.9g", o->measure_s);
 	snprintf(samp, sizeof samp, "%u", o->samples);
-	if (run_worker(b->program, args, o->timeout_s, &doc, &res, &why) != 0)
+	if (run_worker(p && p->exec_path ? p->exec_path : b->program, p ? p->envp : NULL, args,
+	               o->timeout_s, &doc, &res, &why) != 0)
 		mark_failed(b, why);
 	else
 		take_run(b, &doc, round);
@@ -273,7 +314,7 @@ size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *onl
 				continue;
 			progress(o, ++k, total, b->name, start);
 			if (!b->failed)
-				measure_one(o, b, first + r + 1);
+				measure_one(o, s, b, first + r + 1);
 		}
 	}
 	if (o->progress)
@@ -285,9 +326,11 @@ size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *onl
 	return failed;
 }
 
-int suite_old_first(uint64_t seed, unsigned round, const char *name)
+int suite_old_first(uint64_t seed, unsigned k, const char *name)
 {
-	return (int)(analysis_seed_for(name, seed + round) >> 17 & 1);
+	int abba = (int)((k ^ (k >> 1)) & 1) ^ 1;  /* 1, 0, 0, 1, 1, 0, 0, 1, ... */
+
+	return abba ^ (int)(analysis_seed_for(name, seed) >> 17 & 1);
 }
 
 struct bench_result *suite_find(const struct suite *s, const char *name)
@@ -318,7 +361,8 @@ size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
 	double start = now_s();
 
 	for (size_t i = 0; i < cur->nbenches; i++)
-		selected += (!only || only[i]) && suite_find(old, cur->benches[i].name);
+		selected += (!only || only[i]) && cur->benches[i].mode == MODE_PAIRED &&
+		            suite_find(old, cur->benches[i].name);
 	total = (size_t)o->processes * selected * 2;
 	msg_set_progress_active(o->progress);
 	for (unsigned r = 0; r < o->processes; r++) {
@@ -326,14 +370,17 @@ size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
 			size_t i = (j + r) % cur->nbenches;
 			struct bench_result *b = &cur->benches[i], *ob = suite_find(old, b->name);
 			struct bench_result *pair[2] = {b, ob};
-			int old_first = suite_old_first(seed, first + r + 1, b->name);
-			if (!ob || (only && !only[i]))
+			int old_first;
+			if (!ob || b->mode != MODE_PAIRED || (only && !only[i]))
 				continue;
+			old_first = suite_old_first(seed, r, b->name);
 			for (int t = 0; t < 2; t++) {
-				struct bench_result *x = pair[old_first ? 1 - t : t];
+				struct bench_result *x = pair[old_first ? 1 - t : t], *y = x == b ? ob : b;
 				progress(o, ++k, total, x->name, start);
-				if (!x->failed && !(x == b ? ob : b)->failed)
-					measure_one(o, x, first + r + 1);
+				if (!x->failed && !y->failed)
+					measure_one(o, x == b ? cur : old, x, first + r + 1);
+				if (!y->plan)  /* one plan for both builds */
+					y->plan = x->plan;
 			}
 		}
 	}
@@ -362,6 +409,10 @@ void bench_result_free(struct bench_result *b)
 		free(b->procs[i].ctr_running);
 	}
 	free(b->procs);
+	free(b->cmp.rounds);
+	for (size_t i = 0; i < b->nnotes; i++)
+		free(b->notes[i]);
+	free(b->notes);
 	counters_free(b->counters, b->ncounters);
 	profile_free(b->profile);
 }
@@ -386,7 +437,7 @@ int suite_list_counters(const struct suite_opts *o)
 	}
 	/* The worker tries the events: it is the process that will count
 	 * them, with the libpfm4 it was linked with. */
-	if (run_worker(o->programs[0], args, o->timeout_s, &doc, &res, &why) != 0 &&
+	if (run_worker(o->programs[0], NULL, args, o->timeout_s, &doc, &res, &why) != 0 &&
 	    (rc = counters_refused(&doc)) == 0) {
 		msg_error(o->programs[0], "not a benchrun worker: %s", why ? why : "cannot list");
 		rc = EXIT_USAGE;
@@ -406,6 +457,18 @@ void suite_free(struct suite *s)
 		free(s->programs[i].path);
 		free(s->programs[i].stored);
 		free(s->programs[i].hash);
+		free(s->programs[i].exec_path);
+		for (size_t k = 0; s->programs[i].envp && s->programs[i].envp[k]; k++)
+			free(s->programs[i].envp[k]);
+		free(s->programs[i].envp);
+		for (size_t k = 0; k < s->programs[i].nlibs; k++) {
+			struct kept_lib *l = &s->programs[i].libs[k];
+			free(l->path);
+			free(l->soname);
+			free(l->stored);
+			free(l->hash);
+		}
+		free(s->programs[i].libs);
 		protocol_doc_free(&d);
 	}
 	for (size_t i = 0; i < s->nbenches; i++)

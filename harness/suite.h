@@ -23,11 +23,27 @@ struct suite_opts {
 	                        * their default set */
 };
 
+/* A shared object kept with a baseline's program (see objects.h). */
+struct kept_lib {
+	char *path;            /* where the program loaded it when saved, owned */
+	char *soname;          /* owned; NULL when it has none */
+	char *stored;          /* kept copy, relative to the baseline dir; owned */
+	char *hash;            /* "fnv1a64:<hex>" of the kept copy, owned */
+};
+
 /* One benchmark program and the header it wrote when listing. */
 struct program {
 	char *path;            /* owned */
 	char *stored;          /* kept copy, relative to the baseline dir; owned, or NULL */
 	char *hash;            /* "fnv1a64:<hex>" of the kept copy; owned, or NULL */
+	struct kept_lib *libs; /* its non-system shared objects, kept; owned */
+	size_t nlibs;
+	int libs_known;        /* the baseline recorded its shared objects (a
+	                        * baseline from an older benchrun did not) */
+	char *exec_path;       /* run this file instead of `path` (a staged
+	                        * copy); owned, or NULL */
+	char **envp;           /* with this environment; owned, or NULL for
+	                        * benchrun's own */
 	struct protocol_header hdr;  /* owned */
 };
 
@@ -58,17 +74,29 @@ size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *onl
  * EXIT_USAGE after one line. */
 int suite_list_counters(const struct suite_opts *o);
 
-/* Paired mode: measure each benchmark of `cur` and its namesake in `old`
- * back to back in every round, the order within a pair drawn from `seed`
- * (so neither build always runs first, and a rerun is reproducible).  As
- * suite_measure otherwise; benchmarks only on one side are not measured.
- * Returns the number of failed benchmarks on either side. */
+/* Paired mode: measure each benchmark of `cur` whose mode is MODE_PAIRED
+ * and its namesake in `old` back to back in every round, in a balanced
+ * order (suite_old_first).  As suite_measure otherwise; benchmarks only on
+ * one side are not measured.  Returns the number of failed benchmarks on
+ * either side. */
 size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
                             struct suite *cur, const int *only, uint64_t seed);
 
-/* Whether benchmark `name` runs the old build first in `round` under
- * `seed`: a pure function, so the order can be tested and recomputed. */
-int suite_old_first(uint64_t seed, unsigned round, const char *name);
+/* Whether benchmark `name` runs the old build first in the k-th round
+ * (0-based) of one call of suite_measure_paired under `seed`: ABBA blocks
+ * (old-first in k = 0 and 3 of every 4, mirrored for half the benchmarks
+ * by a hash of name and seed), so that any even number of rounds has as
+ * many old-first as new-first rounds and an order effect cancels instead
+ * of biasing the change.  A pure function, so it can be tested. */
+int suite_old_first(uint64_t seed, unsigned k, const char *name);
+
+/* The program of `s` that runs benchmark b (by path), or NULL. */
+struct program *suite_program(const struct suite *s, const struct bench_result *b);
+
+/* 1 linear, 2 flat, or 0 (unknown) from the samples of b's processes: the
+ * plan every later process of b (and of its namesake in a comparison)
+ * must use, so that one benchmark has one estimator. */
+int suite_plan_of(const struct bench_result *b);
 
 /* The benchmark named `name` in `s` (NULL-safe), or NULL. */
 struct bench_result *suite_find(const struct suite *s, const char *name);

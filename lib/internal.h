@@ -61,10 +61,18 @@ struct br__plan {
 /* The fewest samples a slow body is cut down to (see plan.c). */
 #define BR__MIN_SLOW_SAMPLES 10
 
+/* Which plan a run must use: chosen from the warm-up's estimate (auto), or
+ * imposed by the harness so that every process of one benchmark uses the
+ * same estimator (see plan.c). */
+enum br__plan_mode { BR__PLAN_AUTO = 0, BR__PLAN_LINEAR, BR__PLAN_FLAT };
+
 /* Plan `samples` samples filling about measure_ns, given the warm-up's
- * estimate of ns per iteration (pure arithmetic). */
+ * estimate of ns per iteration (pure arithmetic); br__plan_make is
+ * br__plan_make_mode with BR__PLAN_AUTO. */
 void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
                    struct br__plan *plan);
+void br__plan_make_mode(double est_ns_per_iter, double measure_ns, unsigned samples,
+                        enum br__plan_mode mode, struct br__plan *plan);
 
 /* Iterations sample k (1-based) runs under `plan`. */
 uint64_t br__plan_iters(const struct br__plan *plan, unsigned k);
@@ -75,6 +83,7 @@ struct br__settings {
 	double measure_ns;  /* measurement budget, all samples together */
 	unsigned samples;   /* samples to take */
 	struct br__counter_set *counters; /* read around every sample, or NULL */
+	enum br__plan_mode plan_mode; /* auto, or imposed by the harness */
 };
 
 struct br__sampler;

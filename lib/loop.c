@@ -208,7 +208,7 @@ int br__run_measure(const struct br__instance *inst, const struct br__settings *
 		return rc;
 	rc = warm_up(&st, s->warmup_ns, run, &est);
 	if (rc == 0) {
-		br__plan_make(est, s->measure_ns, s->samples, &run->plan);
+		br__plan_make_mode(est, s->measure_ns, s->samples, s->plan_mode, &run->plan);
 		rc = take_samples(&st, run, s->counters);
 	}
 	finish(&st, run);

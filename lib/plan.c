@@ -13,8 +13,16 @@
  * per sample overruns it, fewer samples are taken, down to
  * BR__MIN_SLOW_SAMPLES, so a 150 ms body costs 10 iterations a process
  * rather than 30 (criterion keeps all its samples and takes minutes). */
-void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
-                   struct br__plan *plan)
+/* A ramp imposed on a body whose estimate would have gone flat: d = 1, and
+ * when even that overruns the budget more than RAMP_OVERRUN times, fewer
+ * samples (never under BR__MIN_SLOW_SAMPLES).  The harness imposes the plan
+ * the first process of a benchmark chose, so this happens only to a process
+ * that found the body slower than the first one did: near the switch
+ * (about 215 us per iteration at the defaults) the overrun is small. */
+#define RAMP_OVERRUN 4.0
+
+void br__plan_make_mode(double est_ns_per_iter, double measure_ns, unsigned samples,
+                        enum br__plan_mode mode, struct br__plan *plan)
 {
 	double ramp = (double)samples * (samples + 1) / 2.0;
 	double d;
@@ -25,7 +33,14 @@ void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
 	plan->flat = 0;
 	plan->flat_iters = 0;
 	d = floor(measure_ns / (est_ns_per_iter * ramp));
-	if (d >= 1) {
+	if (mode == BR__PLAN_LINEAR && d < 1) {
+		while (plan->samples > BR__MIN_SLOW_SAMPLES &&
+		       est_ns_per_iter * plan->samples * (plan->samples + 1) / 2.0 >
+		               RAMP_OVERRUN * measure_ns)
+			plan->samples--;
+		d = 1;
+	}
+	if (mode != BR__PLAN_FLAT && d >= 1) {
 		plan->step_iters = d > 1e15 ? (uint64_t)1e15 : (uint64_t)d;
 		return;
 	}
@@ -37,6 +52,12 @@ void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
 	}
 	d = round(measure_ns / (est_ns_per_iter * plan->samples));
 	plan->flat_iters = d < 1 ? 1 : (uint64_t)d;
+}
+
+void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
+                   struct br__plan *plan)
+{
+	br__plan_make_mode(est_ns_per_iter, measure_ns, samples, BR__PLAN_AUTO, plan);
 }
 
 uint64_t br__plan_iters(const struct br__plan *plan, unsigned k)

@@ -34,6 +34,7 @@ static const struct {
 	{"--warmup-time", "SECONDS", "warm-up budget per benchmark (default 0.05)"},
 	{"--measure-time", "SECONDS", "measurement budget per benchmark (default 0.1)"},
 	{"--samples", "N", "samples per benchmark (default 30)"},
+	{"--plan", "MODE", "sample sizes: auto (default), linear (a ramp) or flat"},
 	{"--counters", "LIST", "count these libpfm4 events around every sample "
 	 "(comma-separated; 'none' for no counting; default: the cheap ones this "
 	 "machine counts)"},
@@ -119,6 +120,13 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 		if (parse_uint(v, 2, 100000, &n))
 			return -1;
 		o->s.samples = (unsigned)n;
+	} else if (!strcmp(name, "--plan")) {
+		if (!strcmp(v, "linear"))
+			o->s.plan_mode = BR__PLAN_LINEAR;
+		else if (!strcmp(v, "flat"))
+			o->s.plan_mode = BR__PLAN_FLAT;
+		else if (strcmp(v, "auto") != 0)
+			return -1;
 	} else if (!strcmp(name, "--output-fd")) {
 		if (parse_uint(v, 0, 1 << 20, &n))
 			return -1;

@@ -227,7 +227,7 @@ static json_t *big_doc(size_t nbench, size_t nsamples, double slope)
 		snprintf(fn, sizeof fn, "f%zu", i);
 		bench_init(&s.benches[i], "big", fn, NULL, "./big", 5, nsamples, slope + (double)i);
 	}
-	doc = report_json_build(&s, &o);
+	doc = report_json_build(&s, &o, NULL, 0);
 	ck_assert_ptr_nonnull(doc);
 	suite_free(&s);
 	return doc;
@@ -241,7 +241,7 @@ static json_t *small_doc(struct suite *s)
 
 	ck_assert_int_eq(options_parse(1, argv, &o), 0);
 	small_suite(s);
-	doc = report_json_build(s, &o);
+	doc = report_json_build(s, &o, NULL, 0);
 	ck_assert_ptr_nonnull(doc);
 	return doc;
 }

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Whole-file helpers: content hash and atomic copy. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "files.h"
+
+int files_hash(const char *path, char out[32])
+{
+	unsigned char buf[65536];
+	uint64_t h = 14695981039346656037ull;
+	FILE *f = fopen(path, "rbe");
+	size_t n;
+	int err;
+
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ull;
+	err = ferror(f) ? errno : 0;
+	fclose(f);
+	snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+int files_copy(const char *src, const char *dst)
+{
+	char *tmp = NULL, buf[65536];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1, err = 0;
+	ssize_t n = -1;
+
+	if (in < 0 || asprintf(&tmp, "%s.XXXXXX", dst) < 0 || (out = mkstemp(tmp)) < 0) {
+		err = errno;
+		goto done;
+	}
+	errno = 0;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			/* A short write without an error is a full disk. */
+			err = errno ? errno : ENOSPC;
+			n = -1;
+			break;
+		}
+	if (n < 0 && !err)
+		err = errno;
+	if (n == 0 && (fchmod(out, 0755) != 0 || fsync(out) != 0 || close(out) != 0))
+		err = errno;
+	else if (n == 0 && (out = -1, rename(tmp, dst) != 0))
+		err = errno;
+	else if (n == 0)
+		rc = 0;
+	if (rc == 0)
+		out = -1;
+done:
+	if (out >= 0)
+		close(out);
+	if (rc != 0 && tmp)
+		unlink(tmp);
+	if (in >= 0)
+		close(in);
+	free(tmp);
+	errno = err;
+	return rc;
+}

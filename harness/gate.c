@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The regression gate: screen, confirm on fresh rounds, conclude.
+ *
+ * Paired benchmarks: the run's own rounds only screen (compare.c's
+ * compare_is_suspect); each suspect is measured in up to `remeasure` fresh
+ * rounds, in batches of GATE_CONFIRM_BATCH, dropped once its change has
+ * faded (compare_is_futile), and judged on the fresh rounds alone, with
+ * Holm across the suspects: fresh rounds are independent of the screen, so
+ * the family bounds the chance of any false alarm at alpha whatever was
+ * screened.  A benchmark the screen cleared keeps its first-look verdict
+ * (it cannot be regressed: the screen passes every change of half the
+ * threshold).  Stored benchmarks: a suspect gets more processes, which
+ * count as the same run (compare.c adds the between-run drift they cannot
+ * shrink), and every stored benchmark is judged again in the final family
+ * with the suspects' fresh rounds. */
+#include <stdlib.h>
+#include <string.h>
+#include "gate.h"
+#include "msg.h"
+
+static unsigned last_round(const struct suite *a, const struct suite *b)
+{
+	unsigned x = suite_last_round(a), y = suite_last_round(b);
+
+	return x > y ? x : y;
+}
+
+/* The final family: paired suspects, and every stored benchmark. */
+static void final_family(const struct suite *cur, const int *suspect, int *family)
+{
+	for (size_t i = 0; i < cur->nbenches; i++)
+		family[i] = cur->benches[i].mode == MODE_PAIRED ? suspect[i] != 0 : 1;
+}
+
+/* Paired suspects in `active`, batch after batch, judged each time; a
+ * suspect that faded leaves `active`. */
+static int confirm(const struct gate_opts *o, struct suite *cur, const struct suite *old,
+                   const struct suite *base, const struct gate_source *src,
+                   const int *dir, int *active, const int *family,
+                   struct compare_summary *sum)
+{
+	struct compare_opts co = o->co;
+	int any = 1;
+
+	co.family = family;
+	co.from_round = last_round(cur, old) + 1;
+	for (unsigned left = o->remeasure; left > 0 && any;) {
+		unsigned n = left < GATE_CONFIRM_BATCH ? left : GATE_CONFIRM_BATCH;
+		src->measure(src->ctx, active, n);
+		left -= n;
+		if (compare_run(cur, old, base, &co, sum) != 0)
+			return -1;
+		any = 0;
+		for (size_t i = 0; left && i < cur->nbenches; i++) {
+			if (active[i] && compare_is_futile(&cur->benches[i].cmp, dir[i], o->co.noise))
+				active[i] = 0;
+			any |= active[i];
+		}
+	}
+	return 0;
+}
+
+/* The second look: suspects re-measured, the final family judged. */
+static int second_look(const struct gate_opts *o, struct suite *cur, const struct suite *old,
+                       const struct suite *base, const struct gate_source *src,
+                       struct compare_summary *sum)
+{
+	size_t n = cur->nbenches + 1;
+	int *dir = calloc(n, sizeof *dir), *paired = calloc(n, sizeof *paired);
+	int *stored = calloc(n, sizeof *stored), *family = calloc(n, sizeof *family);
+	int any_paired = 0, any_stored = 0, rc = -1;
+	struct compare_opts co = o->co;
+
+	if (!dir || !paired || !stored || !family)
+		goto out;
+	for (size_t i = 0; i < cur->nbenches; i++) {
+		int is_paired = cur->benches[i].mode == MODE_PAIRED;
+		dir[i] = compare_is_suspect(&cur->benches[i].cmp, o->co.noise, is_paired);
+		any_paired |= paired[i] = is_paired && dir[i];
+		any_stored |= stored[i] = !is_paired && dir[i];
+	}
+	rc = 0;
+	if (!any_paired && !any_stored)
+		goto out;
+	final_family(cur, paired, family);
+	if (any_stored)
+		src->measure(src->ctx, stored, o->remeasure);
+	if (any_paired)
+		rc = confirm(o, cur, old, base, src, dir, paired, family, sum);
+	else {
+		co.family = family;
+		rc = compare_run(cur, old, base, &co, sum);
+	}
+	for (size_t i = 0; rc == 0 && i < cur->nbenches; i++)
+		cur->benches[i].cmp.remeasured = dir[i] != 0;
+out:
+	if (rc != 0)
+		msg_error(NULL, "out of memory");
+	free(dir);
+	free(paired);
+	free(stored);
+	free(family);
+	return rc;
+}
+
+int gate_run(const struct gate_opts *o, struct suite *cur, const struct suite *old,
+             const struct suite *base, const struct gate_source *src,
+             struct compare_summary *sum)
+{
+	struct compare_opts co = o->co;
+
+	co.family = NULL;
+	co.from_round = 0;
+	if (compare_run(cur, old, base, &co, sum) != 0) {
+		msg_error(NULL, "out of memory");
+		return -1;
+	}
+	if (!src || o->remeasure == 0)
+		return 0;
+	return second_look(o, cur, old, base, src, sum);
+}
+
+int gate_exit_status(const struct compare_summary *sum, size_t failed, enum fail_on fail_on)
+{
+	const size_t *n = sum->counts;
+
+	if (failed)
+		return EXIT_BENCH_FAILED;
+	if (fail_on != FAIL_ON_NEVER &&
+	    (n[VERDICT_REGRESSED] || sum->shift_beyond ||
+	     (fail_on == FAIL_ON_CHANGE && n[VERDICT_IMPROVED])))
+		return EXIT_REGRESSION;
+	if (sum->too_few)
+		return EXIT_USAGE;
+	return EXIT_NO_REGRESSION;
+}
