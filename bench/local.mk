@@ -56,3 +56,10 @@ noinst_PROGRAMS += %D%/profile
 %C%_profile_CFLAGS = $(bench_cflags)
 %C%_profile_LDADD = lib/libbenchrun-internal.la
 EXTRA_DIST += %D%/measure-profile
+
+# An exact simulation of the stored comparison's decisions under the drift
+# model (bench/README.md); built with the others, not run by `make bench`.
+noinst_PROGRAMS += %D%/simulate-gate
+%C%_simulate_gate_SOURCES = %D%/simulate-gate.c
+%C%_simulate_gate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
+%C%_simulate_gate_LDADD = harness/libharness.la

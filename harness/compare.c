@@ -395,6 +395,20 @@ static double test_variance(const struct member *m, const struct compare_summary
 	return m->var_meas + tau2 + COMPARE_COMMON_DRIFT * COMPARE_COMMON_DRIFT;
 }
 
+/* Degrees of freedom of a test variance v of which only the measured part
+ * (Welch's, scaled by lambda) is estimated from few values, the drift
+ * variances being the model's constants: Satterthwaite's approximation.
+ * Without it the drift's share would be tested as if it too came from a
+ * handful of processes, and a stored +5 % would need a suite of one. */
+static double test_df(const struct member *m, const struct compare_summary *sum, double v)
+{
+	double meas = m->stored && sum->shift_removed ? sum->inflation * m->var_meas : m->var_meas;
+
+	if (!m->stored || !(meas > 0))
+		return m->df;
+	return fmin(1e6, v * v / (meas * meas / m->df));
+}
+
 static enum verdict judge(const struct comparison *c, int dir, double alpha)
 {
 	if (c->p_adj < alpha)
@@ -421,7 +435,8 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 	for (size_t i = 0; i < n; i++) {
 		struct comparison *cm = &m[i].b->cmp;
 		double v = test_variance(&m[i], sum, se_c), se = sqrt(v);
-		double t = m[i].df > 0 ? gsl_cdf_tdist_Pinv((1 + o->conf_level) / 2, m[i].df) : z;
+		double df = test_df(&m[i], sum, v);
+		double t = df > 0 ? gsl_cdf_tdist_Pinv((1 + o->conf_level) / 2, df) : z;
 		double r = m[i].d - (m[i].stored && !m[i].exact && sum->shift_removed ? c : 0);
 		/* The change's own interval carries, for a stored comparison,
 		 * the common drift the shift removal takes out of `rel`. */
@@ -436,7 +451,7 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 		cm->rel = expm1(r);
 		cm->rel_lo = expm1(r - t * se);
 		cm->rel_hi = expm1(r + t * se);
-		dir[i] = compare_pvalues(r, se, m[i].df, o->noise, &p[i], &pz[i]);
+		dir[i] = compare_pvalues(r, se, df, o->noise, &p[i], &pz[i]);
 		cm->p = p[i];
 		cm->p_zero = pz[i];
 	}
@@ -451,7 +466,7 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 	compare_holm(pz, n, pz);
 	if (np > n) {
 		sum->shift_p = p[n];
-		sum->shift_beyond = p[n] < o->alpha;
+		sum->shift_beyond = p[n] < o->alpha ? (c > 0 ? 1 : -1) : 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct comparison *cm = &m[i].b->cmp;

@@ -46,7 +46,8 @@ struct compare_summary {
 	                        * when there are none */
 	int shift_removed;     /* the shift was removed before judging each */
 	double shift_p;        /* Holm-adjusted p of |shift| > drift bound */
-	int shift_beyond;      /* the shift is shown beyond the drift bound */
+	int shift_beyond;      /* the shift is shown beyond the drift bound:
+	                        * +1 slower, -1 faster, 0 not */
 	double inflation;      /* stored: variance factor, >= 1 */
 	const char *worst;     /* name of the largest slowdown judged, or NULL */
 	double worst_change;   /* its judged change, fraction */

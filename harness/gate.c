@@ -127,8 +127,8 @@ int gate_exit_status(const struct compare_summary *sum, size_t failed, enum fail
 	if (failed)
 		return EXIT_BENCH_FAILED;
 	if (fail_on != FAIL_ON_NEVER &&
-	    (n[VERDICT_REGRESSED] || sum->shift_beyond ||
-	     (fail_on == FAIL_ON_CHANGE && n[VERDICT_IMPROVED])))
+	    (n[VERDICT_REGRESSED] || sum->shift_beyond > 0 ||
+	     (fail_on == FAIL_ON_CHANGE && (n[VERDICT_IMPROVED] || sum->shift_beyond < 0))))
 		return EXIT_REGRESSION;
 	if (sum->too_few)
 		return EXIT_USAGE;

@@ -42,7 +42,8 @@ int gate_run(const struct gate_opts *o, struct suite *cur, const struct suite *o
 
 /* The exit status of a judged run: EXIT_BENCH_FAILED when `failed`
  * benchmarks failed; else EXIT_REGRESSION on a regression (or any change,
- * by fail_on), or a suite-wide shift beyond the drift bound; else
+ * by fail_on), or a suite-wide slowdown beyond the drift bound (a speed-up
+ * only by fail_on change); else
  * EXIT_USAGE when a compared benchmark had too few processes to gate;
  * else EXIT_NO_REGRESSION. */
 int gate_exit_status(const struct compare_summary *sum, size_t failed, enum fail_on fail_on);

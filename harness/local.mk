@@ -12,7 +12,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
 	%D%/compare.h %D%/compare.c %D%/report_compare.c \
 	%D%/gate.h %D%/gate.c %D%/paired.h %D%/paired.c %D%/stage.h %D%/stage.c \
-	%D%/objects.h %D%/objects.c %D%/files.h %D%/files.c \
+	%D%/objects.h %D%/objects.c %D%/files.h %D%/files.c %D%/noise.h %D%/noise.c \
 	%D%/counters.h %D%/counters.c \
 	%D%/escape.h %D%/escape.c %D%/report_plot.h %D%/report_plot.c \
 	%D%/report_html.c %D%/report_markdown.c \

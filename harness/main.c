@@ -14,6 +14,7 @@
 #include "counters.h"
 #include "gate.h"
 #include "msg.h"
+#include "noise.h"
 #include "options.h"
 #include "paired.h"
 #include "profile.h"
@@ -93,6 +94,7 @@ static int current(struct run *r, int compare_cmd)
 	struct suite_opts so = suite_opts(r, r->o.processes);
 	struct program_list list = {0};
 	json_t *doc = NULL;
+	char note[256];
 	int rc;
 
 	if (r->ab) {
@@ -121,6 +123,8 @@ static int current(struct run *r, int compare_cmd)
 		r->mctx = (struct measure_ctx){so, &r->cur, &r->old, &r->o, r->o.seed};
 		paired_measure(&r->mctx, NULL, r->o.processes);
 		r->cur.context = context_collect(&r->cur);
+		if (noise_machine_note(note, sizeof note))
+			r->cur.machine_note = strdup(note);
 		r->measured = 1;
 	}
 	programs_free(&list);
@@ -275,9 +279,15 @@ static int run_pipeline(struct run *r)
 			msg_error(NULL, "%zu benchmark%s cannot be gated: fewer than 3 processes on a "
 			          "side (save and compare with --processes 3 or more)", r->sum.too_few,
 			          r->sum.too_few == 1 ? "" : "s");
+		if (r->sum.shift_beyond)
+			msg_error(NULL, "suite-wide shift %+.2f%% [%+.2f%%, %+.2f%%] is beyond the drift "
+			          "bound %g%%: a change of every benchmark or a machine that changed; only "
+			          "a paired comparison (kept programs) can tell which", r->sum.shift * 100,
+			          r->sum.shift_lo * 100, r->sum.shift_hi * 100, r->o.drift_bound * 100);
 	} else {
 		r->status = count_failed(&r->cur) ? EXIT_BENCH_FAILED : EXIT_NO_REGRESSION;
 	}
+	noise_notes(&r->cur, r->base_name != NULL);
 	if (r->measured)
 		profile_suite(&r->o, &r->profile_re, &r->cur, r->base_name && !r->ab ? &r->base : NULL,
 		              r->paired ? &r->old : NULL);

@@ -60,9 +60,14 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 		} else {
 			print_row(out, b, w);
 			counters_print(out, b);
+			/* Compared benchmarks show their notes in the comparison. */
+			for (size_t k = 0; b->cmp.verdict == VERDICT_NONE && k < b->nnotes; k++)
+				fprintf(out, "    note: %s\n", b->notes[k]);
 		}
 	}
 	fprintf(out, "%zu benchmarks, %zu failed; %u processes each, %.1f s; "
 	        "%g%% intervals, seed %llu\n", s->nbenches, failed, o->processes,
 	        s->elapsed_s, o->conf_level * 100, (unsigned long long)o->seed);
+	if (s->machine_note)
+		fprintf(out, "note: %s\n", s->machine_note);
 }

@@ -208,7 +208,7 @@ json_t *report_json_build(const struct suite *s, const struct options *o,
 	for (size_t i = 0; i < s->nbenches; i++)
 		json_array_append_new(benches, benchmark(&s->benches[i]));
 	return json_pack("{s:s, s:i, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i, s:o},"
-	                 " s:o, s:o, s:o, s:O*, s:o}",
+	                 " s:o, s:o, s:o, s:O*, s:o, s:o}",
 	                 "schema", "benchrun-results", "schema_version",
 	                 REPORT_JSON_SCHEMA_VERSION, "benchrun_version", PACKAGE_VERSION,
 	                 "created", when, "settings", "processes", o->processes,
@@ -217,7 +217,8 @@ json_t *report_json_build(const struct suite *s, const struct options *o,
 	                 "seed", (json_int_t)o->seed, "resamples", o->resamples,
 	                 "confidence", num(o->conf_level), "elapsed_s", num(s->elapsed_s),
 	                 "programs", progs, "benchmarks", benches, "context", s->context,
-	                 "comparison", sum ? run_comparison(sum, o, exit_status) : json_null());
+	                 "comparison", sum ? run_comparison(sum, o, exit_status) : json_null(),
+	                 "machine_note", str_or_null(s->machine_note));
 }
 
 static int dump_cb(const char *buf, size_t size, void *data)

@@ -48,16 +48,49 @@ static void row_compared(FILE *out, const struct bench_result *b)
 	char base[32], now[32];
 	int bold = c->verdict == VERDICT_REGRESSED;
 
-	units_time(base, sizeof base, c->base_ns);
-	units_time(now, sizeof now, c->cur_ns);
-	fprintf(out, " | %s | %s | ", c->verdict == VERDICT_NEW ? "-" : base, now);
+	if (c->verdict == VERDICT_NEW || !isfinite(c->base_ns))
+		strcpy(base, "-");
+	else
+		units_time(base, sizeof base, c->base_ns);
+	if (isfinite(c->cur_ns))
+		units_time(now, sizeof now, c->cur_ns);
+	else
+		units_time(now, sizeof now, b->an.slope.point);
+	fprintf(out, " | %s | %s | ", base, now);
 	if (isfinite(c->change))
 		fprintf(out, "%+.2f%% | [%+.2f%%, %+.2f%%] | ", c->change * 100,
 		        c->change_lo * 100, c->change_hi * 100);
 	else
 		fputs(" | | ", out);
-	fprintf(out, "%s%s%s |\n", bold ? "**" : "", compare_verdict_name(c->verdict),
-	        bold ? "**" : "");
+	fprintf(out, "%s%s%s%s |\n", bold ? "**" : "", compare_verdict_name(c->verdict),
+	        bold ? "**" : "", b->mode == MODE_FALLBACK ? " (stored: old build not "
+	        "reproducible)" : "");
+}
+
+/* The noise notes, under the table: a reader of a green build should know
+ * when it could not have seen a regression. */
+static void write_notes(FILE *out, const struct suite *s, const struct bench_result **order)
+{
+	int any = s->machine_note != NULL;
+
+	for (size_t i = 0; i < s->nbenches; i++)
+		any |= order[i]->nnotes > 0;
+	if (!any)
+		return;
+	fputs("\nNotes:\n\n", out);
+	if (s->machine_note) {
+		fputs("- ", out);
+		escape_markdown(out, s->machine_note);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < s->nbenches; i++)
+		for (size_t k = 0; k < order[i]->nnotes; k++) {
+			fputs("- ", out);
+			escape_markdown(out, order[i]->name);
+			fputs(": ", out);
+			escape_markdown(out, order[i]->notes[k]);
+			fputc('\n', out);
+		}
 }
 
 static void row_plain(FILE *out, const struct bench_result *b)
@@ -104,7 +137,8 @@ static void write_table(FILE *out, const struct suite *s, const struct compare_s
 
 /* "**benchrun**: 1 regressed, 9 no significant change": the verdicts
  * that occurred, worst first. */
-static void write_counts(FILE *out, const struct compare_summary *sum)
+static void write_counts(FILE *out, const struct compare_summary *sum,
+                         const struct options *o)
 {
 	static const enum verdict order[] = {
 		VERDICT_REGRESSED, VERDICT_IMPROVED, VERDICT_WITHIN_NOISE, VERDICT_NO_CHANGE,
@@ -120,6 +154,14 @@ static void write_counts(FILE *out, const struct compare_summary *sum)
 			sep = ", ";
 		}
 	fputs("\n\n", out);
+	fprintf(out, "Compared %zu paired, %zu stored, %zu fallback; alpha %g, threshold %g%%",
+	        sum->modes[MODE_PAIRED], sum->modes[MODE_STORED], sum->modes[MODE_FALLBACK],
+	        o->alpha, o->noise * 100);
+	if (isfinite(sum->shift))
+		fprintf(out, "; suite-wide shift %+.2f%% [%+.2f%%, %+.2f%%]%s", sum->shift * 100,
+		        sum->shift_lo * 100, sum->shift_hi * 100,
+		        sum->shift_beyond ? ", **beyond the drift bound**" : "");
+	fputs(".\n\n", out);
 }
 
 int report_markdown(const char *path, const struct suite *s,
@@ -142,8 +184,9 @@ int report_markdown(const char *path, const struct suite *s,
 		return -1;
 	}
 	if (sum)
-		write_counts(out, sum);
+		write_counts(out, sum, o);
 	write_table(out, s, sum, o, order);
+	write_notes(out, s, order);
 	free(order);
 	if (fclose(out) != 0) {
 		msg_error(path, "%s", strerror(errno));

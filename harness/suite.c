@@ -476,5 +476,6 @@ void suite_free(struct suite *s)
 	free(s->programs);
 	free(s->benches);
 	json_decref(s->context);
+	free(s->machine_note);
 	memset(s, 0, sizeof *s);
 }

@@ -54,6 +54,7 @@ struct suite {
 	size_t nbenches;
 	double elapsed_s;            /* wall time of suite_measure() */
 	json_t *context;             /* machine and build context, owned */
+	char *machine_note;          /* the machine was busy (noise.h), owned, or NULL */
 };
 
 /* Ask every program for its benchmarks and keep those the filter selects.
