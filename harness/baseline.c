@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "baseline.h"
@@ -207,6 +210,71 @@ char *baseline_library(const char *dir, const struct kept_lib *l)
 	return kept_file(dir, l->stored, l->hash, l->path);
 }
 
+/* Temporary files a killed save left behind.  In DIR, ".NAME.json.XXXXXX"
+ * (report_json_write's): one of this name is removed at once (saves of
+ * one name hold its lock, so its writer is gone), one of another name once
+ * older than STALE_S (no save holds a lock that long).  In DIR/programs, a
+ * copy cut short ("HASH-FILE.XXXXXX", files_copy's) once older than
+ * STALE_S and only if its content does not match the hash its name
+ * carries: a kept file always does, whatever its name looks like. */
+#define STALE_S 3600
+
+/* Whether `entry` ends in "." and six letters or digits (mkstemp's). */
+static int mkstemp_suffix(const char *entry)
+{
+	const char *dot = strrchr(entry, '.');
+
+	if (!dot || strlen(dot) != 7)
+		return 0;
+	for (int i = 1; i < 7; i++)
+		if (!isalnum((unsigned char)dot[i]))
+			return 0;
+	return 1;
+}
+
+static int stale(const char *path, time_t now)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > STALE_S;
+}
+
+static void sweep(const char *dir, const char *name)
+{
+	char mine[160], *sub = NULL, *path;
+	time_t now = time(NULL);
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(mine, sizeof mine, ".%s.json.", name);
+	for (d = opendir(dir); d && (e = readdir(d));) {
+		if (e->d_name[0] != '.' || !mkstemp_suffix(e->d_name) ||
+		    !strstr(e->d_name, ".json.") || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		if ((!strncmp(e->d_name, mine, strlen(mine)) &&
+		     strlen(e->d_name) == strlen(mine) + 6) || stale(path, now))
+			unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	if (asprintf(&sub, "%s/programs", dir) < 0)
+		return;
+	for (d = opendir(sub); d && (e = readdir(d));) {
+		char hash[32];
+		if (!mkstemp_suffix(e->d_name) || strlen(e->d_name) < 18 || e->d_name[16] != '-' ||
+		    asprintf(&path, "%s/%s", sub, e->d_name) < 0)
+			continue;
+		if (stale(path, now) && files_hash(path, hash) == 0 &&
+		    strncmp(hash + 8, e->d_name, 16) != 0)
+			unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(sub);
+}
+
 int baseline_save(const char *dir, const char *name, json_t *doc, int keep)
 {
 	char *path = baseline_path(dir, name), *lock = NULL;
@@ -225,6 +293,7 @@ int baseline_save(const char *dir, const char *name, json_t *doc, int keep)
 		msg_error(lock ? lock : dir, "cannot lock: %s", strerror(errno));
 		goto out;
 	}
+	sweep(dir, name);
 	if (!keep || keep_programs(dir, doc) == 0)
 		rc = report_json_write(path, doc);
 out:
@@ -440,6 +509,10 @@ static int load_doc(struct loader *l, json_t *doc, struct suite *s)
 		s->nbenches = i + 1;
 		if (load_bench(l, o, &s->benches[i]) != 0)
 			return -1;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(s->benches[k].name, s->benches[i].name))
+				return bad(l, "benchmark '%s' is also benchmarks[%zu]", s->benches[i].name,
+				           k);
 	}
 	return 0;
 }
@@ -449,13 +522,28 @@ int baseline_load(const char *path, struct suite *s, json_t **doc)
 	struct loader l = {path, "top level"};
 	json_error_t je;
 
+	struct stat st;
+
 	memset(s, 0, sizeof *s);
+	*doc = NULL;
+	if (stat(path, &st) != 0) {
+		msg_error(path, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		msg_error(path, "not a baseline file (%s)", S_ISDIR(st.st_mode) ? "a directory"
+		                                                                : "not a regular file");
+		return -1;
+	}
+	errno = 0;
 	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!*doc) {
-		if (je.line < 0)
-			msg_error(path, "%s", je.text);
+		/* jansson leaves the text empty when an allocation failed. */
+		const char *why = *je.text ? je.text : errno ? strerror(errno) : "out of memory";
+		if (je.line < 0 || !*je.text)
+			msg_error(path, "%s", why);
 		else
-			msg_error(path, "line %d, column %d: %s", je.line, je.column, je.text);
+			msg_error(path, "line %d, column %d: %s", je.line, je.column, why);
 		return -1;
 	}
 	if (load_doc(&l, *doc, s) != 0) {

@@ -42,11 +42,33 @@ static void print_row(FILE *out, const struct bench_result *b, int w)
 	        26 + (strstr(lo, "µ") != NULL) + (strstr(hi, "µ") != NULL), ci, rate, outl, r2);
 }
 
+/* "5 processes each" or "3-10 processes each": what the data hold (a
+ * loaded baseline's, not the command line's). */
+static void processes_text(const struct suite *s, const struct options *o, char *buf,
+                           size_t n)
+{
+	size_t lo = 0, hi = 0;
+
+	for (size_t i = 0; i < s->nbenches; i++) {
+		size_t p = s->benches[i].nprocs;
+		if (s->benches[i].failed)
+			continue;
+		lo = !hi || p < lo ? p : lo;
+		hi = p > hi ? p : hi;
+	}
+	if (!hi)
+		snprintf(buf, n, "%u processes each", o->processes);
+	else if (lo == hi)
+		snprintf(buf, n, "%zu processes each", lo);
+	else
+		snprintf(buf, n, "%zu-%zu processes each", lo, hi);
+}
+
 void report_console(FILE *out, const struct suite *s, const struct options *o)
 {
 	int w = (int)name_width(s);
 	size_t failed = 0;
-	char ci[24];
+	char ci[24], procs[48];
 
 	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
 	fprintf(out, "%-*s  %10s  %26s  %14s  %9s  %s\n", w, "benchmark", "time/iter",
@@ -65,8 +87,9 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 				fprintf(out, "    note: %s\n", b->notes[k]);
 		}
 	}
-	fprintf(out, "%zu benchmarks, %zu failed; %u processes each, %.1f s; "
-	        "%g%% intervals, seed %llu\n", s->nbenches, failed, o->processes,
+	processes_text(s, o, procs, sizeof procs);
+	fprintf(out, "%zu benchmarks, %zu failed; %s, %.1f s; "
+	        "%g%% intervals, seed %llu\n", s->nbenches, failed, procs,
 	        s->elapsed_s, o->conf_level * 100, (unsigned long long)o->seed);
 	if (s->machine_note)
 		fprintf(out, "note: %s\n", s->machine_note);
