@@ -982,6 +982,131 @@ START_TEST(test_save_waits_for_lock)
 }
 END_TEST
 
+/* A directory named like a baseline: its own cause, not a JSON error. */
+START_TEST(test_directory_as_baseline)
+{
+	char *path = check_asprintf("%s/dir.json", storedir), *err;
+	json_t *doc = (json_t *)1;
+	struct capture c;
+	struct suite s;
+
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	capture_start(&c);
+	ck_assert_int_eq(baseline_load(path, &s, &doc), -1);
+	err = capture_end(&c);
+	ck_assert_ptr_null(doc);
+	ck_assert_uint_eq(count_lines(err), 1);
+	ck_assert_msg(strstr(err, "dir.json: not a baseline file (a directory)"), "%s", err);
+	free(err);
+	free(path);
+}
+END_TEST
+
+/* A benchmark listed twice in a baseline is refused, with both places. */
+START_TEST(test_duplicate_benchmark)
+{
+	json_t *doc;
+	char *path = save_small("dup", &doc), *text;
+	json_t *benches = json_object_get(doc, "benchmarks");
+	const char *needles[] = {"benchmarks[2]", "is also benchmarks[0]", NULL};
+
+	json_array_append(benches, json_array_get(benches, 0));
+	text = json_dumps(doc, 0);
+	write_file(path, text, strlen(text));
+	assert_load_fails(path, needles);
+	free(text);
+	free(path);
+	json_decref(doc);
+}
+END_TEST
+
+/* A save removes what a killed save of the same name left at once, other
+ * names' temporaries only when stale, and a half-copied program only when
+ * stale and not matching its name's hash. */
+START_TEST(test_sweep_temporaries)
+{
+	static const struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+	char *mine, *other, *other_old, *prog_dir, *cut, *kept_like, *path;
+
+	free(save_small("s", NULL));
+	mine = check_asprintf("%s/.s.json.Ab12Cd", storedir);
+	other = check_asprintf("%s/.t.json.Ef34Gh", storedir);
+	other_old = check_asprintf("%s/.u.json.Ij56Kl", storedir);
+	prog_dir = check_asprintf("%s/programs", storedir);
+	cut = check_asprintf("%s/0123456789abcdef-prog.Mn78Op", prog_dir);
+	/* Content whose fnv1a64 is not 0123456789abcdef, old: a cut copy. */
+	kept_like = check_asprintf("%s/cbf29ce484222325-prog.runner", prog_dir);
+	ck_assert_int_eq(mkdir(prog_dir, 0777), 0);
+	write_file(mine, "x", 1);
+	write_file(other, "x", 1);
+	write_file(other_old, "x", 1);
+	write_file(cut, "partial", 7);
+	write_file(kept_like, "", 0);  /* the empty file's hash is its name's */
+	ck_assert_int_eq(utimensat(AT_FDCWD, other_old, old, 0), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, cut, old, 0), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, kept_like, old, 0), 0);
+	free((path = save_small("s", NULL)));
+	ck_assert_int_ne(access(mine, F_OK), 0);
+	ck_assert_int_eq(access(other, F_OK), 0);
+	ck_assert_int_ne(access(other_old, F_OK), 0);
+	ck_assert_int_ne(access(cut, F_OK), 0);
+	ck_assert_int_eq(access(kept_like, F_OK), 0);
+	free(mine);
+	free(other);
+	free(other_old);
+	free(prog_dir);
+	free(cut);
+	free(kept_like);
+}
+END_TEST
+
+/* Kept files are run only from where the store put them: "stored" must be
+ * programs/HASH-NAME, HASH its own digits, a regular file inside the
+ * store; anything else (.., another folder, a symbolic link) is refused
+ * with one warning and never run. */
+START_TEST(test_kept_file_confined)
+{
+	static const char *const bad_stored[] = {
+		"../../outside.sh", "programs/../outside.sh", "programs/1111111111111111-x/../../o",
+		"/bin/sh", "programs/2222222222222222-x", "programs/cbf29ce484222325-link",
+		"programs/cbf29ce484222325-..", "other/cbf29ce484222325-x",
+	};
+	char *prog_dir = check_asprintf("%s/programs", storedir), *f, *link, *outside, *got;
+	struct program p = {0};
+	struct capture c;
+	char *err;
+
+	ck_assert_int_eq(mkdir(prog_dir, 0777), 0);
+	outside = check_asprintf("%s/outside.sh", tmpdir);
+	write_file(outside, "", 0);
+	link = check_asprintf("%s/cbf29ce484222325-link", prog_dir);
+	ck_assert_int_eq(symlink(outside, link), 0);
+	f = check_asprintf("%s/cbf29ce484222325-prog", prog_dir);
+	write_file(f, "", 0);  /* empty: fnv1a64 is the offset basis */
+	p.path = "bench/prog";
+	p.hash = "fnv1a64:cbf29ce484222325";
+	p.stored = "programs/cbf29ce484222325-prog";
+	got = baseline_program(storedir, &p);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, f);
+	free(got);
+	for (size_t i = 0; i < sizeof bad_stored / sizeof bad_stored[0]; i++) {
+		p.stored = (char *)bad_stored[i];
+		capture_start(&c);
+		got = baseline_program(storedir, &p);
+		err = capture_end(&c);
+		ck_assert_msg(got == NULL, "'%s' was accepted", bad_stored[i]);
+		ck_assert_msg(count_lines(err) == 1, "'%s': expected one line, got:\n%s",
+		              bad_stored[i], err);
+		free(err);
+	}
+	free(prog_dir);
+	free(f);
+	free(link);
+	free(outside);
+}
+END_TEST
+
 static Suite *baseline_suite(void)
 {
 	Suite *s = suite_create("baseline");
@@ -1006,6 +1131,8 @@ static Suite *baseline_suite(void)
 	tcase_add_test(store, test_mode_follows_umask);
 	tcase_add_test(store, test_save_creates_dir);
 	tcase_add_test(store, test_save_replaces);
+	tcase_add_test(store, test_sweep_temporaries);
+	tcase_add_test(store, test_kept_file_confined);
 	suite_add_tcase(s, store);
 
 	tcase_add_checked_fixture(corrupt, tmp_setup, tmp_teardown);
@@ -1019,6 +1146,8 @@ static Suite *baseline_suite(void)
 	tcase_add_loop_test(corrupt, test_corrupt_sample, 0, 9);
 	tcase_add_test(corrupt, test_corrupt_bench_field);
 	tcase_add_test(corrupt, test_missing_file);
+	tcase_add_test(corrupt, test_directory_as_baseline);
+	tcase_add_test(corrupt, test_duplicate_benchmark);
 	suite_add_tcase(s, corrupt);
 
 	tcase_add_checked_fixture(safety, tmp_setup, tmp_teardown);
