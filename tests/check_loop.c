@@ -205,6 +205,38 @@ START_TEST(test_plan_arithmetic)
 }
 END_TEST
 
+/* An imposed plan: the harness's choice wins over the estimate, so every
+ * process of a benchmark uses one estimator. */
+START_TEST(test_plan_imposed)
+{
+	struct br__plan p;
+
+	/* 216 ns would go flat by itself (465 * 216 > 1e5); imposed linear,
+	 * d = 1 and all 30 samples (465 * 216 = 100440 < 4 * 1e5). */
+	br__plan_make_mode(216.0, 1e5, 30, BR__PLAN_AUTO, &p);
+	ck_assert_int_eq(p.flat, 1);
+	br__plan_make_mode(216.0, 1e5, 30, BR__PLAN_LINEAR, &p);
+	ck_assert_int_eq(p.flat, 0);
+	ck_assert_uint_eq(p.step_iters, 1);
+	ck_assert_uint_eq(p.samples, 30);
+	/* 2 us imposed linear: 465 * 2000 = 930000 > 4e5, so samples shrink to
+	 * the largest n with n(n+1)/2 * 2000 <= 4e5: n = 19 (190 steps). */
+	br__plan_make_mode(2000.0, 1e5, 30, BR__PLAN_LINEAR, &p);
+	ck_assert_int_eq(p.flat, 0);
+	ck_assert_uint_eq(p.samples, 19);
+	/* ... never under BR__MIN_SLOW_SAMPLES. */
+	br__plan_make_mode(1e9, 1e5, 30, BR__PLAN_LINEAR, &p);
+	ck_assert_uint_eq(p.samples, BR__MIN_SLOW_SAMPLES);
+	ck_assert_uint_eq(p.step_iters, 1);
+	/* A fast body imposed flat: equal samples filling the budget, 1e8 /
+	 * (1 ns * 30) = 3333333 iterations each. */
+	br__plan_make_mode(1.0, 1e8, 30, BR__PLAN_FLAT, &p);
+	ck_assert_int_eq(p.flat, 1);
+	ck_assert_uint_eq(p.samples, 30);
+	ck_assert_uint_eq(p.flat_iters, 3333333);
+}
+END_TEST
+
 START_TEST(test_parameter_names)
 {
 	static const char *geo[] = {"64", "256", "1024", "4096", "16384", "65536"};
@@ -261,6 +293,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_flat_for_slow_bodies);
 	tcase_add_test(tc, test_failures_are_reported);
 	tcase_add_test(tc, test_plan_arithmetic);
+	tcase_add_test(tc, test_plan_imposed);
 	tcase_add_test(tc, test_parameter_names);
 	tcase_add_test(tc, test_registry_count_and_order);
 	tcase_add_test(tc, test_throughput_from_definition);

@@ -378,14 +378,24 @@ static void make_compared(struct suite *cur, struct suite *base, struct compare_
 	memset(sum, 0, sizeof *sum);
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		struct comparison *c = &cur->benches[i].cmp;
-		*c = (struct comparison){VERDICT_NO_CHANGE, 100, 100, 0.001, -0.01, 0.012, 0.5, 0.9,
-		                         NPROCS, NPROCS, 0};
+		*c = (struct comparison){.verdict = VERDICT_NO_CHANGE, .base_ns = 100, .cur_ns = 100,
+		                         .change = 0.001, .change_lo = -0.01, .change_hi = 0.012,
+		                         .p = 0.5, .p_adj = 0.9, .base_procs = NPROCS,
+		                         .cur_procs = NPROCS};
 		if (!strcmp(cur->benches[i].name, "hash/fnv1a/16384"))
-			*c = (struct comparison){VERDICT_REGRESSED, 100, 112, 0.12, 0.10, 0.14, 1e-4, 1e-3,
-			                         NPROCS, NPROCS, 0};
+			*c = (struct comparison){.verdict = VERDICT_REGRESSED, .base_ns = 100,
+			                         .cur_ns = 112, .change = 0.12, .change_lo = 0.10,
+			                         .change_hi = 0.14, .p = 1e-4, .p_adj = 1e-3,
+			                         .base_procs = NPROCS, .cur_procs = NPROCS};
 		if (!strcmp(cur->benches[i].name, "hash/fnv1a/64"))
-			*c = (struct comparison){VERDICT_IMPROVED, 100, 95, -0.05, -0.06, -0.04, 1e-4, 1e-3,
-			                         NPROCS, NPROCS, 0};
+			*c = (struct comparison){.verdict = VERDICT_IMPROVED, .base_ns = 100, .cur_ns = 95,
+			                         .change = -0.05, .change_lo = -0.06, .change_hi = -0.04,
+			                         .p = 1e-4, .p_adj = 1e-3, .base_procs = NPROCS,
+			                         .cur_procs = NPROCS};
+		c->rel = c->change;
+		c->rel_lo = c->change_lo;
+		c->rel_hi = c->change_hi;
+		cur->benches[i].mode = MODE_STORED;
 		sum->counts[c->verdict]++;
 	}
 }

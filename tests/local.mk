@@ -128,3 +128,9 @@ check_PROGRAMS += %D%/check_profile
 %C%_check_profile_SOURCES = %D%/check_profile.c %D%/transcript.h %D%/transcript.c
 %C%_check_profile_CFLAGS = $(tests_cflags) $(DW_CFLAGS) $(BENCH_CFLAGS) -g
 %C%_check_profile_LDADD = $(tests_harness_libs)
+
+TESTS += %D%/check_noise
+check_PROGRAMS += %D%/check_noise
+%C%_check_noise_SOURCES = %D%/check_noise.c %D%/check_main.h
+%C%_check_noise_CFLAGS = $(tests_cflags)
+%C%_check_noise_LDADD = $(tests_harness_libs)
