@@ -8,9 +8,12 @@
  *   bench/simulate-gate [TRIALS] [COMMON_SD BENCH_SD PROC_SD]   (percent)
  *
  * Model (see harness/compare.c): a run's log figure for benchmark i in
- * process p is  mu_i + c + delta_i + e_ip,  c ~ N(0, COMMON_SD) shared by
- * the suite (machine drift between runs), delta_i ~ N(0, BENCH_SD) the
- * benchmark's own between-run movement, e_ip ~ N(0, PROC_SD) per process.
+ * process p is  mu_i + c + delta_i + e_ip,  c shared by the suite (the
+ * machine's state in that run), delta_i the benchmark's own, e_ip ~
+ * N(0, PROC_SD) per process.  COMMON_SD and BENCH_SD are what is observed:
+ * the spread of the *difference* between two runs (whole suites moved
+ * -2.6 % to +1.8 % between invocations here: about 1.5 % sd), so each run
+ * draws c and delta_i with those over sqrt(2).
  * The baseline run has 10 processes, the current 5; a suspect's
  * re-measurement draws more processes of the *same* run (same c and
  * delta_i), which is what re-measuring in one invocation does. */
@@ -89,9 +92,9 @@ static void make_suite(struct suite *su, size_t n)
 static void model(struct sim *s, struct run_model *m, size_t n, double common_sd,
                   double bench_sd, double change, size_t changed)
 {
-	m->common = gsl_ran_gaussian(s->rng, common_sd);
+	m->common = gsl_ran_gaussian(s->rng, common_sd / M_SQRT2);
 	for (size_t i = 0; i < n; i++) {
-		m->delta[i] = gsl_ran_gaussian(s->rng, bench_sd);
+		m->delta[i] = gsl_ran_gaussian(s->rng, bench_sd / M_SQRT2);
 		m->effect[i] = i < changed ? log1p(change) : 0;
 	}
 }
@@ -165,7 +168,8 @@ int main(int argc, char **argv)
 	s.rng = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(s.rng, 1);
 	s.proc_sd = sd[2];
-	printf("# drift model: common sd %.2f%%, per benchmark %.2f%%, per process %.2f%%; "
+	printf("# drift between two runs: common sd %.2f%%, per benchmark %.2f%%; per process "
+	       "%.2f%%; "
 	       "%u trials; alpha 0.01, threshold 1%%, drift bound 4%%\n",
 	       sd[0] * 100, sd[1] * 100, sd[2] * 100, trials);
 	printf("%-34s %4s  %7s  %7s  %7s\n", "scenario", "n", "any FA", "exit 1", "caught");
