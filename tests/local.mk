@@ -64,6 +64,13 @@ check_PROGRAMS += %D%/check_baseline %D%/check_compare %D%/check_gate_cli %D%/wo
 %C%_check_compare_CFLAGS = $(tests_cflags)
 %C%_check_compare_LDADD = $(tests_harness_libs)
 
+# The gate's decision procedure driven by a scripted measurement source.
+TESTS += %D%/check_gate
+check_PROGRAMS += %D%/check_gate
+%C%_check_gate_SOURCES = %D%/check_gate.c
+%C%_check_gate_CFLAGS = $(tests_cflags)
+%C%_check_gate_LDADD = $(tests_harness_libs)
+
 %C%_check_gate_cli_SOURCES = %D%/check_gate_cli.c %D%/transcript.h %D%/transcript.c
 %C%_check_gate_cli_CFLAGS = $(tests_cflags)
 %C%_check_gate_cli_LDADD = $(CHECK_LIBS) $(JANSSON_LIBS)
