@@ -75,7 +75,7 @@ check_PROGRAMS += %D%/check_baseline %D%/check_compare %D%/check_gate_cli %D%/wo
 # save.
 TESTS += %D%/check_paired
 check_PROGRAMS += %D%/check_paired
-EXTRA_DIST += %D%/libbrtest.c %D%/worker_libtest.c
+EXTRA_DIST += %D%/libbrtest.c %D%/worker_libtest.c %D%/compare_known.py
 %C%_check_paired_SOURCES = %D%/check_paired.c %D%/transcript.h %D%/transcript.c
 %C%_check_paired_CFLAGS = $(tests_cflags)
 %C%_check_paired_LDADD = $(tests_harness_libs) $(JANSSON_LIBS)
