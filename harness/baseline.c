@@ -141,9 +141,9 @@ static int keep_programs(const char *dir, json_t *doc)
 /* Whether `stored` (from the baseline file) names a file the store itself
  * kept: "programs/HEX-NAME" where HEX is the hash's own digits, NAME has
  * no '/' and is not "." or "..", and the file is a regular file (no
- * symbolic link) directly inside DIR/programs.  An edited baseline can
- * then only point at files the store kept, never at a path of its
- * choosing. */
+ * symbolic link) directly inside DIR/programs, or no file at all (which
+ * kept_file reports as gone).  An edited baseline can then only point at
+ * files the store kept, never at a path of its choosing. */
 static int stored_confined(const char *dir, const char *stored, const char *hash)
 {
 	const char *name = stored + strlen("programs/") + 17;
@@ -158,7 +158,11 @@ static int stored_confined(const char *dir, const char *stored, const char *hash
 		return 0;
 	if (asprintf(&path, "%s/%s", dir, stored) < 0 || asprintf(&sub, "%s/programs", dir) < 0)
 		goto out;
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (lstat(path, &st) != 0) {
+		ok = errno == ENOENT;  /* a well-formed name, nothing there: "gone" */
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode))
 		goto out;
 	real = realpath(path, NULL);
 	real_dir = realpath(sub, NULL);

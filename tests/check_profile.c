@@ -399,11 +399,13 @@ END_TEST
 START_TEST(test_cli_before)
 {
 	char *report = path_in("r"), *dir = path_in("r/profiles"), *json = path_in("c.json");
-	char *save[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--baseline-dir",
-	                tmpdir, "--save-baseline", "before", "--report", report, worker, NULL};
-	char *cmp[] = {(char *)benchrun, FAST, "--profile=all", "-f", "split", "--baseline-dir",
-	               tmpdir, "--baseline", "before", "--remeasure", "0", "--report", report,
-	               "--json", json, worker, NULL};
+	/* 3 processes: a comparison needs at least that many a side */
+	char *save[] = {(char *)benchrun, FAST, "--processes", "3", "--profile=all", "-f", "split",
+	                "--baseline-dir", tmpdir, "--save-baseline", "before", "--report", report,
+	                worker, NULL};
+	char *cmp[] = {(char *)benchrun, FAST, "--processes", "3", "--profile=all", "-f", "split",
+	               "--baseline-dir", tmpdir, "--baseline", "before", "--remeasure", "0",
+	               "--report", report, "--json", json, worker, NULL};
 	struct transcript t;
 	char *doc;
 

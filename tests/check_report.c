@@ -369,6 +369,19 @@ START_TEST(test_report_without_gnuplot)
 }
 END_TEST
 
+/* A stored comparison as compare_run leaves it when no shift is removed:
+ * the judged change is the change itself. */
+static struct comparison compared(enum verdict v, double base_ns, double cur_ns, double change,
+                                  double lo, double hi, double p, double p_adj)
+{
+	return (struct comparison){
+		.verdict = v, .base_ns = base_ns, .cur_ns = cur_ns, .change = change,
+		.change_lo = lo, .change_hi = hi, .rel = change, .rel_lo = lo, .rel_hi = hi,
+		.p = p, .p_adj = p_adj, .p_zero = p, .p_zero_adj = p_adj,
+		.base_procs = NPROCS, .cur_procs = NPROCS,
+	};
+}
+
 /* The suite of make_suite() compared with a baseline: hash/fnv1a/16384
  * regressed by 12 %, hash/fnv1a/64 improved by 5 %, the rest unchanged. */
 static void make_compared(struct suite *cur, struct suite *base, struct compare_summary *sum)
@@ -378,24 +391,11 @@ static void make_compared(struct suite *cur, struct suite *base, struct compare_
 	memset(sum, 0, sizeof *sum);
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		struct comparison *c = &cur->benches[i].cmp;
-		*c = (struct comparison){.verdict = VERDICT_NO_CHANGE, .base_ns = 100, .cur_ns = 100,
-		                         .change = 0.001, .change_lo = -0.01, .change_hi = 0.012,
-		                         .p = 0.5, .p_adj = 0.9, .base_procs = NPROCS,
-		                         .cur_procs = NPROCS};
+		*c = compared(VERDICT_NO_CHANGE, 100, 100, 0.001, -0.01, 0.012, 0.5, 0.9);
 		if (!strcmp(cur->benches[i].name, "hash/fnv1a/16384"))
-			*c = (struct comparison){.verdict = VERDICT_REGRESSED, .base_ns = 100,
-			                         .cur_ns = 112, .change = 0.12, .change_lo = 0.10,
-			                         .change_hi = 0.14, .p = 1e-4, .p_adj = 1e-3,
-			                         .base_procs = NPROCS, .cur_procs = NPROCS};
+			*c = compared(VERDICT_REGRESSED, 100, 112, 0.12, 0.10, 0.14, 1e-4, 1e-3);
 		if (!strcmp(cur->benches[i].name, "hash/fnv1a/64"))
-			*c = (struct comparison){.verdict = VERDICT_IMPROVED, .base_ns = 100, .cur_ns = 95,
-			                         .change = -0.05, .change_lo = -0.06, .change_hi = -0.04,
-			                         .p = 1e-4, .p_adj = 1e-3, .base_procs = NPROCS,
-			                         .cur_procs = NPROCS};
-		c->rel = c->change;
-		c->rel_lo = c->change_lo;
-		c->rel_hi = c->change_hi;
-		cur->benches[i].mode = MODE_STORED;
+			*c = compared(VERDICT_IMPROVED, 100, 95, -0.05, -0.06, -0.04, 1e-4, 1e-3);
 		sum->counts[c->verdict]++;
 	}
 }

@@ -48,7 +48,12 @@ tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 AM_TESTS_ENVIRONMENT = \
 	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
-	export BENCHRUN TESTS_BUILDDIR;
+	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; \
+	TESTS_LIBSRCDIR='$(abs_top_srcdir)/lib'; \
+	TESTS_LIBBUILDDIR='$(abs_top_builddir)/lib'; \
+	TESTS_CC='$(CC)'; TESTS_LIBS='$(PFM_LIBS)'; \
+	export BENCHRUN TESTS_BUILDDIR TESTS_SRCDIR TESTS_LIBSRCDIR TESTS_LIBBUILDDIR \
+	       TESTS_CC TESTS_LIBS;
 
 # The baseline store and the regression gate: the store and the statistics
 # on constructed data, then the gate on the command line against a worker
@@ -63,6 +68,24 @@ check_PROGRAMS += %D%/check_baseline %D%/check_compare %D%/check_gate_cli %D%/wo
 %C%_check_compare_SOURCES = %D%/check_compare.c
 %C%_check_compare_CFLAGS = $(tests_cflags)
 %C%_check_compare_LDADD = $(tests_harness_libs)
+
+# Paired runs on the command line: kept programs that must not run, a
+# baseline from before kept libraries, and a user's shared library (built
+# at test time from libbrtest.c and worker_libtest.c) swapped after the
+# save.
+TESTS += %D%/check_paired
+check_PROGRAMS += %D%/check_paired
+EXTRA_DIST += %D%/libbrtest.c %D%/worker_libtest.c %D%/compare_known.py
+%C%_check_paired_SOURCES = %D%/check_paired.c %D%/transcript.h %D%/transcript.c
+%C%_check_paired_CFLAGS = $(tests_cflags)
+%C%_check_paired_LDADD = $(tests_harness_libs) $(JANSSON_LIBS)
+
+# The gate's decision procedure driven by a scripted measurement source.
+TESTS += %D%/check_gate
+check_PROGRAMS += %D%/check_gate
+%C%_check_gate_SOURCES = %D%/check_gate.c
+%C%_check_gate_CFLAGS = $(tests_cflags)
+%C%_check_gate_LDADD = $(tests_harness_libs)
 
 %C%_check_gate_cli_SOURCES = %D%/check_gate_cli.c %D%/transcript.h %D%/transcript.c
 %C%_check_gate_cli_CFLAGS = $(tests_cflags)

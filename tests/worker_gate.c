@@ -3,14 +3,24 @@
  * gate/a to gate/e, each a chain of a known number of dependent
  * multiply-adds (about 50 to 500 ns).  WORKER_GATE_SLOW=NAME:PERCENT makes
  * benchmark NAME do PERCENT % more of them: a regression on demand, in
- * every copy of the program but the one a baseline kept (its path holds
- * "/programs/"), which plays the unchanged old build in a paired run. */
+ * every copy of the program but the old build of a paired run, which it
+ * plays unchanged: the copy a baseline kept (its path holds "/programs/")
+ * or the old side of benchrun's stage (".../benchrun-stage-XXXXXX/oN/"). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "benchrun.h"
+
+/* Whether this process runs the old build of a paired comparison. */
+static int old_build(void)
+{
+	const char *self = program_invocation_name, *stage = strstr(self, "/benchrun-stage-");
+	const char *side = stage ? strchr(stage + 1, '/') : NULL;
+
+	return strstr(self, "/programs/") != NULL || (side && side[1] == 'o');
+}
 
 /* The chain's length for benchmark `name`: `n`, or n * (1 + PERCENT / 100)
  * when WORKER_GATE_SLOW names it. */
@@ -20,7 +30,7 @@ static uint64_t chain_length(const char *name, uint64_t n)
 	size_t len = strlen(name);
 
 	if (slow && !strncmp(slow, name, len) && slow[len] == ':' &&
-	    !strstr(program_invocation_name, "/programs/"))
+	    !old_build())
 		return n + n * strtoull(slow + len + 1, NULL, 10) / 100;
 	return n;
 }
