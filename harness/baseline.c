@@ -146,14 +146,16 @@ static int keep_programs(const char *dir, json_t *doc)
  * files the store kept, never at a path of its choosing. */
 static int stored_confined(const char *dir, const char *stored, const char *hash)
 {
-	const char *name = stored + strlen("programs/") + 17;
+	const char *name;
 	char *path = NULL, *real = NULL, *real_dir = NULL, *sub = NULL;
 	struct stat st;
 	int ok = 0;
 
 	if (strncmp(stored, "programs/", 9) != 0 || strlen(hash) != 24 ||
-	    strncmp(hash, "fnv1a64:", 8) != 0 || strlen(stored) <= 9 + 17 ||
-	    strncmp(stored + 9, hash + 8, 16) != 0 || stored[25] != '-' || strchr(name, '/') ||
+	    strncmp(hash, "fnv1a64:", 8) != 0 || strlen(stored) <= 9 + 17)
+		return 0;
+	name = stored + 9 + 17;
+	if (strncmp(stored + 9, hash + 8, 16) != 0 || stored[25] != '-' || strchr(name, '/') ||
 	    !strcmp(name, ".") || !strcmp(name, ".."))
 		return 0;
 	if (asprintf(&path, "%s/%s", dir, stored) < 0 || asprintf(&sub, "%s/programs", dir) < 0)

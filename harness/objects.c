@@ -176,12 +176,30 @@ static int parse_line(char *line, struct object_list *l, char **why)
 	return objects_is_system(path) ? 0 : add(l, path);
 }
 
+/* benchrun's environment without LD_PRELOAD (owned array of borrowed
+ * strings), or NULL. */
+static char **without_preload(void)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	if (!(env = calloc(n + 1, sizeof *env)))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+			env[k++] = environ[i];
+	return env;
+}
+
 int objects_list(const char *prog, char *const envp[], struct object_list *out,
                  char **why)
 {
-	int bad, rc;
+	int bad, rc, status;
 	char *interp = interpreter(prog, &bad), *text = NULL, *save = NULL, *line;
 	char *argv[] = {interp, "--list", (char *)prog, NULL};
+	char **own;
 
 	memset(out, 0, sizeof *out);
 	*why = NULL;
@@ -189,7 +207,8 @@ int objects_list(const char *prog, char *const envp[], struct object_list *out,
 		return asprintf(why, "not an ELF program") < 0 ? -1 : -1;
 	if (!interp)
 		return 0;  /* static: nothing to keep */
-	int status = capture(argv, envp, &text);
+	own = envp ? NULL : without_preload();
+	status = capture(argv, envp ? envp : own, &text);
 	rc = text ? 0 : -1;
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && rc == 0;
 	     line = strtok_r(NULL, "\n", &save))
@@ -200,6 +219,7 @@ int objects_list(const char *prog, char *const envp[], struct object_list *out,
 		objects_free(out);
 	free(text);
 	free(interp);
+	free(own);
 	return rc;
 }
 

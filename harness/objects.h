@@ -24,7 +24,8 @@ struct object_list {
 int objects_is_system(const char *path);
 
 /* List the non-system objects `prog` loads when run with environment
- * `envp` (NULL: benchrun's own), by asking its dynamic loader (its
+ * `envp` (NULL: benchrun's own without LD_PRELOAD: what the user preloads
+ * is not the program's), by asking its dynamic loader (its
  * PT_INTERP, run with --list: the program itself does not run).  A static
  * program has none.  Returns 0, or -1 with a reason (owned by the caller)
  * in *why: not an ELF program, a library not found, the loader failing. */

@@ -42,11 +42,11 @@ int stage_create(struct stage *st)
 }
 
 /* The environment of a staged program: benchrun's, with LD_PRELOAD led by
- * `preload` (the user's own LD_PRELOAD, if any, follows). */
-static char **environment(const char *preload)
+ * `preload`, the user's own LD_PRELOAD following when `with_user`. */
+static char **environment(const char *preload, int with_user)
 {
 	size_t n = 0, k = 0;
-	const char *user = getenv("LD_PRELOAD");
+	const char *user = with_user ? getenv("LD_PRELOAD") : NULL;
 	char **env;
 
 	while (environ[n])
@@ -111,14 +111,23 @@ fail:
 	return asprintf(why, "cannot stage its libraries: %s", strerror(errno)) < 0 ? -1 : -1;
 }
 
-/* Whether every non-system object the staged program loads lies in `dir`. */
-static int verify(const char *dir, const struct program *p, char **why)
+/* Whether every non-system object the staged program loads lies in `dir`,
+ * asked without the user's own LD_PRELOAD (those objects are the user's
+ * choice for both builds, not part of either). */
+static int verify(const char *dir, const struct program *p, const char *preload, char **why)
 {
+	char **env = environment(preload, 0);
 	struct object_list l;
 	size_t len = strlen(dir);
 	int rc = 0;
 
-	if (objects_list(p->exec_path, p->envp, &l, why) != 0)
+	if (!env)
+		return -1;
+	rc = objects_list(p->exec_path, env, &l, why);
+	for (size_t i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
+	if (rc != 0)
 		return -1;
 	for (size_t i = 0; i < l.n && rc == 0; i++)
 		if (strncmp(l.v[i].path, dir, len) != 0 || l.v[i].path[len] != '/')
@@ -149,9 +158,9 @@ int stage_program(struct stage *st, char side, size_t index, const struct stage_
 	}
 	if (stage_libs(dir, in, &preload, why) != 0)
 		goto out;
-	if (!(p->envp = environment(preload)))
+	if (!(p->envp = environment(preload, 1)))
 		goto out;
-	rc = verify(dir, p, why);
+	rc = verify(dir, p, preload, why);
 out:
 	if (rc != 0 && !*why && asprintf(why, "%s", strerror(errno ? errno : ENOMEM)) < 0)
 		*why = NULL;
