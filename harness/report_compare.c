@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 #include "counters.h"
+#include "escape.h"
 #include "report.h"
 #include "units.h"
 
@@ -61,7 +62,8 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int color)
 		snprintf(ci, sizeof ci, "[%+.2f%%, %+.2f%%]", c->change_lo * 100, c->change_hi * 100);
 		snprintf(p, sizeof p, "%.3g", c->p_adj);
 	}
-	fprintf(out, "%-*s  %*s  %*s  %9s  %-22s %9s  ", w, b->name,
+	escape_term(out, b->name, w);
+	fprintf(out, "  %*s  %*s  %9s  %-22s %9s  ",
 	        10 + (strstr(base, "µ") != NULL), c->verdict == VERDICT_NEW ? "-" : base,
 	        10 + (strstr(cur, "µ") != NULL), cur, change, ci, p);
 	print_verdict(out, c->verdict, color, c->remeasured ? " (re-measured)" : "");
@@ -74,22 +76,26 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *base,
 	char ci[24];
 
 	for (size_t i = 0; i < s->nbenches; i++)
-		if ((int)strlen(s->benches[i].name) > w)
-			w = (int)strlen(s->benches[i].name);
+		if ((int)escape_term_width(s->benches[i].name) > w)
+			w = (int)escape_term_width(s->benches[i].name);
 	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
 	fprintf(out, "%-*s  %10s  %10s  %9s  %-22s %9s  %s\n", w, "benchmark", "baseline",
 	        "now", "change", ci, "p (suite)", "verdict");
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
-		if (b->failed)
-			fprintf(out, "%-*s  FAILED: %s\n", w, b->name, b->reason ? b->reason : "");
-		else {
+		if (b->failed) {
+			escape_term(out, b->name, w);
+			fputs("  FAILED: ", out);
+			escape_term(out, b->reason ? b->reason : "", 0);
+			fputc('\n', out);
+		} else {
 			print_row(out, b, w, color);
 			print_counter_changes(out, b, base);
 		}
 	}
 	for (size_t i = 0; i < sum->nmissing; i++) {
-		fprintf(out, "%-*s  %10s  %10s  %9s  %-22s %9s  ", w, sum->missing[i], "", "-",
+		escape_term(out, sum->missing[i], w);
+		fprintf(out, "  %10s  %10s  %9s  %-22s %9s  ", "", "-",
 		        "", "", "");
 		print_verdict(out, VERDICT_MISSING, color, "");
 	}

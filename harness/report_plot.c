@@ -382,7 +382,7 @@ static int plot_group(FILE *gp, const char *pdir, const struct suite *s, size_t 
 			fprintf(f, "%.9g\n", v[j] / u.scale);
 		free(v);
 		fprintf(gp, "%s", nbox ? ", " : "");
-		escape_gnuplot(gp, short_name(b));
+		escape_gnuplot_tic(gp, short_name(b));
 		fprintf(gp, " %zu", ++nbox);
 	}
 	if (fclose(f) != 0) {

@@ -90,12 +90,15 @@ check_PROGRAMS += %D%/check_report
 %C%_check_report_CFLAGS = $(tests_cflags)
 %C%_check_report_LDADD = $(tests_harness_libs)
 
-# --report and --markdown on the command line, with and without gnuplot.
+# --report and --markdown on the command line, with and without gnuplot;
+# worker_names registers awkward names and names the registry refuses.
 TESTS += %D%/check_report_cli
-check_PROGRAMS += %D%/check_report_cli
+check_PROGRAMS += %D%/check_report_cli %D%/worker_names
 %C%_check_report_cli_SOURCES = %D%/check_report_cli.c %D%/transcript.h %D%/transcript.c
 %C%_check_report_cli_CFLAGS = $(tests_cflags)
-%C%_check_report_cli_LDADD = $(CHECK_LIBS)
+%C%_check_report_cli_LDADD = $(CHECK_LIBS) $(JANSSON_LIBS)
+%C%_worker_names_SOURCES = %D%/worker_names.c
+%C%_worker_names_LDADD = lib/libbenchrun-internal.la
 
 # Profiles: the sampler in the library (live, exit 77 when perf is refused),
 # symbolisation with libdwfl, and folded stacks, flame graphs and the
