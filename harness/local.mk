@@ -10,6 +10,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/units.h %D%/units.c %D%/report.h %D%/report_console.c \
 	%D%/report_json.c \
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
+	%D%/baseline_list.h %D%/baseline_list.c \
 	%D%/compare.h %D%/compare.c %D%/report_compare.c \
 	%D%/counters.h %D%/counters.c \
 	%D%/escape.h %D%/escape.c %D%/report_plot.h %D%/report_plot.c \

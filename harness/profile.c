@@ -457,12 +457,37 @@ static void attach_before(const struct options *o, struct profile *p, const char
 	free(why);
 }
 
+/* A --profile regex that names no benchmark is almost always a typo of a
+ * mode ("al") or of a name: say so rather than profile nothing quietly. */
+static void warn_no_match(const struct options *o, const regex_t *re, const struct suite *cur)
+{
+	static const char *const modes[] = {"regressed", "all", "none"};
+	const char *hint = NULL;
+
+	if (o->profile_mode != PROFILE_MATCH || !o->profile)
+		return;
+	for (size_t i = 0; i < cur->nbenches; i++)
+		if (regexec(re, cur->benches[i].name, 0, NULL, 0) == 0)
+			return;
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (!strncmp(modes[i], o->profile, strlen(o->profile)))
+			hint = modes[i];
+	if (hint)
+		msg_warn("--profile", "'%s' matches no benchmark (as a regex); did you mean '%s'?",
+		         o->profile, hint);
+	else
+		msg_warn("--profile", "'%s' matches no benchmark (a regex, or regressed, all, none; "
+		         "benchrun --list shows the names)", o->profile);
+}
+
 size_t profile_suite(const struct options *o, const regex_t *re, struct suite *cur,
                      const struct suite *base, const struct suite *old)
 {
 	size_t done = 0;
 	char *dir = NULL;
 	int refused = 0;
+
+	warn_no_match(o, re, cur);
 
 	for (size_t i = 0; !refused && i < cur->nbenches; i++) {
 		struct bench_result *b = &cur->benches[i];

@@ -50,6 +50,14 @@ AM_TESTS_ENVIRONMENT = \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
 	export BENCHRUN TESTS_BUILDDIR;
 
+# The command line's helpers: subcommands after options, option errors,
+# --profile matching nothing, the baselines listed when one is missing.
+TESTS += %D%/check_options
+check_PROGRAMS += %D%/check_options
+%C%_check_options_SOURCES = %D%/check_options.c
+%C%_check_options_CFLAGS = $(tests_cflags)
+%C%_check_options_LDADD = $(tests_harness_libs)
+
 # The baseline store and the regression gate: the store and the statistics
 # on constructed data, then the gate on the command line against a worker
 # whose slowdown the test chooses (WORKER_GATE_SLOW).
