@@ -130,6 +130,8 @@ struct bench_result {
 	size_t ncounters;
 	struct comparison cmp;  /* against a baseline, when compared */
 	struct profile *profile; /* sampled profile (harness/profile.h), owned, or NULL */
+	char **notes;           /* noise warnings, one line each, owned */
+	size_t nnotes;
 };
 
 #endif

@@ -81,15 +81,16 @@ static struct bench_result *add(struct suite *s, const char *name, double slope)
 	return b;
 }
 
-/* The result set every test reports: a sweep of three sizes (1.234 µs at
- * 1024, with throughput and 4100 instructions per iteration), and the
+/* The result set every test reports: a sweep of three sizes in bytes
+ * (1.234 µs at 1024, with 4100 instructions per iteration), and the
  * hostile names. */
 static void make_suite(struct suite *s)
 {
 	struct bench_result *b;
 
 	memset(s, 0, sizeof *s);
-	add(s, "hash/fnv1a/64", 80);
+	b = add(s, "hash/fnv1a/64", 80);
+	b->bytes_per_iter = 64;
 	b = add(s, "hash/fnv1a/1024", 1234);
 	b->bytes_per_iter = 1024;
 	b->counters = calloc(1, sizeof *b->counters);
@@ -97,7 +98,8 @@ static void make_suite(struct suite *s)
 	b->counters[0] = (struct counter_result){.name = strdup("instructions"),
 	                 .role = strdup("instructions"), .counted = 1, .per_iter = 4100,
 	                 .raw_per_iter = 4100, .running = 1, .nprocs = NPROCS};
-	add(s, "hash/fnv1a/16384", 19000);
+	b = add(s, "hash/fnv1a/16384", 19000);
+	b->bytes_per_iter = 16384;
 	add(s, EVIL_SCRIPT, 10);
 	add(s, EVIL_QUOTE, 20);
 	add(s, EVIL_APOS, 30);
@@ -252,6 +254,35 @@ END_TEST
 
 /* ---- The HTML report ---- */
 
+/* The sweep's figures: the parameter axis says bytes and ticks in kB
+ * (never 1e+06), times tick in µs (not gnuplot's "us"), throughput ticks
+ * are plain numbers in one unit, MB/s for the largest (16384 B / 19 µs
+ * = 862 MB/s). */
+static void sweep_axes(const char *dir)
+{
+	char stem[64], *path, *svg;
+
+	escape_file_stem(stem, sizeof stem, "hash/fnv1a");
+	path = check_asprintf("%s/plots/sweep-%s-time.svg", dir, stem);
+	svg = check_slurp(path, NULL);
+	ck_assert_msg(svg != NULL, "%s missing", path);
+	ck_assert_ptr_nonnull(strstr(svg, ">size (bytes)<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">1 kB<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">10 \xc2\xb5s<"));
+	ck_assert_ptr_null(strstr(svg, " us<"));
+	ck_assert_ptr_null(strstr(svg, "e+0"));
+	free(svg);
+	free(path);
+	path = check_asprintf("%s/plots/sweep-%s-rate.svg", dir, stem);
+	svg = check_slurp(path, NULL);
+	ck_assert_msg(svg != NULL, "%s missing", path);
+	ck_assert_ptr_nonnull(strstr(svg, ">throughput (MB/s)<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">800<"));
+	ck_assert_ptr_null(strstr(svg, "e+0"));
+	free(svg);
+	free(path);
+}
+
 START_TEST(test_report_pages_links_numbers)
 {
 	struct suite s;
@@ -289,7 +320,7 @@ START_TEST(test_report_pages_links_numbers)
 		escape_file_stem(stem, sizeof stem, "hash");
 		snprintf(link, sizeof link, "src=\"plots/group-%s.svg\"", stem);
 		ck_assert_ptr_nonnull(strstr(index, link));
-		ck_assert_ptr_null(strstr(index, "gnuplot-nox"));
+		ck_assert_ptr_null(strstr(index, "gnuplot-nox"));		sweep_axes(dir);
 	}
 	free(index);
 	free(page);
@@ -462,8 +493,30 @@ START_TEST(test_report_compared)
 	char *dir = report_dir("compared"), *index, *page, stem[64], link[96];
 
 	make_compared(&cur, &base, &sum);
+	/* Noise warnings are filled by the gate; two on one benchmark. */
+	cur.benches[3].notes = calloc(2, sizeof *cur.benches[3].notes);
+	cur.benches[3].notes[0] = strdup("low R\xc2\xb2 0.31: <noisy>");
+	cur.benches[3].notes[1] = strdup("bimodal & slow");
+	cur.benches[3].nnotes = 2;
 	ck_assert_int_eq(report_html(dir, &cur, &base, &sum, opts()), 0);
+	for (size_t i = 0; i < cur.benches[3].nnotes; i++)
+		free(cur.benches[3].notes[i]);
+	free(cur.benches[3].notes);
+	cur.benches[3].notes = NULL;
+	cur.benches[3].nnotes = 0;
 	index = slurp(dir, "index.html");
+	/* Regressions first, then improvements, then the rest in suite order. */
+	ck_assert_ptr_nonnull(strstr(index, ">hash/fnv1a/16384</a>"));
+	ck_assert(strstr(index, ">hash/fnv1a/16384</a>") < strstr(index, ">hash/fnv1a/64</a>"));
+	ck_assert(strstr(index, ">hash/fnv1a/64</a>") < strstr(index, ">hash/fnv1a/1024</a>"));
+	ck_assert_ptr_nonnull(strstr(index, "<div class=\"note\">low R\xc2\xb2 0.31: &lt;noisy&gt;"
+	                                    "</div><div class=\"note\">bimodal &amp; slow</div>"));
+	ck_assert(strstr(index, "script&gt;alert(1)&lt;/script&gt;</a>") <
+	          strstr(index, "low R\xc2\xb2 0.31"));
+	page = page_of(dir, EVIL_SCRIPT);
+	ck_assert_ptr_nonnull(strstr(page, "</h1>\n<p class=\"note\">low R\xc2\xb2 0.31: "
+	                                   "&lt;noisy&gt;</p><p class=\"note\">bimodal &amp; slow</p>"));
+	free(page);
 	ck_assert_ptr_nonnull(strstr(index, "<td>+12.00%</td><td>[+10.00%, +14.00%]</td>"
 	                                    "<td class=\"name wrap regressed\">regressed</td>"));
 	ck_assert_ptr_nonnull(strstr(index, "<td class=\"name wrap improved\">improved</td>"));
