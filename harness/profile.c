@@ -8,12 +8,14 @@
  * interrupts the loop about a thousand times a second, and no timed sample
  * may pay for that. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "escape.h"
 #include "msg.h"
 #include "options.h"
@@ -381,7 +383,33 @@ static int put_diff_svg(FILE *f, const struct profile *p, const char *title)
 	return flame_write_diff_svg(f, p->before, &p->stacks, title);
 }
 
-/* The profile directory, created: <report dir>/profiles. */
+/* Remove what an earlier run profiled into dir: the files this module
+ * writes (.folded and .svg, differentials included), nothing else.  Names
+ * are stems of benchmark names, so without this a benchmark profiled then
+ * and not now would leave its graph next to this run's. */
+static void clear_earlier_run(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *path;
+		if (!((len > 7 && !strcmp(e->d_name + len - 7, ".folded")) ||
+		      (len > 4 && !strcmp(e->d_name + len - 4, ".svg"))))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		if (unlink(path) != 0 && errno != ENOENT)
+			msg_warn(path, "cannot remove an earlier run's profile: %s", strerror(errno));
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The profile directory, created and emptied of an earlier run's
+ * profiles: <report dir>/profiles. */
 static char *profile_dir(const struct options *o)
 {
 	const char *top = o->report_dir ? o->report_dir : PROFILE_DEFAULT_DIR;
@@ -393,6 +421,7 @@ static char *profile_dir(const struct options *o)
 		free(dir);
 		return NULL;
 	}
+	clear_earlier_run(dir);
 	return dir;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Check suite for the command line's helpers: a subcommand found after
  * leading options, the messages for ambiguous, unknown and misused long
- * options, the warning for a --profile regex that matches nothing, and
+ * options, the warning for a --profile regex that matches nothing, a
+ * profile folder that holds one run's files only, and
  * the list of existing baselines given when a named one is missing. */
 #define _GNU_SOURCE
 #include <regex.h>
@@ -142,6 +143,69 @@ static char *profile_warning(const char *v, const char *const *names, size_t n)
 	return text;
 }
 
+static void touch(const char *dir, const char *file)
+{
+	char *path = check_asprintf("%s/%s", dir, file);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	free(path);
+}
+
+static int exists(const char *dir, const char *file)
+{
+	char *path = check_asprintf("%s/%s", dir, file);
+	int yes = access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
+}
+
+/* A run that profiles into a report's profiles/ first removes the profiles
+ * an earlier run left there (and only those), so the folder never mixes
+ * runs.  The program does not exist: its profile fails with a warning. */
+START_TEST(test_profile_dir_holds_one_run)
+{
+	struct options o;
+	struct suite s = {0};
+	char *argv[] = {"benchrun", NULL}, *top = check_asprintf("%s/report", tmpdir), *dir;
+	char *path = check_asprintf("%s/err", tmpdir), *err;
+	FILE *saved = stderr;
+
+	dir = check_asprintf("%s/profiles", top);
+	ck_assert_int_eq(mkdir(top, 0777), 0);
+	ck_assert_int_eq(mkdir(dir, 0777), 0);
+	touch(dir, "old_bench-12345678.folded");
+	touch(dir, "old_bench-12345678.svg");
+	touch(dir, "old_bench-12345678-diff.svg");
+	touch(dir, "README.txt");
+	ck_assert_int_eq(options_parse(1, argv, &o), 0);
+	o.report_dir = top;
+	o.profile_mode = PROFILE_ALL;
+	s.benches = calloc(1, sizeof *s.benches);
+	s.nbenches = 1;
+	s.benches[0].name = strdup("new/bench");
+	s.benches[0].program = strdup("/nonexistent/program");
+	s.benches[0].analysed = 1;
+	ck_assert_ptr_nonnull(stderr = fopen(path, "w"));
+	ck_assert_uint_eq(profile_suite(&o, NULL, &s, NULL, NULL), 0);
+	fclose(stderr);
+	stderr = saved;
+	err = check_slurp(path, NULL);
+	ck_assert_msg(!strncmp(err, "benchrun: warning: new/bench: no profile: ", 42), "%s", err);
+	ck_assert(!exists(dir, "old_bench-12345678.folded"));
+	ck_assert(!exists(dir, "old_bench-12345678.svg"));
+	ck_assert(!exists(dir, "old_bench-12345678-diff.svg"));
+	ck_assert(exists(dir, "README.txt"));
+	free(err);
+	suite_free(&s);
+	free(path);
+	free(dir);
+	free(top);
+}
+END_TEST
+
 START_TEST(test_profile_regex_matching_nothing)
 {
 	static const char *const names[] = {"hash/fnv1a/64", "sort/qsort"};
@@ -161,15 +225,6 @@ START_TEST(test_profile_regex_matching_nothing)
 }
 END_TEST
 
-static void touch(const char *dir, const char *file)
-{
-	char *path = check_asprintf("%s/%s", dir, file);
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fclose(f);
-	free(path);
-}
 
 START_TEST(test_baseline_list)
 {
@@ -236,6 +291,7 @@ static Suite *options_suite(void)
 	tcase_add_test(tc, test_subcommand_after_options);
 	tcase_add_test(tc, test_long_option_errors);
 	tcase_add_test(tc, test_profile_regex_matching_nothing);
+	tcase_add_test(tc, test_profile_dir_holds_one_run);
 	tcase_add_test(tc, test_baseline_list);
 	suite_add_tcase(s, tc);
 	return s;
