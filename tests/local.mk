@@ -48,7 +48,14 @@ tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 AM_TESTS_ENVIRONMENT = \
 	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
-	export BENCHRUN TESTS_BUILDDIR;
+	top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
+	MAKE='$(MAKE)'; \
+	export BENCHRUN TESTS_BUILDDIR top_builddir top_srcdir MAKE;
+
+# The README's first example against a staged install (make install
+# DESTDIR=...), its commands as written.
+TESTS += %D%/install_readme.sh
+EXTRA_DIST += %D%/install_readme.sh
 
 # The command line's helpers: subcommands after options, option errors,
 # --profile matching nothing, the baselines listed when one is missing.
