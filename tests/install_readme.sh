@@ -11,20 +11,8 @@ set -u
 
 work=`mktemp -d "${TMPDIR:-/tmp}/install_readme.XXXXXX"` || exit 99
 trap 'rm -rf "$work"' EXIT
-stage=$work/stage
 fail() { echo "install_readme: $*" >&2; exit 1; }
-
-$MAKE -s -C "$top_builddir" install DESTDIR="$stage" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log" >&2; fail "make install DESTDIR=$stage failed"; }
-pc=`find "$stage" -name benchrun.pc | head -n 1`
-test -n "$pc" || fail "no benchrun.pc installed"
-libdir=`dirname "$(dirname "$pc")"`
-bin=`find "$stage" -path '*/bin/benchrun' | head -n 1`
-test -x "$bin" || fail "no bin/benchrun installed"
-# Only the staged files: nothing from the build tree or the system's install.
-PKG_CONFIG_PATH=`dirname "$pc"` PKG_CONFIG_LIBDIR=`dirname "$pc"`
-PKG_CONFIG_SYSROOT_DIR=$stage LD_LIBRARY_PATH=$libdir PATH=`dirname "$bin"`:$PATH
-export PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR LD_LIBRARY_PATH PATH
+. "$top_srcdir/tests/stage_install.sh"
 
 # The section's C block and its commands, as the README has them.
 readme=$top_srcdir/README.md

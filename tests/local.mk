@@ -55,7 +55,12 @@ AM_TESTS_ENVIRONMENT = \
 # The README's first example against a staged install (make install
 # DESTDIR=...), its commands as written.
 TESTS += %D%/install_readme.sh
-EXTRA_DIST += %D%/install_readme.sh
+EXTRA_DIST += %D%/install_readme.sh %D%/stage_install.sh
+
+# docs/example's CI recipe (ci-bench.sh, the README's gate commands) in a
+# copy of the example, against a staged install.
+TESTS += %D%/ci_recipe.sh
+EXTRA_DIST += %D%/ci_recipe.sh
 
 # The command line's helpers: subcommands after options, option errors,
 # --profile matching nothing, the baselines listed when one is missing.
