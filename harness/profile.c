@@ -596,7 +596,9 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 
 		if (!p || !p->folded)
 			continue;
-		fprintf(out, "\nprofile %s: %llu samples of %s at %u Hz, %llu lost", b->name,
+		fputs("\nprofile ", out);
+		escape_term(out, b->name, 0);
+		fprintf(out, ": %llu samples of %s at %u Hz, %llu lost",
 		        (unsigned long long)p->samples, p->event ? p->event : "?", p->freq_hz,
 		        (unsigned long long)p->lost);
 		if (isfinite(ratio = sampled_ratio(b)))
