@@ -1,24 +1,52 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Escaping for the report writers: text into HTML, strings into gnuplot
- * and Markdown, and benchmark names into safe file names. */
+/* Escaping for the report writers: text onto a terminal, into HTML,
+ * strings into gnuplot and Markdown, and benchmark names into safe file
+ * names.  "Unsafe" characters everywhere below: bytes that are not UTF-8,
+ * control characters (C0, DEL, C1) and Unicode noncharacters. */
 #ifndef BENCHRUN_ESCAPE_H
 #define BENCHRUN_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+/* The length (1-4) of the UTF-8 character that starts s, its code point
+ * in *cp; 0 when the bytes there are not UTF-8 (overlong, surrogate, past
+ * U+10FFFF, truncated) or s is empty. */
+size_t escape_utf8_char(const char *s, uint32_t *cp);
+
+/* Nonzero for a control character (C0, DEL, C1) or a noncharacter
+ * (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF). */
+int escape_is_unsafe(uint32_t cp);
+
+/* Write s to out for a terminal, then spaces up to `width` columns: each
+ * byte of an unsafe character is written as \xHH, so nothing in s moves
+ * the cursor, changes the terminal or breaks its UTF-8. */
+void escape_term(FILE *out, const char *s, int width);
+
+/* The columns escape_term() takes for s: one per character. */
+size_t escape_term_width(const char *s);
+
 /* Write s to out as HTML text or attribute value: & < > " ' become
- * entities, control characters become U+FFFD. */
+ * entities, an unsafe character becomes U+FFFD (so XML parsers accept
+ * the page). */
 void escape_html(FILE *out, const char *s);
 
 /* Write s to out as a gnuplot single-quoted string, quotes included: a '
- * is doubled (gnuplot's only escape there), control characters become
- * '?'.  Nothing in it is interpreted by gnuplot. */
+ * is doubled (gnuplot's only escape there) and
+ * unsafe characters become '?' (gnuplot would copy them into the SVG).
+ * Nothing in it is interpreted by gnuplot, except where gnuplot treats the
+ * string as a format: there use escape_gnuplot_tic(). */
 void escape_gnuplot(FILE *out, const char *s);
 
+/* escape_gnuplot() for a label of `set xtics ("label" pos, ...)`, which
+ * gnuplot formats with the position: '%' is doubled.  An unescaped '%'
+ * there is a gnuplot error that ends the script, losing every plot after. */
+void escape_gnuplot_tic(FILE *out, const char *s);
+
 /* Write s to out as Markdown table-cell text: | \ ` * _ [ ] are
- * backslash-escaped and & < > become HTML entities, so nothing in a name
- * becomes markup. */
+ * backslash-escaped, & < > become HTML entities and an unsafe character
+ * becomes U+FFFD, so nothing in a name becomes markup. */
 void escape_markdown(FILE *out, const char *s);
 
 /* A file-name stem for `name`: letters, digits, '-' and '_' only (others

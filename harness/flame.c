@@ -21,7 +21,8 @@
 #define SVG_WIDTH 1200
 #define SVG_XPAD 10
 #define SVG_TOP 36
-#define SVG_BOTTOM 34
+#define SVG_BOTTOM 34  /* with a legend line under the frames */
+#define SVG_MARGIN 8   /* without */
 #define FRAME_H 16
 #define PLOT_W ((double)(SVG_WIDTH - 2 * SVG_XPAD))
 /* Verdana at 12px averages about 7px a character: enough to decide how
@@ -798,16 +799,19 @@ static void svg_frame(FILE *out, const char *name, const char *info, const char 
 	fputs("</g>\n", out);
 }
 
-static int svg_height(unsigned levels)
+/* The height of a graph of `levels` rows: the title above, and below
+ * room for a legend line only when there is one.  A shallow profile (one
+ * function under "all") is a short strip, not a frame in a blank page. */
+static int svg_height(unsigned levels, int legend)
 {
-	return SVG_TOP + (int)levels * FRAME_H + SVG_BOTTOM;
+	return SVG_TOP + (int)levels * FRAME_H + (legend ? SVG_BOTTOM : SVG_MARGIN);
 }
 
 /* The document up to the frames: `levels` rows of them, the title on
  * top, the style inline so the file stands alone. */
-static void svg_open(FILE *out, unsigned levels, const char *title)
+static void svg_open(FILE *out, unsigned levels, int legend, const char *title)
 {
-	int h = svg_height(levels);
+	int h = svg_height(levels, legend);
 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 	        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
@@ -823,7 +827,7 @@ static void svg_open(FILE *out, unsigned levels, const char *title)
 
 static int svg_empty(FILE *out, const char *title)
 {
-	svg_open(out, 1, title);
+	svg_open(out, 1, 0, title);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no samples</text>\n</svg>\n",
 	        SVG_WIDTH / 2, SVG_TOP + FRAME_H - 4);
 	return write_status(out);
@@ -914,7 +918,7 @@ int flame_write_svg(FILE *out, const struct flame_profile *p, const char *title)
 		layout_free(&l);
 		return -1;
 	}
-	svg_open(out, l.maxdepth + 1, title);
+	svg_open(out, l.maxdepth + 1, 0, title);
 	svg_frames(out, &l, NULL);
 	fputs("</svg>\n", out);
 	layout_free(&l);
@@ -950,11 +954,11 @@ int flame_write_diff_svg(FILE *out, const struct flame_profile *before,
 		return svg_empty(out, title);
 	if (layout_build(&la, after) == 0 && layout_build(&lb, before) == 0 &&
 	    (d.bid = match_before(&la, &lb))) {
-		svg_open(out, la.maxdepth + 1, title);
+		svg_open(out, la.maxdepth + 1, 1, title);
 		svg_frames(out, &la, &d);
 		fprintf(out, "<text x=\"%d\" y=\"%d\">red: larger share of samples than before, "
 		        "blue: smaller; frames only in before are not drawn</text>\n</svg>\n",
-		        SVG_XPAD, svg_height(la.maxdepth + 1) - 12);
+		        SVG_XPAD, svg_height(la.maxdepth + 1, 1) - 12);
 		rc = write_status(out);
 	}
 	free((void *)d.bid);

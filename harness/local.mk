@@ -10,6 +10,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/units.h %D%/units.c %D%/report.h %D%/report_console.c \
 	%D%/report_json.c \
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
+	%D%/baseline_list.h %D%/baseline_list.c \
 	%D%/compare.h %D%/compare.c %D%/report_compare.c \
 	%D%/gate.h %D%/gate.c %D%/paired.h %D%/paired.c %D%/stage.h %D%/stage.c \
 	%D%/objects.h %D%/objects.c %D%/files.h %D%/files.c %D%/noise.h %D%/noise.c \

@@ -9,9 +9,11 @@
 #include <unistd.h>
 #include "analysis.h"
 #include "baseline.h"
+#include "baseline_list.h"
 #include "compare.h"
 #include "context.h"
 #include "counters.h"
+#include "escape.h"
 #include "gate.h"
 #include "msg.h"
 #include "noise.h"
@@ -61,9 +63,16 @@ static struct suite_opts suite_opts(const struct run *r, unsigned processes)
 /* Load stored baseline `name` into s.  0, or EXIT_USAGE after a message. */
 static int load(const struct options *o, const char *name, struct suite *s, json_t **doc)
 {
-	char *path = baseline_path(baseline_dir(o->baseline_dir), name);
-	int rc = !path || baseline_load(path, s, doc) != 0 ? EXIT_USAGE : 0;
+	const char *dir = baseline_dir(o->baseline_dir);
+	char *path = baseline_path(dir, name);
+	int rc;
 
+	if (path && access(path, F_OK) != 0 && errno == ENOENT) {
+		baseline_list_missing(dir, name);  /* names the ones there are */
+		free(path);
+		return EXIT_USAGE;
+	}
+	rc = !path || baseline_load(path, s, doc) != 0 ? EXIT_USAGE : 0;
 	free(path);
 	return rc;
 }
@@ -311,9 +320,10 @@ static void run_free(struct run *r)
 int main(int argc, char **argv)
 {
 	struct run r;
-	int compare_cmd = argc > 1 && !strcmp(argv[1], "compare"), rc;
-	int sub;
+	int compare_cmd, rc, sub;
 
+	options_subcommand(argc, argv);  /* benchrun -q ab X Y: as benchrun ab -q X Y */
+	compare_cmd = argc > 1 && !strcmp(argv[1], "compare");
 	memset(&r, 0, sizeof r);
 	r.ab = argc > 1 && !strcmp(argv[1], "ab");
 	sub = compare_cmd || r.ab;
@@ -324,8 +334,10 @@ int main(int argc, char **argv)
 		else
 			printf("benchrun %s\n", PACKAGE_VERSION);
 	} else if (rc == 0 && (r.o.list || r.o.list_counters)) {
-		for (size_t i = 0; i < r.cur.nbenches; i++)
-			printf("%s\n", r.cur.benches[i].name);
+		for (size_t i = 0; i < r.cur.nbenches; i++) {
+			escape_term(stdout, r.cur.benches[i].name, 0);
+			putchar('\n');
+		}
 	} else if (rc == 0) {
 		rc = run_pipeline(&r);
 	}

@@ -3,6 +3,7 @@
  * two never share a line. */
 #include <stdarg.h>
 #include <stdio.h>
+#include "escape.h"
 #include "msg.h"
 
 static int progress_active;
@@ -17,8 +18,10 @@ static void vsay(const char *prefix, const char *what, const char *fmt, va_list 
 	if (progress_active)
 		fputs("\r\033[K", stderr);
 	fputs(prefix, stderr);
-	if (what)
-		fprintf(stderr, "%s: ", what);
+	if (what) {
+		escape_term(stderr, what, 0);  /* often a benchmark's name */
+		fputs(": ", stderr);
+	}
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -14,7 +14,8 @@ enum exit_status {
 };
 
 /* Print "benchrun: what: <formatted problem>" on stderr.  `what` may be
- * NULL for a message about benchrun itself. */
+ * NULL for a message about benchrun itself; it is escaped for the terminal
+ * (escape_term), since it is often a benchmark's name. */
 void msg_error(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -270,6 +270,92 @@ static void defaults(struct options *o)
 	o->profile_time_s = 1;
 }
 
+/* The table entries whose long name starts with the `len` bytes of `name`:
+ * their count, the first in *first.  An exact match counts alone. */
+static size_t long_matches(const char *name, size_t len, const struct opt_def **first)
+{
+	size_t n = 0;
+
+	*first = NULL;
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (strncmp(table[i].name, name, len) != 0)
+			continue;
+		if (strlen(table[i].name) == len) {
+			*first = &table[i];
+			return 1;
+		}
+		if (!n++)
+			*first = &table[i];
+	}
+	return n;
+}
+
+/* getopt_long's error for a long option `arg` ("--name[=value]") that it
+ * does not say more of: ambiguous (with the candidates), unknown, or a
+ * value given to an option that takes none. */
+static void long_option_error(const char *arg)
+{
+	const char *name = arg + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name), n;
+	const struct opt_def *d;
+	char cands[1024] = "";
+
+	if (strncmp(arg, "--", 2) != 0 || (n = long_matches(name, len, &d)) == 0) {
+		msg_error(NULL, "option '%s' is unknown (try --help)", arg);
+		return;
+	}
+	if (n == 1) {
+		msg_error(NULL, "option '--%s' %s (try --help)", d->name,
+		          d->arg ? "needs an argument" : "takes no argument");
+		return;
+	}
+	for (size_t i = 0, k = 0; i < NOPTS; i++)
+		if (!strncmp(table[i].name, name, len)) {
+			size_t at = strlen(cands);
+			snprintf(cands + at, sizeof cands - at, "%s--%s", k++ ? ", " : "",
+			         table[i].name);
+		}
+	msg_error(NULL, "option '--%.*s' is ambiguous: it could be %s", (int)len, name, cands);
+}
+
+int options_subcommand(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct opt_def *d = NULL;
+		if (!strcmp(a, "--"))
+			return 0;
+		if (a[0] != '-' || !a[1])
+			break;
+		if (a[1] == '-') {
+			/* --name VALUE takes the next word; --name=VALUE does not. */
+			if (!strchr(a, '=') && long_matches(a + 2, strlen(a + 2), &d) == 1 && d->arg)
+				i++;
+			continue;
+		}
+		/* A cluster of short options: the first that takes an argument
+		 * takes the rest of the word, or the next word. */
+		for (const char *p = a + 1; *p; p++) {
+			d = NULL;
+			for (size_t k = 0; k < NOPTS; k++)
+				if (table[k].short_name == *p)
+					d = &table[k];
+			if (d && d->arg) {
+				i += !p[1];
+				break;
+			}
+		}
+	}
+	if (i >= argc || (strcmp(argv[i], "compare") != 0 && strcmp(argv[i], "ab") != 0))
+		return 0;
+	/* Move the subcommand to argv[1], the options after it. */
+	for (char *sub = argv[i]; i > 1; i--)
+		argv[i] = argv[i - 1], argv[i - 1] = sub;
+	return 1;
+}
+
 int options_parse(int argc, char **argv, struct options *o)
 {
 	struct option longopts[NOPTS + 1];
@@ -299,14 +385,14 @@ int options_parse(int argc, char **argv, struct options *o)
 			for (size_t i = 0; optopt >= 256 && i < NOPTS; i++)
 				if (table[i].id == optopt)
 					d = &table[i];
-			if (d)
-				msg_error(NULL, "option '--%s' needs an argument (try --help)", d->name);
+			if (d)  /* "--list=3" lands here too */
+				msg_error(NULL, "option '--%s' %s (try --help)", d->name,
+				          d->arg ? "needs an argument" : "takes no argument");
 			else if (optopt)
 				msg_error(NULL, "option '-%c' %s (try --help)", optopt,
 				          strchr(shortopts, optopt) ? "needs an argument" : "is unknown");
 			else
-				msg_error(NULL, "option '%s' is unknown or needs an argument (try --help)",
-				          argv[optind - 1]);
+				long_option_error(argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 		if (apply(o, d, optarg) != 0)

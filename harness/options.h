@@ -54,6 +54,14 @@ struct options {
  * after printing one line naming the problem. */
 int options_parse(int argc, char **argv, struct options *o);
 
+/* Find a subcommand ("compare" or "ab") among the options that may come
+ * before it, as in `benchrun -q --seed 3 ab OLD NEW`: the first word that
+ * is neither an option nor an option's value.  When it is a subcommand,
+ * move it to argv[1] (the options keep their order after it) and return
+ * 1; else leave argv alone and return 0.  Words after "--" are never a
+ * subcommand. */
+int options_subcommand(int argc, char **argv);
+
 /* Write the --help text, generated from the option table. */
 void options_usage(FILE *out);
 

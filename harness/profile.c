@@ -8,12 +8,14 @@
  * interrupts the loop about a thousand times a second, and no timed sample
  * may pay for that. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "escape.h"
 #include "msg.h"
 #include "options.h"
@@ -381,7 +383,33 @@ static int put_diff_svg(FILE *f, const struct profile *p, const char *title)
 	return flame_write_diff_svg(f, p->before, &p->stacks, title);
 }
 
-/* The profile directory, created: <report dir>/profiles. */
+/* Remove what an earlier run profiled into dir: the files this module
+ * writes (.folded and .svg, differentials included), nothing else.  Names
+ * are stems of benchmark names, so without this a benchmark profiled then
+ * and not now would leave its graph next to this run's. */
+static void clear_earlier_run(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *path;
+		if (!((len > 7 && !strcmp(e->d_name + len - 7, ".folded")) ||
+		      (len > 4 && !strcmp(e->d_name + len - 4, ".svg"))))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		if (unlink(path) != 0 && errno != ENOENT)
+			msg_warn(path, "cannot remove an earlier run's profile: %s", strerror(errno));
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The profile directory, created and emptied of an earlier run's
+ * profiles: <report dir>/profiles. */
 static char *profile_dir(const struct options *o)
 {
 	const char *top = o->report_dir ? o->report_dir : PROFILE_DEFAULT_DIR;
@@ -393,6 +421,7 @@ static char *profile_dir(const struct options *o)
 		free(dir);
 		return NULL;
 	}
+	clear_earlier_run(dir);
 	return dir;
 }
 
@@ -457,12 +486,37 @@ static void attach_before(const struct options *o, struct profile *p, const char
 	free(why);
 }
 
+/* A --profile regex that names no benchmark is almost always a typo of a
+ * mode ("al") or of a name: say so rather than profile nothing quietly. */
+static void warn_no_match(const struct options *o, const regex_t *re, const struct suite *cur)
+{
+	static const char *const modes[] = {"regressed", "all", "none"};
+	const char *hint = NULL;
+
+	if (o->profile_mode != PROFILE_MATCH || !o->profile)
+		return;
+	for (size_t i = 0; i < cur->nbenches; i++)
+		if (regexec(re, cur->benches[i].name, 0, NULL, 0) == 0)
+			return;
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (!strncmp(modes[i], o->profile, strlen(o->profile)))
+			hint = modes[i];
+	if (hint)
+		msg_warn("--profile", "'%s' matches no benchmark (as a regex); did you mean '%s'?",
+		         o->profile, hint);
+	else
+		msg_warn("--profile", "'%s' matches no benchmark (a regex, or regressed, all, none; "
+		         "benchrun --list shows the names)", o->profile);
+}
+
 size_t profile_suite(const struct options *o, const regex_t *re, struct suite *cur,
                      const struct suite *base, const struct suite *old)
 {
 	size_t done = 0;
 	char *dir = NULL;
 	int refused = 0;
+
+	warn_no_match(o, re, cur);
 
 	for (size_t i = 0; !refused && i < cur->nbenches; i++) {
 		struct bench_result *b = &cur->benches[i];
@@ -542,7 +596,9 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 
 		if (!p || !p->folded)
 			continue;
-		fprintf(out, "\nprofile %s: %llu samples of %s at %u Hz, %llu lost", b->name,
+		fputs("\nprofile ", out);
+		escape_term(out, b->name, 0);
+		fprintf(out, ": %llu samples of %s at %u Hz, %llu lost",
 		        (unsigned long long)p->samples, p->event ? p->event : "?", p->freq_hz,
 		        (unsigned long long)p->lost);
 		if (isfinite(ratio = sampled_ratio(b)))

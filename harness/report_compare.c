@@ -6,6 +6,7 @@
 #include <string.h>
 #include "analysis.h"
 #include "counters.h"
+#include "escape.h"
 #include "report.h"
 #include "units.h"
 
@@ -89,9 +90,9 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int vs_sui
 		if (vs_suite && b->mode != MODE_PAIRED)
 			snprintf(rel, sizeof rel, "%+.2f%%", c->rel * 100);
 	}
-	fprintf(out, "%-*s  %*s  %*s  %9s  %-22s ", w, b->name,
-	        10 + (strstr(base, "µ") != NULL), base, 10 + (strstr(cur, "µ") != NULL), cur,
-	        change, ci);
+	escape_term(out, b->name, w);
+	fprintf(out, "  %*s  %*s  %9s  %-22s ", 10 + (strstr(base, "µ") != NULL), base,
+	        10 + (strstr(cur, "µ") != NULL), cur, change, ci);
 	if (vs_suite)
 		fprintf(out, "%9s  ", rel);
 	fprintf(out, "%9s  ", p);
@@ -106,8 +107,8 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 	char ci[24];
 
 	for (size_t i = 0; i < s->nbenches; i++)
-		if ((int)strlen(s->benches[i].name) > w)
-			w = (int)strlen(s->benches[i].name);
+		if ((int)escape_term_width(s->benches[i].name) > w)
+			w = (int)escape_term_width(s->benches[i].name);
 	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
 	fprintf(out, "%-*s  %10s  %10s  %9s  %-22s ", w, "benchmark", "baseline", "now", "change",
 	        ci);
@@ -117,7 +118,10 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
 		if (b->failed) {
-			fprintf(out, "%-*s  FAILED: %s\n", w, b->name, b->reason ? b->reason : "");
+			escape_term(out, b->name, w);
+			fputs("  FAILED: ", out);
+			escape_term(out, b->reason ? b->reason : "", 0);
+			fputc('\n', out);
 			continue;
 		}
 		print_row(out, b, w, vs, o, color);
@@ -126,7 +130,8 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 			fprintf(out, "    note: %s\n", b->notes[k]);
 	}
 	for (size_t i = 0; i < sum->nmissing; i++) {
-		fprintf(out, "%-*s  %10s  %10s  %9s  %-22s ", w, sum->missing[i], "-", "-", "", "");
+		escape_term(out, sum->missing[i], w);
+		fprintf(out, "  %10s  %10s  %9s  %-22s ", "-", "-", "", "");
 		if (vs)
 			fprintf(out, "%9s  ", "");
 		fprintf(out, "%9s  ", "");

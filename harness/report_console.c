@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "counters.h"
+#include "escape.h"
 #include "report.h"
 #include "units.h"
 
@@ -11,8 +12,8 @@ static size_t name_width(const struct suite *s)
 	size_t w = strlen("benchmark");
 
 	for (size_t i = 0; i < s->nbenches; i++)
-		if (strlen(s->benches[i].name) > w)
-			w = strlen(s->benches[i].name);
+		if (escape_term_width(s->benches[i].name) > w)
+			w = escape_term_width(s->benches[i].name);
 	return w;
 }
 
@@ -37,7 +38,8 @@ static void print_row(FILE *out, const struct bench_result *b, int w)
 	else
 		snprintf(r2, sizeof r2, "flat");
 	/* µs is two bytes for one column: widen those fields by one. */
-	fprintf(out, "%-*s  %*s  %*s  %14s  %9s  %s\n", w, b->name,
+	escape_term(out, b->name, w);
+	fprintf(out, "  %*s  %*s  %14s  %9s  %s\n",
 	        10 + (strstr(est, "µ") != NULL), est,
 	        26 + (strstr(lo, "µ") != NULL) + (strstr(hi, "µ") != NULL), ci, rate, outl, r2);
 }
@@ -76,8 +78,10 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
 		if (b->failed || !b->analysed) {
-			fprintf(out, "%-*s  FAILED: %s\n", w, b->name,
-			        b->reason ? b->reason : "too few samples to analyse");
+			escape_term(out, b->name, w);
+			fputs("  FAILED: ", out);
+			escape_term(out, b->reason ? b->reason : "too few samples to analyse", 0);
+			fputc('\n', out);
 			failed++;
 		} else {
 			print_row(out, b, w);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -201,18 +202,76 @@ static void index_row(FILE *out, const struct bench_result *b, int compared, int
 	fputs("</tr>\n", out);
 }
 
+/* A benchmark's noise warnings, each escaped in its own element of class
+ * "note" (the caller opens and closes what holds them). */
+static void notes(FILE *out, const struct bench_result *b, const char *tag)
+{
+	for (size_t i = 0; i < b->nnotes; i++) {
+		fprintf(out, "<%s class=\"note\">", tag);
+		escape_html(out, b->notes[i] ? b->notes[i] : "");
+		fprintf(out, "</%s>", tag);
+	}
+}
+
+/* Rank of an index row when compared, as in the Markdown summary:
+ * failures, then regressions, then the rest by how much a reader needs
+ * to see them. */
+static int rank(const struct bench_result *b)
+{
+	if (b->failed || !b->analysed)
+		return 0;
+	switch (b->cmp.verdict) {
+	case VERDICT_REGRESSED: return 1;
+	case VERDICT_IMPROVED: return 2;
+	case VERDICT_TOO_FEW: return 3;
+	case VERDICT_WITHIN_NOISE: return 4;
+	case VERDICT_NO_CHANGE: return 5;
+	case VERDICT_NEW: return 6;
+	default: return 7;
+	}
+}
+
+/* Rank, then the larger slowdown first; ties keep the suite's order. */
+static int by_rank(const void *x, const void *y)
+{
+	const struct bench_result *a = *(const struct bench_result *const *)x;
+	const struct bench_result *b = *(const struct bench_result *const *)y;
+	double ca = isfinite(a->cmp.change) ? a->cmp.change : 0;
+	double cb = isfinite(b->cmp.change) ? b->cmp.change : 0;
+
+	if (rank(a) != rank(b))
+		return rank(a) - rank(b);
+	if (ca != cb)
+		return ca < cb ? 1 : -1;
+	return a < b ? -1 : a > b;
+}
+
 static void index_table(FILE *out, const struct suite *s, const struct compare_summary *sum,
                         const struct options *o)
 {
 	int ctr = any_counted(s);
+	const struct bench_result **order = calloc(s->nbenches + 1, sizeof *order);
 
 	fprintf(out, "<table>\n<tr><th class=\"name\">benchmark</th><th>time/iter</th>"
 	        "<th>%g%% interval</th><th>throughput</th>", o->conf_level * 100);
 	if (sum)
 		fputs("<th>change</th><th>interval</th><th class=\"name\">verdict</th>", out);
 	fputs(ctr ? "<th class=\"name\">counters per iter</th></tr>\n" : "</tr>\n", out);
-	for (size_t i = 0; i < s->nbenches; i++)
-		index_row(out, &s->benches[i], sum != NULL, ctr);
+	for (size_t i = 0; order && i < s->nbenches; i++)
+		order[i] = &s->benches[i];
+	if (order && sum)
+		qsort(order, s->nbenches, sizeof *order, by_rank);
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = order ? order[i] : &s->benches[i];
+		index_row(out, b, sum != NULL, ctr);
+		if (b->nnotes) {
+			fprintf(out, "<tr><td></td><td class=\"name wrap\" colspan=\"%d\">",
+			        3 + 3 * (sum != NULL) + ctr);
+			notes(out, b, "div");
+			fputs("</td></tr>\n", out);
+		}
+	}
+	free(order);
 	for (size_t i = 0; sum && i < sum->nmissing; i++) {
 		fputs("<tr><td class=\"name\">", out);
 		escape_html(out, sum->missing[i]);
@@ -460,6 +519,9 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	fputs("<p><a href=\"index.html\">&larr; all benchmarks</a></p>\n<h1>", out);
 	escape_html(out, b->name);
 	fputs("</h1>\n", out);
+	notes(out, b, "p");
+	if (b->nnotes)
+		fputc('\n', out);
 	if (b->failed || !b->analysed) {
 		fputs("<p class=\"failed\">FAILED: ", out);
 		escape_html(out, b->reason ? b->reason : "too few samples to analyse");

@@ -162,9 +162,11 @@ static const struct bench_result *namesake(const struct suite *base, const char 
 static void fig_begin_named(FILE *gp, const char *prefix, const char *stem,
                             const char *suffix, int w, int h)
 {
+	/* `set micro`: the %c tick prefix for 1e-6 is µ, as everywhere else
+	 * in the report, not gnuplot's default "u". */
 	fprintf(gp, "reset\nset terminal svg size %d,%d font 'sans,12' "
 	        "background rgb 'white' noenhanced\nset output '%s%s%s.svg'\n"
-	        "set grid lc rgb '#dddddd'\nset border lc rgb '#555555'\n",
+	        "set micro\nset grid lc rgb '#dddddd'\nset border lc rgb '#555555'\n",
 	        w, h, prefix, stem, suffix);
 }
 
@@ -382,7 +384,7 @@ static int plot_group(FILE *gp, const char *pdir, const struct suite *s, size_t 
 			fprintf(f, "%.9g\n", v[j] / u.scale);
 		free(v);
 		fprintf(gp, "%s", nbox ? ", " : "");
-		escape_gnuplot(gp, short_name(b));
+		escape_gnuplot_tic(gp, short_name(b));
 		fprintf(gp, " %zu", ++nbox);
 	}
 	if (fclose(f) != 0) {
@@ -430,15 +432,56 @@ static struct sweep_point *sweep_points(const struct suite *s, size_t i, size_t 
 	return pt;
 }
 
-/* Time (with its interval) and throughput against the parameter, log axes. */
+/* What the parameter of a sweep counts, when the definition says: the
+ * bytes (or items) processed per iteration equal to the parameter at every
+ * point, as in hash/fnv1a/1024 with 1024 bytes per iteration. */
+static const char *sweep_param_kind(const struct sweep_point *pt, size_t n)
+{
+	int bytes = 1, items = 1;
+
+	for (size_t k = 0; k < n; k++) {
+		bytes &= pt[k].b->bytes_per_iter == pt[k].param;
+		items &= pt[k].b->items_per_iter == pt[k].param;
+	}
+	return bytes ? "bytes" : items ? "items" : NULL;
+}
+
+/* The SI prefix that puts `max` between 1 and 1000, and its factor. */
+static const char *si_prefix(double max, double *factor)
+{
+	static const char *const prefix[] = {"", "k", "M", "G", "T", "P"};
+	int p = 0;
+
+	*factor = 1;
+	while (max / *factor >= 1000 && p < 5) {
+		*factor *= 1000;
+		p++;
+	}
+	return prefix[p];
+}
+
+/* Time (with its interval) and throughput against the parameter.  Axis
+ * ticks never read 1e+06: the parameter axis (log) uses SI prefixes and
+ * says what it counts when known; the throughput axis is linear from 0 in
+ * one unit chosen for its largest value, so its ticks are plain numbers
+ * ("2.5" in GB/s) rather than two decades far apart. */
 static int plot_sweep(FILE *gp, const char *pdir, const struct sweep_point *pt, size_t n)
 {
 	const struct bench_result *b0 = pt[0].b;
 	struct tunit u = {"s", 1e9};  /* SI tick labels: a sweep spans decades */
-	char key[512], stem[STEM_LEN], path[4096 + 128];
+	char key[512], stem[STEM_LEN], path[4096 + 128], xlabel[64];
 	int rate = 1, items = b0->bytes_per_iter <= 0;
+	const char *kind = sweep_param_kind(pt, n), *rprefix;
+	double rmax = 0, rfactor;
 	FILE *f;
 
+	for (size_t k = 0; k < n; k++) {
+		double per = items ? pt[k].b->items_per_iter : pt[k].b->bytes_per_iter;
+		rate &= per > 0;
+		if (per > 0)
+			rmax = fmax(rmax, per / pt[k].b->an.slope.point * 1e9);
+	}
+	rprefix = si_prefix(rmax, &rfactor);
 	snprintf(key, sizeof key, "%s/%s", b0->group, b0->function);
 	escape_file_stem(stem, sizeof stem, key);
 	snprintf(path, sizeof path, "%s/sweep-%s.dat", pdir, stem);
@@ -449,26 +492,30 @@ static int plot_sweep(FILE *gp, const char *pdir, const struct sweep_point *pt, 
 	for (size_t k = 0; k < n; k++) {
 		const struct analysis *a = &pt[k].b->an;
 		double per = items ? pt[k].b->items_per_iter : pt[k].b->bytes_per_iter;
-		rate &= per > 0;
 		fprintf(f, "%.9g %.9g %.9g %.9g %.9g\n", pt[k].param, a->slope.point / u.scale,
-		        a->slope.lo / u.scale, a->slope.hi / u.scale, per / a->slope.point * 1e9);
+		        a->slope.lo / u.scale, a->slope.hi / u.scale,
+		        per / a->slope.point * 1e9 / rfactor);
 	}
 	if (fclose(f) != 0) {
 		msg_error(path, "%s", strerror(errno));
 		return -1;
 	}
+	/* "%.0s %c" prints 1 k, 64 k, 1 M: no exponent even past a million. */
+	snprintf(xlabel, sizeof xlabel, "set xlabel '%s'\nset format x '%%.0s %%c%s'\n",
+	         kind ? (!strcmp(kind, "bytes") ? "size (bytes)" : "items") : "parameter",
+	         kind && !strcmp(kind, "bytes") ? "B" : "");
 	fig_begin_named(gp, "sweep-", stem, "-time", 640, 360);
-	fprintf(gp, "set logscale xy\nset key off\nset xlabel 'parameter'\n"
+	fprintf(gp, "set logscale xy\nset key off\n%s"
 	        "set format y '%%.0s %%c%s'\nset ylabel 'time per iteration'\nset offsets graph 0.05, graph 0.05, 0, 0\n"
 	        "plot 'sweep-%s.dat' using 1:2:3:4 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4'\n",
-	        u.name, stem);
+	        xlabel, u.name, stem);
 	if (rate) {
 		fig_begin_named(gp, "sweep-", stem, "-rate", 640, 360);
-		fprintf(gp, "set logscale xy\nset key off\nset xlabel 'parameter'\n"
-		        "set format y '%%.0s %%c%s/s'\nset ylabel 'throughput'\n"
-		        "set offsets graph 0.05, graph 0.05, 0, 0\n"
+		fprintf(gp, "set logscale x\nset key off\n%s"
+		        "set yrange [0:*]\nset format y '%%g'\nset ylabel 'throughput (%s%s/s)'\n"
+		        "set offsets graph 0.05, graph 0.05, graph 0.05, 0\n"
 		        "plot 'sweep-%s.dat' using 1:5 with linespoints pt 7 lw 2 lc rgb '#ff7f0e'\n",
-		        items ? "items" : "B", stem);
+		        xlabel, rprefix, items ? "items" : "B", stem);
 	}
 	return 0;
 }

@@ -76,7 +76,11 @@ typedef struct br_benchmark {
 } br_benchmark_t;
 
 /* Add a benchmark to the program's registry.  Called by BR_BENCHMARK()'s
- * constructor; registration order is the run order. */
+ * constructor; registration order is the run order.  A name
+ * group/name[/param] must be UTF-8 without control characters or Unicode
+ * noncharacters, at most 255 bytes in all; one that is not is listed under
+ * its name escaped (\xHH per offending byte) and fails when run, with the
+ * reason, while the program's other benchmarks run. */
 void br_benchmark_register(br_benchmark_t *bench);
 
 /* The current parameter (0 when the benchmark has none). */

@@ -10,7 +10,8 @@
 #include "benchrun.h"
 #include "counting.h"
 
-#define BR__NAME_MAX 256
+#define BR__NAME_MAX 256   /* a whole name and its NUL */
+#define BR__PART_MAX 112   /* an escaped group or function of a refused name */
 #define BR__REASON_MAX 256
 
 /* One runnable benchmark: a definition with one of its parameters. */
@@ -23,8 +24,20 @@ struct br__instance {
 };
 
 /* The expanded registry, in registration order; built on first use and
- * owned by the library.  Returns the count, or a negative BR_E* code. */
+ * owned by the library.  Returns the count, or a negative BR_E* code.  A
+ * definition whose name breaks br__name_check()'s rule is kept under its
+ * name escaped (\xHH per unsafe byte, \\ for a backslash, cut with a
+ * ~hash past 100 bytes per part) and fails when run, with the reason: a
+ * harness reports it among the failures, the other benchmarks run. */
 int br__registry_instances(const struct br__instance **out);
+
+/* The rule for a benchmark name group/function[/param]: group and function
+ * non-empty UTF-8 without control characters (C0, DEL, C1) or Unicode
+ * noncharacters, the whole at most BR__NAME_MAX - 1 bytes.  0 when the
+ * name follows it; else BR_EINVAL_ARG with what is wrong in why[n]
+ * (positions counted in bytes from 1). */
+int br__name_check(const char *group, const char *name, const char *param,
+                   char *why, size_t n);
 
 /* A clock backend.  now_ns() must be monotonic; its epoch is arbitrary. */
 struct br__timer {

@@ -24,3 +24,17 @@ include_HEADERS = %D%/benchrun.h
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = %D%/benchrun.pc
 EXTRA_DIST += %D%/benchrun.pc.in
+
+# After an install into a folder the loader searches (/usr/local/lib on
+# Debian), refresh its cache: libtool does not, and until someone runs
+# ldconfig a program linked with -lbenchrun fails with "libbenchrun.so.0:
+# cannot open shared object file".  A staged install (DESTDIR) is left
+# alone; for a folder the loader does not search, one line says what to do.
+install-exec-hook:
+	@ldconfig=`command -v ldconfig || echo /sbin/ldconfig`; \
+	if test -n "$(DESTDIR)"; then :; \
+	elif $$ldconfig -N -v 2>/dev/null | grep -q '^$(libdir):'; then \
+	  $$ldconfig 2>/dev/null || echo "benchrun: run ldconfig as root, so that programs find libbenchrun in $(libdir)"; \
+	else \
+	  echo "benchrun: the loader does not search $(libdir): run benchmark programs with LD_LIBRARY_PATH=$(libdir), or add it to /etc/ld.so.conf.d/ and run ldconfig"; \
+	fi

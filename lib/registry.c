@@ -1,15 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /* The benchmark registry: definitions added by BR_BENCHMARK()'s constructors,
- * expanded into one instance per parameter (group/function/param). */
+ * expanded into one instance per parameter (group/function/param), and the
+ * rule a name must follow. */
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "internal.h"
+
+/* A definition whose name breaks the rule runs as this stand-in: its name
+ * is the refused one escaped (so it is safe in every report and unique),
+ * and its setup fails with the reason, so the harness reports it as a
+ * failed benchmark naming it while the program's other benchmarks run. */
+struct standin {
+	br_benchmark_t def;  /* first: setup finds the stand-in from st->inst->def */
+	struct standin *next;
+	char group[BR__PART_MAX], name[BR__PART_MAX];
+	char why[BR__REASON_MAX];
+};
 
 static br_benchmark_t *head, **tail = &head;
 static struct br__instance *instances;
 static int ninstances = -1;
+static struct standin *standins;
 
 void br_benchmark_register(br_benchmark_t *bench)
 {
@@ -48,6 +62,166 @@ static size_t params_of(const br_benchmark_t *def, int64_t *out, size_t max)
 	return n;
 }
 
+/* The length of the UTF-8 character at s with its code point in *cp, or 0
+ * when the bytes there are not UTF-8 (overlong, surrogate, past U+10FFFF,
+ * truncated).  RFC 3629 section 3. */
+static size_t utf8_char(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t len;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Control characters (C0, DEL, C1) move a terminal's cursor or change its
+ * state; noncharacters make an HTML report invalid. */
+static int unsafe_char(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+	       (cp & 0xfffe) == 0xfffe;
+}
+
+/* What is wrong with one part (group or function) of a name, written to
+ * why; 0 when nothing is. */
+static int part_problem(const char *part, size_t at, char *why, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)part;
+	uint32_t cp;
+
+	if (!*s) {
+		snprintf(why, n, "empty %s", at ? "function name" : "group");
+		return -1;
+	}
+	for (size_t i = 0, len; s[i]; i += len) {
+		if ((len = utf8_char(s + i, &cp)) == 0) {
+			snprintf(why, n, "byte 0x%02x at byte %zu is not UTF-8", s[i], at + i + 1);
+			return -1;
+		}
+		if (unsafe_char(cp)) {
+			snprintf(why, n, "%s U+%04" PRIX32 " at byte %zu",
+			         cp <= 0x9f ? "control character" : "noncharacter", cp, at + i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int br__name_check(const char *group, const char *name, const char *param,
+                   char *why, size_t n)
+{
+	size_t len = strlen(group) + 1 + strlen(name) + (param ? 1 + strlen(param) : 0);
+
+	if (part_problem(group, 0, why, n) != 0 ||
+	    part_problem(name, strlen(group) + 1, why, n) != 0)
+		return BR_EINVAL_ARG;
+	if (len > BR__NAME_MAX - 1) {
+		snprintf(why, n, "%zu bytes long", len);
+		return BR_EINVAL_ARG;
+	}
+	return 0;
+}
+
+/* FNV-1a, 32 bits: tells cut stand-in names apart. */
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* `part` escaped into out[BR__PART_MAX]: unsafe characters and backslashes
+ * as \xHH and \\; when that is too long, cut at a character and ended by
+ * "~" and a hash of the whole part, so distinct parts stay distinct. */
+static void escape_part(char *out, const char *part)
+{
+	const unsigned char *s = (const unsigned char *)part;
+	size_t o = 0, room = BR__PART_MAX - 10;  /* "~" + 8 hex digits + NUL */
+	uint32_t cp;
+
+	for (size_t i = 0, len; s[i]; i += len) {
+		char piece[17];
+		size_t plen = 0;
+		len = utf8_char(s + i, &cp);
+		if (s[i] == '\\') {
+			memcpy(piece, "\\\\", plen = 2);
+		} else if (len && !unsafe_char(cp)) {
+			memcpy(piece, s + i, len);
+			plen = len;
+		} else {
+			len = len ? len : 1;
+			for (size_t k = 0; k < len; k++)
+				plen += (size_t)sprintf(piece + plen, "\\x%02x", s[i + k]);
+		}
+		if (o + plen > room) {
+			snprintf(out + o, BR__PART_MAX - o, "~%08" PRIx32, fnv1a(part));
+			return;
+		}
+		memcpy(out + o, piece, plen);
+		o += plen;
+	}
+	out[o] = '\0';
+}
+
+static int refuse_setup(br_state_t *st)
+{
+	br_state_fail(st, ((const struct standin *)st->inst->def)->why);
+	return -1;
+}
+
+/* The stand-in for `def`, whose name breaks the rule for `why`; NULL when
+ * out of memory. */
+static const br_benchmark_t *standin_make(const br_benchmark_t *def, const char *why)
+{
+	struct standin *si = calloc(1, sizeof *si);
+
+	if (!si)
+		return NULL;
+	escape_part(si->group, def->group);
+	escape_part(si->name, def->name);
+	snprintf(si->why, sizeof si->why, "invalid benchmark name (%s): a name must be "
+	         "UTF-8 without control characters or noncharacters, at most %d bytes",
+	         why, BR__NAME_MAX - 1);
+	si->def = *def;
+	si->def.group = si->group;
+	si->def.name = si->name;
+	si->def.setup = refuse_setup;
+	si->def.teardown = NULL;
+	si->next = standins;
+	standins = si;
+	return &si->def;
+}
+
+static void standins_free(void)
+{
+	while (standins) {
+		struct standin *next = standins->next;
+		free(standins);
+		standins = next;
+	}
+}
+
 static void instance_fill(struct br__instance *in, const br_benchmark_t *def,
                           int has_arg, int64_t arg)
 {
@@ -79,16 +253,28 @@ int br__registry_instances(const struct br__instance **out)
 		cap += np ? np : 1;
 	}
 	free(instances);
+	standins_free();
 	instances = calloc(cap ? cap : 1, sizeof *instances);
 	if (!instances)
 		return BR_ENOMEM_ALLOC;
 	ninstances = 0;
 	for (br_benchmark_t *d = head; d; d = d->next__) {
 		size_t np = params_of(d, params, MAX_PARAMS);
+		const br_benchmark_t *def = d;
+		char why[BR__REASON_MAX / 2], param[32];
+		/* One parameter may make the name too long where another does
+		 * not: a definition is refused (all its instances) on the first. */
+		int bad = np == 0 && br__name_check(d->group, d->name, NULL, why, sizeof why);
+		for (size_t i = 0; i < np && !bad; i++) {
+			snprintf(param, sizeof param, "%" PRId64, params[i]);
+			bad = br__name_check(d->group, d->name, param, why, sizeof why);
+		}
+		if (bad && !(def = standin_make(d, why)))
+			return BR_ENOMEM_ALLOC;
 		if (np == 0)
-			instance_fill(&instances[ninstances++], d, 0, 0);
+			instance_fill(&instances[ninstances++], def, 0, 0);
 		for (size_t i = 0; i < np; i++)
-			instance_fill(&instances[ninstances++], d, 1, params[i]);
+			instance_fill(&instances[ninstances++], def, 1, params[i]);
 	}
 	*out = instances;
 	return ninstances;

@@ -438,6 +438,29 @@ START_TEST(test_svg_empty)
 }
 END_TEST
 
+/* A profile of one function is a strip as tall as its two rows, the title
+ * and a margin: no blank band for a legend it does not have (the
+ * differential keeps one for its legend line). */
+START_TEST(test_svg_one_frame_height)
+{
+	struct flame_profile p = {0};
+	double x, y, w;
+	char *svg;
+
+	add(&p, 356, V("br__fn_loop__empty"));
+	svg = svg_of("one", NULL, &p, "loop/empty");
+	ck_assert_ptr_nonnull(strstr(svg, "height=\"76\" viewBox=\"0 0 1200 76\""));
+	rect_of(svg, "all (", &x, &y, &w);
+	ck_assert_double_eq_tol(y, 52.0, 1e-9);  /* 15 high: ends 9 pixels above the edge */
+	free(svg);
+	svg = svg_of("one-diff", &p, &p, "loop/empty");
+	ck_assert_ptr_nonnull(strstr(svg, "height=\"102\" viewBox=\"0 0 1200 102\""));
+	ck_assert_ptr_nonnull(strstr(svg, "<text x=\"10\" y=\"90\">red: "));
+	free(svg);
+	flame_free(&p);
+}
+END_TEST
+
 START_TEST(test_svg_colours)
 {
 	struct flame_profile p = {0}, q = {0};
@@ -613,6 +636,7 @@ static Suite *flame_suite(void)
 	tcase_add_test(tc, test_svg_labels_tiny_frames);
 	tcase_add_test(tc, test_svg_hostile_names);
 	tcase_add_test(tc, test_svg_empty);
+	tcase_add_test(tc, test_svg_one_frame_height);
 	tcase_add_test(tc, test_svg_colours);
 	tcase_add_test(tc, test_diff_shares);
 	tcase_add_test(tc, test_diff_svg);

@@ -236,6 +236,41 @@ START_TEST(test_counter_records_refused)
 }
 END_TEST
 
+/* The name rule at its edges: a whole name of 255 bytes passes, 256 do
+ * not; the first unsafe character is named with its byte position. */
+START_TEST(test_name_rule)
+{
+	char group[200], why[128];
+
+	memset(group, 'g', sizeof group - 1);
+	group[sizeof group - 1] = '\0';
+	/* 199 + "/" + 51 + "/" + "123" = 255 bytes */
+	ck_assert_int_eq(br__name_check(group, "fffffffffffffffffffffffffffffffffffffffffffffffffff",
+	                                "123", why, sizeof why), 0);
+	ck_assert_int_eq(br__name_check(group, "fffffffffffffffffffffffffffffffffffffffffffffffffff",
+	                                "1234", why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "256 bytes long");
+	ck_assert_int_eq(br__name_check("g", "\xc2\xb5s %'\"<>\\", NULL, why, sizeof why), 0);
+	ck_assert_int_eq(br__name_check("g", "a\x1b", NULL, why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "control character U+001B at byte 4");
+	ck_assert_int_eq(br__name_check("g", "a\xc2\x9b", NULL, why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "control character U+009B at byte 4");
+	ck_assert_int_eq(br__name_check("g\x7f", "a", NULL, why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "control character U+007F at byte 2");
+	ck_assert_int_eq(br__name_check("g", "\xef\xb7\x90", NULL, why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "noncharacter U+FDD0 at byte 3");
+	ck_assert_int_eq(br__name_check("g", "\xf4\x8f\xbf\xbf", NULL, why, sizeof why),
+	                 BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "noncharacter U+10FFFF at byte 3");
+	ck_assert_int_eq(br__name_check("g", "\xc0\xaf", NULL, why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "byte 0xc0 at byte 3 is not UTF-8");
+	ck_assert_int_eq(br__name_check("g", "\xed\xa0\x80", NULL, why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "byte 0xed at byte 3 is not UTF-8");
+	ck_assert_int_eq(br__name_check("", "f", NULL, why, sizeof why), BR_EINVAL_ARG);
+	ck_assert_str_eq(why, "empty group");
+}
+END_TEST
+
 static Suite *protocol_suite(void)
 {
 	Suite *s = suite_create("protocol");
@@ -247,6 +282,7 @@ static Suite *protocol_suite(void)
 	tcase_add_test(tc, test_versions_and_unknown_records);
 	tcase_add_test(tc, test_counters_round_trip);
 	tcase_add_test(tc, test_counter_records_refused);
+	tcase_add_test(tc, test_name_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }

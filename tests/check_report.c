@@ -28,6 +28,12 @@ static const char EVIL_SCRIPT[] = "evil/<script>alert(1)</script>";
 static const char EVIL_QUOTE[] = "evil/a\";system(\"x";
 static const char EVIL_APOS[] = "evil/it's";
 static const char EVIL_TICK[] = "evil/`touch pwned`@GPVAL_TERM";  /* gnuplot substitutions */
+/* Names a registry refuses but a baseline or an old worker may still bring:
+ * every output must stay intact with them. */
+static const char EVIL_PCT[] = "evil/pct%d%s 100%";       /* a gnuplot tic format */
+static const char EVIL_ESC[] = "evil/esc\x1b[31m\r\nred";   /* terminal control */
+static const char EVIL_NONCHAR[] = "evil/nc\xef\xbf\xbe";   /* U+FFFE */
+static const char EVIL_BYTES[] = "evil/bytes\xff\xfe";       /* not UTF-8 */
 
 static char tmpdir[] = "/tmp/check_report.XXXXXX";
 
@@ -75,15 +81,16 @@ static struct bench_result *add(struct suite *s, const char *name, double slope)
 	return b;
 }
 
-/* The result set every test reports: a sweep of three sizes (1.234 µs at
- * 1024, with throughput and 4100 instructions per iteration), and the
+/* The result set every test reports: a sweep of three sizes in bytes
+ * (1.234 µs at 1024, with 4100 instructions per iteration), and the
  * hostile names. */
 static void make_suite(struct suite *s)
 {
 	struct bench_result *b;
 
 	memset(s, 0, sizeof *s);
-	add(s, "hash/fnv1a/64", 80);
+	b = add(s, "hash/fnv1a/64", 80);
+	b->bytes_per_iter = 64;
 	b = add(s, "hash/fnv1a/1024", 1234);
 	b->bytes_per_iter = 1024;
 	b->counters = calloc(1, sizeof *b->counters);
@@ -91,11 +98,16 @@ static void make_suite(struct suite *s)
 	b->counters[0] = (struct counter_result){.name = strdup("instructions"),
 	                 .role = strdup("instructions"), .counted = 1, .per_iter = 4100,
 	                 .raw_per_iter = 4100, .running = 1, .nprocs = NPROCS};
-	add(s, "hash/fnv1a/16384", 19000);
+	b = add(s, "hash/fnv1a/16384", 19000);
+	b->bytes_per_iter = 16384;
 	add(s, EVIL_SCRIPT, 10);
 	add(s, EVIL_QUOTE, 20);
 	add(s, EVIL_APOS, 30);
 	add(s, EVIL_TICK, 40);
+	add(s, EVIL_PCT, 50);
+	add(s, EVIL_ESC, 60);
+	add(s, EVIL_NONCHAR, 70);
+	add(s, EVIL_BYTES, 80);
 }
 
 static const struct options *opts(void)
@@ -162,6 +174,19 @@ static void each_file(const char *dir, const char *ext, void (*check)(const char
 	ck_assert_uint_gt(n, 0);
 }
 
+/* Every character of text is UTF-8 and safe (a newline aside). */
+static void text_clean(const char *file, const char *text)
+{
+	for (const char *p = text; *p;) {
+		uint32_t cp;
+		size_t len = escape_utf8_char(p, &cp);
+		ck_assert_msg(len && (cp == '\n' || !escape_is_unsafe(cp)),
+		              "%s: unsafe byte 0x%02x at offset %zu", file, (unsigned char)*p,
+		              (size_t)(p - text));
+		p += len;
+	}
+}
+
 /* ---- File names ---- */
 
 START_TEST(test_file_stem_safe)
@@ -200,10 +225,63 @@ START_TEST(test_escape_strings)
 	                      "'it''s \"x\"'\n"
 	                      "a\\|b\\*&lt;c&gt;");
 	free(buf);
+	/* Unsafe characters: ESC, CR, C1 NEL, U+FFFE, U+FDD0, U+1FFFF, a stray
+	 * continuation byte, an overlong '/', a surrogate; µ passes. */
+	f = open_memstream(&buf, &len);
+	escape_html(f, "\x1b\r\xc2\x85|\xef\xbf\xbe|\xef\xb7\x90|\xf0\x9f\xbf\xbf|\x80|\xc0\xaf|"
+	            "\xed\xa0\x80|\xc2\xb5");
+	fputc('\n', f);
+	escape_markdown(f, "\x1b\xff|\xef\xbf\xbe");
+	fputc('\n', f);
+	escape_gnuplot(f, "100% \x1b\xff");
+	fputc('\n', f);
+	escape_gnuplot_tic(f, "100%d's");
+	fputc('\n', f);
+	escape_term(f, "a\x1b[2J\r\n\xc2\x85\xff\xef\xbf\xbe\xc2\xb5", 0);
+	fputc('|', f);
+	escape_term(f, "\xc2\xb5s", 4);
+	fclose(f);
+	ck_assert_str_eq(buf, "&#xFFFD;&#xFFFD;&#xFFFD;|&#xFFFD;|&#xFFFD;|&#xFFFD;|&#xFFFD;|"
+	                      "&#xFFFD;&#xFFFD;|&#xFFFD;&#xFFFD;&#xFFFD;|\xc2\xb5\n"
+	                      "\xef\xbf\xbd\xef\xbf\xbd\\|\xef\xbf\xbd\n"
+	                      "'100% ?""?'\n"
+	                      "'100%%d''s'\n"
+	                      "a\\x1b[2J\\x0d\\x0a\\xc2\\x85\\xff\\xef\\xbf\\xbe\xc2\xb5|\xc2\xb5s  ");
+	ck_assert_uint_eq(escape_term_width("a\x1b\xc2\xb5"), 6);
+	free(buf);
 }
 END_TEST
 
 /* ---- The HTML report ---- */
+
+/* The sweep's figures: the parameter axis says bytes and ticks in kB
+ * (never 1e+06), times tick in µs (not gnuplot's "us"), throughput ticks
+ * are plain numbers in one unit, MB/s for the largest (16384 B / 19 µs
+ * = 862 MB/s). */
+static void sweep_axes(const char *dir)
+{
+	char stem[64], *path, *svg;
+
+	escape_file_stem(stem, sizeof stem, "hash/fnv1a");
+	path = check_asprintf("%s/plots/sweep-%s-time.svg", dir, stem);
+	svg = check_slurp(path, NULL);
+	ck_assert_msg(svg != NULL, "%s missing", path);
+	ck_assert_ptr_nonnull(strstr(svg, ">size (bytes)<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">1 kB<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">10 \xc2\xb5s<"));
+	ck_assert_ptr_null(strstr(svg, " us<"));
+	ck_assert_ptr_null(strstr(svg, "e+0"));
+	free(svg);
+	free(path);
+	path = check_asprintf("%s/plots/sweep-%s-rate.svg", dir, stem);
+	svg = check_slurp(path, NULL);
+	ck_assert_msg(svg != NULL, "%s missing", path);
+	ck_assert_ptr_nonnull(strstr(svg, ">throughput (MB/s)<"));
+	ck_assert_ptr_nonnull(strstr(svg, ">800<"));
+	ck_assert_ptr_null(strstr(svg, "e+0"));
+	free(svg);
+	free(path);
+}
 
 START_TEST(test_report_pages_links_numbers)
 {
@@ -242,7 +320,7 @@ START_TEST(test_report_pages_links_numbers)
 		escape_file_stem(stem, sizeof stem, "hash");
 		snprintf(link, sizeof link, "src=\"plots/group-%s.svg\"", stem);
 		ck_assert_ptr_nonnull(strstr(index, link));
-		ck_assert_ptr_null(strstr(index, "gnuplot-nox"));
+		ck_assert_ptr_null(strstr(index, "gnuplot-nox"));		sweep_axes(dir);
 	}
 	free(index);
 	free(page);
@@ -262,8 +340,14 @@ START_TEST(test_report_html_parses)
 	}
 	make_suite(&s);
 	ck_assert_int_eq(report_html(dir, &s, NULL, NULL, opts()), 0);
-	ck_assert_int_ge(asprintf(&cmd, "xmllint --html --noout %s/*.html", dir), 0);
+	/* xmllint --html exits 0 on encoding errors and bad characters: its
+	 * stderr tells. */
+	ck_assert_int_ge(asprintf(&cmd, "xmllint --html --noout %s/*.html > %s/xmllint.err 2>&1",
+	                          dir, dir), 0);
 	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	cmd = slurp(dir, "xmllint.err");
+	ck_assert_msg(!*cmd, "xmllint: %s", cmd);
 	free(cmd);
 	suite_free(&s);
 	free(dir);
@@ -308,6 +392,7 @@ START_TEST(test_report_hostile_names)
 	make_suite(&s);
 	ck_assert_int_eq(report_html(dir, &s, NULL, NULL, opts()), 0);
 	each_file(dir, ".html", no_raw_markup);
+	each_file(dir, ".html", text_clean);
 	index = slurp(dir, "index.html");
 	ck_assert_ptr_nonnull(strstr(index, ">evil/&lt;script&gt;alert(1)&lt;/script&gt;</a>"));
 	ck_assert_ptr_nonnull(strstr(index, ">evil/a&quot;;system(&quot;x</a>"));
@@ -317,6 +402,7 @@ START_TEST(test_report_hostile_names)
 		ck_assert_int_ge(asprintf(&pdir, "%s/plots", dir), 0);
 		each_file(pdir, ".gp", gnuplot_quotes_balanced);
 		each_file(pdir, ".svg", no_raw_script);
+		each_file(pdir, ".gp", text_clean);
 		index = slurp(pdir, "plots.gp");
 		ck_assert_ptr_nonnull(strstr(index, "'<script>alert(1)</script>'"));
 		ck_assert_ptr_nonnull(strstr(index, "'a\";system(\"x'"));
@@ -328,7 +414,17 @@ START_TEST(test_report_hostile_names)
 		snprintf(file, sizeof file, "group-%s.svg", stem);
 		index = slurp(pdir, file);
 		ck_assert_ptr_nonnull(strstr(index, "`touch pwned`@GPVAL_TERM"));
+		/* A % in a tic label is gnuplot's format: once doubled it is
+		 * drawn as written, and the plots after it are drawn too. */
+		ck_assert_ptr_nonnull(strstr(index, ">pct%d%s 100%<"));
+		ck_assert_ptr_nonnull(strstr(index, ">bytes?" "?<"));
 		free(index);
+		index = slurp(pdir, "gnuplot.log");
+		ck_assert_msg(!*index, "gnuplot: %s", index);
+		free(index);
+		escape_file_stem(stem, sizeof stem, "hash/fnv1a");
+		snprintf(file, sizeof file, "sweep-%s-time.svg", stem);
+		free(slurp(pdir, file));
 		ck_assert_int_ne(access("pwned", F_OK), 0);
 		free(pdir);
 		ck_assert_int_ge(asprintf(&pdir, "%s/plots/pwned", dir), 0);
@@ -407,8 +503,30 @@ START_TEST(test_report_compared)
 	char *dir = report_dir("compared"), *index, *page, stem[64], link[96];
 
 	make_compared(&cur, &base, &sum);
+	/* Noise warnings are filled by the gate; two on one benchmark. */
+	cur.benches[3].notes = calloc(2, sizeof *cur.benches[3].notes);
+	cur.benches[3].notes[0] = strdup("low R\xc2\xb2 0.31: <noisy>");
+	cur.benches[3].notes[1] = strdup("bimodal & slow");
+	cur.benches[3].nnotes = 2;
 	ck_assert_int_eq(report_html(dir, &cur, &base, &sum, opts()), 0);
+	for (size_t i = 0; i < cur.benches[3].nnotes; i++)
+		free(cur.benches[3].notes[i]);
+	free(cur.benches[3].notes);
+	cur.benches[3].notes = NULL;
+	cur.benches[3].nnotes = 0;
 	index = slurp(dir, "index.html");
+	/* Regressions first, then improvements, then the rest in suite order. */
+	ck_assert_ptr_nonnull(strstr(index, ">hash/fnv1a/16384</a>"));
+	ck_assert(strstr(index, ">hash/fnv1a/16384</a>") < strstr(index, ">hash/fnv1a/64</a>"));
+	ck_assert(strstr(index, ">hash/fnv1a/64</a>") < strstr(index, ">hash/fnv1a/1024</a>"));
+	ck_assert_ptr_nonnull(strstr(index, "<div class=\"note\">low R\xc2\xb2 0.31: &lt;noisy&gt;"
+	                                    "</div><div class=\"note\">bimodal &amp; slow</div>"));
+	ck_assert(strstr(index, "script&gt;alert(1)&lt;/script&gt;</a>") <
+	          strstr(index, "low R\xc2\xb2 0.31"));
+	page = page_of(dir, EVIL_SCRIPT);
+	ck_assert_ptr_nonnull(strstr(page, "</h1>\n<p class=\"note\">low R\xc2\xb2 0.31: "
+	                                   "&lt;noisy&gt;</p><p class=\"note\">bimodal &amp; slow</p>"));
+	free(page);
 	ck_assert_ptr_nonnull(strstr(index, "<td>+12.00%</td><td>[+10.00%, +14.00%]</td>"
 	                                    "<td class=\"name wrap regressed\">regressed</td>"));
 	ck_assert_ptr_nonnull(strstr(index, "<td class=\"name wrap improved\">improved</td>"));
@@ -439,7 +557,7 @@ START_TEST(test_markdown_regressions_first)
 	make_compared(&cur, &base, &sum);
 	ck_assert_int_eq(report_markdown(path, &cur, &sum, opts()), 0);
 	md = slurp("/", path);
-	ck_assert_ptr_nonnull(strstr(md, "**benchrun**: 1 regressed, 1 improved, 5 no significant "
+	ck_assert_ptr_nonnull(strstr(md, "**benchrun**: 1 regressed, 1 improved, 9 no significant "
 	                                 "change\n\n"));
 	row1 = strstr(md, "|:--|--:|--:|--:|--:|:--|\n");
 	ck_assert_ptr_nonnull(row1);
@@ -451,6 +569,10 @@ START_TEST(test_markdown_regressions_first)
 	ck_assert_ptr_nonnull(strstr(row2, "| improved |"));
 	ck_assert_ptr_nonnull(strstr(md, "| evil/&lt;script&gt;alert(1)&lt;/script&gt; |"));
 	ck_assert_ptr_null(strstr(md, "<script"));
+	ck_assert_ptr_nonnull(strstr(md, "| evil/pct%d%s 100% |"));
+	ck_assert_ptr_nonnull(strstr(md, "| evil/esc\xef\xbf\xbd\\[31m\xef\xbf\xbd\xef\xbf\xbdred |"));
+	ck_assert_ptr_nonnull(strstr(md, "| evil/bytes\xef\xbf\xbd\xef\xbf\xbd |"));
+	text_clean("summary.md", md);
 	free(md);
 	suite_free(&cur);
 	suite_free(&base);

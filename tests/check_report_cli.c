@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <jansson.h>
 #include "check_main.h"
 
 #include "transcript.h"
@@ -22,7 +23,7 @@
 #define CMD_LIMIT_S 30.0
 
 static const char *benchrun;
-static char sample[PATH_MAX], tmpdir[PATH_MAX];
+static char sample[PATH_MAX], names[PATH_MAX], tmpdir[PATH_MAX];
 
 /* Run benchrun on the passing benchmarks of the sample worker, writing the
  * report into tmpdir/report and the summary into tmpdir/summary.md. */
@@ -134,6 +135,143 @@ START_TEST(test_report_unwritable)
 }
 END_TEST
 
+/* Nothing a terminal acts on, nothing an XML parser refuses: no control
+ * byte but newline, no 0xff or 0xfe (never in UTF-8), no U+FFFE. */
+static void assert_clean(const char *what, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		ck_assert_msg((c >= 0x20 && c != 0x7f && c < 0xfe) || c == '\n',
+		              "%s: raw byte 0x%02x at offset %zu", what, c, (size_t)(p - text));
+	}
+	ck_assert_msg(!strstr(text, "\xef\xbf\xbe"), "%s: a raw U+FFFE", what);
+}
+
+/* The refused names, as every output shows them, with their reasons. */
+static const char *const refused[][2] = {
+	{"names/esc\\x1b[31mred", "control character U+001B at byte 10"},
+	{"names/cr\\x0dlf\\x0a", "control character U+000D at byte 9"},
+	{"names/nonchar\\xef\\xbf\\xbe", "noncharacter U+FFFE at byte 14"},
+	{"names/bytes\\xff\\xfe", "byte 0xff at byte 12 is not UTF-8"},
+	{"names/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	 "xxxxxxxxxxxxxxx~262a8204", "305 bytes long"},
+	{"names/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	 "xxxxxxxxxxxxxxx~292a86bd", "305 bytes long"},
+};
+
+/* Every hostile name of worker_names through the console, JSON, HTML,
+ * Markdown and gnuplot: the refused ones fail with a message naming them
+ * (escaped), the rest are measured, and every output stays intact. */
+START_TEST(test_hostile_names_every_output)
+{
+	struct transcript t;
+	char dir[PATH_MAX + 16], md[PATH_MAX + 16], js[PATH_MAX + 16], *cmd, *text;
+	char *argv[] = {(char *)benchrun, FAST, "--json", js, "--report", dir, "--markdown",
+	                md, names, NULL};
+	json_t *doc, *benches;
+	json_error_t jerr;
+	size_t nok = 0;
+
+	snprintf(dir, sizeof dir, "%s/report", tmpdir);
+	snprintf(md, sizeof md, "%s/summary.md", tmpdir);
+	snprintf(js, sizeof js, "%s/results.json", tmpdir);
+	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, &t), 0);
+	ck_assert_int_eq(t.exit_code, 3);  /* the refused ones failed */
+	assert_clean("stdout", t.out);
+	assert_clean("stderr", t.err);
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		char *line = check_asprintf("benchrun: %s: invalid benchmark name (%s): a name must be "
+		                            "UTF-8 without control characters or noncharacters, at "
+		                            "most 255 bytes\n", refused[i][0], refused[i][1]);
+		ck_assert_msg(strstr(t.err, line), "stderr lacks %s", line);
+		free(line);
+		/* The console pads names to the longest. */
+		line = check_asprintf("\n%s ", refused[i][0]);
+		ck_assert_msg(strstr(t.out, line), "stdout lacks %s", line);
+		free(line);
+		line = check_asprintf("  FAILED: invalid benchmark name (%s)", refused[i][1]);
+		ck_assert_msg(strstr(t.out, line), "stdout lacks %s", line);
+		free(line);
+	}
+	ck_assert_uint_eq(transcript_lines(t.err), 6);
+	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/pct%d%s%n 100%  "));
+	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/\xc2\xb5s-\xc3\xbc  "));
+	ck_assert_ptr_nonnull(strstr(t.out, "12 benchmarks, 6 failed"));
+
+	doc = json_load_file(js, 0, &jerr);
+	ck_assert_msg(doc != NULL, "%s: %s", js, jerr.text);
+	benches = json_object_get(doc, "benchmarks");
+	ck_assert_uint_eq(json_array_size(benches), 12);
+	for (size_t i = 0; i < json_array_size(benches); i++)
+		nok += !strcmp(json_string_value(json_object_get(json_array_get(benches, i),
+		                                                 "status")), "ok");
+	ck_assert_uint_eq(nok, 6);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 0), "name")),
+	                 "names/pct%d%s%n 100%");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 6), "name")),
+	                 "names/esc\\x1b[31mred");
+	json_decref(doc);
+
+	text = slurp(md);
+	assert_clean("summary.md", text);
+	ck_assert_ptr_nonnull(strstr(text, "| names/pct%d%s%n 100% |"));
+	ck_assert_ptr_nonnull(strstr(text, "| names/quote'\"&lt;b&gt;&amp;amp; |"));
+	ck_assert_ptr_nonnull(strstr(text, "| names/esc\\\\x1b\\[31mred | **FAILED**: "));
+	free(text);
+
+	/* xmllint --html exits 0 on bad characters: its stderr tells. */
+	if (system("command -v xmllint >/dev/null 2>&1") == 0) {
+		cmd = check_asprintf("xmllint --html --noout %s/*.html > %s/xmllint.err 2>&1", dir,
+		                     tmpdir);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+		cmd = check_asprintf("%s/xmllint.err", tmpdir);
+		text = slurp(cmd);
+		ck_assert_msg(!*text, "xmllint: %s", text);
+		free(text);
+		free(cmd);
+	}
+	cmd = check_asprintf("%s/index.html", dir);
+	text = slurp(cmd);
+	assert_clean("index.html", text);
+	ck_assert_ptr_nonnull(strstr(text, ">names/pct%d%s%n 100%</a>"));
+	ck_assert_ptr_nonnull(strstr(text, ">names/quote&#39;&quot;&lt;b&gt;&amp;amp;</a>"));
+	ck_assert_ptr_nonnull(strstr(text, ">names/esc\\x1b[31mred</a>"));
+	free(text);
+	free(cmd);
+
+	if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
+		/* The group plot's tic labels are gnuplot formats: with the %
+		 * doubled every label is drawn and nothing after it is lost. */
+		cmd = check_asprintf("%s/plots/gnuplot.log", dir);
+		text = slurp(cmd);
+		/* Warnings (an empty range on a noisy machine) are no error. */
+		for (char *line = text, *nl; *line; line = nl + 1) {
+			if (!(nl = strchr(line, '\n')))
+				nl = line + strlen(line) - 1;
+			ck_assert_msg(!strncmp(line, "Warning:", 8) || line == nl,
+			              "gnuplot: %.*s", (int)(nl - line), line);
+		}
+		free(text);
+		free(cmd);
+		cmd = check_asprintf("cat %s/plots/group-names-*.svg | grep -c "
+		                     "-e '>pct%%d%%s%%n 100%%<' -e '>sweep%%/64<' > %s/count",
+		                     dir, tmpdir);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+		cmd = check_asprintf("%s/count", tmpdir);
+		text = slurp(cmd);
+		ck_assert_str_eq(text, "2\n");
+		free(text);
+		free(cmd);
+		cmd = check_asprintf("ls %s/plots/sweep-names_sweep_-*-rate.svg >/dev/null", dir);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+	}
+	transcript_free(&t);
+}
+END_TEST
+
 static Suite *report_cli_suite(void)
 {
 	Suite *s = suite_create("report_cli");
@@ -144,6 +282,7 @@ static Suite *report_cli_suite(void)
 	tcase_add_test(tc, test_report_with_gnuplot);
 	tcase_add_test(tc, test_report_without_gnuplot);
 	tcase_add_test(tc, test_report_unwritable);
+	tcase_add_test(tc, test_hostile_names_every_output);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -161,6 +300,7 @@ int main(void)
 		return EXIT_FAILURE;
 	}
 	snprintf(sample, sizeof sample, "%s/worker_sample", dir);
+	snprintf(names, sizeof names, "%s/worker_names", dir);
 	sr = srunner_create(report_cli_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

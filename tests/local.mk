@@ -52,8 +52,28 @@ AM_TESTS_ENVIRONMENT = \
 	TESTS_LIBSRCDIR='$(abs_top_srcdir)/lib'; \
 	TESTS_LIBBUILDDIR='$(abs_top_builddir)/lib'; \
 	TESTS_CC='$(CC)'; TESTS_LIBS='$(PFM_LIBS)'; \
+	top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
+	MAKE='$(MAKE)'; \
 	export BENCHRUN TESTS_BUILDDIR TESTS_SRCDIR TESTS_LIBSRCDIR TESTS_LIBBUILDDIR \
-	       TESTS_CC TESTS_LIBS;
+	       TESTS_CC TESTS_LIBS top_builddir top_srcdir MAKE;
+
+# The README's first example against a staged install (make install
+# DESTDIR=...), its commands as written.
+TESTS += %D%/install_readme.sh
+EXTRA_DIST += %D%/install_readme.sh %D%/stage_install.sh
+
+# docs/example's CI recipe (ci-bench.sh, the README's gate commands) in a
+# copy of the example, against a staged install.
+TESTS += %D%/ci_recipe.sh
+EXTRA_DIST += %D%/ci_recipe.sh
+
+# The command line's helpers: subcommands after options, option errors,
+# --profile matching nothing, the baselines listed when one is missing.
+TESTS += %D%/check_options
+check_PROGRAMS += %D%/check_options
+%C%_check_options_SOURCES = %D%/check_options.c
+%C%_check_options_CFLAGS = $(tests_cflags)
+%C%_check_options_LDADD = $(tests_harness_libs)
 
 # The baseline store and the regression gate: the store and the statistics
 # on constructed data, then the gate on the command line against a worker
@@ -113,12 +133,15 @@ check_PROGRAMS += %D%/check_report
 %C%_check_report_CFLAGS = $(tests_cflags)
 %C%_check_report_LDADD = $(tests_harness_libs)
 
-# --report and --markdown on the command line, with and without gnuplot.
+# --report and --markdown on the command line, with and without gnuplot;
+# worker_names registers awkward names and names the registry refuses.
 TESTS += %D%/check_report_cli
-check_PROGRAMS += %D%/check_report_cli
+check_PROGRAMS += %D%/check_report_cli %D%/worker_names
 %C%_check_report_cli_SOURCES = %D%/check_report_cli.c %D%/transcript.h %D%/transcript.c
 %C%_check_report_cli_CFLAGS = $(tests_cflags)
-%C%_check_report_cli_LDADD = $(CHECK_LIBS)
+%C%_check_report_cli_LDADD = $(CHECK_LIBS) $(JANSSON_LIBS)
+%C%_worker_names_SOURCES = %D%/worker_names.c
+%C%_worker_names_LDADD = lib/libbenchrun-internal.la
 
 # Profiles: the sampler in the library (live, exit 77 when perf is refused),
 # symbolisation with libdwfl, and folded stacks, flame graphs and the
