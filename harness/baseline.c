@@ -99,8 +99,11 @@ static int keep_program(const char *dir, json_t *prog)
 	if (!path || !libs || keep_file(dir, path, prog) != 0)
 		goto out;
 	if (objects_list(path, NULL, &l, &why) != 0) {
-		msg_error(path, "cannot list its shared libraries to keep them: %s",
-		          why ? why : strerror(errno));
+		/* Saved without "libraries": a paired comparison then keeps to
+		 * programs that load none of their own, as with older baselines. */
+		msg_warn(path, "cannot list its shared libraries to keep them (%s): saved without "
+		         "them", why ? why : strerror(errno));
+		rc = 0;
 		goto out;
 	}
 	for (size_t i = 0; i < l.n; i++) {

@@ -329,6 +329,15 @@ out:
 	return tested;
 }
 
+/* One-sided p that |c| (a log shift with standard error se_c) is beyond
+ * the drift bound. */
+static double shift_p(double c, double se_c, double bound)
+{
+	if (!(se_c > 0))
+		return fabs(c) > log1p(bound) ? 0 : 1;
+	return gsl_cdf_ugaussian_Q((fabs(c) - log1p(bound)) / se_c);
+}
+
 /* The suite-wide shift of the stored members and its standard error (see
  * the top of this file); whether it is removed; lambda. */
 static void shift_estimate(struct member *m, size_t n, const struct compare_opts *o,
@@ -361,7 +370,13 @@ static void shift_estimate(struct member *m, size_t n, const struct compare_opts
 	 * from the spread of the changes themselves, whichever is larger. */
 	*se_c = fmax(sqrt(M_PI / 2 * mean_v / (double)k),
 	             1.2533 * stats_mad(d, k, v) / sqrt((double)k));
-	sum->shift_removed = o->drift_correction;
+	/* A shift shown beyond the drift bound is no drift: removing it would
+	 * judge each benchmark against a suite that moved for a reason, and
+	 * when most of a suite changed, call the unchanged rest "improved".
+	 * Then each is judged on its own change, with the common drift's
+	 * variance, and the shift's own test fails the run. */
+	sum->shift_removed = o->drift_correction &&
+	                     !(shift_p(*c, *se_c, o->drift_bound) < o->alpha);
 	if (!sum->shift_removed)
 		goto out;
 	k = 0;
@@ -459,8 +474,7 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 		sum->shift = expm1(c);
 		sum->shift_lo = expm1(c - z * se_c);
 		sum->shift_hi = expm1(c + z * se_c);
-		p[np++] = se_c > 0 ? gsl_cdf_ugaussian_Q((fabs(c) - log1p(o->drift_bound)) / se_c)
-		                   : fabs(c) > log1p(o->drift_bound) ? 0 : 1;
+		p[np++] = shift_p(c, se_c, o->drift_bound);
 	}
 	compare_holm(p, np, p);
 	compare_holm(pz, n, pz);

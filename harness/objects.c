@@ -197,8 +197,8 @@ int objects_list(const char *prog, char *const envp[], struct object_list *out,
                  char **why)
 {
 	int bad, rc, status;
-	char *interp = interpreter(prog, &bad), *text = NULL, *save = NULL, *line;
-	char *argv[] = {interp, "--list", (char *)prog, NULL};
+	char *interp = interpreter(prog, &bad), *text = NULL, *save = NULL, *line, *path;
+	char *argv[] = {interp, "--list", NULL, NULL};
 	char **own;
 
 	memset(out, 0, sizeof *out);
@@ -207,6 +207,12 @@ int objects_list(const char *prog, char *const envp[], struct object_list *out,
 		return asprintf(why, "not an ELF program") < 0 ? -1 : -1;
 	if (!interp)
 		return 0;  /* static: nothing to keep */
+	/* The loader looks a bare name up in PATH, as a shell would. */
+	if (asprintf(&path, "%s%s", strchr(prog, '/') ? "" : "./", prog) < 0) {
+		free(interp);
+		return -1;
+	}
+	argv[2] = path;
 	own = envp ? NULL : without_preload();
 	status = capture(argv, envp ? envp : own, &text);
 	rc = text ? 0 : -1;
@@ -220,6 +226,7 @@ int objects_list(const char *prog, char *const envp[], struct object_list *out,
 	free(text);
 	free(interp);
 	free(own);
+	free(path);
 	return rc;
 }
 

@@ -447,7 +447,14 @@ START_TEST(test_kept_library)
 	ck_assert_int_eq(unlink(path), 0);
 	doc = compare_json(&t, dir, "b", prog, "lib/work");
 	ck_assert_str_eq(cmp_str(doc, "lib/work", "mode"), "fallback");
-	assert_one_warning(&t, "is gone", NULL);
+	/* Two lines: the warning, and the stored comparison's verdict on a
+	 * one-benchmark suite ten times as slow: a suite-wide shift beyond
+	 * the drift bound, which fails the run. */
+	ck_assert_msg(transcript_lines(t.err) == 2, "expected two stderr lines, got:\n%s", t.err);
+	ck_assert_msg(!strncmp(t.err, "benchrun: warning: ", 19) && strstr(t.err, "is gone") &&
+	              strstr(t.err, "\nbenchrun: suite-wide shift +") &&
+	              strstr(t.err, "beyond the drift bound 4%"), "stderr:\n%s", t.err);
+	ck_assert_int_eq(t.exit_code, 1);
 	json_decref(doc);
 	transcript_free(&t);
 	/* A baseline from before kept libraries, of a program that needs one:

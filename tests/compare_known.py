@@ -10,10 +10,12 @@ M64 = (1 << 64) - 1
 BENCH_DRIFT, COMMON_DRIFT = 0.01, 0.02
 
 def tQ(t, df):
+    if df >= 1e5: return nQ(t)  # the t distribution is the normal's within 1e-5 here
     t = mp.mpf(t)
     if t < 0: return 1 - tQ(-t, df)
     return float(0.5 * mp.betainc(mp.mpf(df)/2, 0.5, 0, df/(df + t*t), regularized=True))
 def tinv(p, df):  # quantile, p > 0.5
+    if df >= 1e5: return ninv(p)
     lo, hi = 0.0, 1e3
     for _ in range(200):
         mid = (lo+hi)/2
@@ -77,7 +79,9 @@ def judge(members, noise=0.01, alpha=0.05, conf=0.95, corr=True, bound=0.04):
         else:
             c = st.median(ds)
             se_c = max(math.sqrt(math.pi/2*mv/k), 1.2533*mad(ds)/math.sqrt(k))
-            removed = corr
+            thr0 = math.log1p(bound)
+            sp0 = nQ((abs(c)-thr0)/se_c) if se_c > 0 else (0 if abs(c) > thr0 else 1)
+            removed = corr and not sp0 < alpha  # a shift beyond the bound is not drift
             if removed:
                 lam = max(1, st.median([(m['d']-c)**2/(m['var']+tau2)/tinv(0.75, m['df'])**2 for m in S]))
     rows = []; p = []; pz = []
@@ -89,9 +93,13 @@ def judge(members, noise=0.01, alpha=0.05, conf=0.95, corr=True, bound=0.04):
         else: v = m['var'] + tau2 + COMMON_DRIFT**2
         se = math.sqrt(v)
         r = m['d'] - (c if m['stored'] and m['var'] > 0 and removed else 0)
-        t = tinv((1+conf)/2, m['df']) if m['df'] > 0 else z
+        df = m['df']
+        if m['stored'] and m['var'] > 0:  # Satterthwaite: only the measured part is estimated
+            meas = lam*m['var'] if removed else m['var']
+            df = min(1e6, v*v/(meas*meas/m['df']))
+        t = tinv((1+conf)/2, df) if df > 0 else z
         sech = math.sqrt(lam*(m['var']+tau2) + COMMON_DRIFT**2) if (m['stored'] and m['var'] > 0 and removed) else se
-        pd, pzz = pvalues(r, se, m['df'], noise)
+        pd, pzz = pvalues(r, se, df, noise)
         rows.append(dict(change=math.expm1(m['d']), lo=math.expm1(m['d']-t*sech), hi=math.expm1(m['d']+t*sech),
                          rel=math.expm1(r), rel_lo=math.expm1(r-t*se), rel_hi=math.expm1(r+t*se),
                          p=pd, p_zero=pzz, dir=1 if r >= 0 else -1, se=se))
