@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compare.h"
 #include "counters.h"
 #include "msg.h"
 #include "options.h"
@@ -258,7 +259,7 @@ static void defaults(struct options *o)
 	o->drift_correction = 1;
 	/* Whole suites moved -2.6 % to +1.8 % between invocations of one
 	 * build here (harness/compare.c): 4 % is half again the largest. */
-	o->drift_bound = 0.04;
+	o->drift_bound = COMPARE_DRIFT_BOUND;
 	o->keep_programs = 1;
 	o->paired = 1;
 	o->color = COLOR_AUTO;
