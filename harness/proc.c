@@ -113,9 +113,13 @@ static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *
 		}
 		if (reaped && now >= drain_until)
 			break;
-		left = (reaped ? drain_until : deadline) - now;
-		/* Short slices: the exit of the worker is noticed within 20 ms. */
-		if (poll(pfd, 2, left > 0.02 ? 20 : 1 + (int)(left * 1000)) < 0 && errno != EINTR)
+		/* After the time-out's kill, wait on for the worker's exit. */
+		left = reaped ? drain_until - now : res->timed_out ? 1.0 : deadline - now;
+		/* Short slices: the exit of the worker is noticed within 20 ms.
+		 * Never a negative time-out, which poll() takes as "forever": a
+		 * descendant holding the pipes would then hang benchrun. */
+		if (poll(pfd, 2, left > 0.02 ? 20 : left > 0 ? 1 + (int)(left * 1000) : 0) < 0 &&
+		    errno != EINTR)
 			break;
 		for (int i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
