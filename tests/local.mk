@@ -128,3 +128,14 @@ check_PROGRAMS += %D%/check_profile
 %C%_check_profile_SOURCES = %D%/check_profile.c %D%/transcript.h %D%/transcript.c
 %C%_check_profile_CFLAGS = $(tests_cflags) $(DW_CFLAGS) $(BENCH_CFLAGS) -g
 %C%_check_profile_LDADD = $(tests_harness_libs)
+
+# The lifetime of workers: benchrun ended by ^C, SIGTERM, SIGHUP and
+# SIGKILL while worker_life hangs, and a run whose benchmark leaves a
+# setsid() child; no process of the run may outlive it.
+TESTS += %D%/check_life
+check_PROGRAMS += %D%/check_life %D%/worker_life
+%C%_check_life_SOURCES = %D%/check_life.c
+%C%_check_life_CFLAGS = $(tests_cflags)
+%C%_check_life_LDADD = $(CHECK_LIBS)
+%C%_worker_life_SOURCES = %D%/worker_life.c
+%C%_worker_life_LDADD = lib/libbenchrun-internal.la
