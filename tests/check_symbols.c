@@ -510,6 +510,19 @@ END_TEST
 
 /* Each distinct address is resolved once, and names are interned: the
  * same name is the same pointer, whichever address led to it. */
+/* No mappings at all (an empty maps file): every address is unknown.  The
+ * empty, NULL array of mappings once went to qsort, which is undefined
+ * (its array is declared nonnull); --enable-ubsan aborted here. */
+START_TEST(test_no_maps)
+{
+	struct symbols *s = create(NULL, 0);
+
+	ck_assert_str_eq(one_name(s, 0x401000, 0), "[unknown]");
+	ck_assert_str_eq(one_name(s, fn_addr(symtest_alpha), 1), "[unknown]");
+	symbols_free(s);
+}
+END_TEST
+
 START_TEST(test_cache_and_interning)
 {
 	struct maps m = maps_read();
@@ -576,6 +589,7 @@ static Suite *symbols_suite(void)
 	tcase_add_test(tc, test_moved_map);
 	tcase_add_test(tc, test_text_mappings_only);
 	tcase_add_test(tc, test_inline_frames);
+	tcase_add_test(tc, test_no_maps);
 	tcase_add_test(tc, test_cache_and_interning);
 	tcase_add_test(tc, test_vdso);
 	suite_add_tcase(s, tc);
