@@ -41,14 +41,25 @@ tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 
 # Worker programs the CLI tests drive: benchmarks that pass, crash, hang and
 # fail; and a program that passes the listing but writes garbage when run.
-%C%_worker_sample_SOURCES = %D%/worker_sample.c
+# worker_sample crashes on purpose: its file is built without sanitizer
+# checks (UBSan would report the null store instead of letting it crash),
+# and san_crash.c tells the runtimes linked in with the library to leave
+# SIGSEGV alone, so that benchrun sees the crash as it would unsanitized.
+%C%_worker_sample_SOURCES = %D%/worker_sample.c %D%/san_crash.c
+%C%_worker_sample_CFLAGS = $(AM_CFLAGS) $(SAN_OFF_CFLAGS)
 %C%_worker_sample_LDADD = lib/libbenchrun-internal.la
 %C%_worker_garbage_SOURCES = %D%/worker_garbage.c
 
+# Under --enable-asan: the tests that preload librefuseperf.so put it ahead
+# of the ASan runtime, which ASan refuses unless told that the order is
+# fine (the shim defines no function ASan intercepts).  Under either
+# sanitizer, Check's time-outs, bounds on a hang, are stretched.
 AM_TESTS_ENVIRONMENT = \
 	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
-	export BENCHRUN TESTS_BUILDDIR;
+	ASAN_OPTIONS="verify_asan_link_order=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS}"; \
+	CK_TIMEOUT_MULTIPLIER="$${CK_TIMEOUT_MULTIPLIER:-$(SAN_TIMEOUT_MULTIPLIER)}"; \
+	export BENCHRUN TESTS_BUILDDIR ASAN_OPTIONS CK_TIMEOUT_MULTIPLIER;
 
 # The baseline store and the regression gate: the store and the statistics
 # on constructed data, then the gate on the command line against a worker
