@@ -129,6 +129,9 @@ check_LTLIBRARIES += %D%/librefuseperf.la
 %C%_worker_profile_CFLAGS = $(AM_CFLAGS) $(BENCH_CFLAGS)
 %C%_worker_profile_LDADD = lib/libbenchrun-internal.la
 %C%_librefuseperf_la_SOURCES = %D%/refuse_perf.c
+# Without sanitizers: it is preloaded into gnuplot too, which has no
+# sanitizer runtime to resolve their checks against.
+%C%_librefuseperf_la_CFLAGS = $(AM_CFLAGS) $(SAN_OFF_CFLAGS)
 %C%_librefuseperf_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 # benchrun --profile: the worker's records, the cut, symbolising this
