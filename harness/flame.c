@@ -167,6 +167,15 @@ static char **frames_copy(const char *const *frames, size_t n)
 	return v;
 }
 
+/* a + b, held at UINT64_MAX instead of wrapping.  Counts come from input
+ * (a folded file may hold any count up to 2^64-1), so sums of them may not
+ * fit: a wrapped total would make one frame wider than the whole graph,
+ * and the width of its label would overflow its conversion to size_t. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 int flame_add(struct flame_profile *p, const char *const *frames, size_t n, uint64_t count)
 {
 	struct slot *s;
@@ -186,8 +195,8 @@ int flame_add(struct flame_profile *p, const char *const *frames, size_t n, uint
 		p->stacks[p->n] = (struct flame_stack){copy, n, 0};
 		*s = (struct slot){h, ++p->n};
 	}
-	p->stacks[s->idx1 - 1].count += count;
-	p->total += count;
+	p->stacks[s->idx1 - 1].count = sat_add(p->stacks[s->idx1 - 1].count, count);
+	p->total = sat_add(p->total, count);
 	return 0;
 }
 
@@ -256,7 +265,7 @@ int flame_write_folded(FILE *out, const struct flame_profile *p)
 		for (size_t i = 0; i < p->n; i++) {
 			uint64_t c = lines[i].count;
 			for (; i + 1 < p->n && !strcmp(lines[i].text, lines[i + 1].text); i++)
-				c += lines[i + 1].count;
+				c = sat_add(c, lines[i + 1].count);
 			fprintf(out, "%s %" PRIu64 "\n", lines[i].text, c);
 		}
 		rc = write_status(out);
@@ -461,10 +470,10 @@ static int count_funcs(struct keytab *t, const struct flame_profile *p)
 				return -1;
 			if (t->keys[id].mark != i + 1) {
 				t->keys[id].mark = i + 1;
-				t->keys[id].b += s->count;
+				t->keys[id].b = sat_add(t->keys[id].b, s->count);
 			}
 			if (j + 1 == s->nframes)
-				t->keys[id].a += s->count;
+				t->keys[id].a = sat_add(t->keys[id].a, s->count);
 		}
 	}
 	return 0;
@@ -524,7 +533,8 @@ static int count_self(struct keytab *t, const struct flame_profile *p, int after
 		for (size_t j = 0; j < s->nframes; j++)
 			if ((id = keytab_intern(t, 0, s->frames[j])) < 0)
 				return -1;
-		*(after ? &t->keys[id].b : &t->keys[id].a) += s->count;
+		uint64_t *n = after ? &t->keys[id].b : &t->keys[id].a;
+		*n = sat_add(*n, s->count);
 	}
 	return 0;
 }
@@ -596,9 +606,11 @@ struct layout {
 	uint64_t total;   /* samples */
 };
 
+/* Pixels for `samples` of `total`, at most the plot's width: counts that
+ * saturated at UINT64_MAX can add up to more than the (saturated) total. */
 static double px(uint64_t samples, uint64_t total)
 {
-	return (double)samples * PLOT_W / (double)total;
+	return samples >= total ? PLOT_W : (double)samples * PLOT_W / (double)total;
 }
 
 static int tree_merge(struct keytab *t, const struct flame_profile *p)
@@ -610,7 +622,7 @@ static int tree_merge(struct keytab *t, const struct flame_profile *p)
 			long id = keytab_intern(t, tag, s->frames[j]);
 			if (id < 0)
 				return -1;
-			t->keys[id].a += s->count;
+			t->keys[id].a = sat_add(t->keys[id].a, s->count);
 			tag = (size_t)id + 1;
 		}
 	}
@@ -639,7 +651,7 @@ static size_t place_children(struct layout *l, const struct key *const *sorted,
 		size_t id = (size_t)(sorted[k] - l->t.keys);
 		l->off[id] = off;
 		l->depth[id] = depth;
-		off += sorted[k]->a;
+		off = sat_add(off, sorted[k]->a);
 		if (px(sorted[k]->a, l->total) >= MIN_FRAME_PX && depth > l->maxdepth)
 			l->maxdepth = depth;
 		l->order[tail++] = id;

@@ -29,7 +29,9 @@ struct flame_profile {
 /* Add `count` samples of the stack frames[0] (root) .. frames[n-1] (leaf),
  * n >= 1, merged into an identical stack already there (same names, same
  * order; a hash lookup); the strings are copied.  Adding 0 samples does
- * nothing.  Returns 0 or -1 (out of memory). */
+ * nothing.  A stack's count and the total are held at UINT64_MAX rather
+ * than wrapping past it (so are the sums the writers below make).
+ * Returns 0 or -1 (out of memory). */
 int flame_add(struct flame_profile *p, const char *const *frames, size_t n, uint64_t count);
 /* Free what p owns and leave it zeroed (empty, ready for reuse). */
 void flame_free(struct flame_profile *p);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Spawning a worker with posix_spawn, collecting its two pipes under one
- * poll() loop, and enforcing the time-out on its whole process group (a
- * benchmark that forks must not leave children behind). */
+ * poll() loop, enforcing the time-out on its whole process group, and
+ * making sure that no worker and no descendant of one outlives its run or
+ * benchrun itself (a benchmark that forks must not leave children behind). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,12 +12,198 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "proc.h"
 
 extern char **environ;
+
+/* How workers are kept from outliving their run or benchrun:
+ *
+ * - Every worker leads a process group of its own (so the terminal's ^C
+ *   reaches benchrun alone), and the whole group is SIGKILLed when the
+ *   worker exits or times out.
+ * - benchrun is a child subreaper (PR_SET_CHILD_SUBREAPER): a descendant
+ *   that left the worker's group (setsid(), setpgid()) and whose parent
+ *   died is handed to benchrun instead of init.  After each worker, every
+ *   child of benchrun outside benchrun's own process group is such a stray
+ *   and is killed and reaped (kill_strays), so a setsid() grandchild is
+ *   gone when proc_run returns.  A subreaper rather than tracking: only
+ *   the kernel sees every fork of a benchmark.
+ * - SIGINT, SIGTERM, SIGHUP and SIGQUIT (unless ignored when benchrun
+ *   started, as nohup does) kill the current worker's group, reap it, kill
+ *   every child benchrun has (the worker's orphans are now among them),
+ *   and then end benchrun by the same signal with its default action, so
+ *   the exit status is what the sender expects.
+ * - SIGKILL (and a crash of benchrun) runs no code here: the worker sees
+ *   it through the parent-death signal, set by libbenchrun when the
+ *   environment names its parent (PROC_PARENT_ENV; lib/worker.c), which
+ *   also gives the benchmark's fork()ed children the same signal, so the
+ *   tree dies from the top down.  Not covered then: a descendant started
+ *   by exec of another program that forks again, by posix_spawn, vfork or
+ *   system() (no fork handlers run there), one that clears its
+ *   parent-death signal, or one forked from a thread other than the main
+ *   one; they outlive a SIGKILLed benchrun until they end on their own.
+ *   Only a PID namespace or a cgroup would cover them, and neither is
+ *   available to an unprivileged user everywhere. */
+
+/* The worker being run, whose pid is also its process group; 0 when none.
+ * Written by proc_run, read by the signal handler. */
+static volatile sig_atomic_t current_worker;
+
+/* Rounds of kill_strays: each kills what the previous one's deaths handed
+ * over, so this is the depth of a tree that escapes by setsid() level by
+ * level; a fork bomb is not chased past it. */
+#define STRAY_ROUNDS 64
+
+/* Write v in decimal, NUL-terminated, to end just before `end`; returns
+ * its first digit.  Async-signal-safe, unlike snprintf. */
+static char *utoa_end(char *end, unsigned long v)
+{
+	*--end = '\0';
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return end;
+}
+
+/* Read the children of thread `tid` of this process into pids[0 .. max);
+ * returns how many.  Async-signal-safe: open, read and close only. */
+static size_t children_of(pid_t tid, pid_t *pids, size_t max)
+{
+	static const char pre[] = "/proc/self/task/", post[] = "/children";
+	char path[64], digits[24], buf[4096];
+	const char *d = utoa_end(digits + sizeof digits, (unsigned long)tid);
+	size_t len = 0, n = 0;
+	ssize_t got;
+	long v = -1;
+	int fd;
+
+	memcpy(path, pre, sizeof pre - 1);
+	len = sizeof pre - 1;
+	memcpy(path + len, d, strlen(d));
+	len += strlen(d);
+	memcpy(path + len, post, sizeof post);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	/* "pid pid ... ": a longer list than buf holds is read on the next
+	 * round, once these are gone. */
+	while ((got = read(fd, buf, sizeof buf)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	for (ssize_t i = 0; i < got && n < max; i++) {
+		if (buf[i] >= '0' && buf[i] <= '9') {
+			v = (v < 0 ? 0 : v * 10) + (buf[i] - '0');
+		} else if (v >= 0) {
+			pids[n++] = (pid_t)v;
+			v = -1;
+		}
+	}
+	return n;
+}
+
+/* SIGKILL and reap every child of benchrun (every one when `all`, else
+ * only those outside benchrun's process group: a worker's descendants
+ * handed over by the subreaper), with the process group each leads, and
+ * then the children their deaths handed over, until none is left.
+ * Returns how many were killed.  Async-signal-safe when `all`. */
+static unsigned kill_strays(int all)
+{
+	pid_t self = getpid(), pids[256];
+	unsigned killed = 0;
+
+	for (int round = 0; round < STRAY_ROUNDS; round++) {
+		size_t n = children_of(self, pids, sizeof pids / sizeof pids[0]), k = 0;
+
+		/* Orphans are handed to the subreaper's main thread; a worker
+		 * spawned from another thread is that thread's child. */
+		if (!all && gettid() != self)
+			n += children_of(gettid(), pids + n, sizeof pids / sizeof pids[0] - n);
+		for (size_t i = 0; i < n; i++) {
+			if (!all && getpgid(pids[i]) == getpgrp())
+				continue;
+			if (getpgid(pids[i]) == pids[i])
+				kill(-pids[i], SIGKILL);
+			kill(pids[i], SIGKILL);
+			pids[k++] = pids[i];
+		}
+		if (k == 0)
+			break;
+		/* A SIGKILLed process cannot delay this for long; once it is
+		 * reaped, its own children are ours. */
+		for (size_t i = 0; i < k; i++)
+			while (waitpid(pids[i], NULL, __WALL) < 0 && errno == EINTR)
+				;
+		killed += (unsigned)k;
+	}
+	return killed;
+}
+
+/* The signals that end benchrun with its workers.  */
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static void on_fatal_signal(int sig)
+{
+	pid_t w = current_worker;
+	sigset_t set;
+
+	if (w > 0) {
+		kill(-w, SIGKILL);
+		while (waitpid(w, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	kill_strays(1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* Once, before the first worker: become a subreaper and take over the
+ * fatal signals that still have their default action (one ignored when
+ * benchrun started stays ignored; a handler someone else installed is
+ * left alone). */
+static void guard_init(void)
+{
+	static int done;
+	struct sigaction sa, old;
+
+	if (done)
+		return;
+	done = 1;
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+		if (sigaction(fatal_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+		    !(old.sa_flags & SA_SIGINFO))
+			sigaction(fatal_signals[i], &sa, NULL);
+}
+
+/* `base` (a worker's environment) with PROC_PARENT_ENV set to this
+ * process, in a block owned by the caller (the strings are base's, but for
+ * the one in buf); NULL when out of memory. */
+static char **worker_env(char *const *base, char *buf, size_t len)
+{
+	size_t n = 0, k = 0, plen = strlen(PROC_PARENT_ENV);
+	char **env;
+
+	while (base[n])
+		n++;
+	if (!(env = malloc((n + 2) * sizeof *env)))
+		return NULL;
+	snprintf(buf, len, "%s=%ld", PROC_PARENT_ENV, (long)getpid());
+	env[k++] = buf;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(base[i], PROC_PARENT_ENV, plen) || base[i][plen] != '=')
+			env[k++] = base[i];
+	env[k] = NULL;
+	return env;
+}
 
 /* A flood of output is a broken worker, not data: cap what is kept. */
 #define OUT_MAX (256u << 20)
@@ -33,8 +220,11 @@ static int spawn(char *const argv[], char *const envp[], int proto_w, int err_w,
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
+	char parent[64], **env = worker_env(envp ? envp : environ, parent, sizeof parent);
 	int rc;
 
+	if (!env)
+		return -ENOMEM;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, err_w, 2);
@@ -42,9 +232,12 @@ static int spawn(char *const argv[], char *const envp[], int proto_w, int err_w,
 	posix_spawnattr_init(&at);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&at, 0);
-	rc = posix_spawn(pid, argv[0], &fa, &at, argv, envp ? envp : environ);
+	rc = posix_spawn(pid, argv[0], &fa, &at, argv, env);
+	if (rc == 0)
+		current_worker = *pid;
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
+	free(env);
 	return -rc;
 }
 
@@ -104,7 +297,9 @@ static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *
 		double now = now_s(), left;
 		if (!reaped && waitpid(pid, status, WNOHANG) == pid) {
 			reaped = 1;
+			current_worker = 0;
 			kill(-pid, SIGKILL);  /* whatever it left behind */
+			kill_strays(0);
 			drain_until = now + DRAIN_AFTER_EXIT_S;
 		}
 		if (!reaped && now >= deadline && !res->timed_out) {
@@ -113,9 +308,13 @@ static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *
 		}
 		if (reaped && now >= drain_until)
 			break;
-		left = (reaped ? drain_until : deadline) - now;
-		/* Short slices: the exit of the worker is noticed within 20 ms. */
-		if (poll(pfd, 2, left > 0.02 ? 20 : 1 + (int)(left * 1000)) < 0 && errno != EINTR)
+		/* After the time-out's kill, wait on for the worker's exit. */
+		left = reaped ? drain_until - now : res->timed_out ? 1.0 : deadline - now;
+		/* Short slices: the exit of the worker is noticed within 20 ms.
+		 * Never a negative time-out, which poll() takes as "forever": a
+		 * descendant holding the pipes would then hang benchrun. */
+		if (poll(pfd, 2, left > 0.02 ? 20 : left > 0 ? 1 + (int)(left * 1000) : 0) < 0 &&
+		    errno != EINTR)
 			break;
 		for (int i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -131,6 +330,8 @@ static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *
 		kill(-pid, SIGKILL);
 		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 			;
+		current_worker = 0;
+		kill_strays(0);
 	}
 }
 
@@ -150,6 +351,7 @@ int proc_run_env(char *const argv[], char *const envp[], double timeout_s,
 
 	memset(res, 0, sizeof *res);
 	res->exit_code = -1;
+	guard_init();
 	if (pipe2(proto, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(errp, O_CLOEXEC) < 0) {

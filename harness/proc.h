@@ -17,10 +17,22 @@ struct proc_result {
 	double elapsed_s;    /* wall time */
 };
 
+/* The environment variable that tells a worker the pid of the benchrun
+ * that started it, so that it can die with it (libbenchrun reads it under
+ * the same name). */
+#define PROC_PARENT_ENV "BENCHRUN_PARENT_PID"
+
 /* Run argv[0] with argv (NULL-terminated), fd 3 being the protocol pipe,
- * stdout discarded, for at most timeout_s seconds (then SIGKILL to its
- * process group).  Returns 0 when it ran, or a negated errno when it could
- * not be started; free the result with proc_result_free(). */
+ * stdout discarded, the environment plus PROC_PARENT_ENV, in a process
+ * group of its own, for at most timeout_s seconds (then SIGKILL to its
+ * process group).  When it has exited, its process group is killed, and so
+ * is every descendant that left the group and was handed to this process
+ * (which the first call makes a child subreaper): none is left when this
+ * returns.  The first call also makes SIGINT, SIGTERM, SIGHUP and SIGQUIT,
+ * where they have their default action, kill the running worker and every
+ * child of this process before ending it by that signal.  Returns 0 when
+ * it ran, or a negated errno when it could not be started; free the result
+ * with proc_result_free(). */
 int proc_run(char *const argv[], double timeout_s, struct proc_result *res);
 
 /* As proc_run, with the environment `envp` (NULL: benchrun's own). */

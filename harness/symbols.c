@@ -386,6 +386,15 @@ static void report_files(struct symbols *s)
 	}
 }
 
+/* qsort for arrays that may be empty: an empty one is often NULL here,
+ * and qsort's array must not be NULL even for no elements (glibc declares
+ * it nonnull, so the call is undefined; UBSan reports it). */
+static void sort_array(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 static int map_cmp(const void *a, const void *b)
 {
 	const struct map *x = a, *y = b;
@@ -413,7 +422,7 @@ static int copy_maps(struct symbols *s, const struct symbols_map *maps, size_t n
 		m->base = slash && slash[1] ? slash + 1 : m->path;
 		s->nmaps++;
 	}
-	qsort(s->maps, s->nmaps, sizeof *s->maps, map_cmp);
+	sort_array(s->maps, s->nmaps, sizeof *s->maps, map_cmp);
 	return 0;
 }
 
@@ -558,7 +567,7 @@ static void load_syms(struct module *m)
 		m->syms[k].rank = sym_rank(&sym);
 		k++;
 	}
-	qsort(m->syms, k, sizeof *m->syms, fsym_cmp);
+	sort_array(m->syms, k, sizeof *m->syms, fsym_cmp);
 	/* One per address, the best-ranked; a label ends where the next
 	 * symbol starts. */
 	m->nsyms = 0;
@@ -685,7 +694,7 @@ static const struct cu_index *cu_functions(struct symbols *s, Dwarf_Die *cu)
 		free(f.v);
 		return NULL;
 	}
-	qsort(f.v, f.n, sizeof *f.v, frange_cmp);
+	sort_array(f.v, f.n, sizeof *f.v, frange_cmp);
 	c->key = cu->addr;
 	c->v = f.v;
 	c->n = f.n;
@@ -724,7 +733,7 @@ static void load_cus(struct module *m)
 	while ((cu = dwfl_module_nextcu(m->mod, cu, &m->dwbias)))
 		if (add_ranges(&f, cu) != 0)
 			break;
-	qsort(f.v, f.n, sizeof *f.v, frange_cmp);
+	sort_array(f.v, f.n, sizeof *f.v, frange_cmp);
 	m->cus = f.v;
 	m->ncus = f.n;
 }

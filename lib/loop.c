@@ -74,18 +74,27 @@ void br_state_set_items_per_iter(br_state_t *st, uint64_t items)
 	st->items_per_iter = items;
 }
 
+/* s into dst[0 .. len), cut to fit and always terminated.  Not strncpy:
+ * gcc's -Wstringop-truncation (an error with -Werror) flags its deliberate
+ * cut when the sanitizers' instrumentation lets it see the lengths. */
+static void copy_reason(char *dst, size_t len, const char *s)
+{
+	size_t n = strnlen(s, len - 1);
+
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
 void br_state_fail(br_state_t *st, const char *reason)
 {
 	st->failed = 1;
-	strncpy(st->reason, reason ? reason : "failed", sizeof st->reason - 1);
-	st->reason[sizeof st->reason - 1] = '\0';
+	copy_reason(st->reason, sizeof st->reason, reason ? reason : "failed");
 }
 
 static void run_fail(struct br__run *run, int code, const char *reason)
 {
 	run->status = code;
-	strncpy(run->reason, reason, sizeof run->reason - 1);
-	run->reason[sizeof run->reason - 1] = '\0';
+	copy_reason(run->reason, sizeof run->reason, reason);
 }
 
 /* One call of the body with `iters` iterations; 0 or a BR_E* code. */

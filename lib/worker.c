@@ -6,10 +6,18 @@
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
+#include <pthread.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include "internal.h"
+
+/* Set by benchrun to its own pid in every worker's environment (the name
+ * is harness/proc.h's PROC_PARENT_ENV). */
+#define PARENT_ENV "BENCHRUN_PARENT_PID"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
@@ -412,6 +420,59 @@ static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/* ---- Dying with benchrun ---------------------------------------------- */
+
+/* The process forking, when it forks from its main thread; 0 otherwise.
+ * Per thread, since the value must be the forking thread's. */
+static __thread pid_t fork_parent;
+
+static void on_fork_prepare(void)
+{
+	/* The parent-death signal follows the parent *thread*: a child forked
+	 * by a thread that ends would be killed with the thread, so only
+	 * children of the main thread get it. */
+	fork_parent = gettid() == getpid() ? getpid() : 0;
+}
+
+/* In a child the benchmark forked: die with the parent, as the worker dies
+ * with benchrun; and when the parent is already gone (it died between the
+ * fork and the prctl, so no signal will come), die now, as the signal
+ * would have made it. */
+static void on_fork_child(void)
+{
+	if (fork_parent > 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0 &&
+	    getppid() != fork_parent)
+		raise(SIGKILL);
+}
+
+/* When benchrun started this worker (PARENT_ENV holds its pid), make the
+ * worker, and every child the benchmark forks, die by SIGKILL when its
+ * parent dies, however that dies: benchrun kills its workers on every exit
+ * it sees, but a SIGKILLed benchrun runs no code, and a hung benchmark
+ * would then spin on with no time-out to end it.  The variable is removed,
+ * so a worker that the benchmark itself runs is not bound to the wrong
+ * parent.  Returns 0, or -1 when that parent is already gone (it died
+ * before the prctl, so no signal will come). */
+static int die_with_parent(void)
+{
+	static int registered;
+	const char *v = getenv(PARENT_ENV);
+	char *end;
+	long ppid;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	ppid = strtol(v, &end, 10);
+	unsetenv(PARENT_ENV);
+	if (errno || end == v || *end || ppid <= 1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+		return 0;
+	if (!registered++)
+		pthread_atfork(on_fork_prepare, NULL, on_fork_child);
+	return getppid() == (pid_t)ppid ? 0 : -1;
+}
+
 int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 {
 	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30, NULL},
@@ -435,6 +496,12 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 	if (rc != 0 || o.help) {
 		free(o.run);
 		return rc != 0 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (o.jsonl && die_with_parent() != 0) {
+		fprintf(stderr, "%s: the benchrun that started this worker has gone\n",
+		        build.program);
+		free(o.run);
+		return EXIT_FAILED;
 	}
 	if (o.filter && (err = regcomp(&re, o.filter, REG_EXTENDED | REG_NOSUB)) != 0) {
 		char msg[128];

@@ -296,6 +296,51 @@ START_TEST(test_parse_errors)
 }
 END_TEST
 
+/* Counts that sum past 2^64-1 (each one valid) are held at UINT64_MAX:
+ * the total does not wrap to 1, which made "a" wider than the graph and
+ * overflowed the conversion of its label's width to size_t (undefined;
+ * caught by --enable-ubsan's float-cast-overflow). */
+START_TEST(test_counts_saturate)
+{
+	struct flame_profile p = {0}, q = {0};
+	double x, y, w;
+	struct flame_func *f;
+	char *text, *svg;
+
+	parse_ok("a 18446744073709551615\nb 2\n", &p);
+	ck_assert_uint_eq(p.total, UINT64_MAX);
+	text = folded(&p);
+	ck_assert_str_eq(text, "a 18446744073709551615\nb 2\n");
+	free(text);
+	svg = svg_of("saturated", NULL, &p, NULL);
+	ck_assert_ptr_nonnull(strstr(svg, "<title>all (18446744073709551615 samples, 100.00%)"));
+	ck_assert_ptr_nonnull(strstr(svg, "<title>a (18446744073709551615 samples, 100.00%)"));
+	rect_of(svg, "a (", &x, &y, &w);
+	ck_assert_double_eq_tol(x, 10.0, 1e-9);
+	ck_assert_double_eq_tol(w, 1180.0, 1e-9);
+	ck_assert_ptr_nonnull(strstr(svg, ">a</text>"));
+	free(svg);
+	/* Merged into one stack, and summed by name in the tables. */
+	add(&q, UINT64_MAX - 1, V("main", "a"));
+	add(&q, 5, V("main", "a"));
+	add(&q, 3, V("main", "b"));
+	ck_assert_uint_eq(q.n, 2);
+	ck_assert_uint_eq(q.stacks[0].count, UINT64_MAX);
+	ck_assert_uint_eq(q.total, UINT64_MAX);
+	ck_assert_int_eq(flame_top(&q, &f), 3);
+	ck_assert_str_eq(f[0].name, "a");
+	ck_assert_uint_eq(f[0].self, UINT64_MAX);
+	ck_assert_str_eq(f[2].name, "main");
+	ck_assert_uint_eq(f[2].total, UINT64_MAX);
+	flame_funcs_free(f, 3);
+	svg = svg_of("saturated-diff", &p, &q, NULL);
+	ck_assert_ptr_nonnull(strstr(svg, "<title>main: before 0.00%, after 100.00%"));
+	free(svg);
+	flame_free(&p);
+	flame_free(&q);
+}
+END_TEST
+
 START_TEST(test_top_recursion)
 {
 	static const struct { const char *name; uint64_t self, total; } want[] = {
@@ -631,6 +676,7 @@ static Suite *flame_suite(void)
 	tcase_add_test(tc, test_folded_hostile_names);
 	tcase_add_test(tc, test_parse_round_trip);
 	tcase_add_test(tc, test_parse_errors);
+	tcase_add_test(tc, test_counts_saturate);
 	tcase_add_test(tc, test_top_recursion);
 	tcase_add_test(tc, test_svg_titles_layout);
 	tcase_add_test(tc, test_svg_labels_tiny_frames);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Check suite for harness/proc.c: proc_run() against small shell scripts
  * that exit, write to the protocol pipe and stderr, crash, hang and leave
- * children behind, and proc_describe_failure()'s wording for each. */
+ * children behind (in the worker's group or in a session of their own,
+ * also when the caller is ended by a signal), and proc_describe_failure()'s
+ * wording for each. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -227,6 +231,136 @@ START_TEST(test_background_child)
 }
 END_TEST
 
+/* The script that starts a child in a session of its own, which appends
+ * its pid to $LIFE_PIDS once it is there and sleeps; the worker waits
+ * until it has (so the escape has happened), appends its own pid, and
+ * then runs $LIFE_THEN. */
+#define ESCAPE_SH \
+	"setsid sh -c 'echo $$ >>\"$LIFE_PIDS\"; exec sleep 30' & " \
+	"while ! [ -s \"$LIFE_PIDS\" ]; do sleep 0.01; done; " \
+	"echo $$ >>\"$LIFE_PIDS\"; eval \"$LIFE_THEN\""
+
+/* A fresh empty $LIFE_PIDS; the path is owned by the caller. */
+static char *pids_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = malloc(PATH_MAX);
+	int fd;
+
+	ck_assert_ptr_nonnull(path);
+	snprintf(path, PATH_MAX, "%s/check_proc.XXXXXX", dir && *dir ? dir : "/tmp");
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	close(fd);
+	ck_assert_int_eq(setenv("LIFE_PIDS", path, 1), 0);
+	return path;
+}
+
+/* The pids in `path`, one a line, into pids[0 .. max); returns how many. */
+static size_t read_pids(const char *path, pid_t *pids, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	long v;
+
+	ck_assert_ptr_nonnull(f);
+	while (n < max && fscanf(f, "%ld", &v) == 1)
+		pids[n++] = (pid_t)v;
+	fclose(f);
+	return n;
+}
+
+/* Whether each of pids[0 .. n) has gone; survivors are killed afterwards,
+ * so a failing test leaves nothing behind. */
+static int all_gone(const pid_t *pids, size_t n)
+{
+	int gone = 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (!process_gone(pids[i])) {
+			fprintf(stderr, "process %ld survived\n", (long)pids[i]);
+			kill(pids[i], SIGKILL);
+			gone = 0;
+		}
+	return gone;
+}
+
+/* A child that called setsid() has left the worker's process group: once
+ * its parent exits it is handed to the caller (a subreaper), and proc_run
+ * kills it before it returns. */
+START_TEST(test_setsid_child)
+{
+	struct proc_result res;
+	char *path = pids_file();
+	pid_t pids[2];
+
+	setenv("LIFE_THEN", "echo done >&3", 1);
+	ck_assert_int_eq(run_sh(ESCAPE_SH, 10.0, &res), 0);
+	ck_assert_int_eq(res.exit_code, 0);
+	ck_assert_str_eq(res.out, "done\n");
+	ck_assert_int_eq(res.timed_out, 0);
+	ck_assert_uint_eq(read_pids(path, pids, 2), 2);
+	ck_assert_msg(all_gone(pids, 2), "a process of the run survived it");
+	unlink(path);
+	free(path);
+	proc_result_free(&res);
+}
+END_TEST
+
+/* The same escape from a worker that hangs until its time-out. */
+START_TEST(test_setsid_child_timeout)
+{
+	struct proc_result res;
+	char *path = pids_file();
+	pid_t pids[2];
+
+	setenv("LIFE_THEN", "sleep 30", 1);
+	ck_assert_int_eq(run_sh(ESCAPE_SH, 0.5, &res), 0);
+	ck_assert_int_eq(res.timed_out, 1);
+	ck_assert_uint_eq(read_pids(path, pids, 2), 2);
+	ck_assert_msg(all_gone(pids, 2), "a process of the run survived it");
+	unlink(path);
+	free(path);
+	proc_result_free(&res);
+}
+END_TEST
+
+static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+/* A process running a worker (with a setsid() child) is sent each fatal
+ * signal: it dies of that signal, as it would have without proc_run, and
+ * takes the worker and the escaped child with it. */
+START_TEST(test_fatal_signal)
+{
+	int sig = fatal[_i], status;
+	char *path = pids_file();
+	pid_t pids[2], pid;
+	size_t n = 0;
+
+	setenv("LIFE_THEN", "sleep 30", 1);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		struct proc_result res;
+		/* As a shell starts benchrun: the signals at their default. */
+		for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+			signal(fatal[i], SIG_DFL);
+		run_sh(ESCAPE_SH, 20.0, &res);
+		_exit(99);
+	}
+	/* A bound on a hang of the script, not a timing claim. */
+	for (int i = 0; i < 1000 && (n = read_pids(path, pids, 2)) < 2; i++)
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(kill(pid, sig), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == sig,
+	              "the caller did not die of SIG%s (status %#x)", sigabbrev_np(sig), status);
+	ck_assert_msg(all_gone(pids, 2), "a process of the run survived SIG%s",
+	              sigabbrev_np(sig));
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 /* glibc's posix_spawn reports the failed exec itself.  (Under valgrind,
  * which turns its vfork into a fork, it cannot, and this test fails.) */
 START_TEST(test_not_found)
@@ -260,6 +394,9 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_background_child);
 	tcase_add_test(tc, test_not_found);
+	tcase_add_test(tc, test_setsid_child);
+	tcase_add_test(tc, test_setsid_child_timeout);
+	tcase_add_loop_test(tc, test_fatal_signal, 0, (int)(sizeof fatal / sizeof fatal[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

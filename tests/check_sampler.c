@@ -10,6 +10,7 @@
  * When the kernel refuses the sampler itself, the live tests are left out
  * and the program exits 77 (skipped) if nothing else failed. */
 #define _GNU_SOURCE
+#include "config.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -377,6 +378,14 @@ static const struct br__instance *find(const char *name)
 }
 
 /* Whether a in [f, f + len). */
+/* Sanitizer instrumentation makes functions several times longer, so a
+ * return address lies further from its function's start. */
+#ifdef BR_SANITIZED
+#define FN_SCALE 16
+#else
+#define FN_SCALE 1
+#endif
+
 static int near(uint64_t a, void (*f)(void), uint64_t len)
 {
 	return a >= (uint64_t)(uintptr_t)f && a - (uint64_t)(uintptr_t)f < len;
@@ -403,9 +412,10 @@ START_TEST(test_live_in_process)
 		const struct br__stack *st = &smp.prof.stacks[i];
 		sum += st->count;
 		for (unsigned k = 2; k < st->depth; k++)
-			if (near(st->ips[k], (void (*)(void))br__body_call, 32) &&
-			    near(st->ips[k - 1], (void (*)(void))br__fn_sampler__spin, 256) &&
-			    near(st->ips[k - 2], (void (*)(void))spin_leaf, 256)) {
+			if (near(st->ips[k], (void (*)(void))br__body_call, 32 * FN_SCALE) &&
+			    near(st->ips[k - 1], (void (*)(void))br__fn_sampler__spin,
+			         256 * FN_SCALE) &&
+			    near(st->ips[k - 2], (void (*)(void))spin_leaf, 256 * FN_SCALE)) {
 				chained += st->count;
 				break;
 			}

@@ -41,10 +41,19 @@ tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 
 # Worker programs the CLI tests drive: benchmarks that pass, crash, hang and
 # fail; and a program that passes the listing but writes garbage when run.
-%C%_worker_sample_SOURCES = %D%/worker_sample.c
+# worker_sample crashes on purpose: its file is built without sanitizer
+# checks (UBSan would report the null store instead of letting it crash),
+# and san_crash.c tells the runtimes linked in with the library to leave
+# SIGSEGV alone, so that benchrun sees the crash as it would unsanitized.
+%C%_worker_sample_SOURCES = %D%/worker_sample.c %D%/san_crash.c
+%C%_worker_sample_CFLAGS = $(AM_CFLAGS) $(SAN_OFF_CFLAGS)
 %C%_worker_sample_LDADD = lib/libbenchrun-internal.la
 %C%_worker_garbage_SOURCES = %D%/worker_garbage.c
 
+# Under --enable-asan: the tests that preload librefuseperf.so put it ahead
+# of the ASan runtime, which ASan refuses unless told that the order is
+# fine (the shim defines no function ASan intercepts).  Under either
+# sanitizer, Check's time-outs, bounds on a hang, are stretched.
 AM_TESTS_ENVIRONMENT = \
 	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
@@ -54,8 +63,10 @@ AM_TESTS_ENVIRONMENT = \
 	TESTS_CC='$(CC)'; TESTS_LIBS='$(PFM_LIBS)'; \
 	top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
 	MAKE='$(MAKE)'; \
+	ASAN_OPTIONS="verify_asan_link_order=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS}"; \
+	CK_TIMEOUT_MULTIPLIER="$${CK_TIMEOUT_MULTIPLIER:-$(SAN_TIMEOUT_MULTIPLIER)}"; \
 	export BENCHRUN TESTS_BUILDDIR TESTS_SRCDIR TESTS_LIBSRCDIR TESTS_LIBBUILDDIR \
-	       TESTS_CC TESTS_LIBS top_builddir top_srcdir MAKE;
+	       TESTS_CC TESTS_LIBS top_builddir top_srcdir MAKE ASAN_OPTIONS CK_TIMEOUT_MULTIPLIER;
 
 # The README's first example against a staged install (make install
 # DESTDIR=...), its commands as written.
@@ -164,6 +175,9 @@ check_LTLIBRARIES += %D%/librefuseperf.la
 %C%_worker_profile_CFLAGS = $(AM_CFLAGS) $(BENCH_CFLAGS)
 %C%_worker_profile_LDADD = lib/libbenchrun-internal.la
 %C%_librefuseperf_la_SOURCES = %D%/refuse_perf.c
+# Without sanitizers: it is preloaded into gnuplot too, which has no
+# sanitizer runtime to resolve their checks against.
+%C%_librefuseperf_la_CFLAGS = $(AM_CFLAGS) $(SAN_OFF_CFLAGS)
 %C%_librefuseperf_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 # benchrun --profile: the worker's records, the cut, symbolising this
@@ -180,3 +194,14 @@ check_PROGRAMS += %D%/check_noise
 %C%_check_noise_SOURCES = %D%/check_noise.c %D%/check_main.h
 %C%_check_noise_CFLAGS = $(tests_cflags)
 %C%_check_noise_LDADD = $(tests_harness_libs)
+
+# The lifetime of workers: benchrun ended by ^C, SIGTERM, SIGHUP and
+# SIGKILL while worker_life hangs, and a run whose benchmark leaves a
+# setsid() child; no process of the run may outlive it.
+TESTS += %D%/check_life
+check_PROGRAMS += %D%/check_life %D%/worker_life
+%C%_check_life_SOURCES = %D%/check_life.c
+%C%_check_life_CFLAGS = $(tests_cflags)
+%C%_check_life_LDADD = $(CHECK_LIBS)
+%C%_worker_life_SOURCES = %D%/worker_life.c
+%C%_worker_life_LDADD = lib/libbenchrun-internal.la

@@ -21,7 +21,7 @@ struct transcript {
 
 /* Run argv[0] (a path, not searched in PATH) with argv (NULL-terminated),
  * stdin from /dev/null, in its own process group, for at most timeout_s
- * seconds.  Returns 0 when it ran, or a negated errno when it could not be
+ * seconds (times $CK_TIMEOUT_MULTIPLIER when that is above 1).  Returns 0 when it ran, or a negated errno when it could not be
  * started; free the result with transcript_free() either way. */
 int transcript_run(char *const argv[], double timeout_s, struct transcript *t);
 
