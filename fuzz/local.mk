@@ -6,8 +6,11 @@
 fuzz_targets = %D%/fuzz_baseline %D%/fuzz_protocol %D%/fuzz_flame
 if ENABLE_FUZZING
 noinst_PROGRAMS += $(fuzz_targets)
-endif
 fuzz: $(fuzz_targets)
+else
+fuzz:
+	@echo "make fuzz: configure with --enable-fuzzing CC=clang first (fuzz/README.md)" >&2; exit 2
+endif
 .PHONY: fuzz
 
 fuzz_cflags = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
