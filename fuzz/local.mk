@@ -10,6 +10,11 @@ fuzz: $(fuzz_targets)
 else
 fuzz:
 	@echo "make fuzz: configure with --enable-fuzzing CC=clang first (fuzz/README.md)" >&2; exit 2
+# Any other build replays fuzz/corpus through the same targets in make
+# check, so an input that once found a bug stays a test.
+fuzz_replays = %D%/replay_baseline %D%/replay_protocol %D%/replay_flame
+check_PROGRAMS += $(fuzz_replays)
+TESTS += $(fuzz_replays)
 endif
 .PHONY: fuzz
 
@@ -30,5 +35,20 @@ fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 %C%_fuzz_flame_CFLAGS = $(fuzz_cflags)
 %C%_fuzz_flame_LDFLAGS = $(fuzz_ldflags)
 %C%_fuzz_flame_LDADD = harness/libharness.la
+
+%C%_replay_baseline_SOURCES = %D%/fuzz_baseline.c %D%/replay.c
+%C%_replay_baseline_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"baseline"'
+%C%_replay_baseline_CFLAGS = $(fuzz_cflags)
+%C%_replay_baseline_LDADD = harness/libharness.la
+
+%C%_replay_protocol_SOURCES = %D%/fuzz_protocol.c %D%/replay.c
+%C%_replay_protocol_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"protocol"'
+%C%_replay_protocol_CFLAGS = $(fuzz_cflags)
+%C%_replay_protocol_LDADD = harness/libharness.la
+
+%C%_replay_flame_SOURCES = %D%/fuzz_flame.c %D%/replay.c
+%C%_replay_flame_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"flame"'
+%C%_replay_flame_CFLAGS = $(fuzz_cflags)
+%C%_replay_flame_LDADD = harness/libharness.la
 
 EXTRA_DIST += %D%/README.md %D%/corpus scripts/fuzz-seeds scripts/fuzz-smoke
