@@ -613,7 +613,9 @@ START_TEST(test_bad_input)
 		break;
 	case BAD_MISSING:
 		run_cli(&t, 1, FAST, "--baseline", "missing", worker, NULL);
-		prefix = check_asprintf("benchrun: %s: ", missing);
+		/* A missing baseline names the ones the store has. */
+		prefix = check_asprintf("benchrun: baseline 'missing': not found in %s (it has: ",
+		                        storedir);
 		break;
 	case BAD_CORRUPT:
 		run_cli(&t, 1, FAST, "--baseline", "bad", "--save-baseline", "fromcorrupt", worker,
@@ -627,7 +629,8 @@ START_TEST(test_bad_input)
 		break;
 	case BAD_COMPARE_MISSING:
 		run_cli(&t, 1, "compare", "base", "missing", NULL);
-		prefix = check_asprintf("benchrun: %s: ", missing);
+		prefix = check_asprintf("benchrun: baseline 'missing': not found in %s (it has: ",
+		                        storedir);
 		break;
 	case BAD_LOAD_WITH_PROGRAM:
 		run_cli(&t, 1, "--load-baseline", "base", "--save-baseline", "copy", worker, NULL);
