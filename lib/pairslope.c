@@ -489,13 +489,20 @@ int br__theil_sen_select(const double *x, const double *y, size_t n, double *slo
 	struct sel s;
 	uint64_t m, k[2];
 	double v[2];
+	size_t i;
 	int err;
 
 	*slope = NAN;
-	for (size_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		if (!isfinite(x[i]) || !isfinite(y[i]))
 			return -EDOM;
 	if (n < 2)
+		return -EDOM;
+	/* Flat plans record one iteration count throughout: no pair, and no
+	 * need to sort 100,000 points to find that out. */
+	for (i = 1; i < n && x[i] == x[0]; i++)
+		;
+	if (i == n)
 		return -EDOM;
 	err = sel_create(&s, x, y, n, &m);
 	if (err == 0 && m == 0)
