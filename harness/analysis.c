@@ -44,6 +44,9 @@ struct scratch {
 	struct slopes *sl;   /* per data process; n == 0: not listed */
 	double *val;         /* listed pairwise slopes */
 	unsigned short *ia, *ib;
+	double *tsorted;     /* data's ns per iteration, ascending */
+	size_t *tord;        /* their indices in data */
+	unsigned *wt;        /* a replicate's draws of each data sample */
 };
 
 static int pool_alloc(struct pool *p, size_t np, size_t cap)
@@ -85,6 +88,9 @@ static void scratch_free(struct scratch *s)
 	free(s->val);
 	free(s->ia);
 	free(s->ib);
+	free(s->tsorted);
+	free(s->tord);
+	free(s->wt);
 }
 
 /* Doubles of Theil-Sen scratch for a process of n samples, enough for the
@@ -173,6 +179,111 @@ struct pairv {
 	double v;
 	unsigned short i, k;
 };
+
+struct timev {
+	double v;
+	size_t i;
+};
+
+static int cmp_timev(const void *pa, const void *pb)
+{
+	double a = ((const struct timev *)pa)->v, b = ((const struct timev *)pb)->v;
+
+	return (a > b) - (a < b);
+}
+
+/* Sorts, once, the data's times per iteration, for weighted_location(). */
+static int times_create(struct scratch *s)
+{
+	const struct pool *d = &s->data;
+	struct timev *tmp = malloc(d->n * sizeof(*tmp));
+
+	s->tsorted = malloc(d->n * sizeof(*s->tsorted));
+	s->tord = malloc(d->n * sizeof(*s->tord));
+	s->wt = malloc(d->n * sizeof(*s->wt));
+	if (!tmp || !s->tsorted || !s->tord || !s->wt) {
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		tmp[i] = (struct timev){ d->y[i] / d->x[i], i };
+	qsort(tmp, d->n, sizeof(*tmp), cmp_timev);
+	for (size_t i = 0; i < d->n; i++) {
+		s->tsorted[i] = tmp[i].v;
+		s->tord[i] = tmp[i].i;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* The next deviation from med, outward from the split at *lo (left, going
+ * down) and *hi (right, going up) in tsorted: the smaller of the two, as
+ * |t - med| grows both ways.  Its weight goes to *w. */
+static double next_deviation(const struct scratch *s, double med, size_t *lo,
+			     size_t *hi, unsigned *w)
+{
+	size_t n = s->data.n;
+	double dl = *lo > 0 ? fabs(s->tsorted[*lo - 1] - med) : INFINITY;
+	double dr = *hi < n ? fabs(s->tsorted[*hi] - med) : INFINITY;
+
+	if (dl <= dr) {
+		--*lo;
+		*w = s->wt[s->tord[*lo]];
+		return dl;
+	}
+	*w = s->wt[s->tord[*hi]];
+	++*hi;
+	return dr;
+}
+
+/* The median and MAD of replicate r's times per iteration, as
+ * stats_median() and stats_mad_about() would find them by selection: its
+ * times are the data's (the same quotients), each drawn wt times, so a
+ * walk over the data's sorted times gives the middle one (the mean of the
+ * two middle ones for an even count), and a walk outward from the median
+ * gives the deviations in order. */
+static void weighted_location(struct scratch *s, double *median, double *mad)
+{
+	const struct pool *d = &s->data, *r = &s->rep;
+	uint64_t c = 0, k1 = (r->n - 1) / 2, k2 = r->n / 2;
+	size_t q, lo, hi;
+	unsigned w;
+	double a, med;
+
+	memset(s->wt, 0, d->n * sizeof(*s->wt));
+	for (size_t j = 0; j < r->np; j++) {
+		const unsigned *m = r->mult + r->off[j];
+		unsigned *wp = s->wt + d->off[r->src[j]];
+
+		for (size_t i = 0; i < r->len[j]; i++)
+			wp[i] += m[i];
+	}
+	for (q = 0; c <= k1; q++)
+		c += s->wt[s->tord[q]];
+	a = s->tsorted[q - 1];
+	if (c <= k2) {
+		while (s->wt[s->tord[q]] == 0)
+			q++;
+		a = 0.5 * (a + s->tsorted[q]);
+	}
+	*median = med = a;
+	for (lo = 0; lo < d->n && s->tsorted[lo] < med; lo++)
+		;
+	hi = lo;
+	c = 0;
+	do {
+		a = next_deviation(s, med, &lo, &hi, &w);
+		c += w;
+	} while (c <= k1);
+	if (c <= k2) {
+		double b;
+		do
+			b = next_deviation(s, med, &lo, &hi, &w);
+		while (w == 0);
+		a = 0.5 * (a + b);
+	}
+	*mad = 1.4826 * a;
+}
 
 static int cmp_pairv(const void *pa, const void *pb)
 {
@@ -288,6 +399,10 @@ static void pool_stats(struct scratch *s, struct pool *p, double st[NSTAT])
 	 * one before, and the median is found by selection, not sorting. */
 	st[ST_MEAN] = stats_mean(p->t, p->n);
 	st[ST_SD] = stats_sd_m(p->t, p->n, st[ST_MEAN]);
+	if (p == &s->rep) {
+		weighted_location(s, &st[ST_MEDIAN], &st[ST_MAD]);
+		return;
+	}
 	st[ST_MEDIAN] = stats_median(p->t, p->n);
 	st[ST_MAD] = stats_mad_about(p->t, p->n, st[ST_MEDIAN], work);
 }
@@ -334,7 +449,8 @@ static int bootstrap(struct scratch *s, const struct analysis_opts *o,
 			est[k]->lo = est[k]->hi = NAN;
 		return 0;
 	}
-	if (slopes_create(s) != 0 || !(r = gsl_rng_alloc(gsl_rng_mt19937)))
+	if (slopes_create(s) != 0 || times_create(s) != 0
+	    || !(r = gsl_rng_alloc(gsl_rng_mt19937)))
 		return -ENOMEM;
 	/* GSL's MT19937 keeps only the low 32 bits of its seed: fold. */
 	gsl_rng_set(r, (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu));
