@@ -5,22 +5,34 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 
 #include "analysis.h"
+#include "pairslope.h"
 #include "stats.h"
 
 /* The statistics that get a bootstrap interval, in replicate-array order. */
 enum { ST_SLOPE, ST_MEAN, ST_MEDIAN, ST_SD, ST_MAD, NSTAT };
 
 /* Samples grouped by process: process j owns [off[j], off[j] + len[j]) of
- * x (iterations), y (ns) and t (ns per iteration, derived from x and y). */
+ * x (iterations), y (ns) and t (ns per iteration, derived from x and y).  A
+ * replicate also records, per process, which data process it drew (src)
+ * and how often it drew each of its samples (mult, indexed like x). */
 struct pool {
 	size_t np, n;
 	size_t *off, *len;
 	double *x, *y, *t;
+	size_t *src;
+	unsigned *mult;
+};
+
+/* The pairwise slopes of one data process with at most BR__THEIL_SEN_SMALL
+ * samples, ascending, with the samples (local indices) of each pair. */
+struct slopes {
+	size_t off, n; /* into the scratch's val, ia, ib */
 };
 
 /* Everything one analysis_run() allocates, so replicates reuse it. */
@@ -29,6 +41,12 @@ struct scratch {
 	double *work;        /* MAD scratch, rep capacity */
 	double *pairs;       /* Theil-Sen scratch, one process's pairs */
 	double *reps[NSTAT]; /* resamples replicates of each statistic */
+	struct slopes *sl;   /* per data process; n == 0: not listed */
+	double *val;         /* listed pairwise slopes */
+	unsigned short *ia, *ib;
+	double *tsorted;     /* data's ns per iteration, ascending */
+	size_t *tord;        /* their indices in data */
+	unsigned *wt;        /* a replicate's draws of each data sample */
 };
 
 static int pool_alloc(struct pool *p, size_t np, size_t cap)
@@ -40,7 +58,9 @@ static int pool_alloc(struct pool *p, size_t np, size_t cap)
 	p->x = malloc(cap * sizeof(*p->x));
 	p->y = malloc(cap * sizeof(*p->y));
 	p->t = malloc(cap * sizeof(*p->t));
-	if (!p->off || !p->len || !p->x || !p->y || !p->t)
+	p->src = malloc(np * sizeof(*p->src));
+	p->mult = malloc(cap * sizeof(*p->mult));
+	if (!p->off || !p->len || !p->x || !p->y || !p->t || !p->src || !p->mult)
 		return -ENOMEM;
 	return 0;
 }
@@ -52,6 +72,8 @@ static void pool_free(struct pool *p)
 	free(p->x);
 	free(p->y);
 	free(p->t);
+	free(p->src);
+	free(p->mult);
 }
 
 static void scratch_free(struct scratch *s)
@@ -62,6 +84,22 @@ static void scratch_free(struct scratch *s)
 	free(s->pairs);
 	for (int k = 0; k < NSTAT; k++)
 		free(s->reps[k]);
+	free(s->sl);
+	free(s->val);
+	free(s->ia);
+	free(s->ib);
+	free(s->tsorted);
+	free(s->tord);
+	free(s->wt);
+}
+
+/* Doubles of Theil-Sen scratch for a process of n samples, enough for the
+ * flat fallback's n ratios too: linear beyond BR__THEIL_SEN_SMALL. */
+static size_t pairs_size(size_t n)
+{
+	size_t w = stats_theil_sen_work(n);
+
+	return (w > n ? w : n) + 1;
 }
 
 /* Allocates the scratch for the processes of b with >= 2 samples and copies
@@ -87,8 +125,7 @@ static int scratch_create(const struct bench_result *b, size_t resamples,
 	/* A replicate draws np processes, each at most maxlen samples. */
 	if (pool_alloc(&s->data, np, n) || pool_alloc(&s->rep, np, np * maxlen)
 	    || !(s->work = malloc(np * maxlen * sizeof(*s->work)))
-	    || !(s->pairs = malloc((maxlen * (maxlen - 1) / 2 + maxlen)
-				   * sizeof(*s->pairs))))
+	    || !(s->pairs = malloc(pairs_size(maxlen) * sizeof(*s->pairs))))
 		return -ENOMEM;
 	for (int k = 0; k < NSTAT; k++)
 		if (!(s->reps[k] = malloc((resamples ? resamples : 1)
@@ -128,26 +165,233 @@ static double proc_slope(const double *x, const double *y, size_t n,
 			 double *pairs)
 {
 	double slope;
+	int err = stats_slope_theil_sen(x, y, n, pairs, &slope);
 
-	if (stats_slope_theil_sen(x, y, n, pairs, &slope) == 0)
+	/* Out of memory is no flat ramp: NAN, not the fallback. */
+	if (err != -EDOM)
 		return slope;
 	for (size_t i = 0; i < n; i++)
 		pairs[i] = y[i] / x[i];
 	return stats_median(pairs, n);
 }
 
-/* Computes every bootstrapped statistic of p into st[]; reorders p->t. */
-static void pool_stats(struct pool *p, double *work, double *pairs,
-		       double st[NSTAT])
+struct pairv {
+	double v;
+	unsigned short i, k;
+};
+
+struct timev {
+	double v;
+	size_t i;
+};
+
+static int cmp_timev(const void *pa, const void *pb)
 {
-	double sum = 0.0;
+	double a = ((const struct timev *)pa)->v, b = ((const struct timev *)pb)->v;
+
+	return (a > b) - (a < b);
+}
+
+/* Sorts, once, the data's times per iteration, for weighted_location(). */
+static int times_create(struct scratch *s)
+{
+	const struct pool *d = &s->data;
+	struct timev *tmp = malloc(d->n * sizeof(*tmp));
+
+	s->tsorted = malloc(d->n * sizeof(*s->tsorted));
+	s->tord = malloc(d->n * sizeof(*s->tord));
+	s->wt = malloc(d->n * sizeof(*s->wt));
+	if (!tmp || !s->tsorted || !s->tord || !s->wt) {
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		tmp[i] = (struct timev){ d->y[i] / d->x[i], i };
+	qsort(tmp, d->n, sizeof(*tmp), cmp_timev);
+	for (size_t i = 0; i < d->n; i++) {
+		s->tsorted[i] = tmp[i].v;
+		s->tord[i] = tmp[i].i;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* The next deviation from med, outward from the split at *lo (left, going
+ * down) and *hi (right, going up) in tsorted: the smaller of the two, as
+ * |t - med| grows both ways.  Its weight goes to *w. */
+static double next_deviation(const struct scratch *s, double med, size_t *lo,
+			     size_t *hi, unsigned *w)
+{
+	size_t n = s->data.n;
+	double dl = *lo > 0 ? fabs(s->tsorted[*lo - 1] - med) : INFINITY;
+	double dr = *hi < n ? fabs(s->tsorted[*hi] - med) : INFINITY;
+
+	if (dl <= dr) {
+		--*lo;
+		*w = s->wt[s->tord[*lo]];
+		return dl;
+	}
+	*w = s->wt[s->tord[*hi]];
+	++*hi;
+	return dr;
+}
+
+/* The median and MAD of replicate r's times per iteration, as
+ * stats_median() and stats_mad_about() would find them by selection: its
+ * times are the data's (the same quotients), each drawn wt times, so a
+ * walk over the data's sorted times gives the middle one (the mean of the
+ * two middle ones for an even count), and a walk outward from the median
+ * gives the deviations in order. */
+static void weighted_location(struct scratch *s, double *median, double *mad)
+{
+	const struct pool *d = &s->data, *r = &s->rep;
+	uint64_t c = 0, k1 = (r->n - 1) / 2, k2 = r->n / 2;
+	size_t q, lo, hi;
+	unsigned w;
+	double a, med;
+
+	memset(s->wt, 0, d->n * sizeof(*s->wt));
+	for (size_t j = 0; j < r->np; j++) {
+		const unsigned *m = r->mult + r->off[j];
+		unsigned *wp = s->wt + d->off[r->src[j]];
+
+		for (size_t i = 0; i < r->len[j]; i++)
+			wp[i] += m[i];
+	}
+	for (q = 0; c <= k1; q++)
+		c += s->wt[s->tord[q]];
+	a = s->tsorted[q - 1];
+	if (c <= k2) {
+		while (s->wt[s->tord[q]] == 0)
+			q++;
+		a = 0.5 * (a + s->tsorted[q]);
+	}
+	*median = med = a;
+	for (lo = 0; lo < d->n && s->tsorted[lo] < med; lo++)
+		;
+	hi = lo;
+	c = 0;
+	do {
+		a = next_deviation(s, med, &lo, &hi, &w);
+		c += w;
+	} while (c <= k1);
+	if (c <= k2) {
+		double b;
+		do
+			b = next_deviation(s, med, &lo, &hi, &w);
+		while (w == 0);
+		a = 0.5 * (a + b);
+	}
+	*mad = 1.4826 * a;
+}
+
+static int cmp_pairv(const void *pa, const void *pb)
+{
+	double a = ((const struct pairv *)pa)->v, b = ((const struct pairv *)pb)->v;
+
+	return (a > b) - (a < b);
+}
+
+/* Lists and sorts, once, the pairwise slopes of every data process of at
+ * most BR__THEIL_SEN_SMALL samples, for weighted_slope(): O(1) memory per
+ * process. */
+static int slopes_create(struct scratch *s)
+{
+	const struct pool *d = &s->data;
+	size_t total = 0, most = 0, off = 0;
+	struct pairv *tmp;
+
+	if (!(s->sl = calloc(d->np, sizeof(*s->sl))))
+		return -ENOMEM;
+	for (size_t j = 0; j < d->np; j++) {
+		size_t m = stats_theil_sen_work(d->len[j]);
+		total += m;
+		most = m > most ? m : most;
+	}
+	s->val = malloc((total + 1) * sizeof(*s->val));
+	s->ia = malloc((total + 1) * sizeof(*s->ia));
+	s->ib = malloc((total + 1) * sizeof(*s->ib));
+	tmp = malloc((most + 1) * sizeof(*tmp));
+	if (!s->val || !s->ia || !s->ib || !tmp) {
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t j = 0; j < d->np; j++) {
+		const double *x = d->x + d->off[j], *y = d->y + d->off[j];
+		size_t n = d->len[j], m = 0;
+
+		if (n > BR__THEIL_SEN_SMALL)
+			continue;
+		/* The quotient stats_slope_theil_sen() computes, pair by pair. */
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = i + 1; k < n; k++)
+				if (x[k] != x[i])
+					tmp[m++] = (struct pairv){ (y[k] - y[i]) / (x[k] - x[i]),
+								   (unsigned short)i,
+								   (unsigned short)k };
+		qsort(tmp, m, sizeof(*tmp), cmp_pairv);
+		for (size_t q = 0; q < m; q++) {
+			s->val[off + q] = tmp[q].v;
+			s->ia[off + q] = tmp[q].i;
+			s->ib[off + q] = tmp[q].k;
+		}
+		s->sl[j] = (struct slopes){ off, m };
+		off += m;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* The Theil-Sen slope of replicate process j, from its data process's
+ * listed slopes.  The replicate's draws of samples a and b (a != b) give
+ * the quotient of data pair (a, b), the same double up to the sign of a
+ * zero, and draws of one sample give no pair: so its pairwise slopes are
+ * the listed ones, each mult[a] * mult[b] times, and walking them in order
+ * finds the median that selecting among all of them would (the mean of the
+ * two middle ones for an even count).  NAN when no pair is listed or drawn:
+ * the caller then works on the replicate's samples. */
+static double weighted_slope(const struct scratch *s, size_t j)
+{
+	const struct pool *r = &s->rep;
+	const struct slopes *sl = &s->sl[r->src[j]];
+	const unsigned *w = r->mult + r->off[j];
+	uint64_t m = 0, c = 0, k1, k2;
+	size_t q, end = sl->off + sl->n;
+	double a;
+
+	for (q = sl->off; q < end; q++)
+		m += (uint64_t)w[s->ia[q]] * w[s->ib[q]];
+	if (m == 0)
+		return NAN;
+	k1 = (m - 1) / 2;
+	k2 = m / 2;
+	for (q = sl->off; c <= k1; q++)
+		c += (uint64_t)w[s->ia[q]] * w[s->ib[q]];
+	a = s->val[q - 1];
+	if (c > k2)
+		return a;
+	while (w[s->ia[q]] == 0 || w[s->ib[q]] == 0)
+		q++;
+	return 0.5 * (a + s->val[q]);
+}
+
+/* Computes every bootstrapped statistic of p (s->data or s->rep) into
+ * st[]; reorders p->t. */
+static void pool_stats(struct scratch *s, struct pool *p, double st[NSTAT])
+{
+	double sum = 0.0, *work = s->work, *pairs = s->pairs;
 
 	/* Each process is one independent draw of address layout, CPU
 	 * frequency and neighbours, however many samples it took, so the
 	 * slope weights processes equally. */
-	for (size_t j = 0; j < p->np; j++)
-		sum += proc_slope(p->x + p->off[j], p->y + p->off[j], p->len[j],
-				  pairs);
+	for (size_t j = 0; j < p->np; j++) {
+		double v = p == &s->rep && s->sl[p->src[j]].n ? weighted_slope(s, j) : NAN;
+
+		if (isnan(v))
+			v = proc_slope(p->x + p->off[j], p->y + p->off[j], p->len[j],
+				       pairs);
+		sum += v;
+	}
 	st[ST_SLOPE] = sum / (double)p->np;
 	for (size_t i = 0; i < p->n; i++)
 		p->t[i] = p->y[i] / p->x[i];
@@ -155,6 +399,10 @@ static void pool_stats(struct pool *p, double *work, double *pairs,
 	 * one before, and the median is found by selection, not sorting. */
 	st[ST_MEAN] = stats_mean(p->t, p->n);
 	st[ST_SD] = stats_sd_m(p->t, p->n, st[ST_MEAN]);
+	if (p == &s->rep) {
+		weighted_location(s, &st[ST_MEDIAN], &st[ST_MAD]);
+		return;
+	}
 	st[ST_MEDIAN] = stats_median(p->t, p->n);
 	st[ST_MAD] = stats_mad_about(p->t, p->n, st[ST_MEDIAN], work);
 }
@@ -168,12 +416,16 @@ static void pool_resample(const struct pool *src, struct pool *dst,
 	for (size_t j = 0; j < src->np; j++) {
 		size_t p = gsl_rng_uniform_int(r, src->np);
 		size_t len = src->len[p];
+		unsigned *mult = dst->mult + dst->n;
 
 		dst->off[j] = dst->n;
 		dst->len[j] = len;
+		dst->src[j] = p;
+		memset(mult, 0, len * sizeof(*mult));
 		for (size_t k = 0; k < len; k++, dst->n++) {
-			size_t i = src->off[p] + gsl_rng_uniform_int(r, len);
+			size_t d = gsl_rng_uniform_int(r, len), i = src->off[p] + d;
 
+			mult[d]++;
 			dst->x[dst->n] = src->x[i];
 			dst->y[dst->n] = src->y[i];
 		}
@@ -197,13 +449,14 @@ static int bootstrap(struct scratch *s, const struct analysis_opts *o,
 			est[k]->lo = est[k]->hi = NAN;
 		return 0;
 	}
-	if (!(r = gsl_rng_alloc(gsl_rng_mt19937)))
+	if (slopes_create(s) != 0 || times_create(s) != 0
+	    || !(r = gsl_rng_alloc(gsl_rng_mt19937)))
 		return -ENOMEM;
 	/* GSL's MT19937 keeps only the low 32 bits of its seed: fold. */
 	gsl_rng_set(r, (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu));
 	for (size_t b = 0; b < o->resamples; b++) {
 		pool_resample(&s->data, &s->rep, r);
-		pool_stats(&s->rep, s->work, s->pairs, st);
+		pool_stats(s, &s->rep, st);
 		for (int k = 0; k < NSTAT; k++)
 			s->reps[k][b] = st[k];
 	}
@@ -237,7 +490,7 @@ static void point_estimates(struct scratch *s, struct analysis *a,
 {
 	double st[NSTAT];
 
-	pool_stats(&s->data, s->work, s->pairs, st);
+	pool_stats(s, &s->data, st);
 	for (int k = 0; k < NSTAT; k++)
 		est[k]->point = st[k];
 	a->r2 = process_r2(&s->data, s->work);
@@ -306,7 +559,7 @@ size_t analysis_per_process(const struct bench_result *b, enum analysis_stat sta
 			maxlen = b->procs[i].nsamples;
 	x = malloc((maxlen + 1) * sizeof(*x));
 	y = malloc((maxlen + 1) * sizeof(*y));
-	work = malloc((maxlen * (maxlen - 1) / 2 + maxlen + 1) * sizeof(*work));
+	work = malloc(pairs_size(maxlen) * sizeof(*work));
 	for (size_t i = 0; x && y && work && i < b->nprocs; i++) {
 		const struct proc_run *p = &b->procs[i];
 

@@ -140,6 +140,7 @@ double counters_proc_per_iter(const struct proc_run *p, size_t c, double *work)
 {
 	size_t n = p->nsamples, m = 0;
 	double *x = work, *y = work + n, *pairs = work + 2 * n, slope;
+	int err;
 
 	if (!p->ctr_delta || c >= p->nctr)
 		return NAN;
@@ -154,7 +155,8 @@ double counters_proc_per_iter(const struct proc_run *p, size_t c, double *work)
 		return NAN;
 	/* As for time (analysis.c): Theil-Sen, so one sample that took a
 	 * page fault or a context switch does not move the estimate. */
-	if (stats_slope_theil_sen(x, y, m, pairs, &slope) == 0)
+	err = stats_slope_theil_sen(x, y, m, pairs, &slope);
+	if (err != -EDOM)
 		return slope;
 	for (size_t k = 0; k < m; k++)
 		pairs[k] = y[k] / x[k];
@@ -178,6 +180,7 @@ int counters_analyse(struct bench_result *b)
 	size_t maxn = 0;
 	int any = 0;
 	double *work;
+	size_t ts;
 
 	for (size_t i = 0; i < b->nprocs; i++) {
 		maxn = b->procs[i].nsamples > maxn ? b->procs[i].nsamples : maxn;
@@ -187,7 +190,9 @@ int counters_analyse(struct bench_result *b)
 	 * values stay as they were read. */
 	if (!any)
 		return 0;
-	if (!(work = malloc((maxn * (maxn + 3) / 2 + 1) * sizeof *work)))
+	/* x, y, then Theil-Sen scratch or the flat fallback's ratios. */
+	ts = stats_theil_sen_work(maxn);
+	if (!(work = malloc((2 * maxn + (ts > maxn ? ts : maxn) + 1) * sizeof *work)))
 		return -ENOMEM;
 	for (size_t c = 0; c < b->ncounters; c++) {
 		struct counter_result *cr = &b->counters[c];

@@ -40,8 +40,10 @@ int counters_remap(struct proc_run *p, const struct counter_result *from, size_t
  * slope of delta on iterations over the samples where it was counted (the
  * ramp cancels the fixed per-sample count: clock reads, loop entry), or the
  * median of delta / iterations when all samples ran the same count (flat
- * mode).  `work` holds nsamples * (nsamples + 3) / 2 doubles.  NAN when
- * no sample has a value. */
+ * mode).  `work` holds 2 * nsamples + max(nsamples,
+ * stats_theil_sen_work(nsamples)) doubles: linear in nsamples beyond
+ * BR__THEIL_SEN_SMALL.  NAN when no sample has a value, or when Theil-Sen
+ * runs out of memory. */
 double counters_proc_per_iter(const struct proc_run *p, size_t c, double *work);
 
 /* The body's own events per iteration: raw minus the empty loop's, when

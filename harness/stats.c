@@ -9,6 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "pairslope.h"
 #include "stats.h"
 
 double stats_mean(const double *x, size_t n)
@@ -108,11 +109,21 @@ int stats_slope(const double *x, const double *y, size_t n, double *slope)
  * above the line, and OLS lets one such point at a large x move the slope
  * by tens of percent (seen on our VMs); the median of pairwise slopes
  * ignores up to 29 % of wild points. */
+size_t stats_theil_sen_work(size_t n)
+{
+	return n <= BR__THEIL_SEN_SMALL && n > 1 ? n * (n - 1) / 2 : 0;
+}
+
 int stats_slope_theil_sen(const double *x, const double *y, size_t n,
 			  double *work, double *slope)
 {
 	size_t m = 0;
 
+	/* Listing stays for small n: it is what every result up to 256
+	 * samples per process was computed with, and selection by counting
+	 * only pays once the n^2/2 pairs outgrow the caches. */
+	if (n > BR__THEIL_SEN_SMALL)
+		return br__theil_sen_select(x, y, n, slope);
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (x[j] != x[i])

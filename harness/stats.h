@@ -53,10 +53,18 @@ double stats_mad_about(const double *x, size_t n, double median,
 int stats_slope(const double *x, const double *y, size_t n, double *slope);
 
 /* The Theil-Sen slope of y on x into *slope: the median of the slopes of all
- * pairs with distinct x.  `work` holds n(n-1)/2 doubles.  Returns 0, or
- * -EDOM (and NAN) when no pair has distinct x. */
+ * pairs with distinct x (the mean of the two middle ones for an even number).
+ * `work` holds stats_theil_sen_work(n) doubles.  Up to BR__THEIL_SEN_SMALL
+ * points it lists every pair; beyond, br__theil_sen_select() (lib/pairslope.h)
+ * finds the same value in O(n log n) expected time and O(n) memory, which it
+ * allocates.  Returns 0; -EDOM (and NAN) when no pair has distinct x or a
+ * value is not finite; -ENOMEM (and NAN) when scratch cannot be allocated. */
 int stats_slope_theil_sen(const double *x, const double *y, size_t n,
 			  double *work, double *slope);
+
+/* Doubles of `work` stats_slope_theil_sen() needs for n points: n(n-1)/2 up
+ * to BR__THEIL_SEN_SMALL points, none beyond. */
+size_t stats_theil_sen_work(size_t n);
 
 /* Ordinary least squares fit of y on x with intercept, stored in *out.
  * Returns 0, or -EDOM when the slope is undefined (n < 2 or all x equal;

@@ -5,12 +5,14 @@
  * and the measurement of the loop's own cost. */
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "counting.h"
 #include "internal.h"
+#include "pairslope.h"
 
 static const struct br__counters_backend *backend_in_use = &br__counters_pfm;
 
@@ -192,32 +194,27 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, size_t m)
-{
-	qsort(v, m, sizeof *v, cmp_double);
-	return m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
-}
-
 double br__counter_slope(const uint64_t *iters, const double *y, size_t n,
                          size_t stride)
 {
-	double *v = malloc((n * (n - 1) / 2 + n + 1) * sizeof *v), r = NAN;
+	double *v = calloc(2 * n + 1, sizeof *v), *w, r = NAN;
 	size_t m = 0;
 
 	if (!v)
 		return NAN;
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (iters[j] != iters[i] && isfinite(y[i * stride]) &&
-			    isfinite(y[j * stride]))
-				v[m++] = (y[j * stride] - y[i * stride]) /
-				         ((double)iters[j] - (double)iters[i]);
-	if (m == 0)
-		for (size_t k = 0; k < n; k++)
-			if (isfinite(y[k * stride]))
-				v[m++] = y[k * stride] / (double)iters[k];
-	if (m > 0)
-		r = median(v, m);
+	w = v + n;
+	for (size_t k = 0; k < n; k++)
+		if (isfinite(y[k * stride])) {
+			v[m] = (double)iters[k];
+			w[m++] = y[k * stride];
+		}
+	if (br__theil_sen(v, w, m, &r) == -EDOM && m > 0) {
+		/* No two distinct counts (flat plans): the median ratio. */
+		for (size_t k = 0; k < m; k++)
+			v[k] = w[k] / v[k];
+		qsort(v, m, sizeof *v, cmp_double);
+		r = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+	}
 	free(v);
 	return r;
 }

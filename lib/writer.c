@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
+#include "pairslope.h"
 
 void br__write_json_string(FILE *out, const char *s)
 {
@@ -249,40 +250,30 @@ void br__write_footer(FILE *out, unsigned benchmarks, unsigned failed)
 	        benchmarks, failed);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The Theil-Sen slope of ns against iters (median of pairwise slopes), the
- * estimator the harness uses per process, here without GSL since lib/
- * links libc only; robust to a preempted sample, which moves a
- * least-squares slope far.  Flat plans have no ramp: total over total. */
+ * estimator the harness uses per process; robust to a preempted sample,
+ * which moves a least-squares slope far.  Flat plans have no ramp: total
+ * over total, as when the slope cannot be had (no memory). */
 static double slope_ns(const struct br__run *run)
 {
-	size_t n = run->nsamples, m = 0;
-	double *pairs = run->plan.flat ? NULL : malloc(n * (n - 1) / 2 * sizeof *pairs);
-	double sx = 0, sy = 0, mid;
+	size_t n = run->nsamples;
+	double *x = run->plan.flat ? NULL : malloc(2 * n * sizeof *x), *y = x ? x + n : NULL;
+	double sx = 0, sy = 0, slope = NAN;
 
-	for (size_t i = 0; pairs && i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (run->iters[j] != run->iters[i])
-				pairs[m++] = ((double)run->ns[j] - (double)run->ns[i]) /
-				             ((double)run->iters[j] - (double)run->iters[i]);
-	if (m == 0) {
-		free(pairs);
-		for (size_t k = 0; k < n; k++) {
-			sx += (double)run->iters[k];
-			sy += (double)run->ns[k];
-		}
-		return sy / sx;
+	for (size_t k = 0; x && k < n; k++) {
+		x[k] = (double)run->iters[k];
+		y[k] = (double)run->ns[k];
 	}
-	qsort(pairs, m, sizeof *pairs, cmp_double);
-	mid = m % 2 ? pairs[m / 2] : (pairs[m / 2 - 1] + pairs[m / 2]) / 2;
-	free(pairs);
-	return mid;
+	if (x && br__theil_sen(x, y, n, &slope) == 0) {
+		free(x);
+		return slope;
+	}
+	free(x);
+	for (size_t k = 0; k < n; k++) {
+		sx += (double)run->iters[k];
+		sy += (double)run->ns[k];
+	}
+	return sy / sx;
 }
 
 static void human_time(FILE *out, double ns)

@@ -278,6 +278,120 @@ START_TEST(test_naive_pooling)
 }
 END_TEST
 
+/* nprocs x n samples on the ramp iters = 1000 k, process p at 10 + 0.1 p
+ * ns/iter with 0.1 % noise and about one sample in 40 preempted (3x);
+ * nanoseconds whole (as workers write them) or fractional. */
+static struct bench_result *golden_bench(size_t nprocs, size_t n, int whole)
+{
+	struct bench_result *b = bench_create("g/golden", nprocs, n);
+	uint64_t s = 0x9e3779b97f4a7c15u;
+
+	for (size_t p = 0; p < nprocs; p++)
+		for (size_t k = 0; k < n; k++) {
+			struct sample *sm = &b->procs[p].samples[k];
+			double ns;
+
+			sm->iters = 1000 * (k + 1);
+			ns = (200.0 + (10.0 + 0.1 * (double)p) * (double)sm->iters)
+			     * (1.0 + 1e-3 * noise(&s));
+			if (noise(&s) > 0.95)
+				ns *= 3;
+			sm->ns = whole ? (double)(long long)ns : ns;
+		}
+	return b;
+}
+
+/* Point, lo, hi of slope, mean, median, sd and MAD for each shape below,
+ * printed with %a by the analysis as it was before selection by counting
+ * and the weighted bootstrap walk (listing every pair in every replicate,
+ * commit cac0100), with seed 7 and 200 resamples. */
+static const double GOLDEN[][5][3] = {
+	{	/* 5 x 30 whole ns */
+		{ 0x1.46670f618c23dp+3, 0x1.41f3c6518759ap+3, 0x1.4992072ef7f68p+3 }, /* slope */
+		{ 0x1.473cefa3ef9e2p+3, 0x1.42e08d7a45a0ep+3, 0x1.4a910dfb64d1dp+3 }, /* mean */
+		{ 0x1.46ddd695bb474p+3, 0x1.40efc5f42e1bfp+3, 0x1.4ce005e38499p+3 }, /* median */
+		{ 0x1.2cc8ce15310edp-3, 0x1.eaed286a25ce2p-5, 0x1.879d248fbe383p-3 }, /* sd */
+		{ 0x1.3eba2aa284bddp-3, 0x1.0a1f37cc85f78p-6, 0x1.0a05a78ada1f7p-2 }, /* mad */
+	},
+	{	/* 6 x 30 fractional ns */
+		{ 0x1.4805c1871beebp+3, 0x1.43414e3e6dfcdp+3, 0x1.4bd750d6958f3p+3 }, /* slope */
+		{ 0x1.4c98240178a0cp+3, 0x1.447960087fdd1p+3, 0x1.5d4657dc234f5p+3 }, /* mean */
+		{ 0x1.499dc987c7eb3p+3, 0x1.4337b3359bd58p+3, 0x1.5008e74ce60b5p+3 }, /* median */
+		{ 0x1.994a3d091e1b7p+0, 0x1.5a4bf4f715659p-4, 0x1.c17bc816166a7p+1 }, /* sd */
+		{ 0x1.bf3a74a90581ap-3, 0x1.832532f235de4p-6, 0x1.4c8a8aa33f2fbp-2 }, /* mad */
+	},
+	{	/* 3 x 200 whole ns */
+		{ 0x1.43398b5f057ecp+3, 0x1.4010967294f42p+3, 0x1.4664407ff41bcp+3 }, /* slope */
+		{ 0x1.55c7cafb1fefp+3, 0x1.4477f82d418adp+3, 0x1.66200f751aab7p+3 }, /* mean */
+		{ 0x1.434ce21b3463ep+3, 0x1.4023ed504ce31p+3, 0x1.467d472e06e47p+3 }, /* median */
+		{ 0x1.b056489f1d623p+1, 0x1.a0f94ce8911fbp+0, 0x1.1ee989de828b5p+2 }, /* sd */
+		{ 0x1.21d679ad38e69p-3, 0x1.bcc44e9615279p-8, 0x1.2456435bdc206p-3 }, /* mad */
+	},
+	{	/* 1 x 180 fractional ns */
+		{ 0x1.400ca6986a6d5p+3, 0x1.3ff71349bedc8p+3, 0x1.401c3f0a1f45dp+3 }, /* slope */
+		{ 0x1.43c2123c7d944p+3, 0x1.4022385691492p+3, 0x1.4aeb3733a22bbp+3 }, /* mean */
+		{ 0x1.40254c402caaap+3, 0x1.40189fb48efc8p+3, 0x1.402dfbb63b2adp+3 }, /* median */
+		{ 0x1.7d8b64eb58cc9p+0, 0x1.1c94ee20bbb55p-7, 0x1.4891d1a7300f8p+1 }, /* sd */
+		{ 0x1.c21da7ebd2761p-8, 0x1.705b66aaa6b37p-8, 0x1.0d892c25854f1p-7 }, /* mad */
+	},
+	{	/* 2 x 300 whole ns */
+		{ 0x1.419c733784b2ap+3, 0x1.3ffbeaaa891fcp+3, 0x1.433d2ffdfd599p+3 }, /* slope */
+		{ 0x1.53f95dd5d908ep+3, 0x1.49b87a2243a31p+3, 0x1.5f5ab3028bd57p+3 }, /* mean */
+		{ 0x1.42f0882e16982p+3, 0x1.40151c292ab7cp+3, 0x1.434e9bdf15dbcp+3 }, /* median */
+		{ 0x1.abf6205881fd3p+1, 0x1.378d57e26dac4p+1, 0x1.0b3c033ea2d41p+2 }, /* sd */
+		{ 0x1.cf8a65283c295p-4, 0x1.b474f2e8857c3p-8, 0x1.e5ec09cd0f229p-4 }, /* mad */
+	},
+};
+static const size_t GOLDEN_SHAPE[][3] = {
+	{ 5, 30, 1 }, { 6, 30, 0 }, { 3, 200, 1 }, { 1, 180, 0 }, { 2, 300, 1 }
+};
+
+/* Results are identical to the last digit to those of listing every pair
+ * (the default 30 samples, and beyond BR__THEIL_SEN_SMALL with whole
+ * nanoseconds). */
+START_TEST(test_golden)
+{
+	for (size_t i = 0; i < sizeof(GOLDEN_SHAPE) / sizeof(GOLDEN_SHAPE[0]); i++) {
+		struct bench_result *b = golden_bench(GOLDEN_SHAPE[i][0], GOLDEN_SHAPE[i][1],
+						      (int)GOLDEN_SHAPE[i][2]);
+		struct analysis_opts o = { 0.95, 200, 7 };
+		struct analysis a;
+		const struct estimate *e[5] = { &a.slope, &a.mean, &a.median, &a.sd, &a.mad };
+
+		ck_assert_int_eq(analysis_run(b, &o, &a), 0);
+		for (int k = 0; k < 5; k++) {
+			ck_assert_msg(e[k]->point == GOLDEN[i][k][0] && e[k]->lo == GOLDEN[i][k][1]
+				      && e[k]->hi == GOLDEN[i][k][2],
+				      "shape %zu statistic %d: %a [%a, %a]", i, k, e[k]->point,
+				      e[k]->lo, e[k]->hi);
+		}
+		bench_free(b);
+	}
+}
+END_TEST
+
+/* 100,000 samples (the most --samples allows) in one process, ns = iters^2
+ * with iters = 1..n: every pair (i, j) has slope i + j, whose median is
+ * n + 1 (the multiset is symmetric about it).  Before selection by
+ * counting this failed for want of 40 GB of pairs. */
+START_TEST(test_100000_samples)
+{
+	struct bench_result *b = bench_create("g/big", 1, 100000);
+	struct analysis_opts o = { 0.95, 3, 1 };
+	struct analysis a;
+
+	for (size_t k = 0; k < 100000; k++) {
+		b->procs[0].samples[k].iters = k + 1;
+		b->procs[0].samples[k].ns = (double)(k + 1) * (double)(k + 1);
+	}
+	ck_assert_int_eq(analysis_run(b, &o, &a), 0);
+	ck_assert_double_eq(a.slope.point, 100001.0);
+	ck_assert(a.slope.lo <= a.slope.hi && isfinite(a.slope.lo));
+	ck_assert_uint_eq(a.nsamples, 100000);
+	bench_free(b);
+}
+END_TEST
+
 START_TEST(test_too_few)
 {
 	struct bench_result *b = bench_create("g/few", 3, 1);
@@ -348,6 +462,11 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_too_few);
 	tcase_add_test(tc, test_skips_short_procs);
 	tcase_add_test(tc, test_no_resamples);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("identical");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_golden);
+	tcase_add_test(tc, test_100000_samples);
 	suite_add_tcase(s, tc);
 	return s;
 }

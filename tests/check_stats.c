@@ -3,12 +3,14 @@
  * computed independently with Python 3.11's `statistics` module. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 #include "check_main.h"
 
+#include "pairslope.h"
 #include "stats.h"
 
 #define TOL 1e-12
@@ -271,6 +273,168 @@ START_TEST(test_theil_sen_resists_outlier)
 }
 END_TEST
 
+/* The reference: list every pair, take the median as stats_median() does
+ * (GSL's selection), which is what every result up to BR__THEIL_SEN_SMALL
+ * samples is computed with.  NAN when no pair has distinct x. */
+static double listed_theil_sen(const double *x, const double *y, size_t n)
+{
+	double *w = malloc((n * (n - 1) / 2 + 1) * sizeof(*w)), r;
+	size_t m = 0;
+
+	ck_assert_ptr_nonnull(w);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (x[j] != x[i])
+				w[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+	r = m ? stats_median(w, m) : NAN;
+	free(w);
+	return r;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Points of kind k (0..7), all integers or multiples of 1/8, so selection
+ * must give exactly the listed median. */
+static void make_points(int k, size_t n, uint64_t *s, double *x, double *y)
+{
+	for (size_t i = 0; i < n; i++) {
+		double r = (double)(rnd(s) % 100000);
+
+		switch (k) {
+		case 0: /* the ramp a worker records: iters k d, ns with noise */
+			x[i] = 4300.0 * (double)(i + 1);
+			y[i] = 50.0 * x[i] + 80 + r;
+			break;
+		case 1: /* a ramp with every tenth sample preempted */
+			x[i] = 1000.0 * (double)(i + 1);
+			y[i] = 10.0 * x[i] + r / 10 + (rnd(s) % 10 == 0 ? 5 * x[i] : 0);
+			break;
+		case 2: /* few distinct values: ties everywhere, equal x */
+			x[i] = (double)(rnd(s) % 20);
+			y[i] = (double)(rnd(s) % 5);
+			break;
+		case 3: /* exactly on a line, some points off it */
+			x[i] = (double)(rnd(s) % 1000);
+			y[i] = 3 * x[i] + 7 + (rnd(s) % 5 == 0 ? r : 0);
+			break;
+		case 4: /* a counter that is mostly 0 per sample (context switches) */
+			x[i] = 100.0 * (double)(i + 1);
+			y[i] = rnd(s) % 50 == 0 ? 1 : 0;
+			break;
+		case 5: /* dyadic fractions, unordered x: slopes of both signs */
+			x[i] = (double)(rnd(s) % 4000) / 8;
+			y[i] = (double)(rnd(s) % 4000) / 4 - 500;
+			break;
+		case 6: /* a bootstrap replicate: samples drawn with replacement */
+			x[i] = 1000.0 * (double)(rnd(s) % n + 1);
+			y[i] = 7 * x[i] + (double)(rnd(s) % 1000);
+			break;
+		default: /* flat: one iteration count, no slope */
+			x[i] = 5000;
+			y[i] = r;
+			break;
+		}
+	}
+}
+
+/* Selection and listing agree exactly, on every kind of points at sizes
+ * 2 to 1000 (selection alone runs at every size here, though
+ * stats_slope_theil_sen() only calls it beyond BR__THEIL_SEN_SMALL). */
+START_TEST(test_theil_sen_select_agrees)
+{
+	uint64_t s = 0x2545f4914f6cdd1du;
+	double *x = malloc(1000 * sizeof(*x)), *y = malloc(1000 * sizeof(*y));
+
+	ck_assert(x && y);
+	for (int trial = 0; trial < 320; trial++) {
+		int k = trial % 8;
+		size_t n = 2 + (size_t)(rnd(&s) % (trial < 160 ? 300 : 999));
+		double want, got;
+		int err;
+
+		make_points(k, n, &s, x, y);
+		want = listed_theil_sen(x, y, n);
+		err = br__theil_sen_select(x, y, n, &got);
+		if (isnan(want)) {
+			ck_assert_int_eq(err, -EDOM);
+			ck_assert(isnan(got));
+			continue;
+		}
+		ck_assert_int_eq(err, 0);
+		/* == : a zero's sign may differ, as it may between two listings
+		 * of one set in different orders */
+		ck_assert_msg(got == want, "kind %d, n %zu: %a selected, %a listed",
+			      k, n, got, want);
+		if (n <= BR__THEIL_SEN_SMALL) {
+			double *w = malloc((n * (n - 1) / 2 + 1) * sizeof(*w)), v;
+			ck_assert_int_eq(stats_slope_theil_sen(x, y, n, w, &v), 0);
+			ck_assert(v == want);
+			free(w);
+		}
+	}
+	free(x);
+	free(y);
+}
+END_TEST
+
+/* Values with no common power-of-two scale under 2^52 are rounded to one:
+ * the slope moves by at most the bound in pairslope.h. */
+START_TEST(test_theil_sen_select_rounded)
+{
+	uint64_t s = 0x9e3779b97f4a7c15u;
+	size_t n = 700;
+	double x[700], y[700], want, got, maxy = 0, bound;
+
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (double)(i + 1);
+		y[i] = 0.1 * x[i] * (1 + (double)(rnd(&s) % 1000) / 1e4) + 1.0 / 3;
+		maxy = fabs(y[i]) > maxy ? fabs(y[i]) : maxy;
+	}
+	want = listed_theil_sen(x, y, n);
+	ck_assert_int_eq(br__theil_sen_select(x, y, n, &got), 0);
+	bound = ldexp(maxy, -51) / 1.0 + 4 * ldexp(fabs(want), -52);
+	ck_assert_msg(fabs(got - want) <= bound, "%a selected, %a listed", got, want);
+}
+END_TEST
+
+/* 100,000 points y = x^2, x = 1..n: pair (i, j) has slope i + j, a
+ * multiset symmetric about n + 1, so the median is n + 1 = 100001.  The
+ * same points with all x equal have no slope; a counter that is 0 in all
+ * but every 50th sample has slope 0. */
+START_TEST(test_theil_sen_100000)
+{
+	size_t n = 100000;
+	double *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y)), slope;
+
+	ck_assert(x && y);
+	ck_assert_uint_eq(stats_theil_sen_work(n), 0);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (double)(i + 1);
+		y[i] = x[i] * x[i];
+	}
+	ck_assert_int_eq(stats_slope_theil_sen(x, y, n, NULL, &slope), 0);
+	ck_assert_double_eq(slope, 100001.0);
+	ck_assert_int_eq(br__theil_sen(x, y, n, &slope), 0);
+	ck_assert_double_eq(slope, 100001.0);
+	for (size_t i = 0; i < n; i++)
+		y[i] = i % 50 == 0;
+	ck_assert_int_eq(stats_slope_theil_sen(x, y, n, NULL, &slope), 0);
+	ck_assert_double_eq(slope, 0.0);
+	for (size_t i = 0; i < n; i++)
+		x[i] = 1000;
+	ck_assert_int_eq(stats_slope_theil_sen(x, y, n, NULL, &slope), -EDOM);
+	ck_assert(isnan(slope));
+	free(x);
+	free(y);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -292,6 +456,13 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_percentile_interval);
 	tcase_add_test(tc, test_theil_sen);
 	tcase_add_test(tc, test_theil_sen_resists_outlier);
+	suite_add_tcase(s, tc);
+	/* Listing every pair as the reference takes a second or two. */
+	tc = tcase_create("theil_sen");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_theil_sen_select_agrees);
+	tcase_add_test(tc, test_theil_sen_select_rounded);
+	tcase_add_test(tc, test_theil_sen_100000);
 	suite_add_tcase(s, tc);
 	return s;
 }
