@@ -758,7 +758,8 @@ START_TEST(test_ab)
 	ck_assert_int_eq(system(cmd), 0);
 	old = check_asprintf("%s/worker_gate", dir);
 	setenv("WORKER_GATE_SLOW", SLOWDOWN, 1);
-	run_cli(&t, 0, "ab", FAST, GATE, old, worker, "gate/(b|c)", NULL);
+	/* Options may come before the subcommand: benchrun -q ab OLD NEW. */
+	run_cli(&t, 0, FAST, "ab", GATE, old, worker, "gate/(b|c)", NULL);
 	ck_assert_msg(t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
 	assert_verdict(t.out, "gate/c", "regressed");
 	ck_assert_msg(summary_line(t.out, line, sizeof line), "no summary:\n%s", t.out);
