@@ -107,6 +107,7 @@ static pid_t start_benchrun(const char *filter)
 	                (char *)filter, worker, NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
+	sigset_t def;
 	pid_t pid;
 
 	posix_spawn_file_actions_init(&fa);
@@ -114,7 +115,16 @@ static pid_t start_benchrun(const char *filter)
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	/* The signals at their default action, as a shell starts a command:
+	 * under nohup (or a CI runner that ignores SIGHUP) benchrun would
+	 * rightly leave an ignored signal ignored. */
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGHUP);
+	sigaddset(&def, SIGQUIT);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setpgroup(&at, 0);
 	ck_assert_int_eq(posix_spawn(&pid, benchrun, &fa, &at, argv, environ), 0);
 	posix_spawnattr_destroy(&at);
