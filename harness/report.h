@@ -30,6 +30,11 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed,
                             const struct options *o);
 
+/* Sort compared benchmarks as every report lists them: failures, then
+ * regressions, improvements, too few, within noise, no change, new; the
+ * larger slowdown first within a verdict; ties keep the suite's order. */
+void report_sort_worst_first(const struct bench_result **order, size_t n);
+
 /* Build the results document (new reference, NULL when out of memory);
  * with `sum` (compared), its "comparison" object holds the run's mode
  * counts, settings, shift and `exit_status`. */

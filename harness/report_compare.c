@@ -3,6 +3,7 @@
  * change with its interval, the suite-adjusted p-value and the verdict;
  * then one summary line. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "analysis.h"
 #include "counters.h"
@@ -169,4 +170,41 @@ void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t
 	if (sum->inflation > 1)
 		fprintf(out, "; variances x%.2f for between-run noise", sum->inflation);
 	fputc('\n', out);
+}
+
+/* Rank of a row: failures, then regressions, then the rest by how much a
+ * reader needs to see them. */
+static int rank(const struct bench_result *b)
+{
+	if (b->failed || !b->analysed)
+		return 0;
+	switch (b->cmp.verdict) {
+	case VERDICT_REGRESSED: return 1;
+	case VERDICT_IMPROVED: return 2;
+	case VERDICT_TOO_FEW: return 3;
+	case VERDICT_WITHIN_NOISE: return 4;
+	case VERDICT_NO_CHANGE: return 5;
+	case VERDICT_NEW: return 6;
+	default: return 7;
+	}
+}
+
+/* Rank, then the larger slowdown first; ties keep the suite's order. */
+static int by_rank(const void *x, const void *y)
+{
+	const struct bench_result *a = *(const struct bench_result *const *)x;
+	const struct bench_result *b = *(const struct bench_result *const *)y;
+	double ca = isfinite(a->cmp.change) ? a->cmp.change : 0;
+	double cb = isfinite(b->cmp.change) ? b->cmp.change : 0;
+
+	if (rank(a) != rank(b))
+		return rank(a) - rank(b);
+	if (ca != cb)
+		return ca < cb ? 1 : -1;
+	return a < b ? -1 : a > b;
+}
+
+void report_sort_worst_first(const struct bench_result **order, size_t n)
+{
+	qsort(order, n, sizeof *order, by_rank);
 }

@@ -213,39 +213,6 @@ static void notes(FILE *out, const struct bench_result *b, const char *tag)
 	}
 }
 
-/* Rank of an index row when compared, as in the Markdown summary:
- * failures, then regressions, then the rest by how much a reader needs
- * to see them. */
-static int rank(const struct bench_result *b)
-{
-	if (b->failed || !b->analysed)
-		return 0;
-	switch (b->cmp.verdict) {
-	case VERDICT_REGRESSED: return 1;
-	case VERDICT_IMPROVED: return 2;
-	case VERDICT_TOO_FEW: return 3;
-	case VERDICT_WITHIN_NOISE: return 4;
-	case VERDICT_NO_CHANGE: return 5;
-	case VERDICT_NEW: return 6;
-	default: return 7;
-	}
-}
-
-/* Rank, then the larger slowdown first; ties keep the suite's order. */
-static int by_rank(const void *x, const void *y)
-{
-	const struct bench_result *a = *(const struct bench_result *const *)x;
-	const struct bench_result *b = *(const struct bench_result *const *)y;
-	double ca = isfinite(a->cmp.change) ? a->cmp.change : 0;
-	double cb = isfinite(b->cmp.change) ? b->cmp.change : 0;
-
-	if (rank(a) != rank(b))
-		return rank(a) - rank(b);
-	if (ca != cb)
-		return ca < cb ? 1 : -1;
-	return a < b ? -1 : a > b;
-}
-
 static void index_table(FILE *out, const struct suite *s, const struct compare_summary *sum,
                         const struct options *o)
 {
@@ -260,7 +227,7 @@ static void index_table(FILE *out, const struct suite *s, const struct compare_s
 	for (size_t i = 0; order && i < s->nbenches; i++)
 		order[i] = &s->benches[i];
 	if (order && sum)
-		qsort(order, s->nbenches, sizeof *order, by_rank);
+		report_sort_worst_first(order, s->nbenches);
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = order ? order[i] : &s->benches[i];
 		index_row(out, b, sum != NULL, ctr);

@@ -10,38 +10,6 @@
 #include "report.h"
 #include "units.h"
 
-/* Rank of a row: failures, then regressions, then the rest by how much a
- * reader needs to see them. */
-static int rank(const struct bench_result *b)
-{
-	if (b->failed || !b->analysed)
-		return 0;
-	switch (b->cmp.verdict) {
-	case VERDICT_REGRESSED: return 1;
-	case VERDICT_IMPROVED: return 2;
-	case VERDICT_TOO_FEW: return 3;
-	case VERDICT_WITHIN_NOISE: return 4;
-	case VERDICT_NO_CHANGE: return 5;
-	case VERDICT_NEW: return 6;
-	default: return 7;
-	}
-}
-
-/* Rank, then the larger slowdown first; ties keep the suite's order. */
-static int by_rank(const void *x, const void *y)
-{
-	const struct bench_result *a = *(const struct bench_result *const *)x;
-	const struct bench_result *b = *(const struct bench_result *const *)y;
-	double ca = isfinite(a->cmp.change) ? a->cmp.change : 0;
-	double cb = isfinite(b->cmp.change) ? b->cmp.change : 0;
-
-	if (rank(a) != rank(b))
-		return rank(a) - rank(b);
-	if (ca != cb)
-		return ca < cb ? 1 : -1;
-	return a < b ? -1 : a > b;
-}
-
 static void row_compared(FILE *out, const struct bench_result *b)
 {
 	const struct comparison *c = &b->cmp;
@@ -177,7 +145,7 @@ int report_markdown(const char *path, const struct suite *s,
 	for (size_t i = 0; i < s->nbenches; i++)
 		order[i] = &s->benches[i];
 	if (sum)
-		qsort(order, s->nbenches, sizeof *order, by_rank);
+		report_sort_worst_first(order, s->nbenches);
 	if (!(out = fopen(path, "w"))) {
 		msg_error(path, "cannot write: %s", strerror(errno));
 		free(order);
