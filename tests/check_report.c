@@ -598,6 +598,34 @@ START_TEST(test_markdown_plain)
 }
 END_TEST
 
+/* The console's summary counts the processes the data hold (a loaded
+ * baseline's), not the command line's --processes. */
+START_TEST(test_console_counts_processes)
+{
+	struct options o = *opts();
+	struct suite s;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	make_suite(&s);
+	o.processes = 5;
+	ck_assert_ptr_nonnull(f = open_memstream(&text, &len));
+	report_console(f, &s, &o);
+	fclose(f);
+	ck_assert_msg(strstr(text, " benchmarks, 0 failed; 3 processes each, "), "%s", text);
+	free(text);
+	s.benches[1].nprocs = 2;  /* one benchmark lost a process */
+	ck_assert_ptr_nonnull(f = open_memstream(&text, &len));
+	report_console(f, &s, &o);
+	fclose(f);
+	ck_assert_msg(strstr(text, "; 2-3 processes each, "), "%s", text);
+	s.benches[1].nprocs = NPROCS;
+	free(text);
+	suite_free(&s);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -605,6 +633,7 @@ static Suite *report_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_file_stem_safe);
+	tcase_add_test(tc, test_console_counts_processes);
 	tcase_add_test(tc, test_escape_strings);
 	tcase_add_test(tc, test_report_pages_links_numbers);
 	tcase_add_test(tc, test_report_html_parses);
