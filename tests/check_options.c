@@ -239,7 +239,9 @@ START_TEST(test_baseline_list)
 	touch(dir, ".main.lock");      /* not a baseline */
 	touch(dir, "notes.txt");       /* nor this */
 	touch(dir, "a b.json");        /* an invalid name */
-	ck_assert_int_eq(mkdir(check_asprintf("%s/programs", dir), 0777), 0);
+	path = check_asprintf("%s/programs", dir);
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	free(path);
 	ck_assert_uint_eq(baseline_list_existing(dir, out, sizeof out), 2);
 	ck_assert_str_eq(out, "before, main");
 	/* Too many to fit: cut with ", ...". */

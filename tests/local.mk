@@ -60,13 +60,15 @@ AM_TESTS_ENVIRONMENT = \
 	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; \
 	TESTS_LIBSRCDIR='$(abs_top_srcdir)/lib'; \
 	TESTS_LIBBUILDDIR='$(abs_top_builddir)/lib'; \
-	TESTS_CC='$(CC)'; TESTS_LIBS='$(PFM_LIBS)'; \
+	TESTS_CC='$(CC) $(SAN_CFLAGS)'; TESTS_LIBS='$(PFM_LIBS)'; \
+	TESTS_SANITIZED='$(SAN_CFLAGS)'; \
 	top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
 	MAKE='$(MAKE)'; \
 	ASAN_OPTIONS="verify_asan_link_order=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS}"; \
 	CK_TIMEOUT_MULTIPLIER="$${CK_TIMEOUT_MULTIPLIER:-$(SAN_TIMEOUT_MULTIPLIER)}"; \
 	export BENCHRUN TESTS_BUILDDIR TESTS_SRCDIR TESTS_LIBSRCDIR TESTS_LIBBUILDDIR \
-	       TESTS_CC TESTS_LIBS top_builddir top_srcdir MAKE ASAN_OPTIONS CK_TIMEOUT_MULTIPLIER;
+	       TESTS_CC TESTS_LIBS TESTS_SANITIZED top_builddir top_srcdir MAKE ASAN_OPTIONS \
+	       CK_TIMEOUT_MULTIPLIER;
 
 # The README's first example against a staged install (make install
 # DESTDIR=...), its commands as written.
