@@ -250,9 +250,16 @@ START_TEST(test_outside_not_run)
 	unsetenv("WORKER_GATE_SLOW");
 	doc = compare_json(&t, dir, "b", worker, "gate/(a|b)");
 	ck_assert_msg(access(marker, F_OK) != 0, "the script outside the store was run");
-	ck_assert_msg(t.exit_code == 0, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
-	assert_one_warning(&t, "not a file the baseline store kept", "comparing with the stored results",
-	                   NULL);
+	/* The stored comparison that follows judges tiny budgets on a machine
+	 * that may have drifted since the save: its verdict (0, or 1 on a
+	 * suite-wide shift, with a line of its own) is not what this tests. */
+	ck_assert_msg(t.exit_code == 0 || t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out,
+	              t.err);
+	ck_assert_msg(!strncmp(t.err, "benchrun: warning: ", 19) &&
+	              strstr(t.err, "not a file the baseline store kept") &&
+	              strstr(t.err, "comparing with the stored results"), "stderr: %s", t.err);
+	ck_assert_msg(t.exit_code == 0 || strstr(t.err, "\nbenchrun: suite-wide shift "),
+	              "exit 1 without a shift line: %s", t.err);
 	ck_assert_str_eq(cmp_str(doc, "gate/a", "mode"), "fallback");
 	ck_assert_str_eq(cmp_str(doc, "gate/b", "mode"), "fallback");
 	json_decref(doc);
