@@ -475,7 +475,7 @@ static int die_with_parent(void)
 
 int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 {
-	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30, NULL},
+	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30, NULL, BR__PLAN_AUTO},
 	                        .profile_ns = 1e9, .profile_hz = 1000};
 	struct br__build build = {compiler, cflags, argc > 0 ? argv[0] : "?", ""};
 	regex_t re;
