@@ -5,6 +5,7 @@
  * left untouched, and saves that are interrupted, run out of disk or race
  * each other without ever leaving a half-written baseline. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -907,6 +908,135 @@ START_TEST(test_disk_full)
 }
 END_TEST
 
+/* Run `fn` in a child whose stderr goes to a file and whose limit `res` is
+ * `limit` more than now (RLIMIT_FSIZE: `limit` bytes); the child's exit
+ * status must be 0, and what it wrote to stderr is returned. */
+static char *in_limited_child(int res, rlim_t limit, int (*fn)(void *), void *arg)
+{
+	char *errpath = check_asprintf("%s/child-stderr.txt", tmpdir), *err;
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(fd, 2) != 2 || getrlimit(res, &rl) != 0)
+			_exit(2);
+		if (res == RLIMIT_AS) {
+			/* what the process maps now, from /proc/self/statm (pages) */
+			unsigned long pages = 0;
+			FILE *f = fopen("/proc/self/statm", "r");
+			if (!f || fscanf(f, "%lu", &pages) != 1)
+				_exit(2);
+			fclose(f);
+			limit += (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE);
+		}
+		rl.rlim_cur = limit;
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(res, &rl) != 0)
+			_exit(2);
+		_exit(fn(arg));
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	err = check_slurp(errpath, NULL);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "the call did not fail as it should (status %#x): %s", status, err);
+	free(errpath);
+	return err;
+}
+
+static int save_kept(void *doc)
+{
+	return baseline_save(storedir, "kept", doc, 1) == -1 ? 0 : 1;
+}
+
+/* The disk fills while a program is copied into the store: the message
+ * names the copy, the program and the true cause (not the "No such file or
+ * directory" of the clean-up that follows), and nothing is left behind. */
+START_TEST(test_keep_disk_full)
+{
+	struct suite s;
+	json_t *doc = small_doc(&s), *progs = json_object_get(doc, "programs");
+	char *prog = check_asprintf("%s/prog", tmpdir), *path = check_asprintf("%s/kept.json", storedir);
+	char *sub = check_asprintf("%s/programs", storedir), *err, *data = malloc(262144);
+	struct dirent *e;
+	DIR *d;
+
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < 262144; i++)
+		data[i] = (char)(i * 131 >> 3);
+	write_file(prog, data, 262144);
+	json_object_set_new(json_array_get(progs, 0), "path", json_string(prog));
+	ck_assert_int_eq(json_array_remove(progs, 1), 0);
+	err = in_limited_child(RLIMIT_FSIZE, 4096, save_kept, doc);
+	ck_assert_msg(count_lines(err) == 1, "expected one line:\n%s", err);
+	ck_assert_msg(strstr(err, "cannot keep a copy of") && strstr(err, prog), "message: %s", err);
+	ck_assert_msg(strstr(err, strerror(ENOSPC)) || strstr(err, strerror(EFBIG)),
+	              "message lacks the reason: %s", err);
+	ck_assert_msg(!strstr(err, strerror(ENOENT)), "message gives the wrong reason: %s", err);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	ck_assert_ptr_nonnull(d = opendir(sub));
+	while ((e = readdir(d)) != NULL)
+		ck_assert_msg(!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."),
+		              "left behind: programs/%s", e->d_name);
+	closedir(d);
+	json_decref(doc);
+	suite_free(&s);
+	free(data);
+	free(err);
+	free(sub);
+	free(path);
+	free(prog);
+}
+END_TEST
+
+static int load_fails(void *path)
+{
+	struct suite s;
+	json_t *doc;
+
+	return baseline_load(path, &s, &doc) == -1 ? 0 : 1;
+}
+
+/* Memory runs out while a baseline is parsed (jansson then leaves its
+ * error text empty): one line that says so, naming the file. */
+START_TEST(test_load_out_of_memory)
+{
+	const char *san = getenv("TESTS_SANITIZED");  /* the build's sanitizer flags */
+	json_t *big;
+	char *path, *err, *prefix;
+	int status;
+	pid_t pid;
+
+	/* AddressSanitizer reserves terabytes of address space up front: no
+	 * address-space limit can be set under it. */
+	if (san && strstr(san, "address"))
+		return;
+	path = check_asprintf("%s/huge.json", storedir);
+	/* Written by a child, so that this process's heap holds no free
+	 * memory the size of the document: the parse is what runs out. */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		big = big_doc(2, 20000, 5.0);
+		_exit(baseline_save(storedir, "huge", big, 0) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	err = in_limited_child(RLIMIT_AS, 4u << 20, load_fails, path);
+	prefix = check_asprintf("benchrun: %s: ", path);
+	ck_assert_msg(count_lines(err) == 1, "expected one line:\n%s", err);
+	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "message: %s", err);
+	ck_assert_msg(strstr(err + strlen(prefix), "out of memory") ||
+	              strstr(err + strlen(prefix), strerror(ENOMEM)), "message: %s", err);
+	free(prefix);
+	free(err);
+	free(path);
+}
+END_TEST
+
 /* Two processes save different documents under one name, 20 times each;
  * whenever the file is looked at, and at the end, it is one of them. */
 START_TEST(test_concurrent_saves)
@@ -1155,6 +1285,8 @@ static Suite *baseline_suite(void)
 	tcase_add_test(safety, test_interrupt_random);
 	tcase_add_test(safety, test_interrupt_held_back);
 	tcase_add_test(safety, test_disk_full);
+	tcase_add_test(safety, test_keep_disk_full);
+	tcase_add_test(safety, test_load_out_of_memory);
 	tcase_add_test(safety, test_concurrent_saves);
 	tcase_add_test(safety, test_save_waits_for_lock);
 	suite_add_tcase(s, safety);
