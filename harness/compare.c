@@ -599,14 +599,15 @@ int compare_is_suspect(const struct comparison *c, double noise, int paired)
 	return c->rel >= noise / 2 && c->p_zero < 0.25;
 }
 
-/* A suspect whose re-measured change so far is under a quarter of the
- * noise threshold in the suspected direction (`dir`, +1 slower, -1
- * faster) cannot end above the threshold without a swing the rounds left
- * would rarely give; it is measured no further.  Stopping only ever drops
- * alarms, so it costs no false-alarm control. */
-int compare_is_futile(const struct comparison *c, int dir, double noise)
+/* A paired suspect whose re-measured change so far is under half the
+ * noise threshold (the size that made it a suspect) cannot end beyond the
+ * threshold without a swing the rounds left would rarely give; it is
+ * measured no further.  Either way counts, as either way is judged: a
+ * screen that saw a benchmark faster may have seen noise over a slowdown.
+ * Stopping only ever drops alarms, so it costs no false-alarm control. */
+int compare_is_futile(const struct comparison *c, double noise)
 {
-	return !isfinite(c->rel) || c->rel * dir < noise / 4;
+	return !isfinite(c->rel) || fabs(c->rel) < noise / 2;
 }
 
 void compare_summary_free(struct compare_summary *sum)

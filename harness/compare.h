@@ -106,9 +106,9 @@ int compare_pvalues(double d, double se, double df, double noise, double *p_dir,
  * (paired only), 0 for neither. */
 int compare_is_suspect(const struct comparison *c, double noise, int paired);
 
-/* Whether a suspect's re-measurement so far makes going on pointless: its
- * change in direction `dir` (+1 or -1) is under a quarter of `noise`. */
-int compare_is_futile(const struct comparison *c, int dir, double noise);
+/* Whether a paired suspect's re-measurement so far makes going on
+ * pointless: its change, either way, is under half of `noise`. */
+int compare_is_futile(const struct comparison *c, double noise);
 
 /* "regressed", "improved", "within noise", "no significant change", "too
  * few samples to tell", "new", "missing", or "" for none. */

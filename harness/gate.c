@@ -36,7 +36,7 @@ static void final_family(const struct suite *cur, const int *suspect, int *famil
  * suspect that faded leaves `active`. */
 static int confirm(const struct gate_opts *o, struct suite *cur, const struct suite *old,
                    const struct suite *base, const struct gate_source *src,
-                   const int *dir, int *active, const int *family,
+                   int *active, const int *family,
                    struct compare_summary *sum)
 {
 	struct compare_opts co = o->co;
@@ -52,7 +52,7 @@ static int confirm(const struct gate_opts *o, struct suite *cur, const struct su
 			return -1;
 		any = 0;
 		for (size_t i = 0; left && i < cur->nbenches; i++) {
-			if (active[i] && compare_is_futile(&cur->benches[i].cmp, dir[i], o->co.noise))
+			if (active[i] && compare_is_futile(&cur->benches[i].cmp, o->co.noise))
 				active[i] = 0;
 			any |= active[i];
 		}
@@ -83,10 +83,12 @@ static int second_look(const struct gate_opts *o, struct suite *cur, const struc
 	if (!any_paired && !any_stored)
 		goto out;
 	final_family(cur, paired, family);
+	/* More processes narrow a stored suspect's own spread only, not the
+	 * drift between runs that bounds it: half as many as paired rounds. */
 	if (any_stored)
-		src->measure(src->ctx, stored, o->remeasure);
+		src->measure(src->ctx, stored, (o->remeasure + 1) / 2);
 	if (any_paired)
-		rc = confirm(o, cur, old, base, src, dir, paired, family, sum);
+		rc = confirm(o, cur, old, base, src, paired, family, sum);
 	else {
 		co.family = family;
 		rc = compare_run(cur, old, base, &co, sum);

@@ -12,8 +12,9 @@
 
 struct gate_opts {
 	struct compare_opts co;  /* family and from_round are the gate's own */
-	unsigned remeasure;      /* rounds (paired) or processes (stored) that
-	                          * re-measure a suspect; 0: no second look */
+	unsigned remeasure;      /* rounds that re-measure a paired suspect (a
+	                          * stored one gets half as many processes);
+	                          * 0: no second look */
 	enum fail_on fail_on;
 };
 

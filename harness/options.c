@@ -49,7 +49,7 @@ static const struct opt_def {
 	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1)"},
 	{"alpha", O_ALPHA, 0, "P", "chance of any false alarm in the suite (default 0.01)"},
 	{"fail-on", O_FAIL_ON, 0, "WHAT", "exit 1 on: regression (default), change, never"},
-	{"remeasure", O_REMEASURE, 0, "N", "rounds that re-measure a suspected change before its verdict (default 30; 0 off)"},
+	{"remeasure", O_REMEASURE, 0, "N", "rounds that re-measure a suspected change before its verdict (default 60; 0 off)"},
 	{"no-drift-correction", O_NO_DRIFT, 0, NULL, "do not remove the suite's common shift"},
 	{"drift-bound", O_DRIFT_BOUND, 0, "PERCENT", "a stored comparison whose whole suite moved more fails (default 4)"},
 	{"color", O_COLOR, 0, "WHEN", "colour verdicts: auto (default), always, never"},
@@ -255,7 +255,7 @@ static void defaults(struct options *o)
 	o->noise = 0.01;
 	o->alpha = 0.01;
 	o->fail_on = FAIL_ON_REGRESSION;
-	o->remeasure = 30;
+	o->remeasure = 60;
 	o->drift_correction = 1;
 	/* Whole suites moved -2.6 % to +1.8 % between invocations of one
 	 * build here (harness/compare.c): 4 % is half again the largest. */

@@ -414,9 +414,9 @@ END_TEST
  * whose figures are 20 % away from the baseline's (a different machine),
  * and p/slow is +5 % against its old build but level with the baseline:
  * each is judged by its own data.  (The baseline lists every benchmark,
- * as a real one does: one it lacks would be "new".)  The stored suspect gets `remeasure`
- * more processes in one call; every stored benchmark stays in the final
- * family. */
+ * as a real one does: one it lacks would be "new".)  The stored suspect gets half of
+ * `remeasure` more processes in one call; every stored benchmark stays in
+ * the final family. */
 START_TEST(test_mixed)
 {
 	struct gate_opts o = gate_defaults(20);
@@ -453,23 +453,23 @@ START_TEST(test_mixed)
 	ck_assert_int_eq(cmp_of(sc, 2)->verdict, VERDICT_REGRESSED);
 	ck_assert(cmp_of(sc, 2)->remeasured);
 	ck_assert_double_eq_tol(cmp_of(sc, 2)->change, 0.2, 0.01);
-	ck_assert_uint_eq(cmp_of(sc, 2)->cur_procs, 5 + 20);
+	ck_assert_uint_eq(cmp_of(sc, 2)->cur_procs, 5 + 10);
 	ck_assert_uint_eq(cmp_of(sc, 2)->base_procs, 5);
 	for (size_t i = 3; i < sc->n; i++) {
 		ck_assert_int_eq(cmp_of(sc, i)->verdict, VERDICT_NO_CHANGE);
 		ck_assert(!cmp_of(sc, i)->remeasured);
 		ck_assert_uint_eq(sc->measured[i], 0);
 	}
-	/* first call: the stored suspect alone, 20 processes; then the
-	 * paired suspect in batches */
+	/* first call: the stored suspect alone, 10 processes; then the
+	 * paired suspect in batches, 20 rounds */
 	ck_assert_uint_ge(sc->calls, 2);
-	ck_assert_uint_eq(sc->rounds[0], 20);
+	ck_assert_uint_eq(sc->rounds[0], 10);
 	ck_assert_int_eq(sc->only[0][2], 1);
 	ck_assert_int_eq(sc->only[0][1], 0);
 	ck_assert_int_eq(sc->only[1][1], 1);
 	ck_assert_int_eq(sc->only[1][2], 0);
 	ck_assert_uint_eq(sc->measured[1], 20);
-	ck_assert_uint_eq(sc->measured[2], 20);
+	ck_assert_uint_eq(sc->measured[2], 10);
 	ck_assert_uint_eq(sc->measured[0], 0);
 	ck_assert_uint_eq(sum.modes[MODE_PAIRED], 2);
 	ck_assert_uint_eq(sum.modes[MODE_STORED], 5);
@@ -483,11 +483,11 @@ START_TEST(test_mixed)
 }
 END_TEST
 
-/* Stored only: a suspect slowdown gets more processes in one call, and
- * the whole stored suite is judged again. */
+/* Stored only: a suspect slowdown gets more processes (half of remeasure)
+ * in one call, and the whole stored suite is judged again. */
 START_TEST(test_stored_suspect)
 {
-	struct gate_opts o = gate_defaults(10);
+	struct gate_opts o = gate_defaults(20);
 	struct gate_source src = { scripted_measure, NULL };
 	struct compare_summary sum = {0};
 	struct script *sc = malloc(sizeof *sc);
