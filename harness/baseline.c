@@ -22,6 +22,7 @@
 #include "counters.h"
 #include "msg.h"
 #include "report.h"
+#include "units.h"
 
 int baseline_name_valid(const char *name)
 {
@@ -494,15 +495,18 @@ static int load_programs(struct loader *l, json_t *arr, struct suite *s)
 
 static int load_doc(struct loader *l, json_t *doc, struct suite *s)
 {
-	const char *schema;
+	const char *schema, *measure = "time";
 	json_int_t version;
 	json_t *benches, *o;
 	json_error_t je;
 	size_t i;
 
-	if (json_unpack_ex(doc, &je, 0, "{s:s, s:I, s:o}", "schema", &schema, "schema_version",
-	                   &version, "benchmarks", &benches) != 0)
+	if (json_unpack_ex(doc, &je, 0, "{s:s, s:I, s:o, s?s}", "schema", &schema,
+	                   "schema_version", &version, "benchmarks", &benches, "measure",
+	                   &measure) != 0)
 		return bad(l, "not a benchrun results file: %s", je.text);
+	if ((s->measure = units_measure_parse(measure)) < 0)
+		return bad(l, "\"measure\" is '%s', not time or instructions", measure);
 	if (strcmp(schema, "benchrun-results") != 0 || version != REPORT_JSON_SCHEMA_VERSION)
 		return bad(l, "schema %s version %lld; this benchrun reads benchrun-results "
 		           "version %d", schema, (long long)version, REPORT_JSON_SCHEMA_VERSION);
@@ -518,6 +522,7 @@ static int load_doc(struct loader *l, json_t *doc, struct suite *s)
 		s->nbenches = i + 1;
 		if (load_bench(l, o, &s->benches[i]) != 0)
 			return -1;
+		s->benches[i].measure = s->measure;
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(s->benches[k].name, s->benches[i].name))
 				return bad(l, "benchmark '%s' is also benchmarks[%zu]", s->benches[i].name,

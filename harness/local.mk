@@ -7,7 +7,8 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/proc.h %D%/proc.c %D%/protocol.h %D%/protocol.c \
 	%D%/programs.h %D%/programs.c %D%/suite.h %D%/suite.c \
 	%D%/stats.h %D%/stats.c lib/pairslope.h lib/pairslope.c %D%/analysis.h %D%/analysis.c \
-	%D%/units.h %D%/units.c %D%/report.h %D%/report_console.c \
+	%D%/units.h %D%/units.c %D%/callgrind.h %D%/callgrind.c \
+	%D%/report.h %D%/report_console.c \
 	%D%/report_json.c \
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
 	%D%/baseline_list.h %D%/baseline_list.c \

@@ -10,6 +10,7 @@
 #include "analysis.h"
 #include "baseline.h"
 #include "baseline_list.h"
+#include "callgrind.h"
 #include "compare.h"
 #include "context.h"
 #include "counters.h"
@@ -38,6 +39,7 @@ struct run {
 	int ab;                    /* benchrun ab OLD NEW */
 	size_t paired;             /* benchmarks measured alternately with the old build */
 	struct measure_ctx mctx;   /* what fresh rounds need (gate.h's source) */
+	struct callgrind cg;       /* --measure instructions: workers run under it */
 	struct compare_summary sum;
 	int status;                /* the exit status, once judged */
 };
@@ -57,7 +59,8 @@ static struct suite_opts suite_opts(const struct run *r, unsigned processes)
 
 	return (struct suite_opts){o->programs, o->nprograms, o->filter ? &r->filter : NULL,
 	                           processes, o->warmup_s, o->measure_s, o->samples,
-	                           o->timeout_s, !o->quiet && isatty(2), o->counters};
+	                           o->timeout_s, !o->quiet && isatty(2), o->counters,
+	                           r->cg.dir ? &r->cg : NULL, o->iterations};
 }
 
 /* Load stored baseline `name` into s.  0, or EXIT_USAGE after a message. */
@@ -97,15 +100,38 @@ static int set_up_comparison(struct run *r, const struct suite_opts *so)
 	return 0;
 }
 
+/* Results of one measure are compared only with results of the same. */
+static int same_measure(const char *name, const struct suite *base, int measure)
+{
+	if (base->measure == measure)
+		return 0;
+	msg_error(name, "measured %s; this run measures %s (save a baseline with --measure %s, "
+	          "or compare with --measure %s)", units_measure_name(base->measure),
+	          units_measure_name(measure), units_measure_name(measure),
+	          units_measure_name(base->measure));
+	return EXIT_USAGE;
+}
+
+static void set_measure(struct suite *s, int measure)
+{
+	s->measure = measure;
+	for (size_t i = 0; i < s->nbenches; i++)
+		s->benches[i].measure = measure;
+}
+
 /* The current results: loaded (compare, --load-baseline) or measured. */
 static int current(struct run *r, int compare_cmd)
 {
-	struct suite_opts so = suite_opts(r, r->o.processes);
+	struct suite_opts so;
 	struct program_list list = {0};
 	json_t *doc = NULL;
 	char note[256];
 	int rc;
 
+	if (!compare_cmd && !r->o.load_baseline && !r->o.list && !r->o.list_counters &&
+	    r->o.measure == MEASURE_INSTRUCTIONS && (rc = callgrind_open(&r->cg, r->o.cache_sim)) != 0)
+		return rc;
+	so = suite_opts(r, r->o.processes);
 	if (r->ab) {
 		so.programs = r->o.programs + 1;
 		so.nprograms = 1;
@@ -117,6 +143,8 @@ static int current(struct run *r, int compare_cmd)
 		for (size_t i = 0; rc == 0 && i < r->cur.nbenches; i++)
 			r->cur.benches[i].mode = MODE_STORED;
 		json_decref(doc);
+		if (rc == 0 && compare_cmd)
+			rc = same_measure(r->base_name, &r->base, r->cur.measure);
 		return rc;
 	}
 	if (r->o.nprograms == 0 && (rc = programs_load(PROGRAMS_LIST_FILE, &list)) != 0)
@@ -128,11 +156,12 @@ static int current(struct run *r, int compare_cmd)
 	if (r->o.list_counters)
 		rc = suite_list_counters(&so);
 	else if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list &&
-	         (rc = set_up_comparison(r, &so)) == 0) {
+	         (set_measure(&r->cur, r->o.measure), rc = set_up_comparison(r, &so)) == 0) {
+		set_measure(&r->old, r->o.measure);
 		r->mctx = (struct measure_ctx){so, &r->cur, &r->old, &r->o, r->o.seed};
 		paired_measure(&r->mctx, NULL, r->o.processes);
 		r->cur.context = context_collect(&r->cur);
-		if (noise_machine_note(note, sizeof note))
+		if (r->o.measure == MEASURE_TIME && noise_machine_note(note, sizeof note))
 			r->cur.machine_note = strdup(note);
 		r->measured = 1;
 	}
@@ -269,6 +298,9 @@ static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 	r->base_name = compare_cmd ? r->o.programs[0] : r->ab ? r->o.programs[0] : r->o.baseline;
 	if (r->base_name && !r->ab && (rc = load(&r->o, r->base_name, &r->base, &r->base_doc)) != 0)
 		return rc;
+	if (r->base_name && !r->ab && !compare_cmd &&
+	    (rc = same_measure(r->base_name, &r->base, r->o.measure)) != 0)
+		return rc;
 	return current(r, compare_cmd);
 }
 
@@ -313,6 +345,8 @@ static void run_free(struct run *r)
 	suite_free(&r->base);
 	suite_free(&r->old);
 	stage_remove(&r->stage);
+	if (r->cg.dir)
+		callgrind_close(&r->cg);
 	json_decref(r->base_doc);
 	compare_summary_free(&r->sum);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "noise.h"
+#include "units.h"
 
 /* Below this R^2 the time of a ramp's samples does not grow linearly with
  * their iterations: measured here, steady bodies give 0.95-1.0, a bimodal
@@ -71,6 +72,17 @@ static void analysis_notes(struct bench_result *b, int compared)
 	size_t n = (size_t)noise_flat_processes(b, &flat);
 	double half = a->slope.point > 0 ? (a->slope.hi - a->slope.lo) / 2 / a->slope.point : 0;
 
+	if (b->measure == MEASURE_INSTRUCTIONS) {
+		/* Counts: a sample's figure per iteration carries the loop's
+		 * fixed cost over its few iterations, which the slope cancels,
+		 * so outliers and R² say nothing; a spread between processes
+		 * is what there is to say. */
+		if (a->slope.hi > a->slope.lo)
+			add(b, "instruction counts vary between processes (slope interval ±%.3g%%): "
+			    "address layout, hashing of pointers or allocator state reach the "
+			    "loop; compared with the statistics of the time mode", half * 100);
+		return;
+	}
 	if (isfinite(a->r2) && a->r2 < MIN_R2)
 		add(b, "low R² %.2f: sample times do not grow in step with iterations (a bimodal "
 		    "body, or interference); run on a quieter machine or with more --processes",

@@ -20,7 +20,7 @@ enum opt_id {
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
 	O_NO_KEEP, O_NO_PAIRED,
 	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN, O_PROFILE, O_PROFILE_FREQ,
-	O_PROFILE_TIME, O_DRIFT_BOUND,
+	O_PROFILE_TIME, O_DRIFT_BOUND, O_MEASURE_WHAT, O_ITERATIONS, O_CACHE_SIM,
 };
 
 static const struct opt_def {
@@ -29,11 +29,14 @@ static const struct opt_def {
 	const char *arg, *help;
 } table[] = {
 	{"list", O_LIST, 'l', NULL, "list the benchmarks and exit"},
+	{"measure", O_MEASURE_WHAT, 0, "WHAT", "time (default), or instructions: counted by Valgrind's callgrind, exactly"},
+	{"iterations", O_ITERATIONS, 0, "N", "instructions: sample k runs k*N iterations (default 1)"},
+	{"cache-sim", O_CACHE_SIM, 0, NULL, "instructions: also simulated cache misses, branch mispredictions, estimated cycles"},
 	{"filter", O_FILTER, 'f', "REGEX", "run only benchmarks whose name matches (extended regex)"},
-	{"processes", O_PROCESSES, 'p', "N", "worker processes per benchmark (default 5; 10 with --save-baseline)"},
+	{"processes", O_PROCESSES, 'p', "N", "worker processes per benchmark (default 5; 10 with --save-baseline; 3 for instructions)"},
 	{"warmup-time", O_WARMUP, 0, "SECONDS", "warm-up budget per process (default 0.05)"},
 	{"measure-time", O_MEASURE, 0, "SECONDS", "measurement budget per process (default 0.1)"},
-	{"samples", O_SAMPLES, 0, "N", "samples per process (default 30)"},
+	{"samples", O_SAMPLES, 0, "N", "samples per process (default 30; 5 for instructions)"},
 	{"timeout", O_TIMEOUT, 0, "SECONDS", "kill a worker process after this long (default 60)"},
 	{"seed", O_SEED, 0, "N", "bootstrap seed (default 1): same data + seed = same output"},
 	{"resamples", O_RESAMPLES, 0, "N", "bootstrap resamples (default 1000)"},
@@ -46,7 +49,7 @@ static const struct opt_def {
 	{"load-baseline", O_LOAD_BASELINE, 0, "NAME", "use stored baseline NAME as the results; measure nothing"},
 	{"baseline-dir", O_BASELINE_DIR, 0, "DIR", "where baselines live (default $BENCHRUN_BASELINE_DIR or baselines)"},
 	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median or mean (default slope)"},
-	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1)"},
+	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1; 0.05 for instructions)"},
 	{"alpha", O_ALPHA, 0, "P", "chance of any false alarm in the suite (default 0.01)"},
 	{"fail-on", O_FAIL_ON, 0, "WHAT", "exit 1 on: regression (default), change, never"},
 	{"remeasure", O_REMEASURE, 0, "N", "rounds that re-measure a suspected change before its verdict (default 60; 0 off)"},
@@ -123,7 +126,10 @@ static int apply_number(struct options *o, int id, const char *v)
 		o->processes_given = 1;
 		return parse_unsigned(v, 1, 1000, &n) ? -1 : (o->processes = (unsigned)n, 0);
 	case O_SAMPLES:
+		o->samples_given = 1;
 		return parse_unsigned(v, 2, 100000, &n) ? -1 : (o->samples = (unsigned)n, 0);
+	case O_ITERATIONS:
+		return parse_unsigned(v, 1, 1000000000, &n) ? -1 : (o->iterations = n, 0);
 	case O_RESAMPLES:
 		return parse_unsigned(v, 100, 10000000, &n) ? -1 : (o->resamples = (unsigned)n, 0);
 	case O_SEED:
@@ -138,6 +144,7 @@ static int apply_number(struct options *o, int id, const char *v)
 	case O_CONFIDENCE:
 		return parse_double(v, 0.5, 0.9999, &o->conf_level);
 	case O_NOISE:
+		o->noise_given = 1;
 		return parse_double(v, 0, 100, &o->noise) ? -1 : (o->noise /= 100, 0);
 	case O_ALPHA:
 		return parse_double(v, 1e-6, 0.5, &o->alpha);
@@ -167,11 +174,15 @@ static int apply_word(struct options *o, int id, const char *v)
 	static const char *const stats[] = {"slope", "median", "mean", NULL};
 	static const char *const fail[] = {"regression", "change", "never", NULL};
 	static const char *const color[] = {"auto", "always", "never", NULL};
-	int i = word_index(v, id == O_STATISTIC ? stats : id == O_FAIL_ON ? fail : color);
+	static const char *const measure[] = {"time", "instructions", NULL};
+	int i = word_index(v, id == O_STATISTIC ? stats : id == O_FAIL_ON ? fail :
+	                      id == O_MEASURE_WHAT ? measure : color);
 
 	if (i < 0)
 		return -1;
-	if (id == O_STATISTIC)
+	if (id == O_MEASURE_WHAT)
+		o->measure = i;  /* same order as enum measure */
+	else if (id == O_STATISTIC)
 		o->statistic = i;  /* same order as enum analysis_stat */
 	else if (id == O_FAIL_ON)
 		o->fail_on = i;
@@ -209,13 +220,16 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_NO_DRIFT: o->drift_correction = 0; return 0;
 	case O_NO_KEEP: o->keep_programs = 0; return 0;
 	case O_NO_PAIRED: o->paired = 0; return 0;
+	case O_CACHE_SIM: o->cache_sim = 1; return 0;
 	case O_STATISTIC:
 	case O_FAIL_ON:
 	case O_COLOR:
+	case O_MEASURE_WHAT:
 		if (apply_word(o, d->id, v) == 0)
 			return 0;
 		msg_error(NULL, "--%s: bad value '%s' (one of: %s)", d->name, v,
 		          d->id == O_STATISTIC ? "slope, median, mean" :
+		          d->id == O_MEASURE_WHAT ? "time, instructions" :
 		          d->id == O_FAIL_ON ? "regression, change, never" : "auto, always, never");
 		return -1;
 	}
@@ -401,8 +415,29 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	/* A baseline is measured once and compared with many times: its
 	 * precision bounds every later verdict, so it gets more processes. */
-	if (o->save_baseline && !o->processes_given)
+	if (o->save_baseline && !o->processes_given && o->measure == MEASURE_TIME)
 		o->processes = 10;
+	/* Instruction counts: the same binary on the same input gives the same
+	 * count, so 3 processes (the fewest that can gate) show whatever
+	 * varies between processes (layout, hashing of pointers), 5 samples
+	 * of a ramp give the slope, and any change is real (A/A runs in
+	 * bench/README.md saw none).  The threshold is half of the 0.1 % the
+	 * gate must see, because the loop's own few instructions dilute a
+	 * body's change: 0.1 % more work in a 1,000-iteration lcg body reads
+	 * +0.0999 %. */
+	if (o->cache_sim && o->measure != MEASURE_INSTRUCTIONS) {
+		msg_error("--cache-sim", "simulates caches under Valgrind: it needs --measure "
+		          "instructions");
+		return EXIT_USAGE;
+	}
+	if (o->measure == MEASURE_INSTRUCTIONS) {
+		if (!o->processes_given)
+			o->processes = 3;
+		if (!o->samples_given)
+			o->samples = 5;
+		if (!o->noise_given)
+			o->noise = 0.0005;
+	}
 	o->programs = argv + optind;
 	o->nprograms = (size_t)(argc - optind);
 	return 0;

@@ -6,10 +6,12 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "units.h"
 
 /* Which verdicts make the exit status 1. */
 enum fail_on { FAIL_ON_REGRESSION, FAIL_ON_CHANGE, FAIL_ON_NEVER };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
 
 struct options {
 	int list, quiet, help, version;
@@ -24,6 +26,10 @@ struct options {
 	double warmup_s;          /* warm-up budget per process, s */
 	double measure_s;         /* measurement budget per process, s */
 	unsigned samples;         /* samples per process */
+	int samples_given;        /* --samples was on the command line */
+	int measure;              /* enum measure */
+	unsigned long long iterations; /* instructions: iterations per ramp step */
+	int cache_sim;            /* instructions: simulate caches and branches */
 	double timeout_s;         /* per worker process, s */
 	uint64_t seed;            /* bootstrap seed */
 	unsigned resamples;       /* bootstrap resamples */
@@ -34,6 +40,7 @@ struct options {
 	const char *baseline_dir;   /* --baseline-dir DIR, or NULL */
 	int statistic;              /* enum analysis_stat compared */
 	double noise;               /* minimum effect, fraction */
+	int noise_given;            /* --noise-threshold was on the command line */
 	double alpha;               /* suite-wide false-alarm rate */
 	int fail_on;                /* enum fail_on */
 	unsigned remeasure;         /* processes added to suspects; 0 = off */

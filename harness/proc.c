@@ -411,3 +411,18 @@ char *proc_describe_failure(const struct proc_result *res, double timeout_s)
 		             *tail ? ": " : "", tail);
 	return n < 0 ? NULL : s;
 }
+
+const char *proc_find_program(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *end;
+
+	for (p = path; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if (end == p)
+			continue;
+		snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name);
+		if (access(buf, X_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}

@@ -45,4 +45,8 @@ void proc_result_free(struct proc_result *res);
  * by the caller. */
 char *proc_describe_failure(const struct proc_result *res, double timeout_s);
 
+/* The first executable `name` in the folders of PATH, written into buf;
+ * buf, or NULL when there is none. */
+const char *proc_find_program(const char *name, char *buf, size_t len);
+
 #endif

@@ -15,7 +15,7 @@
 /* Version 2 added the worker option --plan; its records are those of
  * version 1, so both are read. */
 #define PROTOCOL_VERSION_MIN 1
-#define PROTOCOL_VERSION 2
+#define PROTOCOL_VERSION 3
 
 static char *dup_or_null(const char *s)
 {

@@ -81,9 +81,10 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int vs_sui
 	char rel[48] = "";
 
 	if (c->verdict != VERDICT_NEW && isfinite(c->base_ns))
-		units_time(base, sizeof base, c->base_ns);
+		units_figure(base, sizeof base, c->base_ns, b->measure);
 	if (isfinite(c->cur_ns) || isfinite(own_estimate(b, o)))
-		units_time(cur, sizeof cur, isfinite(c->cur_ns) ? c->cur_ns : own_estimate(b, o));
+		units_figure(cur, sizeof cur, isfinite(c->cur_ns) ? c->cur_ns : own_estimate(b, o),
+		             b->measure);
 	if (isfinite(c->change)) {
 		snprintf(change, sizeof change, "%+.2f%%", c->change * 100);
 		snprintf(ci, sizeof ci, "[%+.2f%%, %+.2f%%]", c->change_lo * 100, c->change_hi * 100);

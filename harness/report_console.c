@@ -24,15 +24,20 @@ static void print_row(FILE *out, const struct bench_result *b, int w)
 	size_t nout = a->outliers.low_mild + a->outliers.low_severe +
 	              a->outliers.high_mild + a->outliers.high_severe;
 
-	units_time(est, sizeof est, a->slope.point);
-	snprintf(ci, sizeof ci, "[%s, %s]", units_time(lo, sizeof lo, a->slope.lo),
-	         units_time(hi, sizeof hi, a->slope.hi));
-	if (b->bytes_per_iter > 0)
+	units_figure(est, sizeof est, a->slope.point, b->measure);
+	snprintf(ci, sizeof ci, "[%s, %s]", units_figure(lo, sizeof lo, a->slope.lo, b->measure),
+	         units_figure(hi, sizeof hi, a->slope.hi, b->measure));
+	if (b->measure == MEASURE_INSTRUCTIONS)
+		snprintf(rate, sizeof rate, "-");  /* counts have no rate */
+	else if (b->bytes_per_iter > 0)
 		units_rate(rate, sizeof rate, b->bytes_per_iter, 0, a->slope.point);
 	else
 		units_rate(rate, sizeof rate, b->items_per_iter, 1, a->slope.point);
-	snprintf(outl, sizeof outl, "%zu (%.0f%%)", nout,
-	         a->nsamples ? 100.0 * nout / a->nsamples : 0.0);
+	if (b->measure == MEASURE_INSTRUCTIONS)  /* the ramp's fixed cost, not noise */
+		snprintf(outl, sizeof outl, "-");
+	else
+		snprintf(outl, sizeof outl, "%zu (%.0f%%)", nout,
+		         a->nsamples ? 100.0 * nout / a->nsamples : 0.0);
 	if (isfinite(a->r2))
 		snprintf(r2, sizeof r2, "%.4f", a->r2);
 	else
@@ -73,7 +78,8 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 	char ci[24], procs[48];
 
 	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
-	fprintf(out, "%-*s  %10s  %26s  %14s  %9s  %s\n", w, "benchmark", "time/iter",
+	fprintf(out, "%-*s  %10s  %26s  %14s  %9s  %s\n", w, "benchmark",
+	        units_measure_heading(s->measure),
 	        ci, "throughput", "outliers", "R²");
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];

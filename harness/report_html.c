@@ -99,23 +99,25 @@ static void no_plots_note(FILE *out)
 	      "(<code>apt-get install gnuplot-nox</code>) and run again.</p>\n", out);
 }
 
-static void cell_time(FILE *out, double ns)
+static void cell_time(FILE *out, double v, int measure)
 {
 	char t[32];
 
-	fprintf(out, "<td>%s</td>", units_time(t, sizeof t, ns));
+	fprintf(out, "<td>%s</td>", units_figure(t, sizeof t, v, measure));
 }
 
-static void cell_interval(FILE *out, const struct estimate *e)
+static void cell_interval(FILE *out, const struct estimate *e, int measure)
 {
 	char lo[32], hi[32];
 
-	fprintf(out, "<td>[%s, %s]</td>", units_time(lo, sizeof lo, e->lo),
-	        units_time(hi, sizeof hi, e->hi));
+	fprintf(out, "<td>[%s, %s]</td>", units_figure(lo, sizeof lo, e->lo, measure),
+	        units_figure(hi, sizeof hi, e->hi, measure));
 }
 
 static char *rate(char *buf, size_t len, const struct bench_result *b)
 {
+	if (b->measure == MEASURE_INSTRUCTIONS)
+		return strcpy(buf, "-");  /* counts have no rate */
 	if (b->bytes_per_iter > 0)
 		return units_rate(buf, len, b->bytes_per_iter, 0, b->an.slope.point);
 	return units_rate(buf, len, b->items_per_iter, 1, b->an.slope.point);
@@ -192,8 +194,8 @@ static void index_row(FILE *out, const struct bench_result *b, int compared, int
 		fputs("</td></tr>\n", out);
 		return;
 	}
-	cell_time(out, b->an.slope.point);
-	cell_interval(out, &b->an.slope);
+	cell_time(out, b->an.slope.point, b->measure);
+	cell_interval(out, &b->an.slope, b->measure);
 	fprintf(out, "<td>%s</td>", rate(r, sizeof r, b));
 	if (compared)
 		cell_change(out, &b->cmp);
@@ -219,8 +221,9 @@ static void index_table(FILE *out, const struct suite *s, const struct compare_s
 	int ctr = any_counted(s);
 	const struct bench_result **order = calloc(s->nbenches + 1, sizeof *order);
 
-	fprintf(out, "<table>\n<tr><th class=\"name\">benchmark</th><th>time/iter</th>"
-	        "<th>%g%% interval</th><th>throughput</th>", o->conf_level * 100);
+	fprintf(out, "<table>\n<tr><th class=\"name\">benchmark</th><th>%s</th>"
+	        "<th>%g%% interval</th><th>throughput</th>", units_measure_heading(s->measure),
+	        o->conf_level * 100);
 	if (sum)
 		fputs("<th>change</th><th>interval</th><th class=\"name\">verdict</th>", out);
 	fputs(ctr ? "<th class=\"name\">counters per iter</th></tr>\n" : "</tr>\n", out);
@@ -332,11 +335,11 @@ static int write_index(const char *dir, const struct suite *s,
 	return page_end(out, path);
 }
 
-static void stat_row(FILE *out, const char *name, const struct estimate *e)
+static void stat_row(FILE *out, const char *name, const struct estimate *e, int measure)
 {
 	fprintf(out, "<tr><td class=\"name\">%s</td>", name);
-	cell_time(out, e->point);
-	cell_interval(out, e);
+	cell_time(out, e->point, measure);
+	cell_interval(out, e, measure);
 	fputs("</tr>\n", out);
 }
 
@@ -348,11 +351,11 @@ static void page_stats(FILE *out, const struct bench_result *b)
 
 	fprintf(out, "<h2>Statistics</h2>\n<table>\n<tr><th class=\"name\">statistic</th>"
 	        "<th>estimate</th><th>%g%% interval</th></tr>\n", a->conf_level * 100);
-	stat_row(out, "slope", &a->slope);
-	stat_row(out, "mean", &a->mean);
-	stat_row(out, "median", &a->median);
-	stat_row(out, "standard deviation", &a->sd);
-	stat_row(out, "MAD (x 1.4826)", &a->mad);
+	stat_row(out, "slope", &a->slope, b->measure);
+	stat_row(out, "mean", &a->mean, b->measure);
+	stat_row(out, "median", &a->median, b->measure);
+	stat_row(out, "standard deviation", &a->sd, b->measure);
+	stat_row(out, "MAD (x 1.4826)", &a->mad, b->measure);
 	fputs("</table>\n<table>\n", out);
 	fprintf(out, "<tr><td class=\"name\">R² (median over processes)</td><td>");
 	if (isfinite(a->r2))
@@ -377,8 +380,8 @@ static void page_compare(FILE *out, const struct bench_result *b)
 	fputs("<h2>Against the baseline</h2>\n<table>\n<tr><th>baseline</th><th>now</th>"
 	      "<th>change</th><th>interval</th><th class=\"name\">verdict</th><th>p (suite)</th>"
 	      "<th>processes (base / now)</th></tr>\n<tr>", out);
-	cell_time(out, c->base_ns);
-	cell_time(out, c->cur_ns);
+	cell_time(out, c->base_ns, b->measure);
+	cell_time(out, c->cur_ns, b->measure);
 	cell_change(out, c);
 	fprintf(out, "<td>%.3g</td><td>%zu / %zu</td></tr>\n</table>\n", c->p_adj,
 	        c->base_procs, c->cur_procs);

@@ -18,6 +18,7 @@
 #include "msg.h"
 #include "profile.h"
 #include "report.h"
+#include "units.h"
 
 static json_t *num(double v)
 {
@@ -77,8 +78,10 @@ static json_t *analysis(const struct bench_result *b)
 	                 "high_mild", (json_int_t)a->outliers.high_mild,
 	                 "high_severe", (json_int_t)a->outliers.high_severe,
 	                 "nsamples", (json_int_t)a->nsamples, "nprocs", (json_int_t)a->nprocs,
-	                 "bytes_per_second", rate(b->bytes_per_iter, &a->slope),
-	                 "items_per_second", rate(b->items_per_iter, &a->slope));
+	                 "bytes_per_second", b->measure == MEASURE_TIME ?
+	                 rate(b->bytes_per_iter, &a->slope) : json_null(),
+	                 "items_per_second", b->measure == MEASURE_TIME ?
+	                 rate(b->items_per_iter, &a->slope) : json_null());
 }
 
 static json_t *benchmark_fields(const struct bench_result *b)
@@ -207,15 +210,19 @@ json_t *report_json_build(const struct suite *s, const struct options *o,
 		json_array_append_new(progs, program(&s->programs[i]));
 	for (size_t i = 0; i < s->nbenches; i++)
 		json_array_append_new(benches, benchmark(&s->benches[i]));
-	return json_pack("{s:s, s:i, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i, s:o},"
-	                 " s:o, s:o, s:o, s:O*, s:o, s:o}",
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i,"
+	                 " s:o, s:I}, s:o, s:o, s:o, s:O*, s:o, s:o}",
 	                 "schema", "benchrun-results", "schema_version",
 	                 REPORT_JSON_SCHEMA_VERSION, "benchrun_version", PACKAGE_VERSION,
-	                 "created", when, "settings", "processes", o->processes,
+	                 "created", when, "measure", units_measure_name(s->measure),
+	                 "unit", units_measure_unit(s->measure), "settings", "processes", o->processes,
 	                 "warmup_s", num(o->warmup_s), "measure_s", num(o->measure_s),
 	                 "samples", o->samples, "timeout_s", num(o->timeout_s),
 	                 "seed", (json_int_t)o->seed, "resamples", o->resamples,
-	                 "confidence", num(o->conf_level), "elapsed_s", num(s->elapsed_s),
+	                 "confidence", num(o->conf_level),
+	                 "iterations", (json_int_t)(s->measure == MEASURE_INSTRUCTIONS &&
+	                                            o->iterations ? o->iterations : 1),
+	                 "elapsed_s", num(s->elapsed_s),
 	                 "programs", progs, "benchmarks", benches, "context", s->context,
 	                 "comparison", sum ? run_comparison(sum, o, exit_status) : json_null(),
 	                 "machine_note", str_or_null(s->machine_note));

@@ -19,11 +19,11 @@ static void row_compared(FILE *out, const struct bench_result *b)
 	if (c->verdict == VERDICT_NEW || !isfinite(c->base_ns))
 		strcpy(base, "-");
 	else
-		units_time(base, sizeof base, c->base_ns);
+		units_figure(base, sizeof base, c->base_ns, b->measure);
 	if (isfinite(c->cur_ns))
-		units_time(now, sizeof now, c->cur_ns);
+		units_figure(now, sizeof now, c->cur_ns, b->measure);
 	else
-		units_time(now, sizeof now, b->an.slope.point);
+		units_figure(now, sizeof now, b->an.slope.point, b->measure);
 	fprintf(out, " | %s | %s | ", base, now);
 	if (isfinite(c->change))
 		fprintf(out, "%+.2f%% | [%+.2f%%, %+.2f%%] | ", c->change * 100,
@@ -66,12 +66,16 @@ static void row_plain(FILE *out, const struct bench_result *b)
 	char t[32], lo[32], hi[32], r[32];
 	const struct analysis *a = &b->an;
 
-	if (b->bytes_per_iter > 0)
+	if (b->measure == MEASURE_INSTRUCTIONS)
+		snprintf(r, sizeof r, "-");  /* counts have no rate */
+	else if (b->bytes_per_iter > 0)
 		units_rate(r, sizeof r, b->bytes_per_iter, 0, a->slope.point);
 	else
 		units_rate(r, sizeof r, b->items_per_iter, 1, a->slope.point);
-	fprintf(out, " | %s | [%s, %s] | %s |\n", units_time(t, sizeof t, a->slope.point),
-	        units_time(lo, sizeof lo, a->slope.lo), units_time(hi, sizeof hi, a->slope.hi), r);
+	fprintf(out, " | %s | [%s, %s] | %s |\n",
+	        units_figure(t, sizeof t, a->slope.point, b->measure),
+	        units_figure(lo, sizeof lo, a->slope.lo, b->measure),
+	        units_figure(hi, sizeof hi, a->slope.hi, b->measure), r);
 }
 
 static void write_table(FILE *out, const struct suite *s, const struct compare_summary *sum,
@@ -81,8 +85,9 @@ static void write_table(FILE *out, const struct suite *s, const struct compare_s
 		fprintf(out, "| benchmark | baseline | now | change | %g%% interval | verdict |\n"
 		        "|:--|--:|--:|--:|--:|:--|\n", o->conf_level * 100);
 	else
-		fprintf(out, "| benchmark | time/iter | %g%% interval | throughput |\n"
-		        "|:--|--:|--:|--:|\n", o->conf_level * 100);
+		fprintf(out, "| benchmark | %s | %g%% interval | throughput |\n"
+		        "|:--|--:|--:|--:|\n", units_measure_heading(s->measure),
+		        o->conf_level * 100);
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = order[i];
 		fputs("| ", out);

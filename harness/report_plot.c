@@ -15,7 +15,9 @@
 #include <unistd.h>
 #include "escape.h"
 #include "msg.h"
+#include "proc.h"
 #include "report_plot.h"
+#include "units.h"
 
 #define STEM_LEN 64
 
@@ -25,8 +27,10 @@ struct tunit {
 	double scale;
 };
 
-static struct tunit time_unit(double ns)
+static struct tunit time_unit(const struct bench_result *b, double ns)
 {
+	if (b->measure == MEASURE_INSTRUCTIONS)
+		return (struct tunit){"Ir", 1};
 	if (!(fabs(ns) >= 1e3))
 		return (struct tunit){"ns", 1};
 	if (fabs(ns) < 1e6)
@@ -38,17 +42,7 @@ static struct tunit time_unit(double ns)
 
 const char *report_plot_find_gnuplot(char *buf, size_t len)
 {
-	const char *path = getenv("PATH"), *p, *end;
-
-	for (p = path; p && *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ':');
-		if (end == p)
-			continue;
-		snprintf(buf, len, "%.*s/gnuplot", (int)(end - p), p);
-		if (access(buf, X_OK) == 0)
-			return buf;
-	}
-	return NULL;
+	return proc_find_program("gnuplot", buf, len);
 }
 
 int report_plot_sweep_param(const struct bench_result *b, double *param)
@@ -179,7 +173,7 @@ static void fig_begin(FILE *gp, const char *stem, const char *suffix, int w, int
 static int plot_dist(FILE *gp, const char *pdir, const char *stem,
                      const struct bench_result *b, double *v, size_t n)
 {
-	struct tunit u = time_unit(b->an.median.point);
+	struct tunit u = time_unit(b, b->an.median.point);
 	struct kde k = kde_of(v, n);
 	double bw = k.bw / u.scale;
 	char file[STEM_LEN + 16];
@@ -239,7 +233,7 @@ static int plot_fit(FILE *gp, const char *pdir, const char *stem, const struct b
 			max = fmax(max, b->procs[p].samples[i].ns);
 			max_iters = fmax(max_iters, (double)b->procs[p].samples[i].iters);
 		}
-	u = time_unit(max);
+	u = time_unit(b, max);
 	/* Millions of iterations in plain digits: gnuplot's 2.5e+06 overruns
 	 * the plot's right edge. */
 	is = max_iters >= 1e6 ? 1e6 : max_iters >= 1e4 ? 1e3 : 1;
@@ -272,7 +266,7 @@ static int plot_base(FILE *gp, const char *pdir, const char *stem,
                      const struct bench_result *b, double *v, size_t n,
                      const struct bench_result *old)
 {
-	struct tunit u = time_unit(b->an.median.point);
+	struct tunit u = time_unit(b, b->an.median.point);
 	size_t nb = 0;
 	double *vb = per_iter_times(old, &nb), bw, bwb;
 	struct kde k = kde_of(v, n), kb;
@@ -356,7 +350,8 @@ static int plot_group(FILE *gp, const char *pdir, const struct suite *s, size_t 
 {
 	const struct bench_result *first = &s->benches[i];
 	/* In seconds, ticked with SI prefixes: a group spans decades. */
-	struct tunit u = {"s", 1e9};
+	struct tunit u = first->measure == MEASURE_INSTRUCTIONS ? (struct tunit){"Ir", 1}
+	                                                        : (struct tunit){"s", 1e9};
 	char stem[STEM_LEN], path[4096 + 128];
 	size_t nbox = 0;
 	FILE *f;

@@ -147,6 +147,8 @@ struct bench_result {
 	char *name;             /* group/function[/param], owned */
 	char *group, *function, *param; /* owned; param may be NULL */
 	char *program;          /* path of the worker program, owned */
+	int measure;            /* enum measure (units.h): what the samples'
+	                         * figures are, ns (the default) or Ir */
 	double bytes_per_iter;  /* 0 when not set */
 	double items_per_iter;  /* 0 when not set */
 	struct proc_run *procs; /* owned */

@@ -28,21 +28,22 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Run `prog` with the worker options in `args` and parse what it wrote.
- * Returns 0, or -1 with a reason (owned by the caller) in *why. */
-static int run_worker(const char *prog, char *const *envp, const char *const *args,
-                      double timeout_s, struct protocol_doc *doc, struct proc_result *res,
-                      char **why)
+/* Run `prog` with the worker options in `args` (under callgrind when cg is
+ * not NULL) and parse what it wrote.  Returns 0, or -1 with a reason (owned
+ * by the caller) in *why. */
+static int run_worker_cg(const struct callgrind *cg, const char *prog, char *const *envp,
+                         const char *const *args, double timeout_s,
+                         struct protocol_doc *doc, struct proc_result *res, char **why)
 {
-	char *argv[24], err[256];
-	size_t n = 0;
+	char *argv[40], err[256];
+	size_t n = cg ? callgrind_argv(cg, (const char **)argv, 16) : 0;
 	int rc;
 
 	argv[n++] = (char *)prog;
 	argv[n++] = "--jsonl";
 	argv[n++] = "--output-fd";
 	argv[n++] = "3";
-	while (*args && n < 23)
+	while (*args && n < sizeof argv / sizeof argv[0] - 1)
 		argv[n++] = (char *)*args++;
 	argv[n] = NULL;
 	*why = NULL;
@@ -77,6 +78,13 @@ static int run_worker(const char *prog, char *const *envp, const char *const *ar
 		return -1;
 	}
 	return 0;
+}
+
+static int run_worker(const char *prog, char *const *envp, const char *const *args,
+                      double timeout_s, struct protocol_doc *doc, struct proc_result *res,
+                      char **why)
+{
+	return run_worker_cg(NULL, prog, envp, args, timeout_s, doc, res, why);
 }
 
 static int add_listed(struct suite *s, struct protocol_bench *pb, const char *path,
@@ -249,31 +257,80 @@ struct program *suite_program(const struct suite *s, const struct bench_result *
 	return NULL;
 }
 
-/* The worker gets --plan once the benchmark's plan is known, if it speaks
- * a protocol that has the option (version 2 on). */
+/* Under callgrind: the dumped counts in place of the samples' times. */
+static int take_counts(const struct callgrind *cg, struct protocol_doc *doc,
+                       const char *name, char **why)
+{
+	for (size_t i = 0; i < doc->nbenches; i++)
+		if (!strcmp(doc->benches[i].name, name) && doc->benches[i].ended &&
+		    !doc->benches[i].failed)
+			return callgrind_take(cg, &doc->benches[i].run, &doc->counters,
+			                      &doc->ncounters, why);
+	return 0;  /* take_run says why there is nothing */
+}
+
+/* The worker options of one measuring process.  The worker gets --plan
+ * once the benchmark's plan is known, if it speaks a protocol that has the
+ * option (version 2 on); under callgrind, the instruction measure's ramp
+ * instead (version 3 on).  Returns the count of words in args. */
+static size_t worker_args(const struct suite_opts *o, const struct program *p,
+                          const struct bench_result *b, const char **args, char buf[3][32])
+{
+	static const char *const plans[] = {NULL, "linear", "flat"};
+	int plan = p && p->hdr.protocol >= 2 && b->plan > 0 && b->plan < 3 ? b->plan : 0;
+	size_t n = 0;
+
+	args[n++] = "--run";
+	args[n++] = b->name;
+	args[n++] = "--samples";
+	args[n++] = buf[0];
+	snprintf(buf[0], 32, "%u", o->samples);
+	if (o->cg) {
+		args[n++] = "--measure";
+		args[n++] = "instructions";
+		args[n++] = "--iterations";
+		args[n++] = buf[1];
+		snprintf(buf[1], 32, "%llu", (unsigned long long)(o->iterations ? o->iterations : 1));
+	} else {
+		args[n++] = "--warmup-time";
+		args[n++] = buf[1];
+		args[n++] = "--measure-time";
+		args[n++] = buf[2];
+		snprintf(buf[1], 32, "%.9g", o->warmup_s);
+		snprintf(buf[2], 32, "%.9g", o->measure_s);
+		if (plan) {
+			args[n++] = "--plan";
+			args[n++] = plans[plan];
+		}
+	}
+	if (o->counters) {
+		args[n++] = "--counters";
+		args[n++] = o->counters;
+	}
+	args[n] = NULL;
+	return n;
+}
+
 static void measure_one(const struct suite_opts *o, const struct suite *s,
                         struct bench_result *b, unsigned round)
 {
-	static const char *const plans[] = {NULL, "linear", "flat"};
 	const struct program *p = suite_program(s, b);
-	int plan = p && p->hdr.protocol >= 2 && b->plan > 0 && b->plan < 3 ? b->plan : 0;
-	char warm[32], meas[32], samp[16];
-	const char *args[] = {"--run", b->name, "--warmup-time", warm, "--measure-time",
-	                      meas, "--samples", samp, plan ? "--plan" : NULL, plans[plan],
-	                      NULL, NULL, NULL};
+	const char *args[16];
+	char buf[3][32];
 	struct protocol_doc doc;
 	struct proc_result res;
 	char *why;
 
-	if (o->counters) {
-		args[plan ? 10 : 8] = "--counters";
-		args[plan ? 11 : 9] = o->counters;
+	if (o->cg && p && p->hdr.protocol < 3) {
+		if (asprintf(&why, "built with an older libbenchrun (worker protocol %d), which "
+		             "cannot count instructions: rebuild it", p->hdr.protocol) < 0)
+			why = NULL;
+		return mark_failed(b, why);
 	}
-	snprintf(warm, sizeof warm, "%.9g", o->warmup_s);
-	snprintf(meas, sizeof meas, "%.9g", o->measure_s);
-	snprintf(samp, sizeof samp, "%u", o->samples);
-	if (run_worker(p && p->exec_path ? p->exec_path : b->program, p ? p->envp : NULL, args,
-	               o->timeout_s, &doc, &res, &why) != 0)
+	worker_args(o, p, b, args, buf);
+	if (run_worker_cg(o->cg, p && p->exec_path ? p->exec_path : b->program,
+	                  p ? p->envp : NULL, args, o->timeout_s, &doc, &res, &why) != 0 ||
+	    (o->cg && take_counts(o->cg, &doc, b->name, &why) != 0))
 		mark_failed(b, why);
 	else
 		take_run(b, &doc, round);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <regex.h>
 #include "protocol.h"
+#include "callgrind.h"
 #include "results.h"
 
 /* How to measure; filled from the command line. */
@@ -21,6 +22,9 @@ struct suite_opts {
 	int progress;          /* draw a progress line on stderr */
 	const char *counters;  /* --counters list for the workers, or NULL for
 	                        * their default set */
+	const struct callgrind *cg;  /* --measure instructions: run the
+	                        * workers under it; NULL to measure time */
+	uint64_t iterations;   /* with cg: iterations per step of the ramp */
 };
 
 /* A shared object kept with a baseline's program (see objects.h). */
@@ -53,6 +57,8 @@ struct suite {
 	struct bench_result *benches;  /* owned, in listing order */
 	size_t nbenches;
 	double elapsed_s;            /* wall time of suite_measure() */
+	int measure;                 /* enum measure (options.h): what the
+	                              * samples' figures are */
 	json_t *context;             /* machine and build context, owned */
 	char *machine_note;          /* the machine was busy (noise.h), owned, or NULL */
 };

@@ -2,6 +2,7 @@
 /* Readable units: durations from ns to s, rates with SI prefixes. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include "units.h"
 
 /* Four significant digits: enough to see a 0.1 % change on the console,
@@ -47,5 +48,46 @@ char *units_rate(char *buf, size_t n, double per_iter, int items, double ns_per_
 	}
 	snprintf(unit, sizeof unit, "%s%s/s", prefix[p], items ? "items" : "B");
 	four_digits(buf, n, rate, unit);
+	return buf;
+}
+
+static const char *const measure_names[] = {"time", "instructions"};
+
+const char *units_measure_name(int measure)
+{
+	return measure == MEASURE_INSTRUCTIONS ? measure_names[1] : measure_names[0];
+}
+
+int units_measure_parse(const char *name)
+{
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(name, measure_names[i]))
+			return i;
+	return -1;
+}
+
+const char *units_measure_heading(int measure)
+{
+	return measure == MEASURE_INSTRUCTIONS ? "Ir/iter" : "time/iter";
+}
+
+const char *units_measure_unit(int measure)
+{
+	return measure == MEASURE_INSTRUCTIONS ? "Ir" : "ns";
+}
+
+/* Counts are exact: whole numbers in full (a change of one instruction in
+ * a thousand shows), fractions (the slope of a body whose count varies,
+ * a geometric mean of rounds) to two decimals. */
+char *units_figure(char *buf, size_t n, double v, int measure)
+{
+	if (measure != MEASURE_INSTRUCTIONS)
+		return units_time(buf, n, v);
+	if (!isfinite(v))
+		snprintf(buf, n, "-");
+	else if (fabs(v) < 1e15 && fabs(v - round(v)) <= 1e-9 * fmax(1, fabs(v)))
+		snprintf(buf, n, "%.0f Ir", round(v));  /* whole, up to float rounding */
+	else
+		snprintf(buf, n, "%.2f Ir", v);
 	return buf;
 }

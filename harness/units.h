@@ -14,4 +14,23 @@ char *units_time(char *buf, size_t n, double ns);
  * there is no rate.  Returns buf. */
 char *units_rate(char *buf, size_t n, double per_iter, int items, double ns_per_iter);
 
+/* What a sample's figure is: nanoseconds, or instructions (Ir) that
+ * Valgrind's callgrind counted (harness/callgrind.h). */
+enum measure { MEASURE_TIME, MEASURE_INSTRUCTIONS };
+
+/* "time" or "instructions"; and back (-1 for another word). */
+const char *units_measure_name(int measure);
+int units_measure_parse(const char *name);
+
+/* The heading of a per-iteration column: "time/iter" or "Ir/iter". */
+const char *units_measure_heading(int measure);
+
+/* The unit of a figure: "ns" or "Ir". */
+const char *units_measure_unit(int measure);
+
+/* Format a per-iteration figure of `measure`: a duration as units_time
+ * does, an instruction count exactly ("1204 Ir", "12.50 Ir").  Returns
+ * buf. */
+char *units_figure(char *buf, size_t n, double v, int measure);
+
 #endif

@@ -19,7 +19,7 @@ extern "C" {
 #define BR_VERSION_STRING "0.1.0"
 
 /* Version of the JSON-lines protocol a worker writes (docs/worker-protocol.md). */
-#define BR_PROTOCOL_VERSION 2
+#define BR_PROTOCOL_VERSION 3
 
 /* Error codes: 0 is success, failures are negative.  System-call failures are
  * returned as negated errno values, which br_strerror() also understands. */

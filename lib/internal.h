@@ -97,7 +97,26 @@ struct br__settings {
 	unsigned samples;   /* samples to take */
 	struct br__counter_set *counters; /* read around every sample, or NULL */
 	enum br__plan_mode plan_mode; /* auto, or imposed by the harness */
+	int instructions;   /* the instruction measure (see br__run_measure) */
+	uint64_t step_iters; /* with it: sample k runs k * step_iters iterations */
 };
+
+/* The instruction measure's link to callgrind (lib/callgrind.c). */
+enum { BR__CG_RUNNING, BR__CG_NOT_RUNNING, BR__CG_UNSUPPORTED };
+
+/* BR__CG_RUNNING under Valgrind; BR__CG_UNSUPPORTED when the library was
+ * built without valgrind/callgrind.h. */
+int br__cg_state(void);
+
+/* Instrumentation on or off (callgrind runs uninstrumented code fast). */
+void br__cg_instrument(int on);
+
+/* Collection on (after zeroing the counts) or off. */
+void br__cg_collect(int on);
+
+/* Dump the counts collected since the last zero, labelled with the
+ * 1-based sample number, and zero them. */
+void br__cg_dump(unsigned sample);
 
 struct br__sampler;
 
@@ -112,6 +131,7 @@ struct br_state {
 	unsigned loops;       /* BR_ITERATE loops run in the current call */
 	struct br__counter_set *ctr;  /* read around the loop when set */
 	struct br__sampler *smp;      /* sampling only inside the loop when set */
+	int cg;                       /* callgrind collects only inside the loop */
 	struct br__counter_reading c0, c1;  /* before and after the loop */
 	int failed;
 	char reason[BR__REASON_MAX];

@@ -21,11 +21,25 @@ uint64_t br__loop_start(br_state_t *st)
 	if (st->smp)
 		br__sampler_enable(st->smp);
 	st->t0_ns = br__clock->now_ns();
+	if (st->cg) {
+		st->cg = 2;
+		br__cg_collect(1);
+	}
 	return st->iters;
+}
+
+/* Collection off, if the loop left it on. */
+static void cg_stop(br_state_t *st)
+{
+	if (st->cg == 2) {
+		br__cg_collect(0);
+		st->cg = 1;
+	}
 }
 
 int br__loop_stop(br_state_t *st)
 {
+	cg_stop(st);
 	st->elapsed_ns = br__clock->now_ns() - st->t0_ns;
 	if (st->smp)
 		br__sampler_disable(st->smp);
@@ -167,7 +181,13 @@ static int take_samples(br_state_t *st, struct br__run *run,
 	st->ctr = nev ? counters : NULL;
 	for (k = 1; k <= run->plan.samples; k++) {
 		uint64_t n = br__plan_iters(&run->plan, k);
-		if ((rc = call_body(st, n, run)) != 0)
+		rc = call_body(st, n, run);
+		if (st->cg) {
+			cg_stop(st);  /* a body that left BR_ITERATE early */
+			if (rc == 0)
+				br__cg_dump(k);
+		}
+		if (rc != 0)
 			break;
 		run->iters[k - 1] = n;
 		run->ns[k - 1] = st->elapsed_ns;
@@ -205,6 +225,32 @@ static void finish(br_state_t *st, struct br__run *run)
 	run->items_per_iter = st->items_per_iter;
 }
 
+/* The instruction measure: no warm-up or planning by time, so every
+ * process runs the same iterations.  One call of a step's iterations,
+ * instrumented but not collected, settles what the counts can depend on
+ * (lazy binding of library calls, the simulated caches); then sample k runs
+ * k steps with collection on inside the loop only, dumped after it.  The
+ * samples' times are Valgrind's, not the program's: the harness replaces
+ * them with the dumped counts, and the slope over the ramp cancels the
+ * loop's fixed cost (entry, exit, the requests themselves) exactly. */
+static int count_samples(br_state_t *st, const struct br__settings *s, struct br__run *run)
+{
+	uint64_t step = s->step_iters ? s->step_iters : 1;
+	int rc;
+
+	run->plan = (struct br__plan){.step_iters = step, .samples = s->samples};
+	br__cg_instrument(1);
+	if ((rc = call_body(st, step, run)) == 0) {
+		run->warmup_iters = step;
+		run->warmup_ns = st->elapsed_ns;
+		st->cg = 1;
+		rc = take_samples(st, run, NULL);
+		st->cg = 0;
+	}
+	br__cg_instrument(0);
+	return rc;
+}
+
 int br__run_measure(const struct br__instance *inst, const struct br__settings *s,
                     struct br__run *run)
 {
@@ -215,6 +261,11 @@ int br__run_measure(const struct br__instance *inst, const struct br__settings *
 	assert(inst && s && run && s->samples > 0);
 	if ((rc = begin(inst, &st, run)) != 0)
 		return rc;
+	if (s->instructions) {
+		rc = count_samples(&st, s, run);
+		finish(&st, run);
+		return rc;
+	}
 	rc = warm_up(&st, s->warmup_ns, run, &est);
 	if (rc == 0) {
 		br__plan_make_mode(est, s->measure_ns, s->samples, s->plan_mode, &run->plan);

@@ -43,6 +43,11 @@ static const struct {
 	{"--measure-time", "SECONDS", "measurement budget per benchmark (default 0.1)"},
 	{"--samples", "N", "samples per benchmark (default 30)"},
 	{"--plan", "MODE", "sample sizes: auto (default), linear (a ramp) or flat"},
+	{"--measure", "WHAT", "time (default) or instructions: counted by callgrind "
+	 "around the loop, which needs the program run under valgrind "
+	 "--tool=callgrind --instr-atstart=no --collect-atstart=no"},
+	{"--iterations", "N", "with --measure instructions: sample k runs k*N "
+	 "iterations (default 1)"},
 	{"--counters", "LIST", "count these libpfm4 events around every sample "
 	 "(comma-separated; 'none' for no counting; default: the cheap ones this "
 	 "machine counts)"},
@@ -135,6 +140,15 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 			o->s.plan_mode = BR__PLAN_FLAT;
 		else if (strcmp(v, "auto") != 0)
 			return -1;
+	} else if (!strcmp(name, "--measure")) {
+		if (!strcmp(v, "instructions"))
+			o->s.instructions = 1;
+		else if (strcmp(v, "time") != 0)
+			return -1;
+	} else if (!strcmp(name, "--iterations")) {
+		if (parse_uint(v, 1, 1000000000, &n))
+			return -1;
+		o->s.step_iters = (uint64_t)n;
 	} else if (!strcmp(name, "--output-fd")) {
 		if (parse_uint(v, 0, 1 << 20, &n))
 			return -1;
@@ -473,9 +487,28 @@ static int die_with_parent(void)
 	return getppid() == (pid_t)ppid ? 0 : -1;
 }
 
+/* --measure instructions needs the client requests built in and callgrind
+ * running the program; 0, or -1 after one line. */
+static int check_callgrind(const char *prog)
+{
+	switch (br__cg_state()) {
+	case BR__CG_RUNNING:
+		return 0;
+	case BR__CG_NOT_RUNNING:
+		fprintf(stderr, "%s: --measure instructions: not running under Valgrind (run it "
+		        "through benchrun --measure instructions, or under valgrind "
+		        "--tool=callgrind --instr-atstart=no --collect-atstart=no)\n", prog);
+		return -1;
+	default:
+		fprintf(stderr, "%s: --measure instructions: this libbenchrun was built without "
+		        "valgrind/callgrind.h (install valgrind and rebuild it)\n", prog);
+		return -1;
+	}
+}
+
 int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 {
-	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30, NULL, BR__PLAN_AUTO},
+	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30, NULL, BR__PLAN_AUTO, 0, 1},
 	                        .profile_ns = 1e9, .profile_hz = 1000};
 	struct br__build build = {compiler, cflags, argc > 0 ? argv[0] : "?", ""};
 	regex_t re;
@@ -491,6 +524,9 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 		        "--list-counters\n", build.program);
 		rc = -1;
 	}
+	if (rc == 0 && o.s.instructions && !o.list && !o.help &&
+	    (rc = check_callgrind(build.program)) == 0 && !o.counters)
+		o.counters = "none";  /* perf events would count Valgrind's work */
 	if (rc == 0 && o.help)
 		usage(stdout, build.program);
 	if (rc != 0 || o.help) {

@@ -113,7 +113,7 @@ static void setup_clock(void)
  * 1e6 ns over 10 ramp samples, 55 steps: d = floor(1e6 / (10 * 55)) = 1818. */
 START_TEST(test_linear_ramp_exact)
 {
-	struct br__settings s = {1000, 1e6, 10, NULL, BR__PLAN_AUTO};
+	struct br__settings s = {1000, 1e6, 10, NULL, BR__PLAN_AUTO, 0, 1};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("loop/ten_ns"), &s, &run), 0);
@@ -135,7 +135,7 @@ END_TEST
  * round(1e7 / (1e6 * 10)) = 1 iteration; with 50 ms, 5 iterations. */
 START_TEST(test_flat_for_slow_bodies)
 {
-	struct br__settings s = {1000, 1e7, 10, NULL, BR__PLAN_AUTO};
+	struct br__settings s = {1000, 1e7, 10, NULL, BR__PLAN_AUTO, 0, 1};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("loop/one_ms"), &s, &run), 0);
@@ -157,7 +157,7 @@ END_TEST
 
 START_TEST(test_failures_are_reported)
 {
-	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO};
+	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("loop/setup_fails"), &s, &run), BR_ESETUP);
@@ -271,7 +271,7 @@ END_TEST
 
 START_TEST(test_throughput_from_definition)
 {
-	struct br__settings s = {100, 1e4, 4, NULL, BR__PLAN_AUTO};
+	struct br__settings s = {100, 1e4, 4, NULL, BR__PLAN_AUTO, 0, 1};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("args/list/2"), &s, &run), 0);

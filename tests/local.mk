@@ -127,6 +127,21 @@ check_PROGRAMS += %D%/check_gate
 %C%_worker_gate_SOURCES = %D%/worker_gate.c
 %C%_worker_gate_LDADD = lib/libbenchrun-internal.la
 
+# The instruction measure: callgrind's dump files read, and worker_instr
+# (bodies of known instruction counts) run under Valgrind for real;
+# worker_instr_plus is the same program with one more instruction in one
+# body, the "new build" of the +1 instruction test.
+TESTS += %D%/check_instructions
+check_PROGRAMS += %D%/check_instructions %D%/worker_instr %D%/worker_instr_plus
+%C%_check_instructions_SOURCES = %D%/check_instructions.c %D%/transcript.h %D%/transcript.c
+%C%_check_instructions_CFLAGS = $(tests_cflags)
+%C%_check_instructions_LDADD = $(tests_harness_libs) $(JANSSON_LIBS)
+%C%_worker_instr_SOURCES = %D%/worker_instr.c
+%C%_worker_instr_LDADD = lib/libbenchrun-internal.la
+%C%_worker_instr_plus_SOURCES = %D%/worker_instr.c
+%C%_worker_instr_plus_CPPFLAGS = $(AM_CPPFLAGS) -DWORKER_INSTR_PLUS
+%C%_worker_instr_plus_LDADD = lib/libbenchrun-internal.la
+
 # Counters: the arithmetic, the loop with a scripted backend and the live
 # libpfm4 -> perf_event path (exit 77 when the kernel refuses perf events);
 # worker_counters gives the CLI tests a body with a known page-fault count.

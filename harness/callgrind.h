@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The instruction measure (--measure instructions): each worker runs under
+ * Valgrind's callgrind with instrumentation and collection off; the
+ * library collects inside the measured loop only and dumps the counts after
+ * every sample (lib/callgrind.c).  This module finds valgrind, makes its
+ * command line, and puts the dumped instruction counts in place of the
+ * samples' times, so that analysis, gate, store and reports treat them as
+ * they treat time. */
+#ifndef BENCHRUN_CALLGRIND_H
+#define BENCHRUN_CALLGRIND_H
+
+#include "results.h"
+
+struct callgrind {
+	char *valgrind;        /* path of the valgrind program, owned */
+	char *dir;             /* private folder for the dump files, owned */
+	char *out_opt;         /* "--callgrind-out-file=DIR/cg.out", owned */
+	int cache_sim;         /* simulate caches and branch prediction too */
+};
+
+/* Find valgrind in PATH and make the dump folder.  0, or EXIT_USAGE after
+ * one line (valgrind missing names the package). */
+int callgrind_open(struct callgrind *cg, int cache_sim);
+
+/* Remove the dump folder and free. */
+void callgrind_close(struct callgrind *cg);
+
+/* The words that run a worker under callgrind, before its own argv, into
+ * argv[0 .. max); their count (0 when max is too small). */
+size_t callgrind_argv(const struct callgrind *cg, const char **argv, size_t max);
+
+/* What one dump file says: the sample its trigger names ("benchrun sample
+ * K"; 0 when another trigger wrote it) and the totals of its events. */
+#define CALLGRIND_EVENTS_MAX 24
+struct callgrind_dump {
+	unsigned sample;
+	size_t n;
+	char names[CALLGRIND_EVENTS_MAX][16];  /* "Ir", "Dr", "I1mr", ... */
+	double v[CALLGRIND_EVENTS_MAX];
+};
+
+/* Read one dump file.  0, or -1 with a reason in why[n]. */
+int callgrind_read_dump(const char *path, struct callgrind_dump *d, char *why, size_t n);
+
+/* The total of event `name` in d; NAN when the dump has no such event. */
+double callgrind_event(const struct callgrind_dump *d, const char *name);
+
+/* With cache simulation: the figures benchrun reports beside Ir, as
+ * counter columns named callgrind_sim_names[] (all per sample; the
+ * analysis makes them per iteration): instruction and data misses in the
+ * first-level caches and the last-level cache, mispredicted branches
+ * (conditional and indirect), and estimated cycles, weighted as
+ * iai-callgrind weighs them: an L1 hit 1, an LL hit 5, a memory access 35
+ * (L1 hits = Ir + Dr + Dw - L1 misses; LL hits = L1 misses - LL misses;
+ * memory accesses = LL misses).  Pure; NAN where the dump lacks an
+ * event. */
+#define CALLGRIND_SIM_N 6
+extern const char *const callgrind_sim_names[CALLGRIND_SIM_N];
+void callgrind_simulated(const struct callgrind_dump *d, double out[CALLGRIND_SIM_N]);
+
+/* After a worker that took r->nsamples samples: read each sample's dump,
+ * check that it is that sample's, and replace the sample's time with its
+ * instruction count (Ir); with cache simulation, also fill r's counter
+ * columns with the simulated figures, and describe them in *ctr / *nctr
+ * (the worker's, empty in this mode) when they are not there yet.  The
+ * dump files are removed.  0, or -1 with a reason (owned by the caller)
+ * in *why. */
+int callgrind_take(const struct callgrind *cg, struct proc_run *r,
+                   struct counter_result **ctr, size_t *nctr, char **why);
+
+#endif
