@@ -67,6 +67,11 @@ static void clear(const char *dir)
 		closedir(d);
 }
 
+void callgrind_clear(const struct callgrind *cg)
+{
+	clear(cg->dir);
+}
+
 void callgrind_close(struct callgrind *cg)
 {
 	if (cg->dir) {
@@ -254,4 +259,355 @@ int callgrind_take(const struct callgrind *cg, struct proc_run *r,
 		*why = strdup(err);
 	clear(cg->dir);  /* read or not: the next worker starts afresh */
 	return rc;
+}
+
+/* ---- Instructions per function ---------------------------------------- */
+
+/* The reader's state: the function names by compressed id, the costs so
+ * far (one entry per fn= block, merged at the end), and the columns. */
+struct fn_reader {
+	char **ids;            /* name of function id i, owned */
+	size_t nids;
+	struct callgrind_fn *acc;  /* names borrowed from ids or owned (see own) */
+	size_t nacc, cap;
+	int *own;              /* acc[i].name is owned */
+	long cur;              /* index in acc of the current fn= block; -1 */
+	int npos, ir_col, after_calls;
+};
+
+/* The name a "fn=" / "cfn=" value stands for: "(id) name" defines id,
+ * "(id)" refers to it, "name" is uncompressed.  NULL on a bad value or out
+ * of memory; *owned says whether the caller must free it. */
+static const char *fn_name(struct fn_reader *r, const char *v, int *owned)
+{
+	char *end, *name;
+	unsigned long id;
+
+	*owned = 0;
+	v += strspn(v, " ");
+	if (*v != '(') {
+		*owned = 1;
+		return strndup(v, strcspn(v, "\n"));
+	}
+	id = strtoul(v + 1, &end, 10);
+	if (*end != ')' || id > 1u << 24)
+		return NULL;
+	end++;
+	end += strspn(end, " ");
+	if (*end && *end != '\n') {
+		if (id >= r->nids) {
+			char **ni = realloc(r->ids, (id + 1) * sizeof *ni);
+			if (!ni)
+				return NULL;
+			memset(ni + r->nids, 0, (id + 1 - r->nids) * sizeof *ni);
+			r->ids = ni;
+			r->nids = id + 1;
+		}
+		if (!(name = strndup(end, strcspn(end, "\n"))))
+			return NULL;
+		free(r->ids[id]);
+		r->ids[id] = name;
+	}
+	return id < r->nids ? r->ids[id] : NULL;
+}
+
+static int begin_fn(struct fn_reader *r, const char *v)
+{
+	int owned;
+	const char *name = fn_name(r, v, &owned);
+
+	if (!name)
+		return -1;
+	if (r->nacc == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct callgrind_fn *na = realloc(r->acc, cap * sizeof *na);
+		int *no;
+		if (!na)
+			return -1;
+		r->acc = na;
+		if (!(no = realloc(r->own, cap * sizeof *no)))
+			return -1;
+		r->own = no;
+		r->cap = cap;
+	}
+	r->acc[r->nacc] = (struct callgrind_fn){(char *)name, 0, 0};
+	r->own[r->nacc] = owned;
+	r->cur = (long)r->nacc++;
+	return 0;
+}
+
+/* A cost line: positions, then the events' costs (trailing zeros left
+ * out).  Adds its Ir to the current function, as self cost, or as the
+ * inclusive cost of a call when a calls= line came before it. */
+static void cost_line(struct fn_reader *r, const char *line)
+{
+	const char *p = line;
+	char *end;
+	double ir = 0;
+
+	for (int i = 0; i < r->npos; i++) {
+		p += strspn(p, " ");
+		p += strcspn(p, " \n");
+	}
+	for (int i = 0; i <= r->ir_col; i++) {
+		p += strspn(p, " ");
+		ir = (double)strtoull(p, &end, 10);
+		if (end == p) {
+			ir = 0;
+			break;
+		}
+		p = end;
+	}
+	if (r->cur >= 0) {
+		if (r->after_calls)
+			r->acc[r->cur].incl += ir;
+		else
+			r->acc[r->cur].self += ir;
+	}
+	r->after_calls = 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct callgrind_fn *)a)->name,
+	              ((const struct callgrind_fn *)b)->name);
+}
+
+/* Merge the blocks of one name, owning every name; inclusive = self plus
+ * the calls. */
+static int merge_blocks(struct fn_reader *r, struct callgrind_fns *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nacc; i++)
+		if (!r->own[i]) {
+			if (!(r->acc[i].name = strdup(r->acc[i].name)))
+				return -1;
+			r->own[i] = 1;
+		}
+	if (r->nacc)
+		qsort(r->acc, r->nacc, sizeof *r->acc, by_name);
+	for (size_t i = 0; i < r->nacc; i++) {
+		if (n && !strcmp(r->acc[n - 1].name, r->acc[i].name)) {
+			r->acc[n - 1].self += r->acc[i].self;
+			r->acc[n - 1].incl += r->acc[i].incl;
+			free(r->acc[i].name);
+			continue;
+		}
+		r->acc[n++] = r->acc[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		r->acc[i].incl += r->acc[i].self;
+	out->f = r->acc;
+	out->n = n;
+	r->acc = NULL;
+	r->nacc = 0;
+	return 0;
+}
+
+static void reader_free(struct fn_reader *r)
+{
+	for (size_t i = 0; i < r->nacc; i++)
+		if (r->own[i])
+			free(r->acc[i].name);
+	for (size_t i = 0; i < r->nids; i++)
+		free(r->ids[i]);
+	free(r->ids);
+	free(r->acc);
+	free(r->own);
+}
+
+int callgrind_read_functions(const char *path, struct callgrind_fns *out, char *why,
+                             size_t n)
+{
+	struct fn_reader r = {.cur = -1, .npos = 1, .ir_col = 0};
+	struct callgrind_dump d;
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!f) {
+		snprintf(why, n, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && getline(&line, &cap, f) > 0) {
+		char c = line[0];
+		if (!strncmp(line, "positions:", 10)) {
+			read_names(line + 10, &d);
+			r.npos = (int)d.n;
+		} else if (!strncmp(line, "events:", 7)) {
+			read_names(line + 7, &d);
+			r.ir_col = -1;
+			for (size_t i = 0; i < d.n; i++)
+				if (!strcmp(d.names[i], "Ir"))
+					r.ir_col = (int)i;
+			if (r.ir_col < 0)
+				rc = -1, snprintf(why, n, "%s: no Ir event", path);
+		} else if (!strncmp(line, "fn=", 3)) {
+			if (begin_fn(&r, line + 3) != 0)
+				rc = -1, snprintf(why, n, "%s: bad function line '%.60s'", path, line);
+		} else if (!strncmp(line, "cfn=", 4)) {
+			int owned;
+			const char *name = fn_name(&r, line + 4, &owned);  /* defines an id */
+			if (owned)
+				free((char *)name);
+		} else if (!strncmp(line, "calls=", 6)) {
+			r.after_calls = 1;
+		} else if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '*') {
+			cost_line(&r, line);
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = -1, snprintf(why, n, "%s: %s", path, strerror(errno));
+	if (rc == 0 && merge_blocks(&r, out) != 0)
+		rc = -1, snprintf(why, n, "out of memory");
+	free(line);
+	fclose(f);
+	reader_free(&r);
+	return rc;
+}
+
+void callgrind_fns_free(struct callgrind_fns *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->f[i].name);
+	free(f->f);
+	memset(f, 0, sizeof *f);
+}
+
+int callgrind_fns_per_iter(const struct callgrind_fns *a, const struct callgrind_fns *b,
+                           double iters, struct callgrind_fns *out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!(out->f = calloc(a->n + b->n + 1, sizeof *out->f)))
+		return -1;
+	while (i < a->n || j < b->n) {
+		int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->f[i].name, b->f[j].name);
+		const struct callgrind_fn *x = c <= 0 ? &a->f[i] : NULL, *y = c >= 0 ? &b->f[j] : NULL;
+		struct callgrind_fn *o = &out->f[n++];
+		if (!(o->name = strdup(x ? x->name : y->name))) {
+			out->n = n - 1;
+			callgrind_fns_free(out);
+			return -1;
+		}
+		o->self = ((y ? y->self : 0) - (x ? x->self : 0)) / iters;
+		o->incl = ((y ? y->incl : 0) - (x ? x->incl : 0)) / iters;
+		i += x != NULL;
+		j += y != NULL;
+	}
+	out->n = n;
+	return 0;
+}
+
+static int by_change(const void *pa, const void *pb)
+{
+	const struct callgrind_change *a = pa, *b = pb;
+	double da = fabs(a->new_self - a->old_self), db = fabs(b->new_self - b->old_self);
+
+	return da > db ? -1 : da < db ? 1 : strcmp(a->name, b->name);
+}
+
+long callgrind_diff(const struct callgrind_fns *before, const struct callgrind_fns *after,
+                    struct callgrind_change **out)
+{
+	size_t i = 0, j = 0, n = 0;
+	struct callgrind_change *c = calloc(before->n + after->n + 1, sizeof *c);
+
+	if (!(*out = c))
+		return -1;
+	while (i < before->n || j < after->n) {
+		int cmp = i == before->n ? 1 : j == after->n ? -1
+		          : strcmp(before->f[i].name, after->f[j].name);
+		const struct callgrind_fn *x = cmp <= 0 ? &before->f[i] : NULL;
+		const struct callgrind_fn *y = cmp >= 0 ? &after->f[j] : NULL;
+		struct callgrind_change ch = {y ? y->name : x->name, x ? x->self : 0,
+		                              y ? y->self : 0, x ? x->incl : 0, y ? y->incl : 0};
+		/* Per-iteration figures are differences of whole counts
+		 * divided by one number: equal ones are equal exactly, up to
+		 * rounding. */
+		if (fabs(ch.new_self - ch.old_self) > 1e-9 * fmax(1, fabs(ch.old_self)))
+			c[n++] = ch;
+		i += x != NULL;
+		j += y != NULL;
+	}
+	if (n)
+		qsort(c, n, sizeof *c, by_change);
+	return (long)n;
+}
+
+void callgrind_profile_free(struct callgrind_profile *p)
+{
+	if (!p)
+		return;
+	callgrind_fns_free(&p->after);
+	callgrind_fns_free(&p->before);
+	free(p->file);
+	free(p->before_file);
+	free(p);
+}
+
+static int by_self(const void *pa, const void *pb)
+{
+	const struct callgrind_fn *a = pa, *b = pb;
+
+	return a->self > b->self ? -1 : a->self < b->self ? 1 : strcmp(a->name, b->name);
+}
+
+/* The functions with most self Ir per iteration. */
+static void print_top(FILE *out, const struct callgrind_fns *f, size_t top)
+{
+	struct callgrind_fn *c = malloc((f->n + 1) * sizeof *c);
+	double total = 0;
+
+	if (!c)
+		return;
+	memcpy(c, f->f, f->n * sizeof *c);
+	for (size_t i = 0; i < f->n; i++)
+		total += c[i].self;
+	qsort(c, f->n, sizeof *c, by_self);
+	fprintf(out, "  %12s  %6s  %12s  %s\n", "self Ir/iter", "share", "incl Ir/iter", "function");
+	for (size_t i = 0; i < f->n && i < top && c[i].self > 0; i++)
+		fprintf(out, "  %12.1f  %5.1f%%  %12.1f  %s\n", c[i].self,
+		        total > 0 ? 100 * c[i].self / total : 0, c[i].incl, c[i].name);
+	free(c);
+}
+
+static void print_changes(FILE *out, const struct callgrind_profile *p, size_t top)
+{
+	struct callgrind_change *c;
+	long n = callgrind_diff(&p->before, &p->after, &c);
+
+	if (n < 0)
+		return;
+	if (n == 0)
+		fputs("  no function's instructions per iteration changed\n", out);
+	for (long i = 0; i < n && (size_t)i < top; i++) {
+		double d = c[i].new_self - c[i].old_self;
+		fprintf(out, "  %+.1f Ir/iter in %s", d, c[i].name);
+		if (c[i].old_self > 0)
+			fprintf(out, " (%+.3g%%)", 100 * d / c[i].old_self);
+		else
+			fputs(" (new)", out);
+		fprintf(out, ", self %.1f -> %.1f, inclusive %.1f -> %.1f\n", c[i].old_self,
+		        c[i].new_self, c[i].old_incl, c[i].new_incl);
+	}
+	free(c);
+}
+
+void callgrind_profile_print(FILE *out, const char *name, const struct callgrind_profile *p,
+                             size_t top)
+{
+	fprintf(out, "\ninstructions per function of %s%s\n", name,
+	        p->have_before ? ", against the old build" : "");
+	if (p->have_before)
+		print_changes(out, p, top);
+	else
+		print_top(out, &p->after, top);
+	if (p->file)
+		fprintf(out, "  callgrind files: %s%s%s (callgrind_annotate, KCachegrind)\n", p->file,
+		        p->before_file ? "  old: " : "", p->before_file ? p->before_file : "");
 }

@@ -22,6 +22,9 @@ struct callgrind {
  * one line (valgrind missing names the package). */
 int callgrind_open(struct callgrind *cg, int cache_sim);
 
+/* Remove the dump files of the last worker. */
+void callgrind_clear(const struct callgrind *cg);
+
 /* Remove the dump folder and free. */
 void callgrind_close(struct callgrind *cg);
 
@@ -67,5 +70,63 @@ void callgrind_simulated(const struct callgrind_dump *d, double out[CALLGRIND_SI
  * in *why. */
 int callgrind_take(const struct callgrind *cg, struct proc_run *r,
                    struct counter_result **ctr, size_t *nctr, char **why);
+
+/* ---- Instructions per function ---------------------------------------- */
+
+/* One function's instructions in a dump (or per iteration, once divided):
+ * self, and inclusive of what it called. */
+struct callgrind_fn {
+	char *name;            /* owned */
+	double self, incl;
+};
+
+struct callgrind_fns {
+	struct callgrind_fn *f; /* owned, sorted by name */
+	size_t n;
+};
+
+/* The Ir of every function in a dump file (callgrind's format: fn= blocks
+ * of cost lines, calls= lines whose next cost line is a call's inclusive
+ * cost; names may be compressed as "(id) name" and later "(id)").  0, or
+ * -1 with a reason in why[n]. */
+int callgrind_read_functions(const char *path, struct callgrind_fns *out, char *why,
+                             size_t n);
+void callgrind_fns_free(struct callgrind_fns *f);
+
+/* Per iteration from two dumps of one loop that ran `iters` more
+ * iterations in `b` than in `a`: (b - a) / iters for every function in
+ * either, so the loop's fixed cost cancels.  0 or -1 (out of memory). */
+int callgrind_fns_per_iter(const struct callgrind_fns *a, const struct callgrind_fns *b,
+                           double iters, struct callgrind_fns *out);
+
+/* One function's change between two builds, per iteration. */
+struct callgrind_change {
+	const char *name;      /* owned by the fns it came from */
+	double old_self, new_self, old_incl, new_incl;
+};
+
+/* The functions whose self Ir per iteration changed between `before` and
+ * `after`, largest change first (ties by name), into *out (owned by the
+ * caller, names borrowed).  Returns their count, or -1 when out of memory.
+ * Pure. */
+long callgrind_diff(const struct callgrind_fns *before, const struct callgrind_fns *after,
+                    struct callgrind_change **out);
+
+/* A benchmark's instructions per function, now and, when there is one,
+ * before (the old build), with the callgrind files written for them. */
+struct callgrind_profile {
+	struct callgrind_fns after, before;
+	int have_before;
+	char *file, *before_file;  /* owned, or NULL when not written */
+};
+
+void callgrind_profile_free(struct callgrind_profile *p);
+
+/* Under a benchmark: the functions whose instructions per iteration
+ * changed most since the old build ("+1204 Ir/iter in lz4_compress_generic
+ * (+3.1 %)"), or without an old build the functions with most self Ir; and
+ * the files.  At most `top` lines of functions. */
+void callgrind_profile_print(FILE *out, const char *name, const struct callgrind_profile *p,
+                             size_t top);
 
 #endif

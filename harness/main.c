@@ -212,6 +212,10 @@ static int write_outputs(struct run *r)
 		report_compare_summary(stdout, &r->sum, count_failed(&r->cur), &r->o);
 	}
 	profile_print(stdout, &r->cur, 5);
+	for (size_t i = 0; i < r->cur.nbenches; i++)
+		if (r->cur.benches[i].counted)
+			callgrind_profile_print(stdout, r->cur.benches[i].name,
+			                        r->cur.benches[i].counted, 5);
 	fflush(stdout);
 	if (r->o.report_dir)
 		rc |= report_html(r->o.report_dir, &r->cur, r->base_name ? &r->base : NULL,
@@ -304,6 +308,52 @@ static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 	return current(r, compare_cmd);
 }
 
+/* Instructions: the selected benchmarks' instructions per function,
+ * against the old build where it ran beside them, with callgrind's files
+ * under the profile folder.  A run that fails gives one warning; the
+ * verdicts stand. */
+static void count_profiles(struct run *r)
+{
+	char *dir = NULL, stem[64], *path = NULL, *old_path = NULL, *why = NULL;
+
+	for (size_t i = 0; i < r->cur.nbenches; i++) {
+		struct bench_result *b = &r->cur.benches[i], *ob;
+		struct callgrind_profile *p;
+		if (!profile_selected(&r->o, &r->profile_re, b))
+			continue;
+		if ((!dir && !(dir = profile_dir(&r->o))) || !(p = calloc(1, sizeof *p)))
+			break;
+		escape_file_stem(stem, sizeof stem, b->name);
+		if (asprintf(&path, "%s/%s.callgrind", dir, stem) < 0 ||
+		    asprintf(&old_path, "%s/%s.old.callgrind", dir, stem) < 0)
+			path = old_path = NULL;
+		if (suite_count_functions(&r->mctx.so, &r->cur, b, path, &p->after, &why) != 0) {
+			msg_warn(b->name, "no instructions per function: %s", why ? why : "failed");
+			callgrind_profile_free(p);
+			free(why);
+			why = NULL;
+		} else {
+			p->file = path ? strdup(path) : NULL;
+			ob = b->mode == MODE_PAIRED ? suite_find(&r->old, b->name) : NULL;
+			if (ob && suite_count_functions(&r->mctx.so, &r->old, ob, old_path, &p->before,
+			                                &why) == 0) {
+				p->have_before = 1;
+				p->before_file = old_path ? strdup(old_path) : NULL;
+			} else if (ob) {
+				msg_warn(b->name, "no instructions per function of the old build: %s",
+				         why ? why : "failed");
+			}
+			free(why);
+			why = NULL;
+			b->counted = p;
+		}
+		free(path);
+		free(old_path);
+		path = old_path = NULL;
+	}
+	free(dir);
+}
+
 /* After measuring: analyse, judge, profile, write; the exit status. */
 static int run_pipeline(struct run *r)
 {
@@ -329,7 +379,9 @@ static int run_pipeline(struct run *r)
 		r->status = count_failed(&r->cur) ? EXIT_BENCH_FAILED : EXIT_NO_REGRESSION;
 	}
 	noise_notes(&r->cur, r->base_name != NULL);
-	if (r->measured)
+	if (r->measured && r->o.measure == MEASURE_INSTRUCTIONS)
+		count_profiles(r);
+	else if (r->measured)
 		profile_suite(&r->o, &r->profile_re, &r->cur, r->base_name && !r->ab ? &r->base : NULL,
 		              r->paired ? &r->old : NULL);
 	return write_outputs(r) != 0 ? EXIT_USAGE : r->status;

@@ -410,7 +410,7 @@ static void clear_earlier_run(const char *dir)
 
 /* The profile directory, created and emptied of an earlier run's
  * profiles: <report dir>/profiles. */
-static char *profile_dir(const struct options *o)
+char *profile_dir(const struct options *o)
 {
 	const char *top = o->report_dir ? o->report_dir : PROFILE_DEFAULT_DIR;
 	char *dir;
@@ -441,7 +441,7 @@ static void write_files(const char *dir, const char *name, struct profile *p)
 	}
 }
 
-static int selected(const struct options *o, const regex_t *re, const struct bench_result *b)
+int profile_selected(const struct options *o, const regex_t *re, const struct bench_result *b)
 {
 	if (b->failed || !b->analysed)
 		return 0;
@@ -523,7 +523,7 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 		struct profile *p;
 		char *why = NULL;
 
-		if (!selected(o, re, b))
+		if (!profile_selected(o, re, b))
 			continue;
 		if (!dir && !(dir = profile_dir(o)))
 			break;

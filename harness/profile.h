@@ -15,6 +15,7 @@
 
 struct suite;
 struct options;
+struct bench_result;
 
 /* --profile: which benchmarks get a profile. */
 enum profile_mode {
@@ -90,6 +91,15 @@ int profile_parse_mode(const char *v, enum profile_mode *mode, regex_t *re);
  * "before" when the baseline has none, or NULL.  A kernel that refuses perf
  * events, or a profile run that fails, gives one warning and no profile;
  * the results and the exit status stand.  Returns the count profiled. */
+/* Whether --profile selects b (measured, not failed; regressed, all, or
+ * matching). */
+int profile_selected(const struct options *o, const regex_t *re, const struct bench_result *b);
+
+/* The folder profiles go to (the --report folder's profiles/, else
+ * reports/profiles/), made and emptied of an earlier run's files; owned by
+ * the caller, or NULL after a message. */
+char *profile_dir(const struct options *o);
+
 size_t profile_suite(const struct options *o, const regex_t *re, struct suite *cur,
                      const struct suite *base, const struct suite *old);
 

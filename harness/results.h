@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct profile;
+struct callgrind_profile;
 
 /* One timed sample: `iters` iterations of the body took `ns` nanoseconds. */
 struct sample {
@@ -165,6 +166,8 @@ struct bench_result {
 	                         * sample plan every process of it must use */
 	struct comparison cmp;  /* against a baseline, when compared */
 	struct profile *profile; /* sampled profile (harness/profile.h), owned, or NULL */
+	struct callgrind_profile *counted; /* instructions per function, before
+	                         * and after (harness/callgrind.h), owned, or NULL */
 	char **notes;           /* noise warnings, one line each, owned */
 	size_t nnotes;
 };

@@ -8,6 +8,7 @@
  * machine drift hits every benchmark alike rather than one of them. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include "analysis.h"
 #include "counters.h"
+#include "files.h"
 #include "msg.h"
 #include "proc.h"
 #include "profile.h"
@@ -338,6 +340,41 @@ static void measure_one(const struct suite_opts *o, const struct suite *s,
 	protocol_doc_free(&doc);
 }
 
+int suite_count_functions(const struct suite_opts *o, const struct suite *s,
+                          const struct bench_result *b, const char *keep,
+                          struct callgrind_fns *out, char **why)
+{
+	struct suite_opts two = *o;
+	const struct program *p = suite_program(s, b);
+	const char *args[16];
+	char buf[3][32], one[PATH_MAX], last[PATH_MAX], err[PATH_MAX + 64] = "";
+	struct callgrind_fns f1 = {0}, f2 = {0};
+	struct protocol_doc doc;
+	struct proc_result res;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	two.samples = 2;
+	worker_args(&two, p, b, args, buf);
+	rc = run_worker_cg(o->cg, p && p->exec_path ? p->exec_path : b->program,
+	                   p ? p->envp : NULL, args, o->timeout_s, &doc, &res, why);
+	snprintf(one, sizeof one, "%s/cg.out.1", o->cg->dir);
+	snprintf(last, sizeof last, "%s/cg.out.2", o->cg->dir);
+	if (rc == 0 && (callgrind_read_functions(one, &f1, err, sizeof err) != 0 ||
+	                callgrind_read_functions(last, &f2, err, sizeof err) != 0 ||
+	                callgrind_fns_per_iter(&f1, &f2, (double)(o->iterations ? o->iterations
+	                                                                       : 1), out) != 0))
+		rc = -1, *why = strdup(err[0] ? err : "out of memory");
+	if (rc == 0 && keep && files_copy(last, keep) != 0)
+		msg_warn(keep, "cannot write callgrind's file: %s", strerror(errno));
+	callgrind_fns_free(&f1);
+	callgrind_fns_free(&f2);
+	callgrind_clear(o->cg);
+	proc_result_free(&res);
+	protocol_doc_free(&doc);
+	return rc;
+}
+
 static void progress(const struct suite_opts *o, size_t k, size_t total,
                      const char *name, double start)
 {
@@ -472,6 +509,7 @@ void bench_result_free(struct bench_result *b)
 	free(b->notes);
 	counters_free(b->counters, b->ncounters);
 	profile_free(b->profile);
+	callgrind_profile_free(b->counted);
 }
 
 int suite_list_counters(const struct suite_opts *o)

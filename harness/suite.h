@@ -63,6 +63,14 @@ struct suite {
 	char *machine_note;          /* the machine was busy (noise.h), owned, or NULL */
 };
 
+/* Under callgrind (o->cg): one more process of b with two samples, and
+ * from their dumps the Ir per iteration of every function its loop ran;
+ * the last dump is copied to `keep` (for KCachegrind) unless NULL.  0, or
+ * -1 with a reason (owned by the caller) in *why. */
+int suite_count_functions(const struct suite_opts *o, const struct suite *s,
+                          const struct bench_result *b, const char *keep,
+                          struct callgrind_fns *out, char **why);
+
 /* Ask every program for its benchmarks and keep those the filter selects.
  * Returns 0, or EXIT_USAGE after printing one line (a missing program, one
  * that is not a worker, a duplicate name, nothing selected). */

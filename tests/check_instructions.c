@@ -217,10 +217,16 @@ START_TEST(test_plus_one)
 	json_t *doc, *c;
 	double base, cur;
 
-	run_cli(&t, "ab", "--measure", "instructions", QUIET, "--json", json, worker,
-	        worker_plus, "instr/plus", NULL);
+	run_cli(&t, "ab", "--measure", "instructions", "--quiet", "--color", "never", "--json",
+	        json, worker, worker_plus, "instr/plus", NULL);
 	ck_assert_msg(t.exit_code == 1, "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
 	ck_assert_msg(strstr(t.out, "+0.10%") && strstr(t.out, "regressed (exact)"), "%s", t.out);
+	/* The regression's instructions per function, against the old build:
+	 * the one that grew, by exactly one, and callgrind's files of both. */
+	ck_assert_msg(strstr(t.out, "instructions per function of instr/plus, against the old "
+	                     "build\n  +1.0 Ir/iter in br__fn_instr__plus (+0.0997%)"), "%s", t.out);
+	ck_assert_int_eq(access("reports/profiles/instr_plus-361fedde.callgrind", R_OK), 0);
+	ck_assert_int_eq(access("reports/profiles/instr_plus-361fedde.old.callgrind", R_OK), 0);
 	doc = results(json);
 	c = json_object_get(bench(doc, "instr/plus"), "comparison");
 	base = json_number_value(json_object_get(c, "baseline_ns"));
@@ -351,6 +357,12 @@ int main(void)
 	         tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(workdir)) {
 		perror("check_instructions: mkdtemp");
+		return EXIT_FAILURE;
+	}
+	/* Instruction profiles go to reports/profiles under the working
+	 * directory: keep them out of the build tree. */
+	if (chdir(workdir) != 0) {
+		perror("check_instructions: chdir");
 		return EXIT_FAILURE;
 	}
 	rc = check_run_suite(instructions_suite(valgrind));
