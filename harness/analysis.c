@@ -11,6 +11,7 @@
 #include <gsl/gsl_sort.h>
 
 #include "analysis.h"
+#include "counters.h"
 #include "pairslope.h"
 #include "stats.h"
 
@@ -595,6 +596,8 @@ size_t analysis_per_process(const struct bench_result *b, enum analysis_stat sta
 	size_t n = 0, maxlen = 0;
 	double *x, *y, *work;
 
+	if (stat == ANALYSIS_INSTRUCTIONS)
+		return counters_per_process(b, "instructions", out);
 	for (size_t i = 0; i < b->nprocs; i++)
 		if (b->procs[i].nsamples > maxlen)
 			maxlen = b->procs[i].nsamples;

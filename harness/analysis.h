@@ -29,11 +29,14 @@ enum analysis_stat {
 	ANALYSIS_SLOPE,   /* Theil-Sen slope of ns on iters (flat: median) */
 	ANALYSIS_MEDIAN,  /* median time per iteration */
 	ANALYSIS_MEAN,    /* mean time per iteration */
+	ANALYSIS_INSTRUCTIONS, /* the instructions counter's slope per
+	                   * iteration (perf_event, a hardware PMU) */
 };
 
 /* Writes the estimate of `stat` for each process of b with at least two
- * samples into out (room for b->nprocs values), in ns per iteration, and
- * returns how many; 0 when out of memory. */
+ * samples into out (room for b->nprocs values), in ns per iteration (or
+ * instructions, for ANALYSIS_INSTRUCTIONS: only processes that counted
+ * them), and returns how many; 0 when out of memory. */
 size_t analysis_per_process(const struct bench_result *b, enum analysis_stat stat,
 			    double *out);
 

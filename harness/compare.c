@@ -49,6 +49,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "compare.h"
+#include "units.h"
 #include "stats.h"
 
 #define MIN_PROCS 3       /* per side; fewer cannot estimate a spread */
@@ -85,6 +86,8 @@ int compare_parse_statistic(const char *s, enum analysis_stat *out)
 		*out = ANALYSIS_MEDIAN;
 	else if (!strcmp(s, "mean"))
 		*out = ANALYSIS_MEAN;
+	else if (!strcmp(s, "instructions"))
+		*out = ANALYSIS_INSTRUCTIONS;
 	else
 		return -1;
 	return 0;
@@ -463,6 +466,8 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 		                          COMPARE_BENCH_DRIFT) + COMPARE_COMMON_DRIFT *
 		                          COMPARE_COMMON_DRIFT) : se;
 		cm->exact = m[i].exact;
+		cm->measure = o->statistic == ANALYSIS_INSTRUCTIONS ? MEASURE_INSTRUCTIONS
+		                                                    : m[i].b->measure;
 		cm->change = expm1(m[i].d);
 		cm->change_lo = expm1(m[i].d - t * se_change);
 		cm->change_hi = expm1(m[i].d + t * se_change);

@@ -163,6 +163,41 @@ double counters_proc_per_iter(const struct proc_run *p, size_t c, double *work)
 	return stats_median(pairs, m);
 }
 
+/* Doubles of scratch counters_proc_per_iter needs for n samples: x, y,
+ * then Theil-Sen's or the flat fallback's ratios. */
+static size_t work_size(size_t n)
+{
+	size_t ts = stats_theil_sen_work(n);
+
+	return 2 * n + (ts > n ? ts : n) + 1;
+}
+
+size_t counters_per_process(const struct bench_result *b, const char *role, double *out)
+{
+	size_t c, n = 0, maxlen = 1;
+	double *work;
+
+	for (c = 0; c < b->ncounters; c++)
+		if (b->counters[c].counted && b->counters[c].role &&
+		    !strcmp(b->counters[c].role, role))
+			break;
+	if (c == b->ncounters)
+		return 0;
+	for (size_t i = 0; i < b->nprocs; i++)
+		if (b->procs[i].nsamples > maxlen)
+			maxlen = b->procs[i].nsamples;
+	if (!(work = malloc(work_size(maxlen) * sizeof *work)))
+		return 0;
+	for (size_t i = 0; i < b->nprocs; i++) {
+		double v = b->procs[i].nsamples >= 2 ? counters_proc_per_iter(&b->procs[i], c, work)
+		                                     : NAN;
+		if (isfinite(v))
+			out[n++] = v;
+	}
+	free(work);
+	return n;
+}
+
 double counters_net(double raw_per_iter, double loop_per_iter)
 {
 	return isfinite(loop_per_iter) ? raw_per_iter - loop_per_iter : raw_per_iter;
@@ -180,7 +215,6 @@ int counters_analyse(struct bench_result *b)
 	size_t maxn = 0;
 	int any = 0;
 	double *work;
-	size_t ts;
 
 	for (size_t i = 0; i < b->nprocs; i++) {
 		maxn = b->procs[i].nsamples > maxn ? b->procs[i].nsamples : maxn;
@@ -190,9 +224,7 @@ int counters_analyse(struct bench_result *b)
 	 * values stay as they were read. */
 	if (!any)
 		return 0;
-	/* x, y, then Theil-Sen scratch or the flat fallback's ratios. */
-	ts = stats_theil_sen_work(maxn);
-	if (!(work = malloc((2 * maxn + (ts > maxn ? ts : maxn) + 1) * sizeof *work)))
+	if (!(work = malloc(work_size(maxn) * sizeof *work)))
 		return -ENOMEM;
 	for (size_t c = 0; c < b->ncounters; c++) {
 		struct counter_result *cr = &b->counters[c];

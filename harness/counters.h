@@ -46,6 +46,13 @@ int counters_remap(struct proc_run *p, const struct counter_result *from, size_t
  * runs out of memory. */
 double counters_proc_per_iter(const struct proc_run *p, size_t c, double *work);
 
+/* For the counter of `role` ("instructions", ...) that b counted: each
+ * process's events per iteration (counters_proc_per_iter, the loop's own
+ * included), for the processes with at least two samples and a value,
+ * into out (room for b->nprocs); their count, 0 when b counted no such
+ * event or memory ran out.  What --statistic instructions compares. */
+size_t counters_per_process(const struct bench_result *b, const char *role, double *out);
+
 /* The body's own events per iteration: raw minus the empty loop's, when
  * the loop was measured (loop_per_iter finite); raw otherwise. */
 double counters_net(double raw_per_iter, double loop_per_iter);

@@ -48,7 +48,7 @@ static const struct opt_def {
 	{"baseline", O_BASELINE, 'b', "NAME", "compare with baseline NAME; exit 1 on a regression"},
 	{"load-baseline", O_LOAD_BASELINE, 0, "NAME", "use stored baseline NAME as the results; measure nothing"},
 	{"baseline-dir", O_BASELINE_DIR, 0, "DIR", "where baselines live (default $BENCHRUN_BASELINE_DIR or baselines)"},
-	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median or mean (default slope)"},
+	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median, mean, or instructions (hardware counter) (default slope)"},
 	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1; 0.05 for instructions)"},
 	{"alpha", O_ALPHA, 0, "P", "chance of any false alarm in the suite (default 0.01)"},
 	{"fail-on", O_FAIL_ON, 0, "WHAT", "exit 1 on: regression (default), change, never"},
@@ -171,7 +171,7 @@ static int word_index(const char *v, const char *const *words)
 /* Options whose value is one of a few words. */
 static int apply_word(struct options *o, int id, const char *v)
 {
-	static const char *const stats[] = {"slope", "median", "mean", NULL};
+	static const char *const stats[] = {"slope", "median", "mean", "instructions", NULL};
 	static const char *const fail[] = {"regression", "change", "never", NULL};
 	static const char *const color[] = {"auto", "always", "never", NULL};
 	static const char *const measure[] = {"time", "instructions", NULL};
@@ -228,7 +228,7 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 		if (apply_word(o, d->id, v) == 0)
 			return 0;
 		msg_error(NULL, "--%s: bad value '%s' (one of: %s)", d->name, v,
-		          d->id == O_STATISTIC ? "slope, median, mean" :
+		          d->id == O_STATISTIC ? "slope, median, mean, instructions" :
 		          d->id == O_MEASURE_WHAT ? "time, instructions" :
 		          d->id == O_FAIL_ON ? "regression, change, never" : "auto, always, never");
 		return -1;

@@ -52,7 +52,8 @@ static void print_counter_changes(FILE *out, const struct bench_result *b,
 	}
 }
 
-/* The statistic's own estimate of a benchmark with no comparison (new). */
+/* The statistic's own estimate of a benchmark with no comparison (new);
+ * for instructions, the time slope, shown as time. */
 static double own_estimate(const struct bench_result *b, const struct options *o)
 {
 	if (!b->analysed)
@@ -81,10 +82,11 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int vs_sui
 	char rel[48] = "";
 
 	if (c->verdict != VERDICT_NEW && isfinite(c->base_ns))
-		units_figure(base, sizeof base, c->base_ns, b->measure);
-	if (isfinite(c->cur_ns) || isfinite(own_estimate(b, o)))
-		units_figure(cur, sizeof cur, isfinite(c->cur_ns) ? c->cur_ns : own_estimate(b, o),
-		             b->measure);
+		units_figure(base, sizeof base, c->base_ns, c->measure);
+	if (isfinite(c->cur_ns))
+		units_figure(cur, sizeof cur, c->cur_ns, c->measure);
+	else if (isfinite(own_estimate(b, o)))
+		units_figure(cur, sizeof cur, own_estimate(b, o), b->measure);
 	if (isfinite(c->change)) {
 		snprintf(change, sizeof change, "%+.2f%%", c->change * 100);
 		snprintf(ci, sizeof ci, "[%+.2f%%, %+.2f%%]", c->change_lo * 100, c->change_hi * 100);

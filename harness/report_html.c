@@ -380,8 +380,8 @@ static void page_compare(FILE *out, const struct bench_result *b)
 	fputs("<h2>Against the baseline</h2>\n<table>\n<tr><th>baseline</th><th>now</th>"
 	      "<th>change</th><th>interval</th><th class=\"name\">verdict</th><th>p (suite)</th>"
 	      "<th>processes (base / now)</th></tr>\n<tr>", out);
-	cell_time(out, c->base_ns, b->measure);
-	cell_time(out, c->cur_ns, b->measure);
+	cell_time(out, c->base_ns, c->measure);
+	cell_time(out, c->cur_ns, c->measure);
 	cell_change(out, c);
 	fprintf(out, "<td>%.3g</td><td>%zu / %zu</td></tr>\n</table>\n", c->p_adj,
 	        c->base_procs, c->cur_procs);

@@ -149,7 +149,7 @@ static json_t *notes(const struct bench_result *b)
 static json_t *run_comparison(const struct compare_summary *sum, const struct options *o,
                               int exit_status)
 {
-	static const char *const stats[] = {"slope", "median", "mean"};
+	static const char *const stats[] = {"slope", "median", "mean", "instructions"};
 
 	return json_pack("{s:{s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:o, s:o,"
 	                 " s:b, s:o, s:b, s:o, s:o, s:o, s:i}",
@@ -158,7 +158,7 @@ static json_t *run_comparison(const struct compare_summary *sum, const struct op
 	                 "fallback", (json_int_t)sum->modes[MODE_FALLBACK],
 	                 "alpha", num(o->alpha), "threshold", num(o->noise),
 	                 "confidence", num(o->conf_level), "drift_bound", num(o->drift_bound),
-	                 "statistic", o->statistic >= 0 && o->statistic < 3 ? stats[o->statistic]
+	                 "statistic", o->statistic >= 0 && o->statistic < 4 ? stats[o->statistic]
 	                                                                    : "slope",
 	                 "remeasure", (json_int_t)o->remeasure,
 	                 "shift", num(sum->shift), "shift_lo", num(sum->shift_lo),

@@ -19,9 +19,9 @@ static void row_compared(FILE *out, const struct bench_result *b)
 	if (c->verdict == VERDICT_NEW || !isfinite(c->base_ns))
 		strcpy(base, "-");
 	else
-		units_figure(base, sizeof base, c->base_ns, b->measure);
+		units_figure(base, sizeof base, c->base_ns, c->measure);
 	if (isfinite(c->cur_ns))
-		units_figure(now, sizeof now, c->cur_ns, b->measure);
+		units_figure(now, sizeof now, c->cur_ns, c->measure);
 	else
 		units_figure(now, sizeof now, b->an.slope.point, b->measure);
 	fprintf(out, " | %s | %s | ", base, now);

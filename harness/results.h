@@ -128,7 +128,11 @@ struct paired_round {
  * the suite-wide shift (stored, when a shift is removed). */
 struct comparison {
 	enum verdict verdict;
-	double base_ns, cur_ns;    /* ns/iter (see above) */
+	double base_ns, cur_ns;    /* ns/iter (see above), or Ir/iter when
+	                            * `measure` says so */
+	int measure;               /* enum measure (units.h) of base_ns and
+	                            * cur_ns: the run's, or instructions for
+	                            * --statistic instructions */
 	double change;             /* cur_ns / base_ns - 1 */
 	double change_lo, change_hi; /* its interval at the confidence level */
 	double rel, rel_lo, rel_hi; /* the judged change and its interval */

@@ -26,6 +26,7 @@
 #include "compare.h"
 #include "gate.h"
 #include "msg.h"
+#include "units.h"
 
 #define NSAMPLES 10  /* per process, on the ramp iters = 100, 200, ... */
 
@@ -1128,6 +1129,66 @@ START_TEST(test_other_statistics)
 }
 END_TEST
 
+/* Give b an "instructions" counter (as a worker on a machine with a
+ * hardware PMU reports it) whose deltas lie exactly on 40 + per_iter[p] *
+ * iters in process p: the time samples stay as they were. */
+static void add_instructions(struct bench_result *b, const double *per_iter)
+{
+	b->counters = calloc(1, sizeof *b->counters);
+	ck_assert_ptr_nonnull(b->counters);
+	b->counters[0] = (struct counter_result){.name = strdup("instructions"),
+	                                         .role = strdup("instructions"), .counted = 1};
+	b->ncounters = 1;
+	for (size_t p = 0; p < b->nprocs; p++) {
+		struct proc_run *pr = &b->procs[p];
+		pr->ctr_delta = calloc(pr->cap, sizeof *pr->ctr_delta);
+		pr->ctr_running = calloc(pr->cap, sizeof *pr->ctr_running);
+		ck_assert(pr->ctr_delta && pr->ctr_running);
+		pr->nctr = 1;
+		for (size_t k = 0; k < pr->nsamples; k++) {
+			pr->ctr_delta[k] = 40 + per_iter[p] * (double)pr->samples[k].iters;
+			pr->ctr_running[k] = 1;
+		}
+	}
+}
+
+/* --statistic instructions gates on the counter, not on time: one more
+ * instruction in 1,000 is a regression, exactly, whatever the times do (here
+ * they are 10 % faster); the same count is no change; a benchmark that
+ * counted no instructions cannot be judged.  Stored and paired alike. */
+START_TEST(test_instructions_statistic)
+{
+	static const double same[3] = {1000, 1000, 1000}, plus[3] = {1001, 1001, 1001};
+	static const double t_old[3] = {20, 20.2, 19.8}, t_new[3] = {18, 18.2, 17.8};
+	struct compare_opts o = DEFAULTS;
+	struct suite base = {0}, cur = {0};
+	struct compare_summary sum = {0};
+	int paired = _i == 1;
+
+	o.statistic = ANALYSIS_INSTRUCTIONS;
+	o.noise = 0.001;
+	add_instructions(add_bench_slopes(&base, "i/plus", t_old, 3), same);
+	add_instructions(add_rounds(&cur, "i/plus", t_new, 3, 1, 1), plus);
+	add_instructions(add_bench_slopes(&base, "i/same", t_old, 3), same);
+	add_instructions(add_rounds(&cur, "i/same", t_new, 3, 1, 1), same);
+	add_bench_slopes(&base, "i/uncounted", t_old, 3);
+	add_rounds(&cur, "i/uncounted", t_old, 3, 1, 1);
+	ck_assert_int_eq(paired ? run_paired(&cur, &base, NULL, &o, &sum)
+	                        : run_stored(&cur, &base, &o, &sum), 0);
+	ck_assert(cur.benches[0].cmp.exact && cur.benches[1].cmp.exact);
+	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_REGRESSED);
+	ck_assert_double_eq_tol(cur.benches[0].cmp.change, 0.001, 1e-12);
+	ck_assert_double_eq_tol(cur.benches[0].cmp.base_ns, 1000, 1e-9);
+	ck_assert_double_eq_tol(cur.benches[0].cmp.cur_ns, 1001, 1e-9);
+	ck_assert_int_eq(cur.benches[0].cmp.measure, MEASURE_INSTRUCTIONS);
+	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NO_CHANGE);
+	ck_assert_int_eq(cur.benches[2].cmp.verdict, VERDICT_TOO_FEW);
+	compare_summary_free(&sum);
+	suite_free(&base);
+	suite_free(&cur);
+}
+END_TEST
+
 /* ---- Paired comparisons ---- */
 
 /* Old and new measured in the same 5 rounds, each round drifting by up to
@@ -1500,6 +1561,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(stored, test_majority_shift);
 	tcase_add_test(stored, test_stored_exact);
 	tcase_add_loop_test(stored, test_other_statistics, 0, 2);
+	tcase_add_loop_test(stored, test_instructions_statistic, 0, 2);
 	suite_add_tcase(s, stored);
 
 	tcase_set_timeout(paired, 10);
