@@ -26,7 +26,8 @@ bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 %C%_analysis_CFLAGS = $(bench_cflags) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
 %C%_analysis_LDADD = lib/libbenchrun-internal.la harness/libharness.la
 
-EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/peer_gbench.cc
+EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/measure-instructions \
+	%D%/peer_gbench.cc
 
 # `make bench` writes its HTML report into reports/ (reports/index.html).
 # Extra benchrun options: make bench BENCHFLAGS='--filter hash --processes 10'
