@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "callgrind.h"
 #include "counters.h"
+#include "flame.h"
 #include "msg.h"
 #include "options.h"
 #include "proc.h"
@@ -273,7 +274,39 @@ struct fn_reader {
 	int *own;              /* acc[i].name is owned */
 	long cur;              /* index in acc of the current fn= block; -1 */
 	int npos, ir_col, after_calls;
+	const char *callee;    /* of the last cfn= line, borrowed, or owned
+	                        * when callee_owned */
+	int callee_owned;
+	struct callgrind_edge *e;  /* one per call cost line, merged at the end */
+	size_t ne, ecap;
 };
+
+/* The inclusive Ir of a call from the current function to r->callee. */
+static int add_edge(struct fn_reader *r, double ir)
+{
+	struct callgrind_edge *ed;
+
+	if (r->cur < 0 || !r->callee)
+		return 0;
+	if (r->ne == r->ecap) {
+		size_t cap = r->ecap ? 2 * r->ecap : 64;
+		if (!(ed = realloc(r->e, cap * sizeof *ed)))
+			return -1;
+		r->e = ed;
+		r->ecap = cap;
+	}
+	ed = &r->e[r->ne];
+	ed->caller = strdup(r->acc[r->cur].name);
+	ed->callee = strdup(r->callee);
+	ed->incl = ir;
+	if (!ed->caller || !ed->callee) {
+		free(ed->caller);
+		free(ed->callee);
+		return -1;
+	}
+	r->ne++;
+	return 0;
+}
 
 /* The name a "fn=" / "cfn=" value stands for: "(id) name" defines id,
  * "(id)" refers to it, "name" is uncompressed.  NULL on a bad value or out
@@ -339,8 +372,10 @@ static int begin_fn(struct fn_reader *r, const char *v)
 /* A cost line: positions, then the events' costs (trailing zeros left
  * out).  Adds its Ir to the current function, as self cost, or as the
  * inclusive cost of a call when a calls= line came before it. */
-static void cost_line(struct fn_reader *r, const char *line)
+static int cost_line(struct fn_reader *r, const char *line)
 {
+	int rc = 0;
+
 	const char *p = line;
 	char *end;
 	double ir = 0;
@@ -359,12 +394,42 @@ static void cost_line(struct fn_reader *r, const char *line)
 		p = end;
 	}
 	if (r->cur >= 0) {
-		if (r->after_calls)
+		if (r->after_calls) {
 			r->acc[r->cur].incl += ir;
-		else
+			rc = add_edge(r, ir);
+		} else {
 			r->acc[r->cur].self += ir;
+		}
 	}
 	r->after_calls = 0;
+	return rc;
+}
+
+static int by_edge(const void *pa, const void *pb)
+{
+	const struct callgrind_edge *a = pa, *b = pb;
+	int c = strcmp(a->caller, b->caller);
+
+	return c ? c : strcmp(a->callee, b->callee);
+}
+
+/* Sort edges and merge those of one caller and callee. */
+static size_t merge_edges(struct callgrind_edge *e, size_t ne)
+{
+	size_t n = 0;
+
+	if (ne)
+		qsort(e, ne, sizeof *e, by_edge);
+	for (size_t i = 0; i < ne; i++) {
+		if (n && !by_edge(&e[n - 1], &e[i])) {
+			e[n - 1].incl += e[i].incl;
+			free(e[i].caller);
+			free(e[i].callee);
+			continue;
+		}
+		e[n++] = e[i];
+	}
+	return n;
 }
 
 static int by_name(const void *a, const void *b)
@@ -402,6 +467,10 @@ static int merge_blocks(struct fn_reader *r, struct callgrind_fns *out)
 	out->n = n;
 	r->acc = NULL;
 	r->nacc = 0;
+	out->ne = merge_edges(r->e, r->ne);
+	out->e = r->e;
+	r->e = NULL;
+	r->ne = 0;
 	return 0;
 }
 
@@ -412,9 +481,16 @@ static void reader_free(struct fn_reader *r)
 			free(r->acc[i].name);
 	for (size_t i = 0; i < r->nids; i++)
 		free(r->ids[i]);
+	for (size_t i = 0; i < r->ne; i++) {
+		free(r->e[i].caller);
+		free(r->e[i].callee);
+	}
+	if (r->callee_owned)
+		free((char *)r->callee);
 	free(r->ids);
 	free(r->acc);
 	free(r->own);
+	free(r->e);
 }
 
 int callgrind_read_functions(const char *path, struct callgrind_fns *out, char *why,
@@ -449,14 +525,14 @@ int callgrind_read_functions(const char *path, struct callgrind_fns *out, char *
 			if (begin_fn(&r, line + 3) != 0)
 				rc = -1, snprintf(why, n, "%s: bad function line '%.60s'", path, line);
 		} else if (!strncmp(line, "cfn=", 4)) {
-			int owned;
-			const char *name = fn_name(&r, line + 4, &owned);  /* defines an id */
-			if (owned)
-				free((char *)name);
+			if (r.callee_owned)
+				free((char *)r.callee);
+			r.callee = fn_name(&r, line + 4, &r.callee_owned);
 		} else if (!strncmp(line, "calls=", 6)) {
 			r.after_calls = 1;
 		} else if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '*') {
-			cost_line(&r, line);
+			if (cost_line(&r, line) != 0)
+				rc = -1, snprintf(why, n, "out of memory");
 		}
 	}
 	if (rc == 0 && ferror(f))
@@ -473,8 +549,37 @@ void callgrind_fns_free(struct callgrind_fns *f)
 {
 	for (size_t i = 0; i < f->n; i++)
 		free(f->f[i].name);
+	for (size_t i = 0; i < f->ne; i++) {
+		free(f->e[i].caller);
+		free(f->e[i].callee);
+	}
 	free(f->f);
+	free(f->e);
 	memset(f, 0, sizeof *f);
+}
+
+/* (b - a) / iters for every call in either. */
+static int edges_per_iter(const struct callgrind_fns *a, const struct callgrind_fns *b,
+                          double iters, struct callgrind_fns *out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	if (!(out->e = calloc(a->ne + b->ne + 1, sizeof *out->e)))
+		return -1;
+	while (i < a->ne || j < b->ne) {
+		int c = i == a->ne ? 1 : j == b->ne ? -1 : by_edge(&a->e[i], &b->e[j]);
+		const struct callgrind_edge *x = c <= 0 ? &a->e[i] : NULL, *y = c >= 0 ? &b->e[j] : NULL;
+		struct callgrind_edge *o = &out->e[n];
+		o->caller = strdup(x ? x->caller : y->caller);
+		o->callee = strdup(x ? x->callee : y->callee);
+		out->ne = ++n;
+		if (!o->caller || !o->callee)
+			return -1;
+		o->incl = ((y ? y->incl : 0) - (x ? x->incl : 0)) / iters;
+		i += x != NULL;
+		j += y != NULL;
+	}
+	return 0;
 }
 
 int callgrind_fns_per_iter(const struct callgrind_fns *a, const struct callgrind_fns *b,
@@ -500,6 +605,10 @@ int callgrind_fns_per_iter(const struct callgrind_fns *a, const struct callgrind
 		j += y != NULL;
 	}
 	out->n = n;
+	if (edges_per_iter(a, b, iters, out) != 0) {
+		callgrind_fns_free(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -547,6 +656,9 @@ void callgrind_profile_free(struct callgrind_profile *p)
 	callgrind_fns_free(&p->before);
 	free(p->file);
 	free(p->before_file);
+	free(p->folded);
+	free(p->svg);
+	free(p->diff_svg);
 	free(p);
 }
 
@@ -610,4 +722,181 @@ void callgrind_profile_print(FILE *out, const char *name, const struct callgrind
 	if (p->file)
 		fprintf(out, "  callgrind files: %s%s%s (callgrind_annotate, KCachegrind)\n", p->file,
 		        p->before_file ? "  old: " : "", p->before_file ? p->before_file : "");
+	if (p->svg)
+		fprintf(out, "  flame graph of Ir: %s%s%s\n", p->svg,
+		        p->diff_svg ? "  differential: " : "", p->diff_svg ? p->diff_svg : "");
+}
+
+/* ---- Stacks for a flame graph ----------------------------------------- */
+
+#define FLAME_DEPTH 64
+
+static const struct callgrind_fn *find_fn(const struct callgrind_fns *f, const char *name)
+{
+	struct callgrind_fn key = {(char *)name, 0, 0};
+
+	return f->n ? bsearch(&key, f->f, f->n, sizeof key, by_name) : NULL;
+}
+
+/* The first call of `caller` in the sorted edges; f->ne when none. */
+static size_t first_edge(const struct callgrind_fns *f, const char *caller)
+{
+	size_t lo = 0, hi = f->ne;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(f->e[mid].caller, caller) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* fn's inclusive Ir without its calls of itself, which callgrind's
+ * inclusive figure counts twice (the callee's Ir are fn's too). */
+static double own_incl(const struct callgrind_fns *f, const struct callgrind_fn *fn)
+{
+	double v = fn->incl;
+
+	for (size_t i = first_edge(f, fn->name); i < f->ne && !strcmp(f->e[i].caller, fn->name);
+	     i++)
+		if (!strcmp(f->e[i].callee, fn->name))
+			v -= f->e[i].incl;
+	return v;
+}
+
+/* The library's call of the benchmark body: stacks start below it, as the
+ * sampled profiles' do (profile.h), so the benchmark function is the root. */
+#define BODY_CALL "br__body_call"
+
+static int add_stack(struct flame_profile *out, const char **path, size_t n, double ir)
+{
+	double r = round(ir);
+	size_t from = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(path[k], BODY_CALL))
+			from = k + 1;
+	return r >= 1 && from < n ? flame_add(out, path + from, n - from, (uint64_t)r) : 0;
+}
+
+/* Function path[n - 1] with `share` of its inclusive Ir on this path. */
+static int expand(const struct callgrind_fns *f, struct flame_profile *out, const char **path,
+                  size_t n, double share)
+{
+	const struct callgrind_fn *fn = find_fn(f, path[n - 1]);
+	int rc;
+
+	if (!fn)
+		return 0;
+	if ((rc = add_stack(out, path, n, fn->self * share)) != 0)
+		return rc;
+	for (size_t i = first_edge(f, fn->name); rc == 0 && i < f->ne &&
+	     !strcmp(f->e[i].caller, fn->name); i++) {
+		const struct callgrind_fn *callee = find_fn(f, f->e[i].callee);
+		double part = f->e[i].incl * share;
+		int on_path = 0;
+		if (!(part > 0))
+			continue;
+		/* A recursive call's Ir are already the function's own. */
+		for (size_t k = 0; k < n; k++)
+			on_path |= !strcmp(path[k], f->e[i].callee);
+		if (on_path)
+			continue;
+		path[n] = f->e[i].callee;
+		if (n + 1 >= FLAME_DEPTH || !callee || !(own_incl(f, callee) > 0))
+			rc = add_stack(out, path, n + 1, part);
+		else
+			rc = expand(f, out, path, n + 1, part / own_incl(f, callee));
+	}
+	return rc;
+}
+
+int callgrind_flame(const struct callgrind_fns *f, struct flame_profile *out)
+{
+	const char *path[FLAME_DEPTH + 1];
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; rc == 0 && i < f->n; i++) {
+		int called = 0;
+		if (!(f->f[i].incl > 0))
+			continue;
+		for (size_t k = 0; k < f->ne && !called; k++)
+			called = f->e[k].incl > 0 && !strcmp(f->e[k].callee, f->f[i].name) &&
+			         strcmp(f->e[k].caller, f->f[i].name) != 0;
+		if (called)
+			continue;
+		path[0] = f->f[i].name;
+		rc = expand(f, out, path, 1, 1);
+	}
+	if (rc != 0)
+		flame_free(out);
+	return rc;
+}
+
+/* Write one file with `put`; its path, or NULL after a message. */
+static char *write_one(const char *dir, const char *stem, const char *suffix,
+                       int (*put)(FILE *, const struct flame_profile *,
+                                  const struct flame_profile *, const char *),
+                       const struct flame_profile *before, const struct flame_profile *after,
+                       const char *title)
+{
+	char *path;
+	FILE *f;
+	int bad;
+
+	if (asprintf(&path, "%s/%s%s", dir, stem, suffix) < 0)
+		return NULL;
+	if (!(f = fopen(path, "w"))) {
+		msg_error(path, "cannot write: %s", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	bad = put(f, before, after, title) != 0;
+	if (fclose(f) != 0 || bad) {
+		msg_error(path, "write failed: %s", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static int put_folded(FILE *f, const struct flame_profile *before,
+                      const struct flame_profile *after, const char *title)
+{
+	(void)before;
+	(void)title;
+	return flame_write_folded(f, after);
+}
+
+static int put_svg(FILE *f, const struct flame_profile *before,
+                   const struct flame_profile *after, const char *title)
+{
+	(void)before;
+	return flame_write_svg(f, after, title);
+}
+
+void callgrind_profile_write(struct callgrind_profile *p, const char *dir, const char *stem,
+                             const char *name)
+{
+	struct flame_profile after, before;
+	char title[512];
+
+	if (callgrind_flame(&p->after, &after) != 0) {
+		msg_error(name, "out of memory");
+		return;
+	}
+	snprintf(title, sizeof title, "%s: instructions per iteration (callgrind)", name);
+	p->folded = write_one(dir, stem, ".ir.folded", put_folded, NULL, &after, title);
+	p->svg = write_one(dir, stem, ".ir.svg", put_svg, NULL, &after, title);
+	if (p->have_before && callgrind_flame(&p->before, &before) == 0) {
+		snprintf(title, sizeof title, "%s: instructions per iteration, what changed since "
+		         "the old build (red: grew)", name);
+		p->diff_svg = write_one(dir, stem, ".ir-diff.svg", flame_write_diff_svg, &before,
+		                        &after, title);
+		flame_free(&before);
+	}
+	flame_free(&after);
 }

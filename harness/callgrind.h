@@ -80,9 +80,17 @@ struct callgrind_fn {
 	double self, incl;
 };
 
+/* A call from one function to another and its inclusive Ir. */
+struct callgrind_edge {
+	char *caller, *callee; /* owned */
+	double incl;
+};
+
 struct callgrind_fns {
 	struct callgrind_fn *f; /* owned, sorted by name */
 	size_t n;
+	struct callgrind_edge *e; /* owned, sorted by caller, then callee */
+	size_t ne;
 };
 
 /* The Ir of every function in a dump file (callgrind's format: fn= blocks
@@ -98,6 +106,19 @@ void callgrind_fns_free(struct callgrind_fns *f);
  * either, so the loop's fixed cost cancels.  0 or -1 (out of memory). */
 int callgrind_fns_per_iter(const struct callgrind_fns *a, const struct callgrind_fns *b,
                            double iters, struct callgrind_fns *out);
+
+/* Call stacks of Ir for a flame graph, from the functions and calls of
+ * f (per iteration): each root (a function with Ir that no call reaches:
+ * the benchmark body, whose call came before collection began) expanded
+ * down its calls, a callee's cost split over its callers in proportion to
+ * the Ir of each call (exact when every function has one caller, as
+ * gprof's propagation is otherwise), Ir rounded to whole instructions.
+ * Stacks start below the library's call of the benchmark body; a
+ * recursive call adds nothing (its Ir are the function's own), and a
+ * stack past 64 frames ends there.
+ * 0, or -1 when out of memory (out freed). */
+struct flame_profile;
+int callgrind_flame(const struct callgrind_fns *f, struct flame_profile *out);
 
 /* One function's change between two builds, per iteration. */
 struct callgrind_change {
@@ -118,9 +139,18 @@ struct callgrind_profile {
 	struct callgrind_fns after, before;
 	int have_before;
 	char *file, *before_file;  /* owned, or NULL when not written */
+	char *folded, *svg, *diff_svg; /* stacks of Ir per iteration and their
+	                           * flame graphs (callgrind_flame); owned or NULL */
 };
 
 void callgrind_profile_free(struct callgrind_profile *p);
+
+/* Write dir/stem.ir.folded and dir/stem.ir.svg from p->after and, with a
+ * before, dir/stem.ir-diff.svg (the profile writers of flame.h), titled
+ * with the benchmark's name; the paths go into p.  A file that cannot be
+ * written gives one message and stays NULL. */
+void callgrind_profile_write(struct callgrind_profile *p, const char *dir, const char *stem,
+                             const char *name);
 
 /* Under a benchmark: the functions whose instructions per iteration
  * changed most since the old build ("+1204 Ir/iter in lz4_compress_generic

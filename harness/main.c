@@ -345,6 +345,7 @@ static void count_profiles(struct run *r)
 			}
 			free(why);
 			why = NULL;
+			callgrind_profile_write(p, dir, stem, b->name);
 			b->counted = p;
 		}
 		free(path);

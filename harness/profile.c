@@ -384,7 +384,8 @@ static int put_diff_svg(FILE *f, const struct profile *p, const char *title)
 }
 
 /* Remove what an earlier run profiled into dir: the files this module
- * writes (.folded and .svg, differentials included), nothing else.  Names
+ * writes (.folded and .svg, differentials included) and the instruction
+ * measure's callgrind files (.callgrind), nothing else.  Names
  * are stems of benchmark names, so without this a benchmark profiled then
  * and not now would leave its graph next to this run's. */
 static void clear_earlier_run(const char *dir)
@@ -396,7 +397,8 @@ static void clear_earlier_run(const char *dir)
 		size_t len = strlen(e->d_name);
 		char *path;
 		if (!((len > 7 && !strcmp(e->d_name + len - 7, ".folded")) ||
-		      (len > 4 && !strcmp(e->d_name + len - 4, ".svg"))))
+		      (len > 4 && !strcmp(e->d_name + len - 4, ".svg")) ||
+		      (len > 10 && !strcmp(e->d_name + len - 10, ".callgrind"))))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
 			continue;

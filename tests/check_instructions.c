@@ -25,6 +25,7 @@
 #include "check_main.h"
 
 #include "callgrind.h"
+#include "flame.h"
 #include "transcript.h"
 
 #define CMD_LIMIT_S 120.0
@@ -144,6 +145,69 @@ START_TEST(test_read_dump)
 }
 END_TEST
 
+/* Functions, calls and stacks from a constructed dump: compressed names,
+ * a function in two blocks, a call from below the body call (cut), and a
+ * recursive function whose call of itself adds nothing to its stacks. */
+START_TEST(test_functions)
+{
+	static const char *const dump[2] = {
+		"events: Ir\nfn=(1) br__body_call\n0 3\ncfn=(2) main\ncalls=1 0\n0 110\n"
+		"fn=(2)\n0 10\ncfn=(3) work\ncalls=1 0\n0 100\n"
+		"fn=(3)\n0 50\ncfn=(4) leaf\ncalls=2 0\n0 40\nfn=(3)\n0 10\n"
+		"fn=(4)\n0 40\nfn=(5) rec\n0 30\ncfn=(5)\ncalls=1 0\n0 20\n",
+		"events: Ir\nfn=(1) br__body_call\n0 3\ncfn=(2) main\ncalls=1 0\n0 120\n"
+		"fn=(2)\n0 10\ncfn=(3) work\ncalls=1 0\n0 110\n"
+		"fn=(3)\n0 70\ncfn=(4) leaf\ncalls=2 0\n0 40\n"
+		"fn=(4)\n0 40\nfn=(5) rec\n0 30\ncfn=(5)\ncalls=1 0\n0 20\n"};
+	struct callgrind_fns f[2], per = {0};
+	struct flame_profile fl;
+	struct callgrind_change *c;
+	char why[256], *path, *text;
+	long n;
+
+	for (int i = 0; i < 2; i++) {
+		path = write_file(i ? "fns.1" : "fns.0", dump[i]);
+		ck_assert_msg(callgrind_read_functions(path, &f[i], why, sizeof why) == 0, "%s", why);
+		free(path);
+	}
+	ck_assert_uint_eq(f[0].n, 5);
+	/* Sorted by name: br__body_call, leaf, main, rec, work. */
+	ck_assert_str_eq(f[0].f[4].name, "work");
+	ck_assert(f[0].f[4].self == 60 && f[0].f[4].incl == 100);
+	ck_assert(f[0].f[2].self == 10 && f[0].f[2].incl == 110);
+	ck_assert(f[0].f[3].self == 30 && f[0].f[3].incl == 50);
+	ck_assert_uint_eq(f[0].ne, 4);
+	/* Stacks of the first: below the body call, each function's own Ir. */
+	ck_assert_int_eq(callgrind_flame(&f[0], &fl), 0);
+	ck_assert_uint_eq(fl.total, 110 + 30);
+	path = check_asprintf("%s/fns.folded", workdir);
+	{
+		FILE *out = fopen(path, "w");
+		ck_assert_ptr_nonnull(out);
+		ck_assert_int_eq(flame_write_folded(out, &fl), 0);
+		fclose(out);
+	}
+	text = check_slurp(path, NULL);
+	ck_assert_str_eq(text, "main 10\nmain;work 60\nmain;work;leaf 40\nrec 30\n");
+	free(text);
+	free(path);
+	flame_free(&fl);
+	/* What grew from the first dump to the second, per iteration (one
+	 * iteration more): work's self Ir, by 20 - 10 = 10... */
+	ck_assert_int_eq(callgrind_fns_per_iter(&f[0], &f[1], 1, &per), 0);
+	ck_assert_double_eq(per.f[4].self, 10);
+	callgrind_fns_free(&per);
+	/* ... and between the two as builds, work alone changed: +10. */
+	n = callgrind_diff(&f[0], &f[1], &c);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(c[0].name, "work");
+	ck_assert(c[0].old_self == 60 && c[0].new_self == 70 && c[0].new_incl == 110);
+	free(c);
+	callgrind_fns_free(&f[0]);
+	callgrind_fns_free(&f[1]);
+}
+END_TEST
+
 /* ---- Under Valgrind ---------------------------------------------------- */
 
 /* A body of 1,000 nops reads exactly 1,000 instructions more per
@@ -213,9 +277,9 @@ END_TEST
 START_TEST(test_plus_one)
 {
 	struct transcript t;
-	char *json = check_asprintf("%s/plus.json", workdir);
+	char *json = check_asprintf("%s/plus.json", workdir), *text;
 	json_t *doc, *c;
-	double base, cur;
+	double base, cur, folded;
 
 	run_cli(&t, "ab", "--measure", "instructions", "--quiet", "--color", "never", "--json",
 	        json, worker, worker_plus, "instr/plus", NULL);
@@ -234,6 +298,14 @@ START_TEST(test_plus_one)
 	ck_assert_msg(fabs(cur - base - 1) < 1e-9 && base >= 1000 && base < 1010,
 	              "%.12g -> %.12g Ir/iter", base, cur);
 	json_decref(doc);
+	/* Its stacks of Ir per iteration start at the body: all of them. */
+	text = check_slurp("reports/profiles/instr_plus-361fedde.ir.folded", NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(sscanf(text, "br__fn_instr__plus %lf", &folded) == 1 &&
+	              fabs(folded - cur) < 0.5, "%s", text);
+	ck_assert_int_eq(access("reports/profiles/instr_plus-361fedde.ir-diff.svg", R_OK), 0);
+	free(text);
+
 	free(json);
 	transcript_free(&t);
 	run_cli(&t, "ab", "--measure", "instructions", QUIET, worker, worker, "instr/plus", NULL);
@@ -303,6 +375,7 @@ static Suite *instructions_suite(int valgrind)
 	TCase *dump = tcase_create("dump"), *cli = tcase_create("cli");
 
 	tcase_add_test(dump, test_read_dump);
+	tcase_add_test(dump, test_functions);
 	suite_add_tcase(s, dump);
 	tcase_add_test(cli, test_no_valgrind);
 	tcase_add_test(cli, test_worker_alone);
