@@ -669,18 +669,29 @@ static int by_self(const void *pa, const void *pb)
 	return a->self > b->self ? -1 : a->self < b->self ? 1 : strcmp(a->name, b->name);
 }
 
+long callgrind_top(const struct callgrind_fns *f, struct callgrind_fn **out)
+{
+	struct callgrind_fn *c = malloc((f->n + 1) * sizeof *c);
+
+	if (!(*out = c))
+		return -1;
+	if (f->n) {
+		memcpy(c, f->f, f->n * sizeof *c);
+		qsort(c, f->n, sizeof *c, by_self);
+	}
+	return (long)f->n;
+}
+
 /* The functions with most self Ir per iteration. */
 static void print_top(FILE *out, const struct callgrind_fns *f, size_t top)
 {
-	struct callgrind_fn *c = malloc((f->n + 1) * sizeof *c);
+	struct callgrind_fn *c;
 	double total = 0;
 
-	if (!c)
+	if (callgrind_top(f, &c) < 0)
 		return;
-	memcpy(c, f->f, f->n * sizeof *c);
 	for (size_t i = 0; i < f->n; i++)
 		total += c[i].self;
-	qsort(c, f->n, sizeof *c, by_self);
 	fprintf(out, "  %12s  %6s  %12s  %s\n", "self Ir/iter", "share", "incl Ir/iter", "function");
 	for (size_t i = 0; i < f->n && i < top && c[i].self > 0; i++)
 		fprintf(out, "  %12.1f  %5.1f%%  %12.1f  %s\n", c[i].self,
@@ -899,4 +910,41 @@ void callgrind_profile_write(struct callgrind_profile *p, const char *dir, const
 		flame_free(&before);
 	}
 	flame_free(&after);
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *callgrind_profile_json(const struct callgrind_profile *p, size_t top)
+{
+	json_t *changes = json_array(), *fns = json_array();
+	struct callgrind_change *c = NULL;
+	struct callgrind_fn *f = NULL;
+	long n = p->have_before ? callgrind_diff(&p->before, &p->after, &c) : 0;
+	long nf = callgrind_top(&p->after, &f);
+
+	for (long i = 0; changes && i < n; i++)
+		json_array_append_new(changes, json_pack("{s:s, s:o, s:o, s:o, s:o}", "function",
+		                      c[i].name, "old_self", num(c[i].old_self), "new_self",
+		                      num(c[i].new_self), "old_inclusive", num(c[i].old_incl),
+		                      "new_inclusive", num(c[i].new_incl)));
+	for (long i = 0; fns && i < nf && (size_t)i < top; i++)
+		json_array_append_new(fns, json_pack("{s:s, s:o, s:o}", "function", f[i].name,
+		                      "self", num(f[i].self), "inclusive", num(f[i].incl)));
+	free(c);
+	free(f);
+	return json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "unit", "Ir/iter",
+	                 "against_old_build", p->have_before,
+	                 "changes", p->have_before ? changes : (json_decref(changes), json_null()),
+	                 "top", fns, "callgrind_file", str_or_null(p->file),
+	                 "old_callgrind_file", str_or_null(p->before_file),
+	                 "folded", str_or_null(p->folded), "flame_graph", str_or_null(p->svg),
+	                 "diff_flame_graph", str_or_null(p->diff_svg));
 }

@@ -9,6 +9,7 @@
 #ifndef BENCHRUN_CALLGRIND_H
 #define BENCHRUN_CALLGRIND_H
 
+#include <jansson.h>
 #include "results.h"
 
 struct callgrind {
@@ -120,6 +121,11 @@ int callgrind_fns_per_iter(const struct callgrind_fns *a, const struct callgrind
 struct flame_profile;
 int callgrind_flame(const struct callgrind_fns *f, struct flame_profile *out);
 
+/* The functions of f by self Ir, most first (ties by name), into *out
+ * (owned by the caller, names borrowed); their count, -1 when out of
+ * memory.  Pure. */
+long callgrind_top(const struct callgrind_fns *f, struct callgrind_fn **out);
+
 /* One function's change between two builds, per iteration. */
 struct callgrind_change {
 	const char *name;      /* owned by the fns it came from */
@@ -158,5 +164,10 @@ void callgrind_profile_write(struct callgrind_profile *p, const char *dir, const
  * the files.  At most `top` lines of functions. */
 void callgrind_profile_print(FILE *out, const char *name, const struct callgrind_profile *p,
                              size_t top);
+
+/* The benchmark's "instruction_profile" object (docs/json-schema.md): the
+ * changed functions (all), the top `top` functions now, and the files.
+ * A new reference. */
+json_t *callgrind_profile_json(const struct callgrind_profile *p, size_t top);
 
 #endif

@@ -14,6 +14,7 @@
 #include "counters.h"
 #include "escape.h"
 #include "msg.h"
+#include "callgrind.h"
 #include "profile.h"
 #include "report.h"
 #include "report_plot.h"
@@ -455,6 +456,62 @@ static void page_profile(FILE *out, const struct bench_result *b, const char *st
 	}
 }
 
+/* A file of the profile folder as a link, by its name there. */
+static void file_link(FILE *out, const char *path, const char *what)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+
+	if (!path)
+		return;
+	fprintf(out, " <a href=\"%s/", PROFILE_SUBDIR);
+	escape_html(out, base ? base + 1 : path);
+	fprintf(out, "\">%s</a>", what);
+}
+
+/* The instruction measure's profile: what changed per function since the
+ * old build (or the top functions), its flame graphs and callgrind's
+ * files. */
+static void page_counted(FILE *out, const struct bench_result *b)
+{
+	const struct callgrind_profile *p = b->counted;
+	struct callgrind_change *c = NULL;
+	struct callgrind_fn *f = NULL;
+	long n;
+
+	if (!p)
+		return;
+	fputs("<h2>Instructions per function</h2>\n<p>Files:", out);
+	file_link(out, p->file, "callgrind (KCachegrind)");
+	file_link(out, p->before_file, "old build's callgrind");
+	file_link(out, p->folded, "folded stacks of Ir");
+	file_link(out, p->svg, "flame graph");
+	file_link(out, p->diff_svg, "differential");
+	fputs(".</p>\n<table>\n", out);
+	if (p->have_before && (n = callgrind_diff(&p->before, &p->after, &c)) >= 0) {
+		fputs("<tr><th>change (Ir/iter)</th><th>self before</th><th>self after</th>"
+		      "<th>inclusive after</th><th class=\"name\">function</th></tr>\n", out);
+		for (long i = 0; i < n && i < 20; i++) {
+			fprintf(out, "<tr><td>%+.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>"
+			        "<td class=\"name wrap\">", c[i].new_self - c[i].old_self,
+			        c[i].old_self, c[i].new_self, c[i].new_incl);
+			escape_html(out, c[i].name);
+			fputs("</td></tr>\n", out);
+		}
+		free(c);
+	} else if ((n = callgrind_top(&p->after, &f)) >= 0) {
+		fputs("<tr><th>self (Ir/iter)</th><th>inclusive</th><th class=\"name\">function"
+		      "</th></tr>\n", out);
+		for (long i = 0; i < n && i < 20; i++) {
+			fprintf(out, "<tr><td>%.1f</td><td>%.1f</td><td class=\"name wrap\">",
+			        f[i].self, f[i].incl);
+			escape_html(out, f[i].name);
+			fputs("</td></tr>\n", out);
+		}
+		free(f);
+	}
+	fputs("</table>\n", out);
+}
+
 static void page_counters(FILE *out, const struct bench_result *b)
 {
 	if (!b->ncounters)
@@ -513,6 +570,7 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	page_stats(out, b);
 	page_counters(out, b);
 	page_profile(out, b, stem);
+	page_counted(out, b);
 	return page_end(out, path);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "callgrind.h"
 #include "counters.h"
 #include "msg.h"
 #include "profile.h"
@@ -181,6 +182,8 @@ static json_t *benchmark(const struct bench_result *b)
 	json_object_set_new(o, "counters", counters_json(b));
 	json_object_set_new(o, "counters_derived", counters_json_derived(b));
 	json_object_set_new(o, "profile", b->profile ? profile_to_json(b->profile) : json_null());
+	json_object_set_new(o, "instruction_profile",
+	                    b->counted ? callgrind_profile_json(b->counted, 20) : json_null());
 	for (size_t i = 0; i < b->nprocs && i < json_array_size(procs); i++)
 		json_object_set_new(json_array_get(procs, i), "counters",
 		                    counters_json_process(b, &b->procs[i]));
