@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "callgrind.h"
 #include "counters.h"
+#include "files.h"
 #include "flame.h"
 #include "msg.h"
 #include "options.h"
@@ -847,46 +848,30 @@ int callgrind_flame(const struct callgrind_fns *f, struct flame_profile *out)
 	return rc;
 }
 
-/* Write one file with `put`; its path, or NULL after a message. */
-static char *write_one(const char *dir, const char *stem, const char *suffix,
-                       int (*put)(FILE *, const struct flame_profile *,
-                                  const struct flame_profile *, const char *),
-                       const struct flame_profile *before, const struct flame_profile *after,
-                       const char *title)
-{
-	char *path;
-	FILE *f;
-	int bad;
+/* What the writers below get: the stacks (and, for a differential, the
+ * old build's) and the file's title. */
+struct put_ctx {
+	const struct flame_profile *before, *after;
+	const char *title;
+};
 
-	if (asprintf(&path, "%s/%s%s", dir, stem, suffix) < 0)
-		return NULL;
-	if (!(f = fopen(path, "w"))) {
-		msg_error(path, "cannot write: %s", strerror(errno));
-		free(path);
-		return NULL;
-	}
-	bad = put(f, before, after, title) != 0;
-	if (fclose(f) != 0 || bad) {
-		msg_error(path, "write failed: %s", strerror(errno));
-		free(path);
-		return NULL;
-	}
-	return path;
+static int put_folded(FILE *f, const void *ctx)
+{
+	return flame_write_folded(f, ((const struct put_ctx *)ctx)->after);
 }
 
-static int put_folded(FILE *f, const struct flame_profile *before,
-                      const struct flame_profile *after, const char *title)
+static int put_svg(FILE *f, const void *ctx)
 {
-	(void)before;
-	(void)title;
-	return flame_write_folded(f, after);
+	const struct put_ctx *c = ctx;
+
+	return flame_write_svg(f, c->after, c->title);
 }
 
-static int put_svg(FILE *f, const struct flame_profile *before,
-                   const struct flame_profile *after, const char *title)
+static int put_diff_svg(FILE *f, const void *ctx)
 {
-	(void)before;
-	return flame_write_svg(f, after, title);
+	const struct put_ctx *c = ctx;
+
+	return flame_write_diff_svg(f, c->before, c->after, c->title);
 }
 
 void callgrind_profile_write(struct callgrind_profile *p, const char *dir, const char *stem,
@@ -894,19 +879,19 @@ void callgrind_profile_write(struct callgrind_profile *p, const char *dir, const
 {
 	struct flame_profile after, before;
 	char title[512];
+	struct put_ctx ctx = {&before, &after, title};
 
 	if (callgrind_flame(&p->after, &after) != 0) {
 		msg_error(name, "out of memory");
 		return;
 	}
 	snprintf(title, sizeof title, "%s: instructions per iteration (callgrind)", name);
-	p->folded = write_one(dir, stem, ".ir.folded", put_folded, NULL, &after, title);
-	p->svg = write_one(dir, stem, ".ir.svg", put_svg, NULL, &after, title);
+	p->folded = files_write(dir, stem, ".ir.folded", put_folded, &ctx);
+	p->svg = files_write(dir, stem, ".ir.svg", put_svg, &ctx);
 	if (p->have_before && callgrind_flame(&p->before, &before) == 0) {
 		snprintf(title, sizeof title, "%s: instructions per iteration, what changed since "
 		         "the old build (red: grew)", name);
-		p->diff_svg = write_one(dir, stem, ".ir-diff.svg", flame_write_diff_svg, &before,
-		                        &after, title);
+		p->diff_svg = files_write(dir, stem, ".ir-diff.svg", put_diff_svg, &ctx);
 		flame_free(&before);
 	}
 	flame_free(&after);

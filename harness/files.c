@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <string.h>
 #include "files.h"
+#include "msg.h"
 
 int files_hash(const char *path, char out[32])
 {
@@ -68,4 +70,27 @@ done:
 	free(tmp);
 	errno = err;
 	return rc;
+}
+
+char *files_write(const char *dir, const char *stem, const char *suffix,
+                  int (*put)(FILE *f, const void *ctx), const void *ctx)
+{
+	char *path;
+	FILE *f;
+	int bad;
+
+	if (asprintf(&path, "%s/%s%s", dir, stem, suffix) < 0)
+		return NULL;
+	if (!(f = fopen(path, "w"))) {
+		msg_error(path, "cannot write: %s", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	bad = put(f, ctx) != 0;
+	if (fclose(f) != 0 || bad) {
+		msg_error(path, "write failed: %s", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "escape.h"
+#include "files.h"
 #include "msg.h"
 #include "options.h"
 #include "proc.h"
@@ -341,46 +342,29 @@ static int mkdir_one(const char *path)
 	return 0;
 }
 
-/* Write one file of the profile with `writer`; its path, or NULL after a
- * message. */
-static char *write_file(const char *dir, const char *stem, const char *suffix,
-                        int (*writer)(FILE *, const struct profile *, const char *),
-                        const struct profile *p, const char *title)
-{
-	char *path;
-	FILE *f;
-	int bad;
+/* What the writers below get: the profile and the file's title. */
+struct put_ctx {
+	const struct profile *p;
+	const char *title;
+};
 
-	if (asprintf(&path, "%s/%s%s", dir, stem, suffix) < 0)
-		return NULL;
-	if (!(f = fopen(path, "w"))) {
-		msg_error(path, "cannot write: %s", strerror(errno));
-		free(path);
-		return NULL;
-	}
-	bad = writer(f, p, title) != 0;
-	if (fclose(f) != 0 || bad) {
-		msg_error(path, "write failed: %s", strerror(errno));
-		free(path);
-		return NULL;
-	}
-	return path;
+static int put_folded(FILE *f, const void *ctx)
+{
+	return flame_write_folded(f, &((const struct put_ctx *)ctx)->p->stacks);
 }
 
-static int put_folded(FILE *f, const struct profile *p, const char *title)
+static int put_svg(FILE *f, const void *ctx)
 {
-	(void)title;
-	return flame_write_folded(f, &p->stacks);
+	const struct put_ctx *c = ctx;
+
+	return flame_write_svg(f, &c->p->stacks, c->title);
 }
 
-static int put_svg(FILE *f, const struct profile *p, const char *title)
+static int put_diff_svg(FILE *f, const void *ctx)
 {
-	return flame_write_svg(f, &p->stacks, title);
-}
+	const struct put_ctx *c = ctx;
 
-static int put_diff_svg(FILE *f, const struct profile *p, const char *title)
-{
-	return flame_write_diff_svg(f, p->before, &p->stacks, title);
+	return flame_write_diff_svg(f, c->p->before, &c->p->stacks, c->title);
 }
 
 /* Remove what an earlier run profiled into dir: the files this module
@@ -430,16 +414,17 @@ char *profile_dir(const struct options *o)
 static void write_files(const char *dir, const char *name, struct profile *p)
 {
 	char stem[64], title[512];
+	struct put_ctx ctx = {p, title};
 
 	escape_file_stem(stem, sizeof stem, name);
 	snprintf(title, sizeof title, "%s: %llu samples of %s at %u Hz", name,
 	         (unsigned long long)p->samples, p->event ? p->event : "?", p->freq_hz);
-	p->folded = write_file(dir, stem, ".folded", put_folded, p, title);
-	p->svg = write_file(dir, stem, ".svg", put_svg, p, title);
+	p->folded = files_write(dir, stem, ".folded", put_folded, &ctx);
+	p->svg = files_write(dir, stem, ".svg", put_svg, &ctx);
 	if (p->before && p->before->total) {
 		snprintf(title, sizeof title, "%s: what changed since the %s (red: grew)", name,
 		         p->before_from);
-		p->diff_svg = write_file(dir, stem, "-diff.svg", put_diff_svg, p, title);
+		p->diff_svg = files_write(dir, stem, "-diff.svg", put_diff_svg, &ctx);
 	}
 }
 

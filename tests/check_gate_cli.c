@@ -51,7 +51,6 @@
 /* A bound on any one command: a hang shows up as a failure, not a stall. */
 #define CMD_LIMIT_S 60.0
 
-#define MAX_ARGS 48
 
 #define DUMP_FLAGS (JSON_INDENT(1) | JSON_SORT_KEYS)
 
@@ -64,24 +63,14 @@ static char storedir[PATH_MAX];   /* the --baseline-dir of every run */
  * inserted after a leading "compare", which must come first. */
 static void run_cli(struct transcript *t, int with_dir, ...)
 {
-	char *argv[MAX_ARGS];
-	size_t n = 0;
+	const char *const dir[] = {"--baseline-dir", storedir, NULL};
 	va_list ap;
-	const char *a;
+	int rc;
 
-	argv[n++] = (char *)benchrun;
 	va_start(ap, with_dir);
-	while ((a = va_arg(ap, const char *)) != NULL) {
-		ck_assert_uint_lt(n, MAX_ARGS - 3);
-		argv[n++] = (char *)a;
-	}
+	rc = transcript_run_va(benchrun, ap, with_dir ? dir : NULL, CMD_LIMIT_S, t);
 	va_end(ap);
-	if (with_dir) {
-		argv[n++] = "--baseline-dir";
-		argv[n++] = storedir;
-	}
-	argv[n] = NULL;
-	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, t), 0);
+	ck_assert_int_eq(rc, 0);
 	ck_assert_msg(!t->timed_out, "benchrun ran past %g s", CMD_LIMIT_S);
 	ck_assert_msg(t->signal == 0, "benchrun died of signal %d; stderr:\n%s", t->signal, t->err);
 }

@@ -29,7 +29,6 @@
 #include "transcript.h"
 
 #define CMD_LIMIT_S 120.0
-#define MAX_ARGS 32
 #define QUIET "--quiet", "--color", "never", "--profile", "none"
 
 static const char *benchrun;
@@ -37,22 +36,14 @@ static char worker[PATH_MAX], worker_plus[PATH_MAX], workdir[PATH_MAX];
 
 static void run_cli(struct transcript *t, ...)
 {
-	char *argv[MAX_ARGS];
-	size_t n = 0;
+	const char *const dir[] = {"--baseline-dir", workdir, NULL};
 	va_list ap;
-	const char *a;
+	int rc;
 
-	argv[n++] = (char *)benchrun;
 	va_start(ap, t);
-	while ((a = va_arg(ap, const char *)) != NULL) {
-		ck_assert_uint_lt(n, MAX_ARGS - 3);
-		argv[n++] = (char *)a;
-	}
+	rc = transcript_run_va(benchrun, ap, dir, CMD_LIMIT_S, t);
 	va_end(ap);
-	argv[n++] = "--baseline-dir";
-	argv[n++] = workdir;
-	argv[n] = NULL;
-	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, t), 0);
+	ck_assert_int_eq(rc, 0);
 	ck_assert_msg(!t->timed_out, "benchrun ran past %g s", CMD_LIMIT_S);
 	ck_assert_msg(t->signal == 0, "benchrun died of signal %d; stderr:\n%s", t->signal, t->err);
 }

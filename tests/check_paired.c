@@ -32,7 +32,6 @@
 	"--samples", "10", "--resamples", "200", "--quiet", "--color", "never"
 #define GATE "--noise-threshold", "25"
 #define CMD_LIMIT_S 90.0
-#define MAX_ARGS 48
 #define DUMP_FLAGS (JSON_INDENT(1) | JSON_SORT_KEYS)
 
 static const char *benchrun;
@@ -42,20 +41,13 @@ static char workdir[PATH_MAX];    /* this run's temporary folder */
 /* Run $BENCHRUN with the NULL-terminated arguments. */
 static void run_cli(struct transcript *t, ...)
 {
-	char *argv[MAX_ARGS];
-	size_t n = 0;
 	va_list ap;
-	const char *a;
+	int rc;
 
-	argv[n++] = (char *)benchrun;
 	va_start(ap, t);
-	while ((a = va_arg(ap, const char *)) != NULL) {
-		ck_assert_uint_lt(n, MAX_ARGS - 1);
-		argv[n++] = (char *)a;
-	}
+	rc = transcript_run_va(benchrun, ap, NULL, CMD_LIMIT_S, t);
 	va_end(ap);
-	argv[n] = NULL;
-	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, t), 0);
+	ck_assert_int_eq(rc, 0);
 	ck_assert_msg(!t->timed_out, "benchrun ran past %g s", CMD_LIMIT_S);
 	ck_assert_msg(t->signal == 0, "benchrun died of signal %d; stderr:\n%s", t->signal, t->err);
 }

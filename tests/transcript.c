@@ -191,3 +191,25 @@ size_t transcript_lines(const char *s)
 		n += s[i] == '\n';
 	return n + (len > 0 && s[len - 1] != '\n');
 }
+
+int transcript_run_va(const char *prog, va_list ap, const char *const *tail,
+                      double timeout_s, struct transcript *t)
+{
+	char *argv[64];
+	size_t n = 0;
+	const char *a;
+
+	argv[n++] = (char *)prog;
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		if (n >= 63)
+			return -E2BIG;
+		argv[n++] = (char *)a;
+	}
+	for (; tail && *tail; tail++) {
+		if (n >= 63)
+			return -E2BIG;
+		argv[n++] = (char *)*tail;
+	}
+	argv[n] = NULL;
+	return transcript_run(argv, timeout_s, t);
+}

@@ -5,6 +5,7 @@
 #ifndef BENCHRUN_TRANSCRIPT_H
 #define BENCHRUN_TRANSCRIPT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* What one command left behind. */
@@ -24,6 +25,12 @@ struct transcript {
  * seconds (times $CK_TIMEOUT_MULTIPLIER when that is above 1).  Returns 0 when it ran, or a negated errno when it could not be
  * started; free the result with transcript_free() either way. */
 int transcript_run(char *const argv[], double timeout_s, struct transcript *t);
+
+/* As transcript_run, for the program `prog` with the NULL-terminated
+ * arguments in `ap`, then those of the NULL-terminated `tail` (or none
+ * when tail is NULL).  -E2BIG past 63 arguments. */
+int transcript_run_va(const char *prog, va_list ap, const char *const *tail,
+                      double timeout_s, struct transcript *t);
 
 /* Free what transcript_run() allocated; the struct may be reused. */
 void transcript_free(struct transcript *t);
