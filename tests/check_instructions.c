@@ -327,6 +327,25 @@ START_TEST(test_baseline)
 	ck_assert_msg(strstr(t.err, "counts: measured instructions; this run measures time"),
 	              "%s", t.err);
 	transcript_free(&t);
+	/* Offline, two saves of counts compare exactly; counts against time
+	 * do not compare at all. */
+	run_cli(&t, "--measure", "instructions", QUIET, "--filter", "nop1000",
+	        "--save-baseline", "counts2", worker, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	transcript_free(&t);
+	run_cli(&t, "compare", "counts", "counts2", QUIET, NULL);
+	ck_assert_msg(t.exit_code == 0 && strstr(t.out, "no significant change (exact)"),
+	              "exit %d\n%s\n%s", t.exit_code, t.out, t.err);
+	transcript_free(&t);
+	run_cli(&t, QUIET, "--filter", "nop1000", "--measure-time", "0.01", "--save-baseline",
+	        "timed", worker, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	transcript_free(&t);
+	run_cli(&t, "compare", "counts", "timed", QUIET, NULL);
+	ck_assert_int_eq(t.exit_code, 2);
+	ck_assert_msg(strstr(t.err, "counts: measured instructions; this run measures time"),
+	              "%s", t.err);
+	transcript_free(&t);
 }
 END_TEST
 
