@@ -48,6 +48,16 @@ const char *br_strerror(int err);
 /* The library's version string, e.g. "0.1.0". */
 const char *br_version(void);
 
+/* Every message the library has for a person (an option it refuses, a
+ * benchmark definition it cannot run, a counter this machine cannot
+ * count) goes through one hook, as one line without its newline.  The
+ * default hook writes "PROGRAM: line" to stderr.  Set a hook to send them
+ * elsewhere (a log, a test); NULL restores the default.  The library
+ * prints nothing else on stderr and never exits. */
+enum { BR_MSG_WARNING = 1, BR_MSG_ERROR = 2 };
+typedef void (*br_message_fn)(int level, const char *line, void *ctx);
+void br_set_message_hook(br_message_fn fn, void *ctx);
+
 /* The running state of one benchmark, handed to its function, setup and
  * teardown.  Owned by the library; valid only during the call. */
 typedef struct br_state br_state_t;
@@ -80,7 +90,12 @@ typedef struct br_benchmark {
  * group/name[/param] must be UTF-8 without control characters or Unicode
  * noncharacters, at most 255 bytes in all; one that is not is listed under
  * its name escaped (\xHH per offending byte) and fails when run, with the
- * reason, while the program's other benchmarks run. */
+ * reason, while the program's other benchmarks run.  So does a definition
+ * with an impossible BR_RANGE (low end under 1, multiplier under 2, low
+ * above high) or a parameter listed twice, under its unparameterised name;
+ * and one whose names another definition took first, as group/name~2.
+ * Each is also reported once through the message hook when the program
+ * starts.  Parameter lists have no length limit. */
 void br_benchmark_register(br_benchmark_t *bench);
 
 /* The current parameter (0 when the benchmark has none). */
@@ -113,7 +128,10 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags);
 
 /* The body of a benchmark: runs the enclosed statement n times, n chosen by
  * the library.  There is no call and no timer read per iteration: the clock
- * is read once before and once after the loop. */
+ * is read once before and once after the loop.  Every iteration must run
+ * to the loop's end: leaving it early (break, return, goto) fails the
+ * benchmark with that reason; to stop, call br_state_fail() and let the
+ * loop finish. */
 #define BR_ITERATE(st)                                                     \
 	for (uint64_t br__n = br__loop_start(st); br__n != 0 || br__loop_stop(st); \
 	     br__n--)

@@ -14,6 +14,12 @@
 #define BR__PART_MAX 112   /* an escaped group or function of a refused name */
 #define BR__REASON_MAX 256
 
+/* A message through the hook (benchrun.h): printf-style, one line. */
+void br__msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The program's name for the default hook (argv[0]); set by br_main_ex. */
+extern const char *br__program;
+
 /* One runnable benchmark: a definition with one of its parameters. */
 struct br__instance {
 	const br_benchmark_t *def;
@@ -129,6 +135,7 @@ struct br_state {
 	uint64_t t0_ns;       /* clock at loop start */
 	uint64_t elapsed_ns;  /* loop time of the current call */
 	unsigned loops;       /* BR_ITERATE loops run in the current call */
+	unsigned stops;       /* of them, those that ran to their end */
 	struct br__counter_set *ctr;  /* read around the loop when set */
 	struct br__sampler *smp;      /* sampling only inside the loop when set */
 	int cg;                       /* callgrind collects only inside the loop */

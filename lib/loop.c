@@ -40,6 +40,7 @@ static void cg_stop(br_state_t *st)
 int br__loop_stop(br_state_t *st)
 {
 	cg_stop(st);
+	st->stops++;
 	st->elapsed_ns = br__clock->now_ns() - st->t0_ns;
 	if (st->smp)
 		br__sampler_disable(st->smp);
@@ -115,7 +116,7 @@ static void run_fail(struct br__run *run, int code, const char *reason)
 static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 {
 	st->iters = iters;
-	st->loops = 0;
+	st->loops = st->stops = 0;
 	st->elapsed_ns = 0;
 	br__body_call(st->inst, st);
 	if (st->failed) {
@@ -126,6 +127,14 @@ static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 		run_fail(run, BR_ENOITER, st->loops ? "BR_ITERATE ran more than once in one call"
 		                                    : br_strerror(BR_ENOITER));
 		return BR_ENOITER;
+	}
+	/* break, return or goto out of the loop: the clock never stopped, so
+	 * the sample would be the time of whatever ran next. */
+	if (st->stops != 1) {
+		run_fail(run, BR_EFAILED, "the body left BR_ITERATE early (break, return or goto "
+		         "out of the loop): every iteration must run to the loop's end; to stop a "
+		         "benchmark, call br_state_fail() and let the loop finish");
+		return BR_EFAILED;
 	}
 	return 0;
 }

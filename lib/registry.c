@@ -34,32 +34,69 @@ void br_benchmark_register(br_benchmark_t *bench)
 	ninstances = -1;  /* expand again on next use */
 }
 
-/* The parameters of `def` in order, or a single "no parameter" entry.  A
- * range follows Google Benchmark: lo, lo*mul, ... and hi itself when the
- * powers step over it, so both ends are always measured. */
-static size_t params_of(const br_benchmark_t *def, int64_t *out, size_t max)
+/* Whether def asks for a range (BR_RANGE), valid or not. */
+static int has_range(const br_benchmark_t *def)
+{
+	return !def->arg_list && (def->range.lo || def->range.hi || def->range.mul);
+}
+
+/* The parameters of `def` in order into out (room for max; NULL to count
+ * them), and their count; 0 for none.  A range follows Google Benchmark:
+ * lo, lo*mul, ... and hi itself when the powers step over it, so both ends
+ * are always measured; it must be valid (range_problem). */
+static size_t params_of(const br_benchmark_t *def, int64_t *out)
 {
 	size_t n = 0;
 
 	if (def->arg_list) {
-		for (size_t i = 0; i < def->arg_count && n < max; i++)
-			out[n++] = def->arg_list[i];
+		for (size_t i = 0; i < def->arg_count; i++, n++)
+			if (out)
+				out[n] = def->arg_list[i];
 		return n;
 	}
-	if (def->range.mul > 1 && def->range.lo <= def->range.hi) {
-		int64_t v = def->range.lo;
-		while (n < max) {
-			out[n++] = v;
+	if (has_range(def)) {
+		int64_t v = def->range.lo, last = v;
+		for (;;) {
+			if (out)
+				out[n] = v;
+			n++;
+			last = v;
 			if (v > def->range.hi / def->range.mul)
 				break;
 			v *= def->range.mul;
 			if (v > def->range.hi)
 				break;
 		}
-		if (out[n - 1] != def->range.hi && n < max)
-			out[n++] = def->range.hi;
+		if (last != def->range.hi) {
+			if (out)
+				out[n] = def->range.hi;
+			n++;
+		}
 	}
 	return n;
+}
+
+/* What is wrong with def's parameters (an impossible range, a value given
+ * twice), written to why; 0 when nothing is. */
+static int params_problem(const br_benchmark_t *def, char *why, size_t n)
+{
+	const br_range_t *r = &def->range;
+
+	if (has_range(def) && (r->mul < 2 || r->lo <= 0 || r->lo > r->hi)) {
+		snprintf(why, n, "BR_RANGE(%" PRId64 ", %" PRId64 ", %" PRId64 "): %s", r->lo, r->hi,
+		         r->mul, r->mul < 2 ? "the multiplier must be 2 or more"
+		         : r->lo <= 0 ? "the low end must be 1 or more (the range multiplies it)"
+		                      : "the low end is above the high end");
+		return -1;
+	}
+	for (size_t i = 0; def->arg_list && i < def->arg_count; i++)
+		for (size_t j = 0; j < i; j++)
+			if (def->arg_list[i] == def->arg_list[j]) {
+				snprintf(why, n, "parameter %" PRId64 " is listed twice in BR_ARGS",
+				         def->arg_list[i]);
+				return -1;
+			}
+	return 0;
 }
 
 /* The length of the UTF-8 character at s with its code point in *cp, or 0
@@ -200,9 +237,7 @@ static const br_benchmark_t *standin_make(const br_benchmark_t *def, const char 
 		return NULL;
 	escape_part(si->group, def->group);
 	escape_part(si->name, def->name);
-	snprintf(si->why, sizeof si->why, "invalid benchmark name (%s): a name must be "
-	         "UTF-8 without control characters or noncharacters, at most %d bytes",
-	         why, BR__NAME_MAX - 1);
+	snprintf(si->why, sizeof si->why, "%s", why);
 	si->def = *def;
 	si->def.group = si->group;
 	si->def.name = si->name;
@@ -223,6 +258,36 @@ static void standins_free(void)
 }
 
 static void instance_fill(struct br__instance *in, const br_benchmark_t *def,
+                          int has_arg, int64_t arg);
+static const struct br__instance *earlier_namesake(size_t k);
+
+/* Definition d, whose names are taken, as one failing stand-in named
+ * group/name~N (the first N from 2 that is free). */
+static int add_duplicate(const br_benchmark_t *d, const char *why, size_t start)
+{
+	struct standin *si = (struct standin *)standin_make(d, why);
+	char base[BR__PART_MAX - 16];
+	size_t cut = sizeof base - 1;
+
+	if (!si)
+		return BR_ENOMEM_ALLOC;
+	br__msg(BR_MSG_ERROR, "%s", why);
+	/* Room for "~N", cut at a character boundary. */
+	if (strlen(si->name) > cut)
+		while (cut > 0 && ((unsigned char)si->name[cut] & 0xc0) == 0x80)
+			cut--;
+	snprintf(base, sizeof base, "%.*s", (int)cut, si->name);
+	for (unsigned short n = 2;; n++) {
+		snprintf(si->name, sizeof si->name, "%s~%hu", base, n);
+		instance_fill(&instances[start], &si->def, 0, 0);
+		if (!earlier_namesake(start))
+			break;
+	}
+	ninstances = (int)start + 1;
+	return 0;
+}
+
+static void instance_fill(struct br__instance *in, const br_benchmark_t *def,
                           int has_arg, int64_t arg)
 {
 	in->def = def;
@@ -238,18 +303,94 @@ static void instance_fill(struct br__instance *in, const br_benchmark_t *def,
 	}
 }
 
+/* Why definition d cannot run, written to why (the whole reason a
+ * stand-in fails with); 0 when it can.  Its parameters are in params. */
+static int def_problem(const br_benchmark_t *d, const int64_t *params, size_t np,
+                       char *why, size_t n)
+{
+	char what[BR__REASON_MAX / 2], param[32];
+	int bad = 0;
+
+	if (params_problem(d, what, sizeof what) != 0) {
+		snprintf(why, n, "invalid parameters (%s:%d): %s", d->file ? d->file : "?", d->line,
+		         what);
+		return -1;
+	}
+	/* One parameter may make the name too long where another does not:
+	 * a definition is refused (all its instances) on the first. */
+	bad = np == 0 && br__name_check(d->group, d->name, NULL, what, sizeof what);
+	for (size_t i = 0; i < np && !bad; i++) {
+		snprintf(param, sizeof param, "%" PRId64, params[i]);
+		bad = br__name_check(d->group, d->name, param, what, sizeof what);
+	}
+	if (bad)
+		snprintf(why, n, "invalid benchmark name (%s): a name must be UTF-8 without control "
+		         "characters or noncharacters, at most %d bytes", what, BR__NAME_MAX - 1);
+	return bad ? -1 : 0;
+}
+
+/* Whether an instance before `k` has the name of instances[k]. */
+static const struct br__instance *earlier_namesake(size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (!strcmp(instances[i].name, instances[k].name))
+			return &instances[i];
+	return NULL;
+}
+
+/* The instances of definition d (a stand-in's: one, unparameterised). */
+static int add_instances(const br_benchmark_t *d, size_t start)
+{
+	char why[BR__REASON_MAX];
+	/* An impossible range has no parameters to list (0 times 2 is 0). */
+	size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d, NULL);
+	int64_t *params = malloc((np + 1) * sizeof *params);
+	const br_benchmark_t *def = d;
+
+	if (!params)
+		return BR_ENOMEM_ALLOC;
+	if (np)
+		params_of(d, params);
+	if (def_problem(d, params, np, why, sizeof why) != 0) {
+		if (!(def = standin_make(d, why))) {
+			free(params);
+			return BR_ENOMEM_ALLOC;
+		}
+		br__msg(BR_MSG_ERROR, "benchmark %s/%s: %s", def->group, def->name, why);
+		np = 0;
+	}
+	if (np == 0)
+		instance_fill(&instances[ninstances++], def, 0, 0);
+	for (size_t i = 0; i < np; i++)
+		instance_fill(&instances[ninstances++], def, 1, params[i]);
+	free(params);
+	/* A definition whose instances take names already taken runs as a
+	 * stand-in under its name with "~2" (or the first free number) added. */
+	for (size_t k = start; k < (size_t)ninstances; k++) {
+		const struct br__instance *first = earlier_namesake(k);
+		if (!first)
+			continue;
+		snprintf(why, sizeof why, "duplicate benchmark name %s (%s:%d): first defined at "
+		         "%s:%d", instances[k].name, d->file ? d->file : "?", d->line,
+		         first->def->file ? first->def->file : "?", first->def->line);
+		ninstances = (int)start;
+		return add_duplicate(d, why, start);
+	}
+	return 0;
+}
+
 int br__registry_instances(const struct br__instance **out)
 {
-	enum { MAX_PARAMS = 64 };
-	int64_t params[MAX_PARAMS];
 	size_t cap = 0;
+	int rc;
 
 	if (ninstances >= 0) {
 		*out = instances;
 		return ninstances;
 	}
 	for (br_benchmark_t *d = head; d; d = d->next__) {
-		size_t np = params_of(d, params, MAX_PARAMS);
+		char why[BR__REASON_MAX];
+		size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d, NULL);
 		cap += np ? np : 1;
 	}
 	free(instances);
@@ -258,24 +399,11 @@ int br__registry_instances(const struct br__instance **out)
 	if (!instances)
 		return BR_ENOMEM_ALLOC;
 	ninstances = 0;
-	for (br_benchmark_t *d = head; d; d = d->next__) {
-		size_t np = params_of(d, params, MAX_PARAMS);
-		const br_benchmark_t *def = d;
-		char why[BR__REASON_MAX / 2], param[32];
-		/* One parameter may make the name too long where another does
-		 * not: a definition is refused (all its instances) on the first. */
-		int bad = np == 0 && br__name_check(d->group, d->name, NULL, why, sizeof why);
-		for (size_t i = 0; i < np && !bad; i++) {
-			snprintf(param, sizeof param, "%" PRId64, params[i]);
-			bad = br__name_check(d->group, d->name, param, why, sizeof why);
+	for (br_benchmark_t *d = head; d; d = d->next__)
+		if ((rc = add_instances(d, (size_t)ninstances)) != 0) {
+			ninstances = -1;
+			return rc;
 		}
-		if (bad && !(def = standin_make(d, why)))
-			return BR_ENOMEM_ALLOC;
-		if (np == 0)
-			instance_fill(&instances[ninstances++], def, 0, 0);
-		for (size_t i = 0; i < np; i++)
-			instance_fill(&instances[ninstances++], def, 1, params[i]);
-	}
 	*out = instances;
 	return ninstances;
 }

@@ -169,22 +169,22 @@ static int parse_args(int argc, char **argv, struct worker_opts *o)
 			if (strlen(options[k].name) == len && !strncmp(a, options[k].name, len))
 				break;
 		if (k == sizeof options / sizeof options[0]) {
-			fprintf(stderr, "%s: unknown option '%s' (try --help)\n", argv[0], a);
+			br__msg(BR_MSG_ERROR, "unknown option '%s' (try --help)", a);
 			return -1;
 		}
 		if (!options[k].arg && v) {
-			fprintf(stderr, "%s: %s takes no value\n", argv[0], options[k].name);
+			br__msg(BR_MSG_ERROR, "%s takes no value", options[k].name);
 			return -1;
 		}
 		if (options[k].arg && !v) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "%s: %s needs %s\n", argv[0], a, options[k].arg);
+				br__msg(BR_MSG_ERROR, "%s needs %s", a, options[k].arg);
 				return -1;
 			}
 			v = argv[++i];
 		}
 		if (apply(o, options[k].name, v) != 0) {
-			fprintf(stderr, "%s: %s: bad value '%s'\n", argv[0], options[k].name, v);
+			br__msg(BR_MSG_ERROR, "%s: bad value '%s'", options[k].name, v);
 			return -1;
 		}
 	}
@@ -318,14 +318,14 @@ static int profile_selected(const struct worker_opts *o, const regex_t *re, FILE
 /* The events to count: the --counters list; else the candidates for
  * --list-counters, the default set otherwise.  0, or EXIT_USAGE after one
  * line. */
-static int choose_counters(const struct worker_opts *o, const char *prog,
+static int choose_counters(const struct worker_opts *o,
                            struct br__counter_set *set)
 {
 	char err[160];
 
 	if (o->counters) {
 		if (br__counters_parse(o->counters, set, err, sizeof err) != 0) {
-			fprintf(stderr, "%s: --counters: %s\n", prog, err);
+			br__msg(BR_MSG_ERROR, "--counters: %s", err);
 			return EXIT_USAGE;
 		}
 	} else if (o->list_counters) {
@@ -340,7 +340,7 @@ static int choose_counters(const struct worker_opts *o, const char *prog,
  * unknown name is a usage error; an event the machine cannot count is
  * recorded, and warned about here only when a person runs the program and
  * asked for it: under benchrun the harness warns, once per suite. */
-static int open_counters(const struct worker_opts *o, const char *prog, FILE *out,
+static int open_counters(const struct worker_opts *o, FILE *out,
                          struct br__counter_set *set)
 {
 	int rc;
@@ -357,14 +357,13 @@ static int open_counters(const struct worker_opts *o, const char *prog, FILE *ou
 	for (unsigned i = 0; i < set->n; i++) {
 		const struct br__counter *c = &set->ev[i];
 		if (c->status == BR__CTR_UNKNOWN) {
-			fprintf(stderr, "%s: --counters: '%s': %s (libpfm4)\n", prog, c->name,
-			        c->reason);
+			br__msg(BR_MSG_ERROR, "--counters: '%s': %s (libpfm4)", c->name, c->reason);
 			return EXIT_USAGE;
 		}
 		if (!o->jsonl && !o->list_counters && c->requested &&
 		    c->status == BR__CTR_UNAVAILABLE) {
 			br__counter_warning(c, warn, sizeof warn);
-			fprintf(stderr, "%s: warning: %s\n", prog, warn);
+			br__msg(BR_MSG_WARNING, "%s", warn);
 		}
 	}
 	return rc == 0 ? 0 : EXIT_FAILED;
@@ -399,10 +398,10 @@ static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
 	int n = br__registry_instances(&all), failed;
 
 	if (n < 0) {
-		fprintf(stderr, "%s: %s\n", build->program, br_strerror(n));
+		br__msg(BR_MSG_ERROR, "%s", br_strerror(n));
 		return EXIT_FAILED;
 	}
-	if (!o->profile && (failed = choose_counters(o, build->program, &set)) != 0)
+	if (!o->profile && (failed = choose_counters(o, &set)) != 0)
 		return failed;
 	if (o->jsonl) {
 		br__timer_calibrate(&facts);
@@ -411,7 +410,7 @@ static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
 	}
 	if (o->profile) {
 		failed = profile_selected(o, re, out, all, n, &nrun);
-	} else if ((failed = open_counters(o, build->program, out, &set)) != 0 ||
+	} else if ((failed = open_counters(o, out, &set)) != 0 ||
 	           o->list_counters) {
 		if (o->jsonl)
 			br__write_footer(out, 0, 0);
@@ -428,7 +427,7 @@ static int work(const struct worker_opts *o, const regex_t *re, FILE *out,
 	if (o->jsonl)
 		br__write_footer(out, nrun, (unsigned)failed);
 	if (nrun == 0 && (o->nrun || o->filter)) {
-		fprintf(stderr, "%s: %s\n", build->program, br_strerror(BR_ENOBENCH));
+		br__msg(BR_MSG_ERROR, "%s", br_strerror(BR_ENOBENCH));
 		return EXIT_USAGE;
 	}
 	return failed ? EXIT_FAILED : EXIT_OK;
@@ -489,19 +488,19 @@ static int die_with_parent(void)
 
 /* --measure instructions needs the client requests built in and callgrind
  * running the program; 0, or -1 after one line. */
-static int check_callgrind(const char *prog)
+static int check_callgrind(void)
 {
 	switch (br__cg_state()) {
 	case BR__CG_RUNNING:
 		return 0;
 	case BR__CG_NOT_RUNNING:
-		fprintf(stderr, "%s: --measure instructions: not running under Valgrind (run it "
+		br__msg(BR_MSG_ERROR, "--measure instructions: not running under Valgrind (run it "
 		        "through benchrun --measure instructions, or under valgrind "
-		        "--tool=callgrind --instr-atstart=no --collect-atstart=no)\n", prog);
+		        "--tool=callgrind --instr-atstart=no --collect-atstart=no)");
 		return -1;
 	default:
-		fprintf(stderr, "%s: --measure instructions: this libbenchrun was built without "
-		        "valgrind/callgrind.h (install valgrind and rebuild it)\n", prog);
+		br__msg(BR_MSG_ERROR, "--measure instructions: this libbenchrun was built without "
+		        "valgrind/callgrind.h (install valgrind and rebuild it)");
 		return -1;
 	}
 }
@@ -515,17 +514,17 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 	FILE *out;
 	int rc, err;
 
+	br__program = build.program;
 	/* At most one --run per argument. */
 	if (!(o.run = calloc(argc > 0 ? (size_t)argc : 1, sizeof *o.run)))
 		return EXIT_FAILED;
 	rc = parse_args(argc, argv, &o);
 	if (rc == 0 && o.profile && (o.list || o.list_counters)) {
-		fprintf(stderr, "%s: --profile cannot be combined with --list or "
-		        "--list-counters\n", build.program);
+		br__msg(BR_MSG_ERROR, "--profile cannot be combined with --list or --list-counters");
 		rc = -1;
 	}
 	if (rc == 0 && o.s.instructions && !o.list && !o.help &&
-	    (rc = check_callgrind(build.program)) == 0 && !o.counters)
+	    (rc = check_callgrind()) == 0 && !o.counters)
 		o.counters = "none";  /* perf events would count Valgrind's work */
 	if (rc == 0 && o.help)
 		usage(stdout, build.program);
@@ -534,22 +533,20 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 		return rc != 0 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (o.jsonl && die_with_parent() != 0) {
-		fprintf(stderr, "%s: the benchrun that started this worker has gone\n",
-		        build.program);
+		br__msg(BR_MSG_ERROR, "the benchrun that started this worker has gone");
 		free(o.run);
 		return EXIT_FAILED;
 	}
 	if (o.filter && (err = regcomp(&re, o.filter, REG_EXTENDED | REG_NOSUB)) != 0) {
 		char msg[128];
 		regerror(err, &re, msg, sizeof msg);
-		fprintf(stderr, "%s: --filter '%s': %s\n", build.program, o.filter, msg);
+		br__msg(BR_MSG_ERROR, "--filter '%s': %s", o.filter, msg);
 		free(o.run);
 		return EXIT_USAGE;
 	}
 	out = o.output_fd == 1 ? stdout : fdopen(o.output_fd, "w");
 	if (!out) {
-		fprintf(stderr, "%s: --output-fd %d: %s\n", build.program, o.output_fd,
-		        strerror(errno));
+		br__msg(BR_MSG_ERROR, "--output-fd %d: %s", o.output_fd, strerror(errno));
 		rc = EXIT_USAGE;
 	} else {
 		rc = work(&o, o.filter ? &re : NULL, out, &build);

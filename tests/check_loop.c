@@ -68,6 +68,21 @@ BR_BENCHMARK(loop, no_iterate)
 	fake_now += 5;
 }
 
+/* Leaves the loop early after 3 iterations, by break or by return. */
+BR_BENCHMARK(loop, breaks, BR_ARGS(0, 1))
+{
+	uint64_t k = 0;
+
+	BR_ITERATE(st) {
+		fake_now += 1;
+		if (++k == 3) {
+			if (br_state_arg(st))
+				return;
+			break;
+		}
+	}
+}
+
 BR_BENCHMARK(range, geo, BR_RANGE(64, 65536, 4))
 {
 	BR_ITERATE(st) {
@@ -87,6 +102,35 @@ BR_BENCHMARK(args, list, BR_ARGS(3, 1, 2), .bytes_per_iter = 8)
 	BR_ITERATE(st) {
 		fake_now += (uint64_t)br_state_arg(st);
 	}
+}
+
+/* Definitions the registry must refuse, each running as a stand-in that
+ * fails with the reason: impossible ranges, a parameter listed twice, and
+ * (at the end of the file) a second definition of loop/ten_ns.  And one
+ * with 100 parameters, past what the registry once cut silently at 64. */
+#define BAD_BODY BR_ITERATE(st) { fake_now += 1; }
+BR_BENCHMARK(bad, zero_range, BR_RANGE(0, 100, 2)) { BAD_BODY }
+BR_BENCHMARK(bad, low_mul, BR_RANGE(1, 100, 1)) { BAD_BODY }
+BR_BENCHMARK(bad, inverted, BR_RANGE(100, 10, 2)) { BAD_BODY }
+BR_BENCHMARK(bad, twice, BR_ARGS(3, 5, 3)) { BAD_BODY }
+
+static const int64_t hundred[100] = {
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+	25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46,
+	47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68,
+	69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
+	91, 92, 93, 94, 95, 96, 97, 98, 99, 100};
+BR_BENCHMARK(many, params, .arg_list = hundred, .arg_count = 100) { BAD_BODY }
+
+/* What went through the message hook. */
+static int nmessages;
+static char last_message[512];
+
+static void capture(int level, const char *line, void *ctx)
+{
+	(void)ctx;
+	nmessages += level == BR_MSG_ERROR;
+	snprintf(last_message, sizeof last_message, "%s", line);
 }
 
 static const struct br__instance *find(const char *name)
@@ -170,6 +214,14 @@ START_TEST(test_failures_are_reported)
 	ck_assert_int_eq(br__run_measure(find("loop/no_iterate"), &s, &run), BR_ENOITER);
 	ck_assert_str_eq(run.reason, br_strerror(BR_ENOITER));
 	br__run_free(&run);
+	/* Leaving the loop early is a failure that says so, not a sample. */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(br__run_measure(find(i ? "loop/breaks/1" : "loop/breaks/0"), &s,
+		                                 &run), BR_EFAILED);
+		ck_assert_msg(strstr(run.reason, "left BR_ITERATE early"), "%s", run.reason);
+		ck_assert_uint_eq(run.nsamples, 0);
+		br__run_free(&run);
+	}
 }
 END_TEST
 
@@ -262,10 +314,43 @@ START_TEST(test_registry_count_and_order)
 	const struct br__instance *all;
 	int n = br__registry_instances(&all);
 
-	/* 5 loop + 6 geo + 3 uneven + 3 list */
-	ck_assert_int_eq(n, 17);
+	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
+	 * stand-in each), 100 many, and the second loop/ten_ns. */
+	ck_assert_int_eq(n, 124);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 1].name, "args/list/2");
+	ck_assert_str_eq(all[n - 2].name, "many/params/100");
+	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
+}
+END_TEST
+
+/* Each refused definition: one error through the message hook when the
+ * registry is built, and a stand-in that fails with the same reason. */
+START_TEST(test_registration_errors)
+{
+	static const char *const cases[][2] = {
+		{"bad/zero_range", "BR_RANGE(0, 100, 2): the low end must be 1 or more"},
+		{"bad/low_mul", "BR_RANGE(1, 100, 1): the multiplier must be 2 or more"},
+		{"bad/inverted", "BR_RANGE(100, 10, 2): the low end is above the high end"},
+		{"bad/twice", "parameter 3 is listed twice in BR_ARGS"},
+		{"loop/ten_ns~2", "duplicate benchmark name loop/ten_ns (" __FILE__ ":"},
+	};
+	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1};
+	const struct br__instance *all;
+	struct br__run run;
+
+	nmessages = 0;
+	ck_assert_int_gt(br__registry_instances(&all), 0);
+	ck_assert_int_eq(nmessages, 5);
+	ck_assert_msg(strstr(last_message, "duplicate benchmark name loop/ten_ns"), "%s",
+	              last_message);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(br__run_measure(find(cases[i][0]), &s, &run), BR_ESETUP);
+		ck_assert_msg(strstr(run.reason, cases[i][1]), "%s: %s", cases[i][0], run.reason);
+		br__run_free(&run);
+	}
+	/* The hundredth parameter is there, and runs. */
+	ck_assert_int_eq(br__run_measure(find("many/params/100"), &s, &run), 0);
+	br__run_free(&run);
 }
 END_TEST
 
@@ -283,6 +368,21 @@ START_TEST(test_throughput_from_definition)
 }
 END_TEST
 
+/* A second definition of loop/ten_ns, registered last (as a definition
+ * in another file of the program would be). */
+static void dup_fn(br_state_t *st)
+{
+	BAD_BODY
+}
+
+static br_benchmark_t dup_def = {.group = "loop", .name = "ten_ns", .fn = dup_fn,
+                                 .file = __FILE__, .line = __LINE__};
+
+__attribute__((constructor)) static void dup_register(void)
+{
+	br_benchmark_register(&dup_def);
+}
+
 static Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -296,6 +396,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_plan_imposed);
 	tcase_add_test(tc, test_parameter_names);
 	tcase_add_test(tc, test_registry_count_and_order);
+	tcase_add_test(tc, test_registration_errors);
 	tcase_add_test(tc, test_throughput_from_definition);
 	suite_add_tcase(s, tc);
 	return s;
@@ -303,5 +404,7 @@ static Suite *loop_suite(void)
 
 int main(void)
 {
+	/* The refused definitions' messages go to the capture, not stderr. */
+	br_set_message_hook(capture, NULL);
 	return check_run_suite(loop_suite());
 }
