@@ -8,6 +8,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/programs.h %D%/programs.c %D%/suite.h %D%/suite.c \
 	%D%/stats.h %D%/stats.c lib/pairslope.h lib/pairslope.c %D%/analysis.h %D%/analysis.c \
 	%D%/units.h %D%/units.c %D%/callgrind.h %D%/callgrind.c \
+	%D%/complexity.h %D%/complexity.c \
 	%D%/report.h %D%/report_console.c \
 	%D%/report_json.c \
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \

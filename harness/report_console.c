@@ -5,6 +5,7 @@
 #include "counters.h"
 #include "escape.h"
 #include "report.h"
+#include "complexity.h"
 #include "units.h"
 
 static size_t name_width(const struct suite *s)
@@ -76,6 +77,8 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 	int w = (int)name_width(s);
 	size_t failed = 0;
 	char ci[24], procs[48];
+	struct complexity_result *fits = NULL;
+	size_t nfits;
 
 	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
 	fprintf(out, "%-*s  %10s  %26s  %14s  %9s  %s\n", w, "benchmark",
@@ -97,6 +100,9 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 				fprintf(out, "    note: %s\n", b->notes[k]);
 		}
 	}
+	if ((nfits = complexity_suite(s, &fits)) > 0)
+		complexity_print(out, fits, nfits);
+	complexity_results_free(fits, nfits);
 	processes_text(s, o, procs, sizeof procs);
 	fprintf(out, "%zu benchmarks, %zu failed; %s, %.1f s; "
 	        "%g%% intervals, seed %llu\n", s->nbenches, failed, procs,

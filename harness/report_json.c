@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "callgrind.h"
+#include "complexity.h"
 #include "counters.h"
 #include "msg.h"
 #include "profile.h"
@@ -204,7 +205,9 @@ static json_t *program(const struct program *p)
 json_t *report_json_build(const struct suite *s, const struct options *o,
                           const struct compare_summary *sum, int exit_status)
 {
-	json_t *progs = json_array(), *benches = json_array();
+	json_t *progs = json_array(), *benches = json_array(), *doc;
+	struct complexity_result *fits;
+	size_t nfits = complexity_suite(s, &fits);
 	char when[32];
 	time_t t = time(NULL);
 
@@ -213,7 +216,7 @@ json_t *report_json_build(const struct suite *s, const struct options *o,
 		json_array_append_new(progs, program(&s->programs[i]));
 	for (size_t i = 0; i < s->nbenches; i++)
 		json_array_append_new(benches, benchmark(&s->benches[i]));
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i,"
+	doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:{s:i, s:o, s:o, s:i, s:o, s:I, s:i,"
 	                 " s:o, s:I}, s:o, s:o, s:o, s:O*, s:o, s:o}",
 	                 "schema", "benchrun-results", "schema_version",
 	                 REPORT_JSON_SCHEMA_VERSION, "benchrun_version", PACKAGE_VERSION,
@@ -229,6 +232,10 @@ json_t *report_json_build(const struct suite *s, const struct options *o,
 	                 "programs", progs, "benchmarks", benches, "context", s->context,
 	                 "comparison", sum ? run_comparison(sum, o, exit_status) : json_null(),
 	                 "machine_note", str_or_null(s->machine_note));
+	if (doc)
+		json_object_set_new(doc, "complexity", complexity_json(fits, nfits));
+	complexity_results_free(fits, nfits);
+	return doc;
 }
 
 static int dump_cb(const char *buf, size_t size, void *data)

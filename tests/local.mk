@@ -127,6 +127,13 @@ check_PROGRAMS += %D%/check_gate
 %C%_worker_gate_SOURCES = %D%/worker_gate.c
 %C%_worker_gate_LDADD = lib/libbenchrun-internal.la
 
+# Complexity fits of parameter sweeps.
+TESTS += %D%/check_complexity
+check_PROGRAMS += %D%/check_complexity
+%C%_check_complexity_SOURCES = %D%/check_complexity.c
+%C%_check_complexity_CFLAGS = $(tests_cflags)
+%C%_check_complexity_LDADD = $(tests_harness_libs)
+
 # The instruction measure: callgrind's dump files read, and worker_instr
 # (bodies of known instruction counts) run under Valgrind for real;
 # worker_instr_plus is the same program with one more instruction in one

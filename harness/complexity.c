@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Complexity fits of parameter sweeps (see complexity.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "complexity.h"
+#include "report_plot.h"
+#include "suite.h"
+#include "units.h"
+
+static const char *const names[BIGO_COUNT] = {
+	"O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)",
+};
+
+/* What the coefficient multiplies, for the console. */
+static const char *const terms[BIGO_COUNT] = {
+	"", " x log n", " x n", " x n log n", " x n^2", " x n^3",
+};
+
+const char *complexity_name(int c)
+{
+	return c >= 0 && c < BIGO_COUNT ? names[c] : "?";
+}
+
+double complexity_g(int c, double n)
+{
+	switch (c) {
+	case BIGO_1:
+		return 1;
+	case BIGO_LOGN:
+		return log2(n);
+	case BIGO_N:
+		return n;
+	case BIGO_NLOGN:
+		return n * log2(n);
+	case BIGO_N2:
+		return n * n;
+	default:
+		return n * n * n;
+	}
+}
+
+/* Least squares through the origin, t ~ coef * g: coef = sum(t g) /
+ * sum(g^2); the RMS of the residuals over the mean of t, as Google
+ * Benchmark normalises it, so classes compare on one scale. */
+int complexity_fit(const double *n, const double *t, size_t k, struct complexity_fit *out)
+{
+	double mean = 0;
+
+	if (k < 3)
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		if (!(n[i] >= 1) || !isfinite(t[i]))
+			return -1;
+		mean += t[i] / (double)k;
+	}
+	if (!(mean > 0))
+		return -1;
+	out->best = -1;
+	for (int c = 0; c < BIGO_COUNT; c++) {
+		double tg = 0, gg = 0, ss = 0;
+		for (size_t i = 0; i < k; i++) {
+			double g = complexity_g(c, n[i]);
+			tg += t[i] * g;
+			gg += g * g;
+		}
+		out->coef[c] = gg > 0 ? tg / gg : NAN;
+		for (size_t i = 0; gg > 0 && i < k; i++) {
+			double r = t[i] - out->coef[c] * complexity_g(c, n[i]);
+			ss += r * r;
+		}
+		out->rms[c] = gg > 0 ? sqrt(ss / (double)k) / mean : NAN;
+		if (isfinite(out->rms[c]) && (out->best < 0 || out->rms[c] < out->rms[out->best]))
+			out->best = c;
+	}
+	return out->best >= 0 ? 0 : -1;
+}
+
+/* Whether b is of the sweep group/function. */
+static int of_sweep(const struct bench_result *b, const char *group, const char *function)
+{
+	double x;
+
+	return b->analysed && !b->failed && b->group && b->function &&
+	       !strcmp(b->group, group) && !strcmp(b->function, function) &&
+	       report_plot_sweep_param(b, &x) && x >= 1;
+}
+
+/* The fit of the sweep whose first benchmark is s->benches[i]; 0 when it
+ * has one, -1 otherwise. */
+static int fit_sweep(const struct suite *s, size_t i, struct complexity_result *r)
+{
+	const struct bench_result *first = &s->benches[i];
+	double *n = calloc(s->nbenches + 1, sizeof *n), *t = calloc(s->nbenches + 1, sizeof *t);
+	size_t k = 0;
+	int rc = -1;
+
+	for (size_t j = i; n && t && j < s->nbenches; j++)
+		if (of_sweep(&s->benches[j], first->group, first->function)) {
+			report_plot_sweep_param(&s->benches[j], &n[k]);
+			t[k++] = s->benches[j].an.slope.point;
+		}
+	if (n && t && complexity_fit(n, t, k, &r->fit) == 0) {
+		r->npoints = k;
+		r->lo = r->hi = n[0];
+		for (size_t j = 1; j < k; j++) {
+			r->lo = fmin(r->lo, n[j]);
+			r->hi = fmax(r->hi, n[j]);
+		}
+		r->measure = first->measure;
+		r->group = strdup(first->group);
+		r->function = strdup(first->function);
+		rc = r->group && r->function ? 0 : -1;
+	}
+	free(n);
+	free(t);
+	return rc;
+}
+
+size_t complexity_suite(const struct suite *s, struct complexity_result **out)
+{
+	struct complexity_result *r = calloc(s->nbenches + 1, sizeof *r);
+	size_t n = 0;
+
+	*out = NULL;
+	if (!r)
+		return 0;
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = &s->benches[i];
+		int seen = 0;
+		if (!of_sweep(b, b->group ? b->group : "", b->function ? b->function : ""))
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = of_sweep(&s->benches[j], b->group, b->function);
+		if (!seen && fit_sweep(s, i, &r[n]) == 0)
+			n++;
+	}
+	if (!n)
+		free(r);
+	else
+		*out = r;
+	return n;
+}
+
+void complexity_results_free(struct complexity_result *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].group);
+		free(r[i].function);
+	}
+	free(r);
+}
+
+/* The class with the second smallest RMS. */
+static int runner_up(const struct complexity_fit *f)
+{
+	int second = -1;
+
+	for (int c = 0; c < BIGO_COUNT; c++)
+		if (c != f->best && isfinite(f->rms[c]) && (second < 0 || f->rms[c] < f->rms[second]))
+			second = c;
+	return second;
+}
+
+void complexity_print(FILE *out, const struct complexity_result *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct complexity_fit *f = &r[i].fit;
+		int second = runner_up(f);
+		char coef[32];
+		units_figure(coef, sizeof coef, f->coef[f->best], r[i].measure);
+		fprintf(out, "complexity %s/%s (%zu sizes, %g to %g): %s, %s%s, RMS %.1f%%",
+		        r[i].group, r[i].function, r[i].npoints, r[i].lo, r[i].hi,
+		        names[f->best], coef, terms[f->best], 100 * f->rms[f->best]);
+		if (second >= 0)
+			fprintf(out, " (next: %s, RMS %.1f%%)", names[second], 100 * f->rms[second]);
+		fputc('\n', out);
+	}
+}
+
+json_t *complexity_json(const struct complexity_result *r, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *fits = json_object();
+		for (int c = 0; fits && c < BIGO_COUNT; c++)
+			json_object_set_new(fits, names[c], json_pack("{s:o, s:o}", "coefficient",
+			                    isfinite(r[i].fit.coef[c]) ? json_real(r[i].fit.coef[c])
+			                                               : json_null(),
+			                    "rms", isfinite(r[i].fit.rms[c]) ? json_real(r[i].fit.rms[c])
+			                                                     : json_null()));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:f, s:f, s:s, s:f, s:f, s:o}",
+		                      "group", r[i].group, "function", r[i].function,
+		                      "sizes", (json_int_t)r[i].npoints, "lo", r[i].lo, "hi", r[i].hi,
+		                      "best", names[r[i].fit.best],
+		                      "coefficient", r[i].fit.coef[r[i].fit.best],
+		                      "rms", r[i].fit.rms[r[i].fit.best], "fits", fits));
+	}
+	return a;
+}
