@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "complexity.h"
+#include "escape.h"
 #include "report_plot.h"
 #include "suite.h"
 #include "units.h"
@@ -162,19 +163,31 @@ static int runner_up(const struct complexity_fit *f)
 	return second;
 }
 
+void complexity_line(char *buf, size_t len, const struct complexity_result *r)
+{
+	const struct complexity_fit *f = &r->fit;
+	int second = runner_up(f), n;
+	char coef[32];
+
+	units_figure(coef, sizeof coef, f->coef[f->best], r->measure);
+	n = snprintf(buf, len, "%s, %s%s, RMS %.1f%%", names[f->best], coef, terms[f->best],
+	             100 * f->rms[f->best]);
+	if (second >= 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " (next: %s, RMS %.1f%%)", names[second],
+		         100 * f->rms[second]);
+}
+
 void complexity_print(FILE *out, const struct complexity_result *r, size_t n)
 {
+	char line[256];
+
 	for (size_t i = 0; i < n; i++) {
-		const struct complexity_fit *f = &r[i].fit;
-		int second = runner_up(f);
-		char coef[32];
-		units_figure(coef, sizeof coef, f->coef[f->best], r[i].measure);
-		fprintf(out, "complexity %s/%s (%zu sizes, %g to %g): %s, %s%s, RMS %.1f%%",
-		        r[i].group, r[i].function, r[i].npoints, r[i].lo, r[i].hi,
-		        names[f->best], coef, terms[f->best], 100 * f->rms[f->best]);
-		if (second >= 0)
-			fprintf(out, " (next: %s, RMS %.1f%%)", names[second], 100 * f->rms[second]);
-		fputc('\n', out);
+		complexity_line(line, sizeof line, &r[i]);
+		fprintf(out, "complexity ");
+		escape_term(out, r[i].group, 0);
+		fputc('/', out);
+		escape_term(out, r[i].function, 0);
+		fprintf(out, " (%zu sizes, %.15g to %.15g): %s\n", r[i].npoints, r[i].lo, r[i].hi, line);
 	}
 }
 

@@ -52,6 +52,11 @@ void complexity_results_free(struct complexity_result *r, size_t n);
  * RMS 3.1 % (next: O(n) 12.0 %)". */
 void complexity_print(FILE *out, const struct complexity_result *r, size_t n);
 
+/* The fit of one sweep as text, for any report (the names are the
+ * caller's to write, escaped for its format): "O(n log n), 3.21 ns x n log
+ * n, RMS 3.1% (next: O(n^2), RMS 3.4%)". */
+void complexity_line(char *buf, size_t len, const struct complexity_result *r);
+
 /* The top-level "complexity" array of the results document.  New ref. */
 json_t *complexity_json(const struct complexity_result *r, size_t n);
 

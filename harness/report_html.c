@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "msg.h"
 #include "callgrind.h"
+#include "complexity.h"
 #include "profile.h"
 #include "report.h"
 #include "report_plot.h"
@@ -91,6 +92,30 @@ static void figure(FILE *out, const char *dir, const char *file, const char *cap
 	fputs("\"><div class=\"cap\">", out);
 	escape_html(out, caption);
 	fputs("</div></div>\n", out);
+}
+
+/* The complexity fit of each parameter sweep. */
+static void index_complexity(FILE *out, const struct suite *s)
+{
+	struct complexity_result *r;
+	size_t n = complexity_suite(s, &r);
+	char line[256];
+
+	if (n)
+		fputs("<h2>Complexity</h2>\n<ul>\n", out);
+	for (size_t i = 0; i < n; i++) {
+		complexity_line(line, sizeof line, &r[i]);
+		fputs("<li>", out);
+		escape_html(out, r[i].group);
+		fputc('/', out);
+		escape_html(out, r[i].function);
+		fprintf(out, " (%zu sizes, %.15g to %.15g): ", r[i].npoints, r[i].lo, r[i].hi);
+		escape_html(out, line);
+		fputs("</li>\n", out);
+	}
+	if (n)
+		fputs("</ul>\n", out);
+	complexity_results_free(r, n);
 }
 
 static void no_plots_note(FILE *out)
@@ -331,6 +356,7 @@ static int write_index(const char *dir, const struct suite *s,
 	if (!plots)
 		no_plots_note(out);
 	index_table(out, s, sum, o);
+	index_complexity(out, s);
 	if (plots)
 		index_sets(out, dir, s);
 	return page_end(out, path);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "escape.h"
 #include "msg.h"
+#include "complexity.h"
 #include "report.h"
 #include "units.h"
 
@@ -137,6 +138,28 @@ static void write_counts(FILE *out, const struct compare_summary *sum,
 	fputs(".\n\n", out);
 }
 
+/* The complexity fit of each parameter sweep, one line each. */
+static void write_complexity(FILE *out, const struct suite *s)
+{
+	struct complexity_result *r;
+	size_t n = complexity_suite(s, &r);
+	char line[256];
+
+	if (n)
+		fputs("\n", out);
+	for (size_t i = 0; i < n; i++) {
+		complexity_line(line, sizeof line, &r[i]);
+		fputs("- complexity of ", out);
+		escape_markdown(out, r[i].group);
+		fputc('/', out);
+		escape_markdown(out, r[i].function);
+		fprintf(out, " (%zu sizes, %.15g to %.15g): ", r[i].npoints, r[i].lo, r[i].hi);
+		escape_markdown(out, line);
+		fputc('\n', out);
+	}
+	complexity_results_free(r, n);
+}
+
 int report_markdown(const char *path, const struct suite *s,
                     const struct compare_summary *sum, const struct options *o)
 {
@@ -159,6 +182,7 @@ int report_markdown(const char *path, const struct suite *s,
 	if (sum)
 		write_counts(out, sum, o);
 	write_table(out, s, sum, o, order);
+	write_complexity(out, s);
 	write_notes(out, s, order);
 	free(order);
 	if (fclose(out) != 0) {
