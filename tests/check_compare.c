@@ -484,7 +484,7 @@ END_TEST
  * threshold; one that turned the other way beyond it goes on. */
 START_TEST(test_futile)
 {
-	struct comparison c = { .rel = 0.005 };
+	struct comparison c = { .rel = 0.005, .rel_lo = -0.004, .rel_hi = 0.014 };
 
 	ck_assert(!compare_is_futile(&c, 0.01));
 	c.rel = 0.0049;
@@ -494,6 +494,15 @@ START_TEST(test_futile)
 	c.rel = -0.02;
 	ck_assert(!compare_is_futile(&c, 0.01));
 	c.rel = NAN;
+	ck_assert(compare_is_futile(&c, 0.01));
+	/* A small change on rounds too noisy to say anything (an interval
+	 * wider than the threshold either side) is measured on. */
+	c.rel = 0.0004;
+	c.rel_lo = -0.089;
+	c.rel_hi = 0.098;
+	ck_assert(!compare_is_futile(&c, 0.01));
+	c.rel_lo = -0.0099;
+	c.rel_hi = 0.0099;
 	ck_assert(compare_is_futile(&c, 0.01));
 }
 END_TEST
