@@ -80,6 +80,17 @@ typedef struct br_benchmark {
 	br_range_t range;                  /* geometric parameters if mul > 1 */
 	uint64_t bytes_per_iter;           /* throughput unit; 0 = none */
 	uint64_t items_per_iter;           /* throughput unit; 0 = none */
+	/* Fresh input for every iteration (criterion's iter_batched): before
+	 * each call of the body, untimed, batch_setup(st, n) makes inputs for
+	 * the n iterations that call will run (e.g. n shuffled copies, kept
+	 * with br_state_set_user); the body takes input i in
+	 * BR_ITERATE_INDEXED(st, i); batch_teardown(st, n), untimed, runs after
+	 * the call.  Nonzero from batch_setup fails the benchmark.  A call runs
+	 * at most batch_max iterations (0: 4096), which bounds the inputs'
+	 * memory; the plan shrinks to fit. */
+	int (*batch_setup)(br_state_t *st, uint64_t n);
+	void (*batch_teardown)(br_state_t *st, uint64_t n);
+	uint64_t batch_max;
 	const char *file;                  /* where it was defined */
 	int line;
 	struct br_benchmark *next__;       /* registry link; the library's */
@@ -135,6 +146,12 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags);
 #define BR_ITERATE(st)                                                     \
 	for (uint64_t br__n = br__loop_start(st); br__n != 0 || br__loop_stop(st); \
 	     br__n--)
+
+/* BR_ITERATE with the iteration's index i, 0 .. n-1 in order: for bodies
+ * that take input i of a batch (batch_setup). */
+#define BR_ITERATE_INDEXED(st, i)                                           \
+	for (uint64_t br__n = br__loop_start(st), i = 0;                    \
+	     br__n != 0 || br__loop_stop(st); br__n--, i++)
 
 /* Define and register a benchmark named group/name[/param].  The trailing
  * arguments are designated initialisers of br_benchmark_t (.setup = f,

@@ -93,6 +93,14 @@ void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
 void br__plan_make_mode(double est_ns_per_iter, double measure_ns, unsigned samples,
                         enum br__plan_mode mode, struct br__plan *plan);
 
+/* Shrink `plan` so that no sample runs more than max_iters iterations
+ * (a batched body's inputs are made per call): the ramp's step first,
+ * then its samples (never under 2).  Pure. */
+void br__plan_cap(struct br__plan *plan, uint64_t max_iters);
+
+/* Iterations per call of a batched body at most (batch_max, or this). */
+#define BR__BATCH_MAX 4096
+
 /* Iterations sample k (1-based) runs under `plan`. */
 uint64_t br__plan_iters(const struct br__plan *plan, unsigned k);
 

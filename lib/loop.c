@@ -3,6 +3,7 @@
  * budget, planned samples, untimed teardown; the profiled run, sampled only
  * inside the loop; and the state accessors the benchmark code calls. */
 #include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -112,13 +113,43 @@ static void run_fail(struct br__run *run, int code, const char *reason)
 	copy_reason(run->reason, sizeof run->reason, reason);
 }
 
-/* One call of the body with `iters` iterations; 0 or a BR_E* code. */
+/* The most iterations one call may run: a batched body's cap, else no
+ * limit. */
+static uint64_t call_max(const br_state_t *st)
+{
+	const br_benchmark_t *d = st->inst->def;
+
+	if (!d->batch_setup)
+		return UINT64_MAX;
+	return d->batch_max ? d->batch_max : BR__BATCH_MAX;
+}
+
+/* A batched body's inputs for `iters` iterations, outside the clock; 0
+ * or BR_ESETUP. */
+static int batch_begin(br_state_t *st, uint64_t iters, struct br__run *run)
+{
+	const br_benchmark_t *d = st->inst->def;
+
+	if (!d->batch_setup || d->batch_setup(st, iters) == 0)
+		return 0;
+	run_fail(run, BR_ESETUP, st->failed ? st->reason : "batch_setup failed");
+	return BR_ESETUP;
+}
+
+/* One call of the body with `iters` iterations, a batched body's inputs
+ * made before and undone after it, untimed; 0 or a BR_E* code. */
 static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 {
+	int rc;
+
+	if ((rc = batch_begin(st, iters, run)) != 0)
+		return rc;
 	st->iters = iters;
 	st->loops = st->stops = 0;
 	st->elapsed_ns = 0;
 	br__body_call(st->inst, st);
+	if (st->inst->def->batch_teardown)
+		st->inst->def->batch_teardown(st, iters);
 	if (st->failed) {
 		run_fail(run, BR_EFAILED, st->reason);
 		return BR_EFAILED;
@@ -163,6 +194,8 @@ static int warm_up(br_state_t *st, double budget_ns, struct br__run *run, double
 			n = (budget_ns - spent) / *est > 1 ? (uint64_t)((budget_ns - spent) / *est) : 1;
 		else
 			n *= 2;
+		if (n > call_max(st))
+			n = call_max(st);
 	} while (spent < budget_ns);
 	return 0;
 }
@@ -248,6 +281,8 @@ static int count_samples(br_state_t *st, const struct br__settings *s, struct br
 	int rc;
 
 	run->plan = (struct br__plan){.step_iters = step, .samples = s->samples};
+	br__plan_cap(&run->plan, call_max(st));
+	step = run->plan.step_iters;
 	br__cg_instrument(1);
 	if ((rc = call_body(st, step, run)) == 0) {
 		run->warmup_iters = step;
@@ -278,6 +313,7 @@ int br__run_measure(const struct br__instance *inst, const struct br__settings *
 	rc = warm_up(&st, s->warmup_ns, run, &est);
 	if (rc == 0) {
 		br__plan_make_mode(est, s->measure_ns, s->samples, s->plan_mode, &run->plan);
+		br__plan_cap(&run->plan, call_max(&st));
 		rc = take_samples(&st, run, s->counters);
 	}
 	finish(&st, run);
@@ -318,6 +354,8 @@ static int profile_calls(br_state_t *st, struct br__sampler *smp, double profile
 			n = want / est >= 1 ? (uint64_t)(want / est) : 1;
 		else if (run->profile_iters > 0)
 			n *= 2;  /* the clock saw nothing yet: grow until it does */
+		if (n > call_max(st))
+			n = call_max(st);
 		st->smp = smp;
 		rc = call_body(st, n, run);
 		st->smp = NULL;

@@ -60,6 +60,21 @@ void br__plan_make(double est_ns_per_iter, double measure_ns, unsigned samples,
 	br__plan_make_mode(est_ns_per_iter, measure_ns, samples, BR__PLAN_AUTO, plan);
 }
 
+void br__plan_cap(struct br__plan *plan, uint64_t max_iters)
+{
+	if (max_iters < 1)
+		max_iters = 1;
+	if (plan->flat) {
+		if (plan->flat_iters > max_iters)
+			plan->flat_iters = max_iters;
+		return;
+	}
+	if (plan->samples > max_iters)
+		plan->samples = max_iters < 2 ? 2 : (unsigned)max_iters;
+	if (plan->step_iters * plan->samples > max_iters)
+		plan->step_iters = max_iters / plan->samples ? max_iters / plan->samples : 1;
+}
+
 uint64_t br__plan_iters(const struct br__plan *plan, unsigned k)
 {
 	return plan->flat ? plan->flat_iters : plan->step_iters * k;

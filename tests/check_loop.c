@@ -122,6 +122,60 @@ static const int64_t hundred[100] = {
 	91, 92, 93, 94, 95, 96, 97, 98, 99, 100};
 BR_BENCHMARK(many, params, .arg_list = hundred, .arg_count = 100) { BAD_BODY }
 
+/* A batched body: set-up makes "inputs" for n iterations and takes 1 ms
+ * of the scripted clock, which no sample may see; the body takes input i
+ * in order and costs 2 ns; calls are capped at 100 iterations. */
+static uint64_t batch_calls, batch_iters, teardown_calls, batch_biggest, index_errors;
+static uint64_t *inputs;
+
+static int make_inputs(br_state_t *st, uint64_t n)
+{
+	inputs = realloc(inputs, n * sizeof *inputs);
+	if (!inputs)
+		return -1;
+	for (uint64_t i = 0; i < n; i++)
+		inputs[i] = i;
+	br_state_set_user(st, inputs);
+	fake_now += 1000000;
+	batch_calls++;
+	batch_iters += n;
+	batch_biggest = n > batch_biggest ? n : batch_biggest;
+	return 0;
+}
+
+static void drop_inputs(br_state_t *st, uint64_t n)
+{
+	(void)st;
+	(void)n;
+	fake_now += 1000000;
+	teardown_calls++;
+}
+
+BR_BENCHMARK(batch, fresh, .batch_setup = make_inputs, .batch_teardown = drop_inputs,
+             .batch_max = 100)
+{
+	const uint64_t *in = br_state_user(st);
+
+	BR_ITERATE_INDEXED(st, i) {
+		index_errors += in[i] != i;
+		fake_now += 2;
+	}
+}
+
+static int refuse_inputs(br_state_t *st, uint64_t n)
+{
+	(void)n;
+	br_state_fail(st, "no memory for the inputs");
+	return -1;
+}
+
+BR_BENCHMARK(batch, refused, .batch_setup = refuse_inputs)
+{
+	BR_ITERATE(st) {
+		fake_now += 2;
+	}
+}
+
 /* What went through the message hook. */
 static int nmessages;
 static char last_message[512];
@@ -314,11 +368,12 @@ START_TEST(test_registry_count_and_order)
 	const struct br__instance *all;
 	int n = br__registry_instances(&all);
 
-	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
-	 * stand-in each), 100 many, and the second loop/ten_ns. */
-	ck_assert_int_eq(n, 124);
+	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 2 batch, 4 refused
+	 * (one stand-in each), 100 many, and the second loop/ten_ns. */
+	ck_assert_int_eq(n, 126);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 2].name, "many/params/100");
+	ck_assert_str_eq(all[n - 4].name, "many/params/100");
+	ck_assert_str_eq(all[n - 2].name, "batch/refused");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
 }
 END_TEST
@@ -383,6 +438,50 @@ __attribute__((constructor)) static void dup_register(void)
 	br_benchmark_register(&dup_def);
 }
 
+/* Set-up and teardown run once per call, outside the clock; every
+ * iteration gets its own input, in order; no call runs more than
+ * batch_max iterations, so the ramp shrinks to fit. */
+START_TEST(test_batched)
+{
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__run run;
+	uint64_t sampled = 0;
+
+	ck_assert_int_eq(br__run_measure(find("batch/fresh"), &s, &run), 0);
+	ck_assert_uint_eq(index_errors, 0);
+	ck_assert_uint_eq(batch_calls, teardown_calls);
+	ck_assert_uint_le(batch_biggest, 100);
+	for (unsigned k = 0; k < run.nsamples; k++) {
+		ck_assert_uint_eq(run.ns[k], 2 * run.iters[k]);
+		sampled += run.iters[k];
+	}
+	ck_assert_uint_eq(run.nsamples, 10);
+	ck_assert_uint_eq(run.iters[9], 100);  /* step 10: 10, 20, ... 100 */
+	ck_assert_uint_eq(batch_iters, run.warmup_iters + sampled);
+	br__run_free(&run);
+	/* A set-up that fails fails the benchmark, with its reason. */
+	ck_assert_int_eq(br__run_measure(find("batch/refused"), &s, &run), BR_ESETUP);
+	ck_assert_str_eq(run.reason, "no memory for the inputs");
+	br__run_free(&run);
+}
+END_TEST
+
+START_TEST(test_plan_cap)
+{
+	struct br__plan p = {.step_iters = 1000, .samples = 30};
+
+	br__plan_cap(&p, 4096);          /* 30 x 136 = 4080 */
+	ck_assert_uint_eq(p.step_iters, 136);
+	ck_assert_uint_eq(p.samples, 30);
+	br__plan_cap(&p, 10);            /* fewer samples, step 1 */
+	ck_assert_uint_eq(p.samples, 10);
+	ck_assert_uint_eq(p.step_iters, 1);
+	p = (struct br__plan){.flat = 1, .flat_iters = 500, .samples = 10};
+	br__plan_cap(&p, 64);
+	ck_assert_uint_eq(p.flat_iters, 64);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -397,6 +496,8 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_parameter_names);
 	tcase_add_test(tc, test_registry_count_and_order);
 	tcase_add_test(tc, test_registration_errors);
+	tcase_add_test(tc, test_batched);
+	tcase_add_test(tc, test_plan_cap);
 	tcase_add_test(tc, test_throughput_from_definition);
 	suite_add_tcase(s, tc);
 	return s;
