@@ -496,14 +496,16 @@ START_TEST(test_futile)
 	c.rel = NAN;
 	ck_assert(compare_is_futile(&c, 0.01));
 	/* A small change on rounds too noisy to say anything (an interval
-	 * wider than the threshold either side) is measured on. */
+	 * wider than twice the threshold either side) is measured on. */
 	c.rel = 0.0004;
 	c.rel_lo = -0.089;
 	c.rel_hi = 0.098;
 	ck_assert(!compare_is_futile(&c, 0.01));
-	c.rel_lo = -0.0099;
-	c.rel_hi = 0.0099;
+	c.rel_lo = -0.0199;
+	c.rel_hi = 0.0199;
 	ck_assert(compare_is_futile(&c, 0.01));
+	c.rel_hi = 0.0202;
+	ck_assert(!compare_is_futile(&c, 0.01));
 }
 END_TEST
 
