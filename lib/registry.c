@@ -370,7 +370,7 @@ static int add_instances(const br_benchmark_t *d, size_t start)
 		const struct br__instance *first = earlier_namesake(k);
 		if (!first)
 			continue;
-		snprintf(why, sizeof why, "duplicate benchmark name %s (%s:%d): first defined at "
+		snprintf(why, sizeof why, "duplicate benchmark name %.120s (%s:%d): first defined at "
 		         "%s:%d", instances[k].name, d->file ? d->file : "?", d->line,
 		         first->def->file ? first->def->file : "?", first->def->line);
 		ninstances = (int)start;
