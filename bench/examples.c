@@ -2,8 +2,9 @@
 /* Example benchmarks to copy: a hash over a buffer with byte throughput, a
  * sort over a size sweep with item throughput (its complexity fitted), a
  * sort with fresh input for every iteration made outside the clock
- * (batch_setup), and an empty body that shows what the loop itself
- * costs. */
+ * (batch_setup), a body that skips itself on a CPU without the
+ * instruction it needs (with a label and a process count of its own), and
+ * an empty body that shows what the loop itself costs. */
 #include <stdlib.h>
 #include <string.h>
 #include "benchrun.h"
@@ -135,6 +136,44 @@ BR_BENCHMARK(sort, qsort_fresh, BR_ARGS(4096), .setup = make_ints, .teardown = f
 		qsort(in->work + i * in->n, in->n, sizeof *in->work, cmp_int);
 		br_clobber();
 	}
+}
+
+/* A body that needs a CPU feature skips itself where the CPU lacks it (a
+ * skip is reported with its reason and is no failure); the label says
+ * what ran.  A definition may also set its own .processes,
+ * .measure_time, .iterations or .timeout, which replace benchrun's
+ * options for it alone: here five processes, whatever --processes says. */
+#if defined(__x86_64__)
+__attribute__((target("popcnt"))) static int popcount_hw(uint64_t x)
+{
+	return __builtin_popcountll(x);
+}
+#endif
+
+static int need_popcnt(br_state_t *st)
+{
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("popcnt"))
+		return 0;
+	br_state_skip(st, "this CPU has no POPCNT instruction");
+#else
+	br_state_skip(st, "POPCNT is an x86-64 instruction");
+#endif
+	return 0;
+}
+
+BR_BENCHMARK(bits, popcnt, .setup = need_popcnt, .processes = 5,
+             .label = "x86-64 POPCNT")
+{
+	uint64_t x = 0x9e3779b97f4a7c15u, sum = 0;
+
+	BR_ITERATE(st) {
+#if defined(__x86_64__)
+		sum += (uint64_t)popcount_hw(br_black_box(x));
+#endif
+		x += 0x9e3779b97f4a7c15u;
+	}
+	br_do_not_optimize(sum);
 }
 
 /* Nothing but the loop: the compiler barrier keeps the loop from being

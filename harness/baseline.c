@@ -409,8 +409,11 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 	if (strcmp(status, "ok") != 0) {
 		const char *reason = json_string_value(json_object_get(o, "reason"));
 		b->failed = 1;
+		b->skipped = !strcmp(status, "skipped");
 		b->reason = strdup(reason ? reason : status);
 	}
+	if (json_string_value(json_object_get(o, "label")))
+		b->label = strdup(json_string_value(json_object_get(o, "label")));
 	if (counters_from_json(o, b, err, sizeof err) != 0)
 		return bad(l, "%s", err);
 	if (json_is_object(json_object_get(o, "profile")) &&

@@ -49,7 +49,7 @@ static size_t count_failed(const struct suite *s)
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->nbenches; i++)
-		n += s->benches[i].failed != 0;
+		n += s->benches[i].failed && !s->benches[i].skipped;
 	return n;
 }
 
@@ -60,7 +60,7 @@ static struct suite_opts suite_opts(const struct run *r, unsigned processes)
 	return (struct suite_opts){o->programs, o->nprograms, o->filter ? &r->filter : NULL,
 	                           processes, o->warmup_s, o->measure_s, o->samples,
 	                           o->timeout_s, !o->quiet && isatty(2), o->counters,
-	                           r->cg.dir ? &r->cg : NULL, o->iterations};
+	                           r->cg.dir ? &r->cg : NULL, o->iterations, 0};
 }
 
 /* Load stored baseline `name` into s.  0, or EXIT_USAGE after a message. */

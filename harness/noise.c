@@ -98,8 +98,9 @@ static void analysis_notes(struct bench_result *b, int compared)
 		add(b, "%zu of %zu processes sampled flat, the others on a ramp: estimates mix "
 		    "two methods (a worker older than protocol 2 cannot be told the plan)", flat, n);
 	else if (flat)
-		add(b, "flat samples (a body too slow for a ramp): the fixed cost of each sample "
-		    "is not cancelled, which matters only for bodies under about 1 ms");
+		add(b, "flat samples (%s): the fixed cost of each sample is not cancelled, which "
+		    "matters only for bodies under about 1 ms", b->set.iterations ?
+		    "the definition fixes the iterations" : "a body too slow for a ramp");
 }
 
 static void comparison_notes(struct bench_result *b)

@@ -281,6 +281,7 @@ void paired_measure(void *ctx, const int *only, unsigned rounds)
 		any_alone |= alone[i] = sel && m->cur->benches[i].mode != MODE_PAIRED;
 	}
 	so.processes = rounds;
+	so.own_processes = only == NULL;  /* the first measurement */
 	if (any_pair) {
 		int *old_sel = calloc(m->old->nbenches + 1, sizeof *old_sel);
 		suite_measure_paired(&so, m->old, m->cur, pair, m->seed);

@@ -15,7 +15,8 @@
 /* Version 2 added the worker option --plan; its records are those of
  * version 1, so both are read. */
 #define PROTOCOL_VERSION_MIN 1
-#define PROTOCOL_VERSION 3
+#define PROTOCOL_VERSION 4
+#define PROTOCOL_VERSION_TEXT "1 to 4"
 
 static char *dup_or_null(const char *s)
 {
@@ -59,13 +60,25 @@ static int parse_header(json_t *o, struct protocol_doc *doc, json_error_t *je)
 static struct protocol_bench *new_bench(struct protocol_doc *doc, json_t *o,
                                         json_error_t *je)
 {
-	const char *name, *group, *function;
+	const char *name, *group, *function, *label = NULL, *skip = NULL;
 	json_t *param = json_object_get(o, "param");
 	struct protocol_bench *b, *nb;
+	struct bench_settings set = {0};
+	json_int_t iters = 0, procs = 0;
 
-	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s:s}", "name", &name, "group",
-	                   &group, "function", &function) != 0)
+	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s:s, s?s, s?s, s?{s?F, s?I, s?I, s?F}}",
+	                   "name", &name, "group", &group, "function", &function, "label",
+	                   &label, "skip", &skip, "settings", "measure_time",
+	                   &set.measure_time, "iterations", &iters, "processes", &procs,
+	                   "timeout", &set.timeout_s) != 0)
 		return NULL;
+	if (iters < 0 || procs < 0 || procs > 100000 || !(set.measure_time >= 0) ||
+	    !(set.timeout_s >= 0)) {
+		snprintf(je->text, sizeof je->text, "a negative or impossible setting");
+		return NULL;
+	}
+	set.iterations = (uint64_t)iters;
+	set.processes = (unsigned)procs;
 	nb = realloc(doc->benches, (doc->nbenches + 1) * sizeof *nb);
 	if (!nb)
 		return NULL;
@@ -76,6 +89,12 @@ static struct protocol_bench *new_bench(struct protocol_doc *doc, json_t *o,
 	b->group = strdup(group);
 	b->function = strdup(function);
 	b->param = dup_or_null(json_string_value(param));
+	b->label = dup_or_null(label && *label ? label : NULL);
+	b->set = set;
+	if (skip) {
+		b->failed = b->skipped = 1;
+		b->reason = strdup(skip);
+	}
 	return b;
 }
 
@@ -197,6 +216,7 @@ static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
 		return *why = "end of a benchmark that did not start", -1;
 	b->ended = 1;
 	b->failed = strcmp(status, "ok") != 0;
+	b->skipped = !strcmp(status, "skipped");
 	if (b->failed)
 		b->reason = strdup(reason ? reason : status);
 	return 0;
@@ -263,7 +283,10 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 			return *why = "a second header", -1;
 		if (parse_header(o, doc, je) != 0)
 			return -1;
-		if (doc->hdr.protocol < PROTOCOL_VERSION_MIN || doc->hdr.protocol > PROTOCOL_VERSION)
+		if (doc->hdr.protocol > PROTOCOL_VERSION)
+			return *why = "written by a newer libbenchrun than this benchrun reads "
+			              "(protocol " PROTOCOL_VERSION_TEXT "): update benchrun", -1;
+		if (doc->hdr.protocol < PROTOCOL_VERSION_MIN)
 			return *why = "unsupported protocol version", -1;
 		return 0;
 	}
@@ -322,6 +345,7 @@ static void bench_free(struct protocol_bench *b)
 	free(b->function);
 	free(b->param);
 	free(b->reason);
+	free(b->label);
 	free(b->run.samples);
 	free(b->run.ctr_delta);
 	free(b->run.ctr_running);
@@ -350,5 +374,12 @@ void protocol_bench_take_identity(struct protocol_bench *src, struct bench_resul
 	dst->group = src->group;
 	dst->function = src->function;
 	dst->param = src->param;
-	src->name = src->group = src->function = src->param = NULL;
+	dst->label = src->label;
+	dst->set = src->set;
+	if (src->skipped && !dst->failed) {
+		dst->failed = dst->skipped = 1;
+		dst->reason = src->reason;
+		src->reason = NULL;
+	}
+	src->name = src->group = src->function = src->param = src->label = NULL;
 }

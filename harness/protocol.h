@@ -22,8 +22,11 @@ struct protocol_bench {
 	struct proc_run run;  /* samples, when measured; owned */
 	int measured;         /* a "benchmark" record was seen */
 	int ended;            /* its "end" record was seen */
-	int failed;           /* "end" said failed */
-	char *reason;         /* owned, when failed */
+	int failed;           /* "end" said failed or skipped */
+	int skipped;          /* "end" said skipped, or the listing "skip" */
+	char *reason;         /* owned, when failed or skipped */
+	char *label;          /* owned, or NULL */
+	struct bench_settings set; /* the listing's "settings" */
 };
 
 /* A worker's whole output. */
@@ -48,8 +51,9 @@ int protocol_parse(const char *buf, size_t len, struct protocol_doc *doc,
                    char *err, size_t errlen);
 void protocol_doc_free(struct protocol_doc *doc);
 
-/* Move the strings of `src` into `dst` (identity and throughput); for the
- * caller that keeps a benchmark past its document. */
+/* Move the strings of `src` into `dst` (identity, label, settings, and a
+ * listing's skip); for the caller that keeps a benchmark past its
+ * document. */
 void protocol_bench_take_identity(struct protocol_bench *src, struct bench_result *dst);
 
 #endif

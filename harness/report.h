@@ -13,8 +13,16 @@
 /* Version of the results JSON schema; bump on incompatible change. */
 #define REPORT_JSON_SCHEMA_VERSION 1
 
+/* "  LABEL" when b has a label, then the line's end. */
+void report_label(FILE *out, const struct bench_result *b);
+
+/* The line of a benchmark without results: its name (padded to w), "FAILED"
+ * or "skipped", and why. */
+void report_not_run(FILE *out, const struct bench_result *b, int w);
+
 /* Print the results table: name, estimate with interval, throughput,
- * outliers and R^2, one line per benchmark, then a summary line. */
+ * outliers and R^2 (and the label), one line per benchmark, then a
+ * summary line. */
 void report_console(FILE *out, const struct suite *s, const struct options *o);
 
 /* Print the comparison table (colour escapes when `color`), with each

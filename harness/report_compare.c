@@ -23,11 +23,17 @@ static const char *verdict_color(enum verdict v)
 	}
 }
 
-static void print_verdict(FILE *out, enum verdict v, int color, const char *extra)
+/* The verdict, ended by the benchmark's label (b) and the line's end. */
+static void print_verdict(FILE *out, enum verdict v, int color, const char *extra,
+                          const struct bench_result *b)
 {
 	const char *c = color ? verdict_color(v) : "";
 
-	fprintf(out, "%s%s%s%s\n", c, compare_verdict_name(v), extra, *c ? "\033[0m" : "");
+	fprintf(out, "%s%s%s%s", c, compare_verdict_name(v), extra, *c ? "\033[0m" : "");
+	if (b)
+		report_label(out, b);
+	else
+		fputc('\n', out);
 }
 
 /* Counters next to time: the change of each counter both runs counted. */
@@ -100,7 +106,7 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int vs_sui
 	if (vs_suite)
 		fprintf(out, "%9s  ", rel);
 	fprintf(out, "%9s  ", p);
-	print_verdict(out, c->verdict, color, verdict_note(b));
+	print_verdict(out, c->verdict, color, verdict_note(b), b);
 }
 
 void report_compare(FILE *out, const struct suite *s, const struct suite *old,
@@ -122,10 +128,7 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
 		if (b->failed) {
-			escape_term(out, b->name, w);
-			fputs("  FAILED: ", out);
-			escape_term(out, b->reason ? b->reason : "", 0);
-			fputc('\n', out);
+			report_not_run(out, b, w);
 			continue;
 		}
 		print_row(out, b, w, vs, o, color);
@@ -139,7 +142,7 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 		if (vs)
 			fprintf(out, "%9s  ", "");
 		fprintf(out, "%9s  ", "");
-		print_verdict(out, VERDICT_MISSING, color, "");
+		print_verdict(out, VERDICT_MISSING, color, "", NULL);
 	}
 }
 

@@ -18,6 +18,23 @@ static size_t name_width(const struct suite *s)
 	return w;
 }
 
+void report_label(FILE *out, const struct bench_result *b)
+{
+	if (b->label) {
+		fputs("  ", out);
+		escape_term(out, b->label, 0);
+	}
+	fputc('\n', out);
+}
+
+void report_not_run(FILE *out, const struct bench_result *b, int w)
+{
+	escape_term(out, b->name, w);
+	fprintf(out, "  %s: ", bench_not_run_word(b));
+	escape_term(out, b->reason ? b->reason : "too few samples to analyse", 0);
+	fputc('\n', out);
+}
+
 static void print_row(FILE *out, const struct bench_result *b, int w)
 {
 	const struct analysis *a = &b->an;
@@ -45,9 +62,10 @@ static void print_row(FILE *out, const struct bench_result *b, int w)
 		snprintf(r2, sizeof r2, "flat");
 	/* µs is two bytes for one column: widen those fields by one. */
 	escape_term(out, b->name, w);
-	fprintf(out, "  %*s  %*s  %14s  %9s  %s\n",
+	fprintf(out, "  %*s  %*s  %14s  %9s  %s",
 	        10 + (strstr(est, "µ") != NULL), est,
 	        26 + (strstr(lo, "µ") != NULL) + (strstr(hi, "µ") != NULL), ci, rate, outl, r2);
+	report_label(out, b);
 }
 
 /* "5 processes each" or "3-10 processes each": what the data hold (a
@@ -75,8 +93,8 @@ static void processes_text(const struct suite *s, const struct options *o, char 
 void report_console(FILE *out, const struct suite *s, const struct options *o)
 {
 	int w = (int)name_width(s);
-	size_t failed = 0;
-	char ci[24], procs[48];
+	size_t failed = 0, skipped = 0;
+	char ci[24], procs[48], skips[32] = "";
 	struct complexity_result *fits = NULL;
 	size_t nfits;
 
@@ -87,11 +105,9 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
 		if (b->failed || !b->analysed) {
-			escape_term(out, b->name, w);
-			fputs("  FAILED: ", out);
-			escape_term(out, b->reason ? b->reason : "too few samples to analyse", 0);
-			fputc('\n', out);
-			failed++;
+			report_not_run(out, b, w);
+			failed += !b->skipped;
+			skipped += b->skipped;
 		} else {
 			print_row(out, b, w);
 			counters_print(out, b);
@@ -104,8 +120,10 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 		complexity_print(out, fits, nfits);
 	complexity_results_free(fits, nfits);
 	processes_text(s, o, procs, sizeof procs);
-	fprintf(out, "%zu benchmarks, %zu failed; %s, %.1f s; "
-	        "%g%% intervals, seed %llu\n", s->nbenches, failed, procs,
+	if (skipped)
+		snprintf(skips, sizeof skips, ", %zu skipped", skipped);
+	fprintf(out, "%zu benchmarks, %zu failed%s; %s, %.1f s; "
+	        "%g%% intervals, seed %llu\n", s->nbenches, failed, skips, procs,
 	        s->elapsed_s, o->conf_level * 100, (unsigned long long)o->seed);
 	if (s->machine_note)
 		fprintf(out, "note: %s\n", s->machine_note);

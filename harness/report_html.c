@@ -32,7 +32,7 @@ static const char CSS[] =
 	"th{background:#f4f4f4}td.name,th.name{text-align:left}"
 	"td.wrap{white-space:normal;overflow-wrap:anywhere}"
 	".regressed{color:#b00;font-weight:bold}.improved{color:#070;font-weight:bold}"
-	".too-few{color:#a60}.new,.missing{color:#069}.failed{color:#b00}"
+	".too-few{color:#a60}.new,.missing{color:#069}.failed{color:#b00}.skipped,.label{color:#666}"
 	".note{background:#fff6d5;border:1px solid #e0c060;padding:.6em 1em}"
 	"img{width:100%;height:auto;border:1px solid #eee;margin:.3em}"
 	".plots{display:flex;flex-wrap:wrap;gap:.5em}.fig{flex:0 1 49%;margin:0}"
@@ -210,12 +210,18 @@ static void index_row(FILE *out, const struct bench_result *b, int compared, int
 	fprintf(out, "<tr><td class=\"name\"><a href=\"%s.html\">", stem);
 	escape_html(out, b->name);
 	fputs("</a>", out);
+	if (b->label) {
+		fputs(" <span class=\"label\">", out);
+		escape_html(out, b->label);
+		fputs("</span>", out);
+	}
 	if (b->profile && b->profile->svg)
 		fprintf(out, " <a href=\"%s/%s.svg\">(profile)</a>", PROFILE_SUBDIR, stem);
 	fputs("</td>", out);
 	if (b->failed || !b->analysed) {
-		fprintf(out, "<td class=\"name wrap failed\" colspan=\"%d\">FAILED: ",
-		        3 + 3 * compared + ctr);
+		fprintf(out, "<td class=\"name wrap %s\" colspan=\"%d\">%s: ",
+		        b->skipped ? "skipped" : "failed", 3 + 3 * compared + ctr,
+		        bench_not_run_word(b));
 		escape_html(out, b->reason ? b->reason : "too few samples to analyse");
 		fputs("</td></tr>\n", out);
 		return;
@@ -575,8 +581,14 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	notes(out, b, "p");
 	if (b->nnotes)
 		fputc('\n', out);
+	if (b->label) {
+		fputs("<p class=\"label\">", out);
+		escape_html(out, b->label);
+		fputs("</p>\n", out);
+	}
 	if (b->failed || !b->analysed) {
-		fputs("<p class=\"failed\">FAILED: ", out);
+		fprintf(out, "<p class=\"%s\">%s: ", b->skipped ? "skipped" : "failed",
+		        bench_not_run_word(b));
 		escape_html(out, b->reason ? b->reason : "too few samples to analyse");
 		fputs("</p>\n", out);
 		return page_end(out, path);

@@ -86,12 +86,30 @@ static json_t *analysis(const struct bench_result *b)
 	                 rate(b->items_per_iter, &a->slope) : json_null());
 }
 
+/* The settings b's definition gives itself: those it sets, {} for none. */
+static json_t *own_settings(const struct bench_settings *set)
+{
+	json_t *o = json_object();
+
+	if (o && set->measure_time > 0)
+		json_object_set_new(o, "measure_time", json_real(set->measure_time));
+	if (o && set->iterations)
+		json_object_set_new(o, "iterations", json_integer((json_int_t)set->iterations));
+	if (o && set->processes)
+		json_object_set_new(o, "processes", json_integer(set->processes));
+	if (o && set->timeout_s > 0)
+		json_object_set_new(o, "timeout_s", json_real(set->timeout_s));
+	return o;
+}
+
 static json_t *benchmark_fields(const struct bench_result *b)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	                 "name", b->name, "group", b->group, "function", b->function,
 	                 "param", str_or_null(b->param), "program", b->program,
-	                 "status", b->failed ? "failed" : "ok", "reason", str_or_null(b->reason),
+	                 "status", b->skipped ? "skipped" : b->failed ? "failed" : "ok",
+	                 "reason", str_or_null(b->reason), "label", str_or_null(b->label),
+	                 "settings", own_settings(&b->set),
 	                 "bytes_per_iter", num(b->bytes_per_iter),
 	                 "items_per_iter", num(b->items_per_iter),
 	                 "analysis", analysis(b), "processes", processes(b));

@@ -93,8 +93,13 @@ static void write_table(FILE *out, const struct suite *s, const struct compare_s
 		const struct bench_result *b = order[i];
 		fputs("| ", out);
 		escape_markdown(out, b->name);
+		if (b->label) {
+			fputs(" (", out);
+			escape_markdown(out, b->label);
+			fputc(')', out);
+		}
 		if (b->failed || !b->analysed) {
-			fputs(" | **FAILED**: ", out);
+			fprintf(out, " | **%s**: ", bench_not_run_word(b));
 			escape_markdown(out, b->reason ? b->reason : "too few samples to analyse");
 			fputs(sum ? " | | | | |\n" : " | | |\n", out);
 		} else if (sum)

@@ -147,6 +147,15 @@ struct comparison {
 	size_t nrounds;
 };
 
+/* A benchmark definition's own settings (lib/benchrun.h), from its
+ * listing; 0 where it leaves benchrun's option in force. */
+struct bench_settings {
+	double measure_time;    /* s of samples per process */
+	uint64_t iterations;    /* iterations of every sample (a flat plan) */
+	unsigned processes;     /* worker processes (rounds) */
+	double timeout_s;       /* s per worker process */
+};
+
 /* Everything known about one benchmark after a run. */
 struct bench_result {
 	char *name;             /* group/function[/param], owned */
@@ -158,8 +167,13 @@ struct bench_result {
 	double items_per_iter;  /* 0 when not set */
 	struct proc_run *procs; /* owned */
 	size_t nprocs, cap;
-	int failed;             /* nonzero when any process failed */
-	char *reason;           /* why it failed, owned; NULL if not */
+	int failed;             /* nonzero when any process failed, or skipped */
+	int skipped;            /* skipped by its definition or its code (with
+	                         * failed set, so nothing uses its samples; no
+	                         * failure of the run) */
+	char *reason;           /* why it failed or was skipped, owned; NULL if not */
+	char *label;            /* shown beside the results, owned, or NULL */
+	struct bench_settings set; /* its definition's own settings */
 	int analysed;           /* nonzero once `an` holds estimates */
 	struct analysis an;
 	struct counter_result *counters; /* owned; as the first process that
@@ -175,5 +189,11 @@ struct bench_result {
 	char **notes;           /* noise warnings, one line each, owned */
 	size_t nnotes;
 };
+
+/* The word for a benchmark that has no results: "skipped" or "FAILED". */
+static inline const char *bench_not_run_word(const struct bench_result *b)
+{
+	return b->skipped ? "skipped" : "FAILED";
+}
 
 #endif

@@ -210,10 +210,21 @@ static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned 
 			pb = &doc->benches[i];
 	if (!pb || !pb->ended)
 		return mark_failed(b, strdup("the worker did not run it"));
+	if (pb->skipped && !b->failed) {
+		b->failed = b->skipped = 1;  /* reported with the results, no error */
+		b->reason = pb->reason ? pb->reason : strdup("skipped");
+		pb->reason = NULL;
+		return;
+	}
 	if (pb->failed) {
 		mark_failed(b, pb->reason);
 		pb->reason = NULL;
 		return;
+	}
+	if (pb->label) {  /* br_state_set_label's, or the definition's */
+		free(b->label);
+		b->label = pb->label;
+		pb->label = NULL;
 	}
 	/* The first process names the benchmark's counters; a later one that
 	 * reported others (or in another order) is laid out as the first. */
@@ -313,6 +324,11 @@ static size_t worker_args(const struct suite_opts *o, const struct program *p,
 	return n;
 }
 
+double suite_timeout(const struct suite_opts *o, const struct bench_result *b)
+{
+	return b->set.timeout_s > 0 ? b->set.timeout_s : o->timeout_s;
+}
+
 static void measure_one(const struct suite_opts *o, const struct suite *s,
                         struct bench_result *b, unsigned round)
 {
@@ -331,7 +347,8 @@ static void measure_one(const struct suite_opts *o, const struct suite *s,
 	}
 	worker_args(o, p, b, args, buf);
 	if (run_worker_cg(o->cg, p && p->exec_path ? p->exec_path : b->program,
-	                  p ? p->envp : NULL, args, o->timeout_s, &doc, &res, &why) != 0 ||
+	                  p ? p->envp : NULL, args, suite_timeout(o, b), &doc, &res,
+	                  &why) != 0 ||
 	    (o->cg && take_counts(o->cg, &doc, b->name, &why) != 0))
 		mark_failed(b, why);
 	else
@@ -357,13 +374,13 @@ int suite_count_functions(const struct suite_opts *o, const struct suite *s,
 	two.samples = 2;
 	worker_args(&two, p, b, args, buf);
 	rc = run_worker_cg(o->cg, p && p->exec_path ? p->exec_path : b->program,
-	                   p ? p->envp : NULL, args, o->timeout_s, &doc, &res, why);
+	                   p ? p->envp : NULL, args, suite_timeout(o, b), &doc, &res, why);
 	snprintf(one, sizeof one, "%s/cg.out.1", o->cg->dir);
 	snprintf(last, sizeof last, "%s/cg.out.2", o->cg->dir);
 	if (rc == 0 && (callgrind_read_functions(one, &f1, err, sizeof err) != 0 ||
 	                callgrind_read_functions(last, &f2, err, sizeof err) != 0 ||
-	                callgrind_fns_per_iter(&f1, &f2, (double)(o->iterations ? o->iterations
-	                                                                       : 1), out) != 0))
+	                callgrind_fns_per_iter(&f1, &f2, (double)suite_step_iters(o, b),
+	                                       out) != 0))
 		rc = -1, *why = strdup(err[0] ? err : "out of memory");
 	if (rc == 0 && keep && files_copy(last, keep) != 0)
 		msg_warn(keep, "cannot write callgrind's file: %s", strerror(errno));
@@ -384,27 +401,42 @@ static void progress(const struct suite_opts *o, size_t k, size_t total,
 	fflush(stderr);
 }
 
+uint64_t suite_step_iters(const struct suite_opts *o, const struct bench_result *b)
+{
+	return b->set.iterations ? b->set.iterations : o->iterations ? o->iterations : 1;
+}
+
+/* The processes (rounds) benchmark b gets from this call: its definition's
+ * own number in a run's first measurement, else the call's. */
+static unsigned rounds_of(const struct suite_opts *o, const struct bench_result *b)
+{
+	return o->own_processes && b->set.processes ? b->set.processes : o->processes;
+}
+
 /* The starting point rotates each round so that no benchmark always runs
  * first (after the listing) or right after the same neighbour. */
 size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *only)
 {
-	size_t selected = 0, k = 0, failed = 0, total;
-	unsigned first = 0;
+	size_t k = 0, failed = 0, total = 0;
+	unsigned first = 0, rounds = 0;
 	double start = now_s();
 
 	for (size_t i = 0; i < s->nbenches; i++) {
-		selected += !only || only[i];
+		if (!only || only[i]) {
+			total += rounds_of(o, &s->benches[i]);
+			if (rounds_of(o, &s->benches[i]) > rounds)
+				rounds = rounds_of(o, &s->benches[i]);
+		}
 		for (size_t p = 0; p < s->benches[i].nprocs; p++)
 			if (s->benches[i].procs[p].round > first)
 				first = s->benches[i].procs[p].round;
 	}
-	total = (size_t)o->processes * selected;
 	msg_set_progress_active(o->progress);
-	for (unsigned r = 0; r < o->processes; r++) {
+	for (unsigned r = 0; r < rounds; r++) {
 		for (size_t j = 0; j < s->nbenches; j++) {
 			size_t i = (j + r) % s->nbenches;
 			struct bench_result *b = &s->benches[i];
-			if (only && !only[i])
+			if ((only && !only[i]) || r >= rounds_of(o, b))
 				continue;
 			progress(o, ++k, total, b->name, start);
 			if (!b->failed)
@@ -415,7 +447,7 @@ size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *onl
 		fputs("\r\033[K", stderr);
 	msg_set_progress_active(0);
 	for (size_t i = 0; i < s->nbenches; i++)
-		failed += s->benches[i].failed != 0;
+		failed += s->benches[i].failed && !s->benches[i].skipped;
 	s->elapsed_s += now_s() - start;
 	return failed;
 }
@@ -449,23 +481,28 @@ unsigned suite_last_round(const struct suite *s)
 size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
                             struct suite *cur, const int *only, uint64_t seed)
 {
-	size_t selected = 0, k = 0, failed = 0, total;
+	size_t k = 0, failed = 0, total = 0;
 	unsigned first = suite_last_round(cur) > suite_last_round(old) ? suite_last_round(cur)
 	                                                        : suite_last_round(old);
+	unsigned rounds = 0;
 	double start = now_s();
 
 	for (size_t i = 0; i < cur->nbenches; i++)
-		selected += (!only || only[i]) && cur->benches[i].mode == MODE_PAIRED &&
-		            suite_find(old, cur->benches[i].name);
-	total = (size_t)o->processes * selected * 2;
+		if ((!only || only[i]) && cur->benches[i].mode == MODE_PAIRED &&
+		    suite_find(old, cur->benches[i].name)) {
+			total += 2 * (size_t)rounds_of(o, &cur->benches[i]);
+			if (rounds_of(o, &cur->benches[i]) > rounds)
+				rounds = rounds_of(o, &cur->benches[i]);
+		}
 	msg_set_progress_active(o->progress);
-	for (unsigned r = 0; r < o->processes; r++) {
+	for (unsigned r = 0; r < rounds; r++) {
 		for (size_t j = 0; j < cur->nbenches; j++) {
 			size_t i = (j + r) % cur->nbenches;
 			struct bench_result *b = &cur->benches[i], *ob = suite_find(old, b->name);
 			struct bench_result *pair[2] = {b, ob};
 			int old_first;
-			if (!ob || b->mode != MODE_PAIRED || (only && !only[i]))
+			if (!ob || b->mode != MODE_PAIRED || (only && !only[i]) ||
+			    r >= rounds_of(o, b))
 				continue;
 			old_first = suite_old_first(seed, r, b->name);
 			for (int t = 0; t < 2; t++) {
@@ -482,9 +519,9 @@ size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
 		fputs("\r\033[K", stderr);
 	msg_set_progress_active(0);
 	for (size_t i = 0; i < cur->nbenches; i++)
-		failed += cur->benches[i].failed != 0;
+		failed += cur->benches[i].failed && !cur->benches[i].skipped;
 	for (size_t i = 0; i < old->nbenches; i++)
-		failed += old->benches[i].failed != 0;
+		failed += old->benches[i].failed && !old->benches[i].skipped;
 	cur->elapsed_s += now_s() - start;
 	return failed;
 }
@@ -497,6 +534,7 @@ void bench_result_free(struct bench_result *b)
 	free(b->param);
 	free(b->program);
 	free(b->reason);
+	free(b->label);
 	for (size_t i = 0; i < b->nprocs; i++) {
 		free(b->procs[i].samples);
 		free(b->procs[i].ctr_delta);

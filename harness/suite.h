@@ -25,6 +25,9 @@ struct suite_opts {
 	const struct callgrind *cg;  /* --measure instructions: run the
 	                        * workers under it; NULL to measure time */
 	uint64_t iterations;   /* with cg: iterations per step of the ramp */
+	int own_processes;     /* a benchmark whose definition sets its
+	                        * processes gets that many rounds, not
+	                        * `processes` (a run's first measurement) */
 };
 
 /* A shared object kept with a baseline's program (see objects.h). */
@@ -76,8 +79,10 @@ int suite_count_functions(const struct suite_opts *o, const struct suite *s,
  * that is not a worker, a duplicate name, nothing selected). */
 int suite_list(const struct suite_opts *o, struct suite *s);
 
-/* Measure the listed benchmarks in o->processes rounds of worker processes,
- * round-robin: all of them, or those whose entry in `only` is nonzero.
+/* Measure the listed benchmarks in o->processes rounds of worker processes
+ * (with o->own_processes, a benchmark whose definition sets processes gets
+ * that many), round-robin: all of them, or those whose entry in `only` is
+ * nonzero.
  * Rounds are numbered on from those already measured, so a re-measurement
  * adds processes.  A failing benchmark is reported once, marked failed and
  * not run again; the others go on.  Returns the number of failed
@@ -115,6 +120,13 @@ int suite_plan_of(const struct bench_result *b);
 
 /* The benchmark named `name` in `s` (NULL-safe), or NULL. */
 struct bench_result *suite_find(const struct suite *s, const char *name);
+
+/* Benchmark b's worker time-out, s: its definition's, else o's. */
+double suite_timeout(const struct suite_opts *o, const struct bench_result *b);
+
+/* With --measure instructions, b's ramp step: its definition's fixed
+ * iterations, else o's (at least 1). */
+uint64_t suite_step_iters(const struct suite_opts *o, const struct bench_result *b);
 
 /* The highest round number any process of `s` ran in (0 for none). */
 unsigned suite_last_round(const struct suite *s);

@@ -19,7 +19,7 @@ extern "C" {
 #define BR_VERSION_STRING "0.1.0"
 
 /* Version of the JSON-lines protocol a worker writes (docs/worker-protocol.md). */
-#define BR_PROTOCOL_VERSION 3
+#define BR_PROTOCOL_VERSION 4
 
 /* Error codes: 0 is success, failures are negative.  System-call failures are
  * returned as negated errno values, which br_strerror() also understands. */
@@ -32,14 +32,15 @@ extern "C" {
 	X(ENOITER, -1006, "benchmark body did not run BR_ITERATE")        \
 	X(EFAILED, -1007, "benchmark reported failure")                   \
 	X(EIO_WRITE, -1008, "cannot write results")                     \
-	X(ECOUNTER, -1009, "unknown counter event")
+	X(ECOUNTER, -1009, "unknown counter event")                       \
+	X(ESKIPPED, -1010, "benchmark skipped")
 
 /* The BR_E* codes, e.g. BR_EINVAL_ARG. */
 typedef enum {
 #define BR__ERR_ENUM(name, value, text) BR_##name = value,
 	BR_ERRNO_MAP(BR__ERR_ENUM)
 #undef BR__ERR_ENUM
-	BR_E_LAST__ = -1010
+	BR_E_LAST__ = -1011
 } br_errno_t;
 
 /* A static English description of `err` (a BR_E* code or a negated errno). */
@@ -91,6 +92,21 @@ typedef struct br_benchmark {
 	int (*batch_setup)(br_state_t *st, uint64_t n);
 	void (*batch_teardown)(br_state_t *st, uint64_t n);
 	uint64_t batch_max;
+	/* Settings of this benchmark alone: each one set (nonzero, non-NULL)
+	 * replaces benchrun's option of the same name for this benchmark, on
+	 * the command line or not (as Google Benchmark's MinTime, Iterations
+	 * and Repetitions do). */
+	double measure_time;               /* s of samples per process (--measure-time) */
+	uint64_t iterations;               /* every sample runs exactly this many
+	                                    * iterations: no ramp, and the warm-up is
+	                                    * one call of as many (--iterations, the
+	                                    * ramp's step, with --measure instructions) */
+	unsigned processes;                /* worker processes (rounds) (--processes) */
+	double timeout;                    /* s per worker process (--timeout) */
+	const char *skip;                  /* not run: reported as skipped, with this
+	                                    * reason, and no failure (see br_state_skip) */
+	const char *label;                 /* shown beside the results (see
+	                                    * br_state_set_label) */
 	const char *file;                  /* where it was defined */
 	int line;
 	struct br_benchmark *next__;       /* registry link; the library's */
@@ -126,6 +142,17 @@ void br_state_set_items_per_iter(br_state_t *st, uint64_t items);
 /* Mark the benchmark as failed with a reason (copied); its samples are
  * discarded and the rest of the suite goes on.  The body should return. */
 void br_state_fail(br_state_t *st, const char *reason);
+
+/* Skip the benchmark with a reason (copied), e.g. "needs AVX2": from setup
+ * or the body (the body should return; in BR_ITERATE, let the loop end).
+ * Unlike a failure, a skip is no error: the benchmark is reported as
+ * skipped with the reason, and neither the program's exit status nor
+ * benchrun's counts it. */
+void br_state_skip(br_state_t *st, const char *reason);
+
+/* A label shown beside the results (copied; replaces the definition's),
+ * e.g. the input's name or a compression ratio. */
+void br_state_set_label(br_state_t *st, const char *label);
 
 /* Used by BR_ITERATE(): start the timed loop and return its iteration count
  * (at least 1), and stop it (returns 0 so the loop ends). */

@@ -148,8 +148,10 @@ struct br_state {
 	struct br__sampler *smp;      /* sampling only inside the loop when set */
 	int cg;                       /* callgrind collects only inside the loop */
 	struct br__counter_reading c0, c1;  /* before and after the loop */
-	int failed;
+	int failed, skipped;
 	char reason[BR__REASON_MAX];
+	char label[BR__REASON_MAX];   /* br_state_set_label's, or "" */
+	int labelled;                 /* br_state_set_label was called */
 };
 
 /* Everything one measured run of one instance produced. */
@@ -168,8 +170,9 @@ struct br__run {
 	double *ctr_running; /* same shape: fraction of the sample it ran */
 	uint64_t profile_iters;  /* iterations run while sampling (profile runs) */
 	uint64_t profile_ns;     /* loop time of those, ns */
-	int status;       /* 0 or a BR_E* code */
+	int status;       /* 0 or a BR_E* code (BR_ESKIPPED: skipped) */
 	char reason[BR__REASON_MAX];
+	char label[BR__REASON_MAX];  /* the definition's or the body's, or "" */
 };
 
 /* Set up, warm up, sample and tear down one instance.  Returns 0 or a BR_E*

@@ -107,10 +107,32 @@ void br_state_fail(br_state_t *st, const char *reason)
 	copy_reason(st->reason, sizeof st->reason, reason ? reason : "failed");
 }
 
+void br_state_skip(br_state_t *st, const char *reason)
+{
+	st->skipped = 1;
+	copy_reason(st->reason, sizeof st->reason, reason ? reason : "skipped");
+}
+
+void br_state_set_label(br_state_t *st, const char *label)
+{
+	st->labelled = 1;
+	copy_reason(st->label, sizeof st->label, label ? label : "");
+}
+
 static void run_fail(struct br__run *run, int code, const char *reason)
 {
 	run->status = code;
 	copy_reason(run->reason, sizeof run->reason, reason);
+}
+
+/* A failure (reported as `code`) or a skip the benchmark code asked for;
+ * 0 when neither. */
+static int asked_to_stop(const br_state_t *st, struct br__run *run, int code)
+{
+	if (!st->failed && !st->skipped)
+		return 0;
+	run_fail(run, st->skipped ? BR_ESKIPPED : code, st->reason);
+	return run->status;
 }
 
 /* The most iterations one call may run: a batched body's cap, else no
@@ -131,9 +153,10 @@ static int batch_begin(br_state_t *st, uint64_t iters, struct br__run *run)
 	const br_benchmark_t *d = st->inst->def;
 
 	if (!d->batch_setup || d->batch_setup(st, iters) == 0)
-		return 0;
-	run_fail(run, BR_ESETUP, st->failed ? st->reason : "batch_setup failed");
-	return BR_ESETUP;
+		return asked_to_stop(st, run, BR_ESETUP);
+	if (asked_to_stop(st, run, BR_ESETUP) == 0)
+		run_fail(run, BR_ESETUP, "batch_setup failed");
+	return run->status;
 }
 
 /* One call of the body with `iters` iterations, a batched body's inputs
@@ -150,10 +173,8 @@ static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 	br__body_call(st->inst, st);
 	if (st->inst->def->batch_teardown)
 		st->inst->def->batch_teardown(st, iters);
-	if (st->failed) {
-		run_fail(run, BR_EFAILED, st->reason);
-		return BR_EFAILED;
-	}
+	if ((rc = asked_to_stop(st, run, BR_EFAILED)) != 0)
+		return rc;
 	if (st->loops != 1) {
 		run_fail(run, BR_ENOITER, st->loops ? "BR_ITERATE ran more than once in one call"
 		                                    : br_strerror(BR_ENOITER));
@@ -252,19 +273,30 @@ static int begin(const struct br__instance *inst, br_state_t *st, struct br__run
 	st->inst = inst;
 	st->bytes_per_iter = inst->def->bytes_per_iter;
 	st->items_per_iter = inst->def->items_per_iter;
-	if (inst->def->setup && inst->def->setup(st) != 0) {
-		run_fail(run, BR_ESETUP, st->failed ? st->reason : br_strerror(BR_ESETUP));
+	copy_reason(run->label, sizeof run->label, inst->def->label ? inst->def->label : "");
+	if (inst->def->skip) {
+		run_fail(run, BR_ESKIPPED, inst->def->skip);
 		return run->status;
 	}
-	return 0;
+	if (inst->def->setup && inst->def->setup(st) != 0) {
+		if (asked_to_stop(st, run, BR_ESETUP) == 0)
+			run_fail(run, BR_ESETUP, br_strerror(BR_ESETUP));
+		return run->status;
+	}
+	if (asked_to_stop(st, run, BR_ESETUP) != 0 && inst->def->teardown)
+		inst->def->teardown(st);  /* set up, then skipped */
+	return run->status;
 }
 
+/* Teardown runs after a setup that succeeded, whatever came after. */
 static void finish(br_state_t *st, struct br__run *run)
 {
 	if (st->inst->def->teardown)
 		st->inst->def->teardown(st);
 	run->bytes_per_iter = st->bytes_per_iter;
 	run->items_per_iter = st->items_per_iter;
+	if (st->labelled)
+		copy_reason(run->label, sizeof run->label, st->label);
 }
 
 /* The instruction measure: no warm-up or planning by time, so every
@@ -277,7 +309,8 @@ static void finish(br_state_t *st, struct br__run *run)
  * loop's fixed cost (entry, exit, the requests themselves) exactly. */
 static int count_samples(br_state_t *st, const struct br__settings *s, struct br__run *run)
 {
-	uint64_t step = s->step_iters ? s->step_iters : 1;
+	uint64_t step = st->inst->def->iterations ? st->inst->def->iterations
+	                : s->step_iters ? s->step_iters : 1;
 	int rc;
 
 	run->plan = (struct br__plan){.step_iters = step, .samples = s->samples};
@@ -295,6 +328,24 @@ static int count_samples(br_state_t *st, const struct br__settings *s, struct br
 	return rc;
 }
 
+/* A definition's fixed iteration count: every sample runs exactly that
+ * many (a flat plan whatever the harness imposes), after a warm-up of one
+ * call of as many. */
+static int fixed_plan(br_state_t *st, const struct br__settings *s, struct br__run *run)
+{
+	uint64_t n = st->inst->def->iterations;
+	int rc;
+
+	if (n > call_max(st))
+		n = call_max(st);
+	if ((rc = call_body(st, n, run)) != 0)
+		return rc;
+	run->warmup_iters = n;
+	run->warmup_ns = st->elapsed_ns;
+	run->plan = (struct br__plan){.flat = 1, .flat_iters = n, .samples = s->samples};
+	return 0;
+}
+
 int br__run_measure(const struct br__instance *inst, const struct br__settings *s,
                     struct br__run *run)
 {
@@ -310,9 +361,14 @@ int br__run_measure(const struct br__instance *inst, const struct br__settings *
 		finish(&st, run);
 		return rc;
 	}
-	rc = warm_up(&st, s->warmup_ns, run, &est);
+	if (inst->def->iterations)
+		rc = fixed_plan(&st, s, run);
+	else if ((rc = warm_up(&st, s->warmup_ns, run, &est)) == 0) {
+		double measure_ns = inst->def->measure_time > 0 ? inst->def->measure_time * 1e9
+		                                                : s->measure_ns;
+		br__plan_make_mode(est, measure_ns, s->samples, s->plan_mode, &run->plan);
+	}
 	if (rc == 0) {
-		br__plan_make_mode(est, s->measure_ns, s->samples, s->plan_mode, &run->plan);
 		br__plan_cap(&run->plan, call_max(&st));
 		rc = take_samples(&st, run, s->counters);
 	}

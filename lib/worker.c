@@ -248,7 +248,8 @@ static int run_selected(const struct worker_opts *o, const struct br__settings *
 			else
 				fprintf(out, "%s\n", all[i].name);
 		} else {
-			failed += br__run_measure(&all[i], s, &run) != 0;
+			int rc = br__run_measure(&all[i], s, &run);
+			failed += rc != 0 && rc != BR_ESKIPPED;
 			if (o->jsonl)
 				br__write_run(out, &run);
 			else
@@ -294,7 +295,7 @@ static int profile_one(const struct worker_opts *o, const struct br__instance *i
 	br__maps_free(&maps);
 	br__run_free(&run);
 	br__sampler_close(&smp);
-	return rc != 0;
+	return rc != 0 && rc != BR_ESKIPPED;
 }
 
 /* --profile: each selected instance profiled in turn.  No counters are

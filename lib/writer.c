@@ -79,10 +79,44 @@ static void write_identity(FILE *out, const struct br__instance *inst)
 		fputs("null", out);
 }
 
+/* A definition's own settings, those it sets: "settings":{...} (protocol
+ * 4), and its label and skip reason. */
+static void write_settings(FILE *out, const br_benchmark_t *d)
+{
+	const char *sep = "";
+
+	if (d->measure_time > 0 || d->iterations || d->processes || d->timeout > 0) {
+		fputs(",\"settings\":{", out);
+		if (d->measure_time > 0) {
+			fputs("\"measure_time\":", out);
+			write_number(out, d->measure_time);
+			sep = ",";
+		}
+		if (d->iterations)
+			fprintf(out, "%s\"iterations\":%" PRIu64, sep, d->iterations), sep = ",";
+		if (d->processes)
+			fprintf(out, "%s\"processes\":%u", sep, d->processes), sep = ",";
+		if (d->timeout > 0) {
+			fprintf(out, "%s\"timeout\":", sep);
+			write_number(out, d->timeout);
+		}
+		fputc('}', out);
+	}
+	if (d->label) {
+		write_key(out, "label");
+		br__write_json_string(out, d->label);
+	}
+	if (d->skip) {
+		write_key(out, "skip");
+		br__write_json_string(out, d->skip);
+	}
+}
+
 void br__write_listed(FILE *out, const struct br__instance *inst)
 {
 	fputs("{\"type\":\"listed\"", out);
 	write_identity(out, inst);
+	write_settings(out, inst->def);
 	fputs("}\n", out);
 }
 
@@ -152,10 +186,15 @@ void br__write_run(FILE *out, const struct br__run *run)
 	write_identity(out, run->inst);
 	fprintf(out, ",\"bytes_per_iter\":%" PRIu64 ",\"items_per_iter\":%" PRIu64
 	        ",\"warmup_iters\":%" PRIu64 ",\"warmup_ns\":%" PRIu64
-	        ",\"mode\":\"%s\",\"step_iters\":%" PRIu64 ",\"samples\":%u}\n",
+	        ",\"mode\":\"%s\",\"step_iters\":%" PRIu64 ",\"samples\":%u",
 	        run->bytes_per_iter, run->items_per_iter, run->warmup_iters,
 	        run->warmup_ns, p->flat ? "flat" : "linear",
 	        p->flat ? p->flat_iters : p->step_iters, run->nsamples);
+	if (run->label[0]) {
+		write_key(out, "label");
+		br__write_json_string(out, run->label);
+	}
+	fputs("}\n", out);
 	for (unsigned k = 0; k < run->nsamples; k++) {
 		fprintf(out, "{\"type\":\"sample\",\"k\":%u,\"iters\":%" PRIu64
 		        ",\"ns\":%" PRIu64 ",\"counters\":{",
@@ -173,7 +212,8 @@ void br__write_end(FILE *out, const struct br__run *run)
 	if (run->status == 0) {
 		fputs(",\"status\":\"ok\"}\n", out);
 	} else {
-		fputs(",\"status\":\"failed\",\"reason\":", out);
+		fprintf(out, ",\"status\":\"%s\",\"reason\":",
+		        run->status == BR_ESKIPPED ? "skipped" : "failed");
 		br__write_json_string(out, run->reason);
 		fputs("}\n", out);
 	}
@@ -235,7 +275,8 @@ void br__write_profile_human(FILE *out, const char *name, const struct br__run *
 		return;
 	}
 	if (run->status != 0) {
-		fprintf(out, "FAILED: %s\n", run->reason);
+		fprintf(out, "%s: %s\n", run->status == BR_ESKIPPED ? "skipped" : "FAILED",
+		        run->reason);
 		return;
 	}
 	fprintf(out, "%" PRIu64 " samples (%" PRIu64 " lost) of %s at %u Hz in %.3f s of "
@@ -318,7 +359,8 @@ void br__write_human(FILE *out, const struct br__run *run)
 
 	fprintf(out, "%-40s ", run->inst->name);
 	if (run->status != 0) {
-		fprintf(out, "FAILED: %s\n", run->reason);
+		fprintf(out, "%s: %s\n", run->status == BR_ESKIPPED ? "skipped" : "FAILED",
+		        run->reason);
 		return;
 	}
 	for (unsigned k = 0; k < run->nsamples; k++)

@@ -170,7 +170,8 @@ START_TEST(test_list)
 	run_cli(&t, "--list", sample, NULL);
 	ck_assert_int_eq(t.exit_code, 0);
 	ck_assert_str_eq(t.out, "ok/fast\nok/param/1\nok/param/2\n"
-	                        "bad/crash\nbad/hang\nbad/fail\nbad/abort\n");
+	                        "bad/crash\nbad/hang\nbad/fail\nbad/abort\n"
+	                        "own/fixed\nown/gpu\nown/input\nown/slow\n");
 	ck_assert_str_eq(t.err, "");
 	transcript_free(&t);
 }
@@ -372,6 +373,55 @@ START_TEST(test_hang)
 	assert_measured_row(t.out, "ok/fast");
 	assert_failed_row(t.out, "bad/hang", "timed out after 1 s");
 	ck_assert_msg(t.elapsed_s >= 1.0 && t.elapsed_s < 10.0, "took %.1f s", t.elapsed_s);
+	transcript_free(&t);
+}
+END_TEST
+
+/* A definition's own settings beat the command line's for it alone; a
+ * skip is reported and is no failure; a label follows the result. */
+START_TEST(test_own_settings)
+{
+	struct transcript t;
+	json_t *doc, *b, *p;
+	size_t i;
+	char row[512];
+
+	run_cli(&t, FAST, "--processes", "3", "--json", json_path, "--filter", "^(own|ok/fast)",
+	        sample, NULL);
+	ck_assert_int_eq(t.exit_code, 3);  /* own/slow timed out */
+	ck_assert_str_eq(t.err, "benchrun: own/slow: timed out after 0.5 s (killed)\n");
+	assert_failed_row(t.out, "own/slow", "timed out after 0.5 s");
+	ck_assert(table_row(t.out, "own/gpu", row, sizeof row));
+	ck_assert_msg(strstr(row, "skipped: needs a GPU"), "%s", row);
+	ck_assert(table_row(t.out, "own/input", row, sizeof row));
+	ck_assert_msg(strstr(row, "skipped: no input file here"), "%s", row);
+	assert_measured_row(t.out, "own/fixed");
+	ck_assert(table_row(t.out, "own/fixed", row, sizeof row));
+	ck_assert_msg(strstr(row, "  three per sample"), "%s", row);
+	ck_assert_ptr_nonnull(strstr(t.out, "\n5 benchmarks, 1 failed, 2 skipped; 1-3 processes"));
+
+	doc = load_json(json_path);
+	b = json_bench(doc, "own/fixed");
+	ck_assert_str_eq(json_string_value(json_object_get(b, "label")), "three per sample");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(b, "settings"),
+	                                                    "iterations")), 3);
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "processes")), 1);
+	json_array_foreach(json_object_get(json_array_get(json_object_get(b, "processes"), 0),
+	                                   "samples"), i, p)
+		ck_assert_int_eq(json_integer_value(json_array_get(p, 0)), 3);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_bench(doc, "ok/fast"),
+	                                                  "processes")), 3);
+	b = json_bench(doc, "own/gpu");
+	ck_assert_str_eq(json_string_value(json_object_get(b, "status")), "skipped");
+	ck_assert_str_eq(json_string_value(json_object_get(b, "reason")), "needs a GPU");
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "processes")), 0);
+	json_decref(doc);
+	transcript_free(&t);
+
+	/* Skips alone: exit 0. */
+	run_cli(&t, FAST, "--filter", "^own/(gpu|input)", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_str_eq(t.err, "");
 	transcript_free(&t);
 }
 END_TEST
@@ -645,6 +695,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(run, test_abort);
 	tcase_add_test(run, test_setup_fail);
 	tcase_add_test(run, test_hang);
+	tcase_add_test(run, test_own_settings);
 	tcase_add_test(run, test_json);
 	tcase_add_test(run, test_counters_run);
 	tcase_add_test(run, test_counters_none);

@@ -176,6 +176,69 @@ BR_BENCHMARK(batch, refused, .batch_setup = refuse_inputs)
 	}
 }
 
+/* Per-benchmark settings: a fixed iteration count, a measuring time of
+ * its own, skips (by definition, from setup, from the body) and labels. */
+BR_BENCHMARK(own, fixed, .iterations = 7, .label = "seven")
+{
+	BR_ITERATE(st) {
+		fake_now += 10;
+	}
+}
+
+BR_BENCHMARK(own, long_budget, .measure_time = 0.001)
+{
+	BR_ITERATE(st) {
+		fake_now += 10;
+	}
+}
+
+static unsigned own_setups, own_teardowns;
+
+static int counted_setup(br_state_t *st)
+{
+	(void)st;
+	own_setups++;
+	return 0;
+}
+
+static void counted_teardown(br_state_t *st)
+{
+	(void)st;
+	own_teardowns++;
+}
+
+BR_BENCHMARK(own, skipped, .skip = "needs a GPU", .setup = counted_setup,
+             .teardown = counted_teardown)
+{
+	BR_ITERATE(st) {
+		fake_now += 10;
+	}
+}
+
+static int skipping_setup(br_state_t *st)
+{
+	own_setups++;
+	br_state_skip(st, "no input file");
+	return 0;
+}
+
+BR_BENCHMARK(own, skips_in_setup, .setup = skipping_setup, .teardown = counted_teardown)
+{
+	BR_ITERATE(st) {
+		fake_now += 10;
+	}
+}
+
+BR_BENCHMARK(own, skips_in_body, .label = "from the definition")
+{
+	br_state_set_label(st, "from the body");
+	BR_ITERATE(st) {
+		fake_now += 10;
+	}
+	if (br_state_arg(st) == 0)
+		br_state_skip(st, "the CPU lacks AVX2");
+}
+
 /* What went through the message hook. */
 static int nmessages;
 static char last_message[512];
@@ -368,12 +431,13 @@ START_TEST(test_registry_count_and_order)
 	const struct br__instance *all;
 	int n = br__registry_instances(&all);
 
-	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 2 batch, 4 refused
-	 * (one stand-in each), 100 many, and the second loop/ten_ns. */
-	ck_assert_int_eq(n, 126);
+	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 2 batch, 5 own,
+	 * 4 refused (one stand-in each), 100 many, and the second
+	 * loop/ten_ns. */
+	ck_assert_int_eq(n, 131);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 4].name, "many/params/100");
-	ck_assert_str_eq(all[n - 2].name, "batch/refused");
+	ck_assert_str_eq(all[n - 9].name, "many/params/100");
+	ck_assert_str_eq(all[n - 2].name, "own/skips_in_body");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
 }
 END_TEST
@@ -466,6 +530,70 @@ START_TEST(test_batched)
 }
 END_TEST
 
+START_TEST(test_own_settings)
+{
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_LINEAR, 0, 1};
+	struct br__run run;
+	uint64_t small = 0, big = 0;
+
+	/* Exactly 7 iterations in every sample and in the one warm-up call,
+	 * whatever plan the harness imposes; the label comes along. */
+	ck_assert_int_eq(br__run_measure(find("own/fixed"), &s, &run), 0);
+	ck_assert_uint_eq(run.nsamples, 10);
+	ck_assert_uint_eq(run.warmup_iters, 7);
+	ck_assert_int_eq(run.plan.flat, 1);
+	for (unsigned k = 0; k < run.nsamples; k++) {
+		ck_assert_uint_eq(run.iters[k], 7);
+		ck_assert_uint_eq(run.ns[k], 70);
+	}
+	ck_assert_str_eq(run.label, "seven");
+	br__run_free(&run);
+	/* A measuring time of its own: 1 ms against the settings' 0.1 ms. */
+	ck_assert_int_eq(br__run_measure(find("loop/ten_ns"), &s, &run), 0);
+	for (unsigned k = 0; k < run.nsamples; k++)
+		small += run.ns[k];
+	ck_assert_str_eq(run.label, "");
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("own/long_budget"), &s, &run), 0);
+	for (unsigned k = 0; k < run.nsamples; k++)
+		big += run.ns[k];
+	br__run_free(&run);
+	ck_assert_uint_ge(small, 90000);
+	ck_assert_uint_le(small, 110000);
+	ck_assert_uint_ge(big, 900000);
+	ck_assert_uint_le(big, 1100000);
+}
+END_TEST
+
+START_TEST(test_skips)
+{
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__run run;
+
+	/* Skipped by its definition: never set up. */
+	own_setups = own_teardowns = 0;
+	ck_assert_int_eq(br__run_measure(find("own/skipped"), &s, &run), BR_ESKIPPED);
+	ck_assert_str_eq(run.reason, "needs a GPU");
+	ck_assert_uint_eq(run.nsamples, 0);
+	ck_assert_uint_eq(own_setups + own_teardowns, 0);
+	br__run_free(&run);
+	/* From setup: torn down, nothing run. */
+	ck_assert_int_eq(br__run_measure(find("own/skips_in_setup"), &s, &run), BR_ESKIPPED);
+	ck_assert_str_eq(run.reason, "no input file");
+	ck_assert_uint_eq(own_setups, 1);
+	ck_assert_uint_eq(own_teardowns, 1);
+	ck_assert_uint_eq(run.warmup_iters, 0);
+	br__run_free(&run);
+	/* From the body, after its loop ran to the end: skipped, not "left
+	 * BR_ITERATE early"; the body's label replaces the definition's. */
+	ck_assert_int_eq(br__run_measure(find("own/skips_in_body"), &s, &run), BR_ESKIPPED);
+	ck_assert_str_eq(run.reason, "the CPU lacks AVX2");
+	ck_assert_str_eq(run.label, "from the body");
+	br__run_free(&run);
+	ck_assert_str_eq(br_strerror(BR_ESKIPPED), "benchmark skipped");
+}
+END_TEST
+
 START_TEST(test_plan_cap)
 {
 	struct br__plan p = {.step_iters = 1000, .samples = 30};
@@ -498,6 +626,8 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_registration_errors);
 	tcase_add_test(tc, test_batched);
 	tcase_add_test(tc, test_plan_cap);
+	tcase_add_test(tc, test_own_settings);
+	tcase_add_test(tc, test_skips);
 	tcase_add_test(tc, test_throughput_from_definition);
 	suite_add_tcase(s, tc);
 	return s;

@@ -157,6 +157,57 @@ START_TEST(test_versions_and_unknown_records)
 }
 END_TEST
 
+/* A definition's settings, label and skip in its listing, a run's label
+ * and a skip in its records, read back; a worker newer than this reader is
+ * refused saying so. */
+START_TEST(test_settings_label_skip)
+{
+	static const br_benchmark_t def = {.group = "g", .name = "f", .measure_time = 0.25,
+	                                   .iterations = 7, .processes = 9, .timeout = 1.5,
+	                                   .label = "tab\there", .skip = "needs a GPU"};
+	struct br__instance inst = {.def = &def, .name = "g/f"};
+	struct br__run run = {.inst = &inst, .status = BR_ESKIPPED, .reason = "no \"input\"",
+	                      .label = "run label"};
+	struct br__build build = {"cc", "", "p", ""};
+	struct br__timer_facts facts = {"c", 1, 1, 1};
+	struct protocol_doc doc;
+	const struct protocol_bench *b;
+	char err[128], *buf = NULL, text[1024];
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	br__write_header(f, &build, &facts);
+	br__write_listed(f, &inst);
+	br__write_run(f, &run);
+	fclose(f);
+	ck_assert_int_eq(protocol_parse(buf, len, &doc, err, sizeof err), 0);
+	ck_assert_uint_eq(doc.nbenches, 2);
+	b = &doc.benches[0];
+	ck_assert_double_eq(b->set.measure_time, 0.25);
+	ck_assert_uint_eq(b->set.iterations, 7);
+	ck_assert_uint_eq(b->set.processes, 9);
+	ck_assert_double_eq(b->set.timeout_s, 1.5);
+	ck_assert_str_eq(b->label, "tab\there");
+	ck_assert_int_eq(b->skipped && b->failed, 1);
+	ck_assert_str_eq(b->reason, "needs a GPU");
+	b = &doc.benches[1];
+	ck_assert_int_eq(b->ended && b->skipped && b->failed, 1);
+	ck_assert_str_eq(b->reason, "no \"input\"");
+	ck_assert_str_eq(b->label, "run label");
+	protocol_doc_free(&doc);
+	free(buf);
+
+	/* An impossible setting, and a worker of a newer protocol. */
+	snprintf(text, sizeof text, HEADER "{\"type\":\"listed\",\"name\":\"g/f\","
+	         "\"group\":\"g\",\"function\":\"f\",\"settings\":{\"processes\":-1}}\n");
+	ck_assert_str_eq(refused(text), "line 2: a negative or impossible setting");
+	snprintf(text, sizeof text, "%s", HEADER);
+	memcpy(strstr(text, "\"protocol\":1"), "\"protocol\":5", 12);
+	ck_assert_str_eq(refused(text), "line 1: written by a newer libbenchrun than this "
+	                 "benchrun reads (protocol 1 to 4): update benchrun");
+}
+END_TEST
+
 /* Counter records and per-sample counters, written by the library and
  * read back: descriptions, values, and the unknown (null) as NAN. */
 START_TEST(test_counters_round_trip)
@@ -280,6 +331,7 @@ static Suite *protocol_suite(void)
 	tcase_add_test(tc, test_failed_run_keeps_reason);
 	tcase_add_test(tc, test_garbage_is_refused_with_line);
 	tcase_add_test(tc, test_versions_and_unknown_records);
+	tcase_add_test(tc, test_settings_label_skip);
 	tcase_add_test(tc, test_counters_round_trip);
 	tcase_add_test(tc, test_counter_records_refused);
 	tcase_add_test(tc, test_name_rule);

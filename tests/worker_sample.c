@@ -4,6 +4,7 @@
  * and abort, so the harness's handling of each can be checked. */
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "benchrun.h"
 
@@ -64,6 +65,50 @@ BR_BENCHMARK(bad, abort)
 {
 	BR_ITERATE(st) {
 		abort();
+	}
+}
+
+/* Settings of their own: a fixed iteration count and one process, with a
+ * label; a skip by definition and one at run time; a time-out of its own
+ * that a 10 s set-up overruns. */
+BR_BENCHMARK(own, fixed, .iterations = 3, .processes = 1, .label = "three per sample")
+{
+	uint64_t x = 1;
+
+	BR_ITERATE(st) {
+		x = x * 6364136223846793005u + br_black_box((uint64_t)1);
+	}
+	br_do_not_optimize(x);
+}
+
+BR_BENCHMARK(own, gpu, .skip = "needs a GPU")
+{
+	BR_ITERATE(st) {
+	}
+}
+
+static int skip_setup(br_state_t *st)
+{
+	br_state_skip(st, "no input file here");
+	return 0;
+}
+
+BR_BENCHMARK(own, input, .setup = skip_setup)
+{
+	BR_ITERATE(st) {
+	}
+}
+
+static int slow_setup(br_state_t *st)
+{
+	(void)st;
+	sleep(10);
+	return 0;
+}
+
+BR_BENCHMARK(own, slow, .setup = slow_setup, .timeout = 0.5)
+{
+	BR_ITERATE(st) {
 	}
 }
 
