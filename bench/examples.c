@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Example benchmarks to copy: a hash over a buffer with byte throughput, a
  * sort over a size sweep with item throughput (its complexity fitted), a
+ * sort over two named parameters (size and input order), a
  * sort with fresh input for every iteration made outside the clock
  * (batch_setup), a body that skips itself on a CPU without the
  * instruction it needs (with a label and a process count of its own), and
@@ -94,6 +95,46 @@ BR_BENCHMARK(sort, qsort, BR_ARGS(16, 256, 4096), .setup = make_ints,
 	BR_ITERATE(st) {
 		memcpy(in->work, in->orig, in->n * sizeof *in->work);
 		qsort(in->work, in->n, sizeof *in->work, cmp_int);
+		br_clobber();
+	}
+}
+
+/* Two named parameters, each combination run and named by both
+ * (sort/insertion/n:64/order:sorted): insertion sort is quadratic on random
+ * input and linear on sorted input, which the complexity fit of each n
+ * sweep (order fixed) shows.  br_state_arg() is the first parameter, n. */
+static int make_ordered_ints(br_state_t *st)
+{
+	struct sort_input *in;
+
+	if (make_ints(st) != 0)
+		return -1;
+	in = br_state_user(st);
+	if (!strcmp(br_state_param_text(st, "order"), "sorted"))
+		qsort(in->orig, in->n, sizeof *in->orig, cmp_int);
+	return 0;
+}
+
+static void insertion_sort(int *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		int v = a[i];
+		size_t j = i;
+		for (; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+BR_BENCHMARK(sort, insertion, BR_PARAMS(BR_PARAM("n", 16, 64, 256, 1024),
+                                        BR_PARAM_STRINGS("order", "random", "sorted")),
+             .setup = make_ordered_ints, .teardown = free_ints)
+{
+	struct sort_input *in = br_state_user(st);
+
+	BR_ITERATE(st) {
+		memcpy(in->work, in->orig, in->n * sizeof *in->work);
+		insertion_sort(in->work, in->n);
 		br_clobber();
 	}
 }

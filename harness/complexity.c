@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Complexity fits of parameter sweeps (see complexity.h). */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "complexity.h"
@@ -77,19 +79,68 @@ int complexity_fit(const double *n, const double *t, size_t k, struct complexity
 	return out->best >= 0 ? 0 : -1;
 }
 
-/* Whether b is of the sweep group/function. */
-static int of_sweep(const struct bench_result *b, const char *group, const char *function)
+/* Sweep `axis` of b: its key in key[len] and its size in *x.  A benchmark
+ * with one unnamed parameter (sort/qsort/4096) has one axis, keyed by its
+ * function ("qsort"); with named parameters (sort/qsort/n:4096/dist:random)
+ * each numeric one is an axis, keyed by the function and the parameters
+ * with that one's value a "*" ("qsort/n:*\/dist:random"), so the other
+ * parameters stay fixed along the sweep.  1 when b has that axis, else 0. */
+static int sweep_axis(const struct bench_result *b, size_t axis, char *key, size_t len,
+                      double *x)
 {
-	double x;
+	const char *p = b->param, *seg, *colon, *end;
+	size_t k = 0, o;
+	char *stop;
 
-	return b->analysed && !b->failed && b->group && b->function &&
-	       !strcmp(b->group, group) && !strcmp(b->function, function) &&
-	       report_plot_sweep_param(b, &x) && x >= 1;
+	if (!b->analysed || b->failed || !b->group || !b->function || !p || !*p)
+		return 0;
+	if (!strchr(p, ':')) {  /* one unnamed parameter */
+		snprintf(key, len, "%s", b->function);
+		return axis == 0 && report_plot_sweep_param(b, x) && *x >= 1;
+	}
+	for (seg = p; k < axis && (seg = strchr(seg, '/')); seg++, k++)
+		;
+	if (!seg || !(colon = strchr(seg, ':')))
+		return 0;
+	end = strchr(seg, '/') ? strchr(seg, '/') : seg + strlen(seg);
+	if (colon > end || colon + 1 == end)
+		return 0;
+	errno = 0;
+	*x = strtod(colon + 1, &stop);
+	if (errno || stop != end || !isfinite(*x) || *x < 1)
+		return 0;
+	o = (size_t)snprintf(key, len, "%s/%.*s*%s", b->function, (int)(colon + 1 - p), p, end);
+	return o < len;
 }
 
-/* The fit of the sweep whose first benchmark is s->benches[i]; 0 when it
- * has one, -1 otherwise. */
-static int fit_sweep(const struct suite *s, size_t i, struct complexity_result *r)
+/* How many parameters b has: segments of its named parameters, else 1. */
+static size_t axes_of(const struct bench_result *b)
+{
+	size_t n = 1;
+
+	for (const char *p = b->param; p && strchr(p, ':') && (p = strchr(p, '/')); p++)
+		n++;
+	return n;
+}
+
+/* Whether b lies on the sweep (group, key), with its size in *x. */
+static int of_sweep(const struct bench_result *b, const char *group, const char *key,
+                    double *x)
+{
+	char k[512];
+
+	if (!b->group || strcmp(b->group, group) != 0)
+		return 0;
+	for (size_t axis = 0; axis < axes_of(b); axis++)
+		if (sweep_axis(b, axis, k, sizeof k, x) && !strcmp(k, key))
+			return 1;
+	return 0;
+}
+
+/* The fit of sweep (group of s->benches[i], key) from benchmark i on; 0
+ * when it has one, -1 otherwise. */
+static int fit_sweep(const struct suite *s, size_t i, const char *key,
+                     struct complexity_result *r)
 {
 	const struct bench_result *first = &s->benches[i];
 	double *n = calloc(s->nbenches + 1, sizeof *n), *t = calloc(s->nbenches + 1, sizeof *t);
@@ -97,10 +148,8 @@ static int fit_sweep(const struct suite *s, size_t i, struct complexity_result *
 	int rc = -1;
 
 	for (size_t j = i; n && t && j < s->nbenches; j++)
-		if (of_sweep(&s->benches[j], first->group, first->function)) {
-			report_plot_sweep_param(&s->benches[j], &n[k]);
+		if (of_sweep(&s->benches[j], first->group, key, &n[k]))
 			t[k++] = s->benches[j].an.slope.point;
-		}
 	if (n && t && complexity_fit(n, t, k, &r->fit) == 0) {
 		r->npoints = k;
 		r->lo = r->hi = n[0];
@@ -110,7 +159,7 @@ static int fit_sweep(const struct suite *s, size_t i, struct complexity_result *
 		}
 		r->measure = first->measure;
 		r->group = strdup(first->group);
-		r->function = strdup(first->function);
+		r->function = strdup(key);
 		rc = r->group && r->function ? 0 : -1;
 	}
 	free(n);
@@ -128,13 +177,22 @@ size_t complexity_suite(const struct suite *s, struct complexity_result **out)
 		return 0;
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
-		int seen = 0;
-		if (!of_sweep(b, b->group ? b->group : "", b->function ? b->function : ""))
-			continue;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = of_sweep(&s->benches[j], b->group, b->function);
-		if (!seen && fit_sweep(s, i, &r[n]) == 0)
-			n++;
+		char key[512];
+		double x;
+		for (size_t axis = 0; axis < axes_of(b); axis++) {
+			int seen = 0;
+			struct complexity_result *nr;
+			if (!sweep_axis(b, axis, key, sizeof key, &x))
+				continue;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = of_sweep(&s->benches[j], b->group, key, &x);
+			if (seen || fit_sweep(s, i, key, &r[n]) != 0)
+				continue;
+			if (!(nr = realloc(r, (++n + 1) * sizeof *r)))
+				break;
+			r = nr;
+			memset(&r[n], 0, sizeof r[n]);
+		}
 	}
 	if (!n)
 		free(r);

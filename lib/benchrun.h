@@ -68,6 +68,20 @@ typedef struct br_range {
 	int64_t lo, hi, mul;
 } br_range_t;
 
+/* One named parameter of a benchmark (BR_PARAMS): integer values, as a
+ * list or a geometric range, or strings.  A benchmark runs once for every
+ * combination of its parameters' values (their product, the last
+ * parameter varying fastest), named group/function/n:4096/dist:random. */
+typedef struct br_param {
+	const char *name;               /* e.g. "n": not empty, no '/' or ':' */
+	const int64_t *values;          /* integer values, or NULL */
+	size_t count;                   /* entries in values or strings */
+	br_range_t range;               /* geometric values when values and
+	                                 * strings are NULL */
+	const char *const *strings;     /* string values (not empty, no '/'), or
+	                                 * NULL; the body gets each one's index */
+} br_param_t;
+
 /* The definition of one benchmark.  Normally written by BR_BENCHMARK(); the
  * library keeps a pointer, so the definition must outlive the program run. */
 typedef struct br_benchmark {
@@ -79,6 +93,11 @@ typedef struct br_benchmark {
 	const int64_t *arg_list;           /* explicit parameters, or NULL */
 	size_t arg_count;                  /* entries in arg_list */
 	br_range_t range;                  /* geometric parameters if mul > 1 */
+	const br_param_t *params;          /* named parameters (BR_PARAMS), or
+	                                    * NULL; not with arg_list or range */
+	size_t param_count;                /* entries in params */
+	const void *data;                  /* the definition's own data, for
+	                                    * table-driven benchmarks (br_state_data) */
 	uint64_t bytes_per_iter;           /* throughput unit; 0 = none */
 	uint64_t items_per_iter;           /* throughput unit; 0 = none */
 	/* Fresh input for every iteration (criterion's iter_batched): before
@@ -125,8 +144,25 @@ typedef struct br_benchmark {
  * starts.  Parameter lists have no length limit. */
 void br_benchmark_register(br_benchmark_t *bench);
 
-/* The current parameter (0 when the benchmark has none). */
+/* The current parameter (0 when the benchmark has none; with named
+ * parameters, the first one's value). */
 int64_t br_state_arg(const br_state_t *st);
+
+/* The value of the named parameter `name` in this run (for a string
+ * parameter, the index of its string), or of the i-th (0-based) in
+ * BR_PARAMS order.  A name or index the benchmark does not have fails the
+ * benchmark saying so and returns 0. */
+int64_t br_state_param(br_state_t *st, const char *name);
+int64_t br_state_param_at(br_state_t *st, size_t i);
+
+/* The named parameter's value as text: the string of a string parameter,
+ * the decimal digits of an integer one ("4096").  Valid while the
+ * benchmark runs; NULL (and the benchmark failed) for an unknown name. */
+const char *br_state_param_text(br_state_t *st, const char *name);
+
+/* The definition's data pointer (.data), for one function serving many
+ * definitions made at run time. */
+const void *br_state_data(const br_state_t *st);
 
 /* Attach user data (e.g. a buffer made by setup); the library never frees it. */
 void br_state_set_user(br_state_t *st, void *user);
@@ -204,6 +240,41 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags);
 
 /* A geometric parameter range, e.g. BR_RANGE(64, 65536, 4). */
 #define BR_RANGE(lo_, hi_, mul_) .range = {(lo_), (hi_), (mul_)}
+
+/* Named parameters, their product run: e.g.
+ *   BR_PARAMS(BR_PARAM("n", 256, 4096), BR_PARAM_STRINGS("dist", "random", "sorted"))
+ * gives sort/qsort/n:256/dist:random, .../n:256/dist:sorted, and so on. */
+#define BR_PARAMS(...)                                                      \
+	.params = (const br_param_t[]){__VA_ARGS__},                        \
+	.param_count = sizeof((const br_param_t[]){__VA_ARGS__}) / sizeof(br_param_t)
+
+/* A named parameter with integer values, e.g. BR_PARAM("n", 16, 256). */
+#define BR_PARAM(name_, ...)                                                \
+	{.name = (name_), .values = (const int64_t[]){__VA_ARGS__},          \
+	 .count = sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t)}
+
+/* A named parameter over a geometric range, e.g. BR_PARAM_RANGE("n", 64, 65536, 4). */
+#define BR_PARAM_RANGE(name_, lo_, hi_, mul_)                               \
+	{.name = (name_), .range = {(lo_), (hi_), (mul_)}}
+
+/* A named parameter with string values, e.g. BR_PARAM_STRINGS("dist", "random", "sorted"). */
+#define BR_PARAM_STRINGS(name_, ...)                                        \
+	{.name = (name_), .strings = (const char *const[]){__VA_ARGS__},     \
+	 .count = sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)}
+
+/* BR_BENCHMARK with the group and function given as strings (any UTF-8
+ * name, e.g. "lz4-hc" or "level 9"); id_ is a C identifier unique in the
+ * file, used for the generated symbols only. */
+#define BR_BENCHMARK_NAMED(id_, group_, name_, ...)                          \
+	static void br__fn_##id_(br_state_t *st);                           \
+	static br_benchmark_t br__def_##id_ = {                             \
+		.group = (group_), .name = (name_), .fn = br__fn_##id_,     \
+		.file = __FILE__, .line = __LINE__, __VA_ARGS__};           \
+	__attribute__((constructor)) static void br__reg_##id_(void)        \
+	{                                                                   \
+		br_benchmark_register(&br__def_##id_);                      \
+	}                                                                   \
+	static void br__fn_##id_(br_state_t *st __attribute__((unused)))
 
 #ifndef BR_BUILD_FLAGS
 #define BR_BUILD_FLAGS "unknown"

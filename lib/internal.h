@@ -23,11 +23,29 @@ extern const char *br__program;
 /* One runnable benchmark: a definition with one of its parameters. */
 struct br__instance {
 	const br_benchmark_t *def;
-	int64_t arg;
-	int has_arg;
+	int64_t arg;              /* the (first) parameter's value */
+	int has_arg;              /* it has parameters */
+	size_t combo;             /* which combination of them (br__axis_value) */
 	char name[BR__NAME_MAX];  /* group/function[/param] */
-	char param[32];           /* "" when has_arg is 0 */
+	char param[BR__NAME_MAX]; /* "4096" or "n:4096/dist:random"; "" when
+	                           * has_arg is 0 */
 };
+
+/* The most instances one definition's parameters may expand to. */
+#define BR__MAX_COMBINATIONS 100000
+
+/* The parameter axes of def: its BR_PARAMS, or 1 for BR_ARGS / BR_RANGE,
+ * or 0. */
+size_t br__axes(const br_benchmark_t *def);
+
+/* The value of axis j in combination `combo` of def's parameters (a string
+ * parameter's index, with the string in *text; else *text is NULL).  0, or
+ * -1 when j is out of range or memory ran out. */
+int br__axis_value(const br_benchmark_t *def, size_t combo, size_t j, int64_t *value,
+                   const char **text);
+
+/* The index of def's BR_PARAMS parameter named `name`, or SIZE_MAX. */
+size_t br__axis_find(const br_benchmark_t *def, const char *name);
 
 /* The expanded registry, in registration order; built on first use and
  * owned by the library.  Returns the count, or a negative BR_E* code.  A
@@ -151,6 +169,7 @@ struct br_state {
 	int failed, skipped;
 	char reason[BR__REASON_MAX];
 	char label[BR__REASON_MAX];   /* br_state_set_label's, or "" */
+	char param_text[24];          /* br_state_param_text's digits */
 	int labelled;                 /* br_state_set_label was called */
 };
 

@@ -3,6 +3,8 @@
  * budget, planned samples, untimed teardown; the profiled run, sampled only
  * inside the loop; and the state accessors the benchmark code calls. */
 #include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,72 @@ void br__body_call(const struct br__instance *inst, br_state_t *st)
 int64_t br_state_arg(const br_state_t *st)
 {
 	return st->inst->arg;
+}
+
+/* Parameter j of the running instance into *value and *text; fails the
+ * benchmark naming `what` when it has no such parameter. */
+static int param_get(br_state_t *st, size_t j, const char *what, int64_t *value,
+                     const char **text)
+{
+	char why[BR__REASON_MAX];
+
+	if (!st->inst->has_arg || br__axis_value(st->inst->def, st->inst->combo, j, value,
+	                                         text) != 0) {
+		snprintf(why, sizeof why, "the benchmark has no parameter %s", what);
+		br_state_fail(st, why);
+		*value = 0;
+		*text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The index of the parameter called `name`, or SIZE_MAX. */
+static size_t param_index(const br_state_t *st, const char *name)
+{
+	return st->inst->has_arg ? br__axis_find(st->inst->def, name) : SIZE_MAX;
+}
+
+int64_t br_state_param(br_state_t *st, const char *name)
+{
+	char what[64];
+	int64_t v;
+	const char *text;
+
+	snprintf(what, sizeof what, "named \"%.40s\"", name ? name : "(null)");
+	param_get(st, param_index(st, name), what, &v, &text);
+	return v;
+}
+
+int64_t br_state_param_at(br_state_t *st, size_t i)
+{
+	char what[40];
+	int64_t v;
+	const char *text;
+
+	snprintf(what, sizeof what, "%zu (0-based)", i);
+	param_get(st, i, what, &v, &text);
+	return v;
+}
+
+const char *br_state_param_text(br_state_t *st, const char *name)
+{
+	char what[64];
+	int64_t v;
+	const char *text;
+
+	snprintf(what, sizeof what, "named \"%.40s\"", name ? name : "(null)");
+	if (param_get(st, param_index(st, name), what, &v, &text) != 0)
+		return NULL;
+	if (text)
+		return text;
+	snprintf(st->param_text, sizeof st->param_text, "%" PRId64, v);
+	return st->param_text;
+}
+
+const void *br_state_data(const br_state_t *st)
+{
+	return st->inst->def->data;
 }
 
 void br_state_set_user(br_state_t *st, void *user)

@@ -34,68 +34,216 @@ void br_benchmark_register(br_benchmark_t *bench)
 	ninstances = -1;  /* expand again on next use */
 }
 
+/* One parameter axis of a definition: its BR_ARGS or BR_RANGE (one axis,
+ * no name), or one of its BR_PARAMS. */
+struct axis {
+	const char *name;               /* NULL for BR_ARGS / BR_RANGE */
+	const int64_t *list;
+	size_t count;
+	br_range_t range;
+	const char *const *strings;
+};
+
 /* Whether def asks for a range (BR_RANGE), valid or not. */
 static int has_range(const br_benchmark_t *def)
 {
 	return !def->arg_list && (def->range.lo || def->range.hi || def->range.mul);
 }
 
-/* The parameters of `def` in order into out (room for max; NULL to count
- * them), and their count; 0 for none.  A range follows Google Benchmark:
- * lo, lo*mul, ... and hi itself when the powers step over it, so both ends
- * are always measured; it must be valid (range_problem). */
-static size_t params_of(const br_benchmark_t *def, int64_t *out)
+/* Axis j of def (j < br__axes(def)). */
+static struct axis axis_of(const br_benchmark_t *def, size_t j)
+{
+	if (def->params) {
+		const br_param_t *p = &def->params[j];
+		return (struct axis){p->name, p->values, p->count, p->range, p->strings};
+	}
+	return (struct axis){NULL, def->arg_list, def->arg_count, def->range, NULL};
+}
+
+size_t br__axes(const br_benchmark_t *def)
+{
+	if (def->params)
+		return def->param_count;
+	return def->arg_list || has_range(def) ? 1 : 0;
+}
+
+/* The values of axis a in order into out (room for all; NULL to count
+ * them), and their count.  A string axis's values are its indices.  A
+ * range follows Google Benchmark: lo, lo*mul, ... and hi itself when the
+ * powers step over it, so both ends are always measured; it must be valid
+ * (range_problem). */
+static size_t axis_values(const struct axis *a, int64_t *out)
 {
 	size_t n = 0;
 
-	if (def->arg_list) {
-		for (size_t i = 0; i < def->arg_count; i++, n++)
+	if (a->list || a->strings) {
+		for (size_t i = 0; i < a->count; i++, n++)
 			if (out)
-				out[n] = def->arg_list[i];
+				out[n] = a->list ? a->list[i] : (int64_t)i;
 		return n;
 	}
-	if (has_range(def)) {
-		int64_t v = def->range.lo, last = v;
+	if (a->range.lo || a->range.hi || a->range.mul) {
+		int64_t v = a->range.lo, last = v;
 		for (;;) {
 			if (out)
 				out[n] = v;
 			n++;
 			last = v;
-			if (v > def->range.hi / def->range.mul)
+			if (v > a->range.hi / a->range.mul)
 				break;
-			v *= def->range.mul;
-			if (v > def->range.hi)
+			v *= a->range.mul;
+			if (v > a->range.hi)
 				break;
 		}
-		if (last != def->range.hi) {
+		if (last != a->range.hi) {
 			if (out)
-				out[n] = def->range.hi;
+				out[n] = a->range.hi;
 			n++;
 		}
 	}
 	return n;
 }
 
-/* What is wrong with def's parameters (an impossible range, a value given
- * twice), written to why; 0 when nothing is. */
-static int params_problem(const br_benchmark_t *def, char *why, size_t n)
+/* Instances a definition with valid parameters expands to: the product of
+ * its axes' value counts (1 without parameters). */
+static size_t params_of(const br_benchmark_t *def)
 {
-	const br_range_t *r = &def->range;
+	size_t total = 1;
 
-	if (has_range(def) && (r->mul < 2 || r->lo <= 0 || r->lo > r->hi)) {
-		snprintf(why, n, "BR_RANGE(%" PRId64 ", %" PRId64 ", %" PRId64 "): %s", r->lo, r->hi,
-		         r->mul, r->mul < 2 ? "the multiplier must be 2 or more"
-		         : r->lo <= 0 ? "the low end must be 1 or more (the range multiplies it)"
-		                      : "the low end is above the high end");
+	for (size_t j = 0; j < br__axes(def); j++) {
+		struct axis a = axis_of(def, j);
+		total *= axis_values(&a, NULL);
+	}
+	return br__axes(def) ? total : 0;
+}
+
+int br__axis_value(const br_benchmark_t *def, size_t combo, size_t j, int64_t *value,
+                   const char **text)
+{
+	size_t idx = 0, naxes = br__axes(def);
+	struct axis a;
+	int64_t *vals;
+
+	if (j >= naxes)
+		return -1;
+	for (size_t k = naxes; k-- > j;) {
+		struct axis ak = axis_of(def, k);
+		size_t n = axis_values(&ak, NULL);
+		idx = combo % n;
+		combo /= n;
+	}
+	a = axis_of(def, j);
+	if (a.list || a.strings) {
+		*value = a.list ? a.list[idx] : (int64_t)idx;
+		*text = a.strings ? a.strings[idx] : NULL;
+		return 0;
+	}
+	if (!(vals = malloc(axis_values(&a, NULL) * sizeof *vals)))
+		return -1;
+	axis_values(&a, vals);
+	*value = vals[idx];
+	*text = NULL;
+	free(vals);
+	return 0;
+}
+
+size_t br__axis_find(const br_benchmark_t *def, const char *name)
+{
+	for (size_t j = 0; def->params && name && j < def->param_count; j++)
+		if (def->params[j].name && !strcmp(def->params[j].name, name))
+			return j;
+	return SIZE_MAX;
+}
+
+static int part_problem(const char *part, size_t at, char *why, size_t n);
+
+/* What is wrong with axis a of a definition (its label in `what`), written
+ * to why; 0 when nothing is. */
+static int axis_problem(const struct axis *a, const char *what, char *why, size_t n)
+{
+	const br_range_t *r = &a->range;
+	char bad[BR__REASON_MAX / 2];
+
+	if (!a->list && !a->strings) {
+		if (r->mul < 2 || r->lo <= 0 || r->lo > r->hi) {
+			snprintf(why, n, "%s%.40s%s%" PRId64 ", %" PRId64 ", %" PRId64 "): %s",
+			         a->name ? "BR_PARAM_RANGE(\"" : "BR_RANGE(", a->name ? a->name : "",
+			         a->name ? "\", " : "", r->lo, r->hi, r->mul,
+			         r->mul < 2 ? "the multiplier must be 2 or more"
+			         : r->lo <= 0 ? "the low end must be 1 or more (the range multiplies it)"
+			                      : "the low end is above the high end");
+			return -1;
+		}
+		return 0;
+	}
+	if (a->count == 0) {
+		snprintf(why, n, "%s has no values", what);
 		return -1;
 	}
-	for (size_t i = 0; def->arg_list && i < def->arg_count; i++)
-		for (size_t j = 0; j < i; j++)
-			if (def->arg_list[i] == def->arg_list[j]) {
-				snprintf(why, n, "parameter %" PRId64 " is listed twice in BR_ARGS",
-				         def->arg_list[i]);
+	for (size_t i = 0; i < a->count; i++) {
+		if (a->strings && (!a->strings[i] || !*a->strings[i] || strchr(a->strings[i], '/') ||
+		                   part_problem(a->strings[i], 0, bad, sizeof bad) != 0)) {
+			snprintf(why, n, "%s: value %zu must be a non-empty string without '/', of "
+			         "printable UTF-8", what, i + 1);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (a->list && a->list[i] == a->list[j]) {
+				snprintf(why, n, "parameter %" PRId64 " is listed twice in %s",
+				         a->list[i], what);
 				return -1;
 			}
+			if (a->strings && !strcmp(a->strings[i], a->strings[j])) {
+				snprintf(why, n, "%s: value \"%.40s\" is listed twice", what,
+				         a->strings[i]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* What is wrong with def's parameters (an impossible range, a value given
+ * twice, a bad or repeated parameter name, too many combinations), written
+ * to why; 0 when nothing is. */
+static int params_problem(const br_benchmark_t *def, char *why, size_t n)
+{
+	char what[96], bad[64];
+	size_t total = 1;
+
+	if (def->params && (def->arg_list || has_range(def))) {
+		snprintf(why, n, "BR_PARAMS cannot be combined with BR_ARGS or BR_RANGE");
+		return -1;
+	}
+	if (def->params && def->param_count == 0) {
+		snprintf(why, n, "BR_PARAMS has no parameters");
+		return -1;
+	}
+	for (size_t j = 0; j < br__axes(def); j++) {
+		struct axis a = axis_of(def, j);
+		if (!def->params) {
+			snprintf(what, sizeof what, a.list ? "BR_ARGS" : "BR_RANGE");
+		} else if (!a.name || !*a.name || strpbrk(a.name, "/:") ||
+		           part_problem(a.name, 0, bad, sizeof bad) != 0) {
+			snprintf(why, n, "parameter %zu: a name must be non-empty printable UTF-8 "
+			         "without '/' or ':'", j + 1);
+			return -1;
+		} else {
+			snprintf(what, sizeof what, "parameter \"%.40s\"", a.name);
+			if (br__axis_find(def, a.name) != j) {
+				snprintf(why, n, "%s is named twice in BR_PARAMS", what);
+				return -1;
+			}
+		}
+		if (axis_problem(&a, what, why, n) != 0)
+			return -1;
+		total *= axis_values(&a, NULL);
+		if (total > BR__MAX_COMBINATIONS) {
+			snprintf(why, n, "more than %d combinations of parameters",
+			         BR__MAX_COMBINATIONS);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -257,8 +405,8 @@ static void standins_free(void)
 	}
 }
 
-static void instance_fill(struct br__instance *in, const br_benchmark_t *def,
-                          int has_arg, int64_t arg);
+static void instance_fill(struct br__instance *in, const br_benchmark_t *def, int plain,
+                          size_t combo);
 static const struct br__instance *earlier_namesake(size_t k);
 
 /* Definition d, whose names are taken, as one failing stand-in named
@@ -279,7 +427,7 @@ static int add_duplicate(const br_benchmark_t *d, const char *why, size_t start)
 	snprintf(base, sizeof base, "%.*s", (int)cut, si->name);
 	for (unsigned short n = 2;; n++) {
 		snprintf(si->name, sizeof si->name, "%s~%hu", base, n);
-		instance_fill(&instances[start], &si->def, 0, 0);
+		instance_fill(&instances[start], &si->def, 1, 0);
 		if (!earlier_namesake(start))
 			break;
 	}
@@ -287,28 +435,59 @@ static int add_duplicate(const br_benchmark_t *d, const char *why, size_t start)
 	return 0;
 }
 
-static void instance_fill(struct br__instance *in, const br_benchmark_t *def,
-                          int has_arg, int64_t arg)
+/* The parameter text of combination `combo` of def: "4096" for BR_ARGS or
+ * BR_RANGE, "n:4096/dist:random" for BR_PARAMS, into out[n]. */
+static void param_text(const br_benchmark_t *def, size_t combo, char *out, size_t n)
 {
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t j = 0; j < br__axes(def) && o < n; j++) {
+		int64_t v = 0;
+		const char *text = NULL;
+		struct axis a = axis_of(def, j);
+		if (br__axis_value(def, combo, j, &v, &text) != 0)
+			break;
+		if (text)
+			o += (size_t)snprintf(out + o, n - o, "%s%s:%s", j ? "/" : "", a.name, text);
+		else if (a.name)
+			o += (size_t)snprintf(out + o, n - o, "%s%s:%" PRId64, j ? "/" : "", a.name, v);
+		else
+			o += (size_t)snprintf(out + o, n - o, "%" PRId64, v);
+	}
+}
+
+/* Instance `in` of def: combination `combo` of its parameters, or none
+ * when `plain` (no parameters, or a stand-in). */
+static void instance_fill(struct br__instance *in, const br_benchmark_t *def, int plain,
+                          size_t combo)
+{
+	const char *text;
+
 	in->def = def;
-	in->has_arg = has_arg;
-	in->arg = has_arg ? arg : 0;
+	in->has_arg = !plain && br__axes(def) > 0;
+	in->combo = combo;
+	in->arg = 0;
 	in->param[0] = '\0';
-	if (has_arg) {
-		snprintf(in->param, sizeof in->param, "%" PRId64, arg);
-		snprintf(in->name, sizeof in->name, "%s/%s/%s", def->group,
-		         def->name, in->param);
+	if (in->has_arg) {
+		br__axis_value(def, combo, 0, &in->arg, &text);
+		param_text(def, combo, in->param, sizeof in->param);
+		/* def_problem refused a definition with names that do not fit */
+		int len = snprintf(in->name, sizeof in->name, "%s/%s/%s", def->group, def->name,
+		                   in->param);
+		assert(len >= 0 && (size_t)len < sizeof in->name);
+		(void)len;
 	} else {
 		snprintf(in->name, sizeof in->name, "%s/%s", def->group, def->name);
 	}
 }
 
 /* Why definition d cannot run, written to why (the whole reason a
- * stand-in fails with); 0 when it can.  Its parameters are in params. */
-static int def_problem(const br_benchmark_t *d, const int64_t *params, size_t np,
-                       char *why, size_t n)
+ * stand-in fails with); 0 when it can.  It has np combinations of
+ * parameters. */
+static int def_problem(const br_benchmark_t *d, size_t np, char *why, size_t n)
 {
-	char what[BR__REASON_MAX / 2], param[32];
+	char what[BR__REASON_MAX / 2], param[BR__NAME_MAX + 1];
 	int bad = 0;
 
 	if (params_problem(d, what, sizeof what) != 0) {
@@ -320,7 +499,7 @@ static int def_problem(const br_benchmark_t *d, const int64_t *params, size_t np
 	 * a definition is refused (all its instances) on the first. */
 	bad = np == 0 && br__name_check(d->group, d->name, NULL, what, sizeof what);
 	for (size_t i = 0; i < np && !bad; i++) {
-		snprintf(param, sizeof param, "%" PRId64, params[i]);
+		param_text(d, i, param, sizeof param);
 		bad = br__name_check(d->group, d->name, param, what, sizeof what);
 	}
 	if (bad)
@@ -343,27 +522,19 @@ static int add_instances(const br_benchmark_t *d, size_t start)
 {
 	char why[BR__REASON_MAX];
 	/* An impossible range has no parameters to list (0 times 2 is 0). */
-	size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d, NULL);
-	int64_t *params = malloc((np + 1) * sizeof *params);
+	size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d);
 	const br_benchmark_t *def = d;
 
-	if (!params)
-		return BR_ENOMEM_ALLOC;
-	if (np)
-		params_of(d, params);
-	if (def_problem(d, params, np, why, sizeof why) != 0) {
-		if (!(def = standin_make(d, why))) {
-			free(params);
+	if (def_problem(d, np, why, sizeof why) != 0) {
+		if (!(def = standin_make(d, why)))
 			return BR_ENOMEM_ALLOC;
-		}
 		br__msg(BR_MSG_ERROR, "benchmark %s/%s: %s", def->group, def->name, why);
 		np = 0;
 	}
 	if (np == 0)
-		instance_fill(&instances[ninstances++], def, 0, 0);
+		instance_fill(&instances[ninstances++], def, 1, 0);
 	for (size_t i = 0; i < np; i++)
-		instance_fill(&instances[ninstances++], def, 1, params[i]);
-	free(params);
+		instance_fill(&instances[ninstances++], def, 0, i);
 	/* A definition whose instances take names already taken runs as a
 	 * stand-in under its name with "~2" (or the first free number) added. */
 	for (size_t k = start; k < (size_t)ninstances; k++) {
@@ -390,7 +561,7 @@ int br__registry_instances(const struct br__instance **out)
 	}
 	for (br_benchmark_t *d = head; d; d = d->next__) {
 		char why[BR__REASON_MAX];
-		size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d, NULL);
+		size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d);
 		cap += np ? np : 1;
 	}
 	free(instances);

@@ -3,6 +3,7 @@
  * exact and with noise, give that class and its coefficient; too few
  * sizes give none; a suite's sweeps are found by group and function. */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,41 @@ START_TEST(test_suite_sweeps)
 }
 END_TEST
 
+/* Named parameters: each numeric one is a sweep with the others fixed;
+ * a string parameter is no size, and two sizes are too few. */
+START_TEST(test_named_sweeps)
+{
+	static const char *const sizes[] = {"16", "64", "256"};
+	struct suite s = {0};
+	struct complexity_result *r;
+	char param[64];
+	size_t n;
+
+	for (size_t i = 0; i < 3; i++)
+		for (int d = 0; d < 2; d++)
+			for (int k = 1; k <= 2; k++) {
+				double x = atof(sizes[i]);
+				snprintf(param, sizeof param, "n:%s/dist:%s/k:%d", sizes[i],
+				         d ? "sorted" : "random", k);
+				/* random: n log n; sorted: n; k doubles the cost */
+				add(&s, "sort", "q", param, k * (d ? x : x * log2(x)));
+			}
+	n = complexity_suite(&s, &r);
+	/* n swept for each (dist, k): 4 sweeps; k has two values: none. */
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(r[0].group, "sort");
+	ck_assert_str_eq(r[0].function, "q/n:*/dist:random/k:1");
+	ck_assert_uint_eq(r[0].npoints, 3);
+	ck_assert_int_eq(r[0].fit.best, BIGO_NLOGN);
+	ck_assert_str_eq(r[2].function, "q/n:*/dist:sorted/k:1");
+	ck_assert_int_eq(r[2].fit.best, BIGO_N);
+	ck_assert_double_eq_tol(r[3].fit.coef[BIGO_N], 2, 1e-9);
+	ck_assert(r[3].lo == 16 && r[3].hi == 256);
+	complexity_results_free(r, n);
+	suite_free(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("complexity");
@@ -131,6 +167,7 @@ int main(void)
 	tcase_add_test(tc, test_known_answer);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_suite_sweeps);
+	tcase_add_test(tc, test_named_sweeps);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

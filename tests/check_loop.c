@@ -239,6 +239,75 @@ BR_BENCHMARK(own, skips_in_body, .label = "from the definition")
 		br_state_skip(st, "the CPU lacks AVX2");
 }
 
+/* Named parameters: a product of an integer list, strings and a range,
+ * the last varying fastest; each run records what the accessors gave. */
+static char seen[16][96];
+static unsigned nseen;
+
+BR_BENCHMARK(multi, product, BR_PARAMS(BR_PARAM("n", 16, 256),
+                                       BR_PARAM_STRINGS("dist", "random", "sorted"),
+                                       BR_PARAM_RANGE("k", 1, 4, 2)))
+{
+	if (nseen < 16)
+		snprintf(seen[nseen++], sizeof seen[0], "%lld %lld %lld %s %s %lld",
+		         (long long)br_state_param(st, "n"), (long long)br_state_param_at(st, 1),
+		         (long long)br_state_param(st, "k"), br_state_param_text(st, "dist"),
+		         br_state_param_text(st, "n"), (long long)br_state_arg(st));
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+}
+
+BR_BENCHMARK(multi, unknown, BR_PARAMS(BR_PARAM("n", 1)))
+{
+	(void)br_state_param(st, "m");
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+}
+
+/* Named parameters the registry refuses. */
+BR_BENCHMARK(badp, twice_named, BR_PARAMS(BR_PARAM("n", 1), BR_PARAM("n", 2))) { BAD_BODY }
+BR_BENCHMARK(badp, slash, BR_PARAMS(BR_PARAM("a/b", 1))) { BAD_BODY }
+BR_BENCHMARK(badp, same_string, BR_PARAMS(BR_PARAM_STRINGS("s", "x", "x"))) { BAD_BODY }
+BR_BENCHMARK(badp, mixed, BR_ARGS(1), BR_PARAMS(BR_PARAM("n", 2))) { BAD_BODY }
+BR_BENCHMARK(badp, range, BR_PARAMS(BR_PARAM_RANGE("n", 0, 8, 2))) { BAD_BODY }
+
+/* A name that is no C identifier, and one function serving a table of
+ * definitions made at run time, each with its data. */
+BR_BENCHMARK_NAMED(lz4_level9, "lz4-hc", "level 9")
+{
+	BR_ITERATE(st) {
+		fake_now += 9;
+	}
+}
+
+struct codec {
+	const char *name;
+	uint64_t cost;
+};
+static const struct codec codecs[] = {{"fast", 3}, {"slow", 30}};
+static br_benchmark_t codec_defs[2];
+
+static void codec_body(br_state_t *st)
+{
+	const struct codec *c = br_state_data(st);
+
+	BR_ITERATE(st) {
+		fake_now += c->cost;
+	}
+}
+
+__attribute__((constructor)) static void codecs_register(void)
+{
+	for (size_t i = 0; i < 2; i++) {
+		codec_defs[i] = (br_benchmark_t){.group = "codec", .name = codecs[i].name,
+		                                 .fn = codec_body, .data = &codecs[i],
+		                                 .file = __FILE__, .line = __LINE__};
+		br_benchmark_register(&codec_defs[i]);
+	}
+}
+
 /* What went through the message hook. */
 static int nmessages;
 static char last_message[512];
@@ -431,13 +500,15 @@ START_TEST(test_registry_count_and_order)
 	const struct br__instance *all;
 	int n = br__registry_instances(&all);
 
-	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 2 batch, 5 own,
-	 * 4 refused (one stand-in each), 100 many, and the second
+	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
+	 * stand-in each), 100 many, 2 batch, 5 own, 12 + 1 multi, 5 refused
+	 * badp, 1 named, 2 codecs made at run time, and the second
 	 * loop/ten_ns. */
-	ck_assert_int_eq(n, 131);
+	ck_assert_int_eq(n, 152);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 9].name, "many/params/100");
-	ck_assert_str_eq(all[n - 2].name, "own/skips_in_body");
+	ck_assert_str_eq(all[n - 30].name, "many/params/100");
+	ck_assert_str_eq(all[n - 4].name, "lz4-hc/level 9");
+	ck_assert_str_eq(all[n - 2].name, "codec/slow");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
 }
 END_TEST
@@ -451,6 +522,12 @@ START_TEST(test_registration_errors)
 		{"bad/low_mul", "BR_RANGE(1, 100, 1): the multiplier must be 2 or more"},
 		{"bad/inverted", "BR_RANGE(100, 10, 2): the low end is above the high end"},
 		{"bad/twice", "parameter 3 is listed twice in BR_ARGS"},
+		{"badp/twice_named", "parameter \"n\" is named twice in BR_PARAMS"},
+		{"badp/slash", "parameter 1: a name must be non-empty printable UTF-8 without '/' "
+		 "or ':'"},
+		{"badp/same_string", "parameter \"s\": value \"x\" is listed twice"},
+		{"badp/mixed", "BR_PARAMS cannot be combined with BR_ARGS or BR_RANGE"},
+		{"badp/range", "BR_PARAM_RANGE(\"n\", 0, 8, 2): the low end must be 1 or more"},
 		{"loop/ten_ns~2", "duplicate benchmark name loop/ten_ns (" __FILE__ ":"},
 	};
 	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1};
@@ -459,7 +536,7 @@ START_TEST(test_registration_errors)
 
 	nmessages = 0;
 	ck_assert_int_gt(br__registry_instances(&all), 0);
-	ck_assert_int_eq(nmessages, 5);
+	ck_assert_int_eq(nmessages, 10);
 	ck_assert_msg(strstr(last_message, "duplicate benchmark name loop/ten_ns"), "%s",
 	              last_message);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -594,6 +671,53 @@ START_TEST(test_skips)
 }
 END_TEST
 
+START_TEST(test_named_parameters)
+{
+	static const char *const want[][2] = {
+		{"multi/product/n:16/dist:random/k:1", "16 0 1 random 16 16"},
+		{"multi/product/n:16/dist:random/k:2", "16 0 2 random 16 16"},
+		{"multi/product/n:16/dist:random/k:4", "16 0 4 random 16 16"},
+		{"multi/product/n:16/dist:sorted/k:1", "16 1 1 sorted 16 16"},
+		{"multi/product/n:256/dist:random/k:1", "256 0 1 random 256 256"},
+		{"multi/product/n:256/dist:sorted/k:4", "256 1 4 sorted 256 256"},
+	};
+	struct br__settings s = {100, 1e4, 4, NULL, BR__PLAN_AUTO, 0, 1};
+	const struct br__instance *all;
+	struct br__run run;
+	int n = br__registry_instances(&all), first = -1;
+
+	/* 2 x 2 x 3 instances, in order, the last parameter fastest. */
+	for (int i = 0; i < n && first < 0; i++)
+		if (!strncmp(all[i].name, "multi/product/", 14))
+			first = i;
+	ck_assert_int_ge(first, 0);
+	ck_assert_str_eq(all[first].name, want[0][0]);
+	ck_assert_str_eq(all[first + 11].name, "multi/product/n:256/dist:sorted/k:4");
+	ck_assert_str_eq(all[first + 3].param, "n:16/dist:sorted/k:1");
+	ck_assert_str_eq(all[first + 12].name, "multi/unknown/n:1");
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		nseen = 0;
+		ck_assert_int_eq(br__run_measure(find(want[i][0]), &s, &run), 0);
+		ck_assert_str_eq(seen[0], want[i][1]);
+		br__run_free(&run);
+	}
+	/* A name the benchmark does not have fails it, saying so. */
+	ck_assert_int_eq(br__run_measure(find("multi/unknown/n:1"), &s, &run), BR_EFAILED);
+	ck_assert_str_eq(run.reason, "the benchmark has no parameter named \"m\"");
+	br__run_free(&run);
+	/* Names as strings; one function, its definitions' data. */
+	ck_assert_int_eq(br__run_measure(find("lz4-hc/level 9"), &s, &run), 0);
+	ck_assert_uint_eq(run.ns[0], 9 * run.iters[0]);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("codec/slow"), &s, &run), 0);
+	ck_assert_uint_eq(run.ns[0], 30 * run.iters[0]);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("codec/fast"), &s, &run), 0);
+	ck_assert_uint_eq(run.ns[0], 3 * run.iters[0]);
+	br__run_free(&run);
+}
+END_TEST
+
 START_TEST(test_plan_cap)
 {
 	struct br__plan p = {.step_iters = 1000, .samples = 30};
@@ -628,6 +752,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_plan_cap);
 	tcase_add_test(tc, test_own_settings);
 	tcase_add_test(tc, test_skips);
+	tcase_add_test(tc, test_named_parameters);
 	tcase_add_test(tc, test_throughput_from_definition);
 	suite_add_tcase(s, tc);
 	return s;

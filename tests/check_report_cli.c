@@ -196,20 +196,23 @@ START_TEST(test_hostile_names_every_output)
 	ck_assert_uint_eq(transcript_lines(t.err), 6);
 	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/pct%d%s%n 100%  "));
 	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/\xc2\xb5s-\xc3\xbc  "));
-	ck_assert_ptr_nonnull(strstr(t.out, "12 benchmarks, 6 failed"));
+	ck_assert_ptr_nonnull(strstr(t.out, "14 benchmarks, 6 failed"));
+	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/params/n:8/mode:a<b>&\"q\"  "));
 
 	doc = json_load_file(js, 0, &jerr);
 	ck_assert_msg(doc != NULL, "%s: %s", js, jerr.text);
 	benches = json_object_get(doc, "benchmarks");
-	ck_assert_uint_eq(json_array_size(benches), 12);
+	ck_assert_uint_eq(json_array_size(benches), 14);
 	for (size_t i = 0; i < json_array_size(benches); i++)
 		nok += !strcmp(json_string_value(json_object_get(json_array_get(benches, i),
 		                                                 "status")), "ok");
-	ck_assert_uint_eq(nok, 6);
+	ck_assert_uint_eq(nok, 8);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 0), "name")),
 	                 "names/pct%d%s%n 100%");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 6), "name")),
 	                 "names/esc\\x1b[31mred");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 13), "param")),
+	                 "n:8/mode:100%");
 	json_decref(doc);
 
 	text = slurp(md);
@@ -237,6 +240,7 @@ START_TEST(test_hostile_names_every_output)
 	ck_assert_ptr_nonnull(strstr(text, ">names/pct%d%s%n 100%</a>"));
 	ck_assert_ptr_nonnull(strstr(text, ">names/quote&#39;&quot;&lt;b&gt;&amp;amp;</a>"));
 	ck_assert_ptr_nonnull(strstr(text, ">names/esc\\x1b[31mred</a>"));
+	ck_assert_ptr_nonnull(strstr(text, ">names/params/n:8/mode:a&lt;b&gt;&amp;&quot;q&quot;</a>"));
 	free(text);
 	free(cmd);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A benchmark program for the name tests: benchmarks whose names are legal
  * but awkward in some output (%, quotes, markup, a backslash, non-ASCII,
- * a parameter), and names the registry must refuse (control characters,
+ * a parameter, named parameters), and names the registry must refuse (control characters,
  * CR and LF, a noncharacter, bytes that are not UTF-8, two names longer
  * than 255 bytes that share their first 255).  Registered by hand: the
  * BR_BENCHMARK() macro takes identifiers only. */
@@ -35,6 +35,9 @@ static br_benchmark_t defs[] = {
 	{.group = "names", .name = "bytes\xff\xfe", .fn = body},
 	{.group = "names", .name = long_a, .fn = body},
 	{.group = "names", .name = long_b, .fn = body},
+	/* Named parameters whose string values are markup and a format. */
+	{.group = "names", .name = "params", .fn = body,
+	 BR_PARAMS(BR_PARAM("n", 8), BR_PARAM_STRINGS("mode", "a<b>&\"q\"", "100%"))},
 };
 
 __attribute__((constructor)) static void register_all(void)
