@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Example benchmarks to copy: a hash over a buffer with byte throughput, a
  * sort over a size sweep with item throughput (its complexity fitted), a
- * sort over two named parameters (size and input order), a
+ * sort over two named parameters (size and input order) with a user
+ * counter (elements moved per iteration), a
  * sort with fresh input for every iteration made outside the clock
  * (batch_setup), a body that skips itself on a CPU without the
  * instruction it needs (with a label and a process count of its own), and
@@ -115,15 +116,20 @@ static int make_ordered_ints(br_state_t *st)
 	return 0;
 }
 
-static void insertion_sort(int *a, size_t n)
+/* Returns how many elements it moved. */
+static uint64_t insertion_sort(int *a, size_t n)
 {
+	uint64_t moves = 0;
+
 	for (size_t i = 1; i < n; i++) {
 		int v = a[i];
 		size_t j = i;
 		for (; j > 0 && a[j - 1] > v; j--)
 			a[j] = a[j - 1];
+		moves += i - j;
 		a[j] = v;
 	}
+	return moves;
 }
 
 BR_BENCHMARK(sort, insertion, BR_PARAMS(BR_PARAM("n", 16, 64, 256, 1024),
@@ -131,12 +137,16 @@ BR_BENCHMARK(sort, insertion, BR_PARAMS(BR_PARAM("n", 16, 64, 256, 1024),
              .setup = make_ordered_ints, .teardown = free_ints)
 {
 	struct sort_input *in = br_state_user(st);
+	uint64_t moves = 0;
 
 	BR_ITERATE(st) {
 		memcpy(in->work, in->orig, in->n * sizeof *in->work);
-		insertion_sort(in->work, in->n);
+		moves += insertion_sort(in->work, in->n);
 		br_clobber();
 	}
+	/* A user counter: the moves of this call's iterations, reported per
+	 * iteration (and stored, and comparable: --statistic counter:moves). */
+	br_state_counter(st, "moves", (double)moves, BR_COUNTER_PER_ITER);
 }
 
 /* The copy alone, to subtract from sort/qsort when comparing it with the

@@ -11,6 +11,7 @@
 #include <gsl/gsl_sort.h>
 
 #include "analysis.h"
+#include "usercounters.h"
 #include "counters.h"
 #include "pairslope.h"
 #include "stats.h"
@@ -591,13 +592,15 @@ uint64_t analysis_seed_for(const char *name, uint64_t seed)
 }
 
 size_t analysis_per_process(const struct bench_result *b, enum analysis_stat stat,
-			    double *out)
+			    const char *counter, double *out)
 {
 	size_t n = 0, maxlen = 0;
 	double *x, *y, *work;
 
 	if (stat == ANALYSIS_INSTRUCTIONS)
 		return counters_per_process(b, "instructions", out);
+	if (stat == ANALYSIS_COUNTER)
+		return user_counter_per_process(b, counter, out);
 	for (size_t i = 0; i < b->nprocs; i++)
 		if (b->procs[i].nsamples > maxlen)
 			maxlen = b->procs[i].nsamples;

@@ -31,14 +31,16 @@ enum analysis_stat {
 	ANALYSIS_MEAN,    /* mean time per iteration */
 	ANALYSIS_INSTRUCTIONS, /* the instructions counter's slope per
 	                   * iteration (perf_event, a hardware PMU) */
+	ANALYSIS_COUNTER, /* a user counter's figure (br_state_counter) */
 };
 
 /* Writes the estimate of `stat` for each process of b with at least two
  * samples into out (room for b->nprocs values), in ns per iteration (or
  * instructions, for ANALYSIS_INSTRUCTIONS: only processes that counted
- * them), and returns how many; 0 when out of memory. */
+ * them; for ANALYSIS_COUNTER, user counter `counter`'s figure of the
+ * processes that have one), and returns how many; 0 when out of memory. */
 size_t analysis_per_process(const struct bench_result *b, enum analysis_stat stat,
-			    double *out);
+			    const char *counter, double *out);
 
 /* The bootstrap seed for benchmark `name` in a run seeded with `seed`: a
  * deterministic mix of both, so a benchmark's resampling stream depends only

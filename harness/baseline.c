@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "baseline.h"
+#include "usercounters.h"
 #include "files.h"
 #include "objects.h"
 #include "profile.h"
@@ -419,7 +420,11 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 	if (json_is_object(json_object_get(o, "profile")) &&
 	    profile_from_json(json_object_get(o, "profile"), &b->profile, err, sizeof err) != 0)
 		return bad(l, "%s", err);
-	return load_processes(l, json_object_get(o, "processes"), b);
+	if (load_processes(l, json_object_get(o, "processes"), b) != 0)
+		return -1;
+	if (user_counters_from_json(o, b, err, sizeof err) != 0)
+		return bad(l, "%s", err);
+	return 0;
 }
 
 static char *dup_member(json_t *o, const char *key)

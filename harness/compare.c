@@ -232,14 +232,62 @@ static void reset(struct comparison *c)
 }
 
 /* Log of each per-process value of b into out; returns how many. */
-static size_t log_values(const struct bench_result *b, enum analysis_stat stat, double *out)
+static size_t log_values(const struct bench_result *b, enum analysis_stat stat,
+                         const char *counter, double *out)
 {
-	size_t n = analysis_per_process(b, stat, out), k = 0;
+	size_t n = analysis_per_process(b, stat, counter, out), k = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (out[i] > 0)
 			out[k++] = log(out[i]);
 	return k;
+}
+
+/* Whether the n values of x are all the same. */
+static int constant(const double *x, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (x[i] != x[0])
+			return 0;
+	return n > 0;
+}
+
+/* A user counter constant on each side with a zero on one of them (no
+ * allocation, no miss; logs cannot compare it): exact, 0 to 0 no change,
+ * 0 to k a rise without bound, k to 0 a fall to nothing.  1 when that is
+ * the case (and m is filled). */
+static int prepare_zero(struct member *m, const struct bench_result *before,
+                        const struct compare_opts *o, int stored)
+{
+	struct comparison *c = &m->b->cmp;
+	double *x, *y;
+	size_t nx, ny;
+	int done = 0;
+
+	if (o->statistic != ANALYSIS_COUNTER)
+		return 0;
+	x = calloc(before->nprocs + 1, sizeof *x);
+	y = calloc(m->b->nprocs + 1, sizeof *y);
+	if (x && y) {
+		nx = analysis_per_process(before, o->statistic, o->counter, x);
+		ny = analysis_per_process(m->b, o->statistic, o->counter, y);
+		done = nx >= MIN_PROCS && ny >= MIN_PROCS && constant(x, nx) && constant(y, ny) &&
+		       x[0] >= 0 && y[0] >= 0 && (x[0] == 0 || y[0] == 0);
+	}
+	if (done) {
+		m->d = x[0] == y[0] ? 0 : x[0] == 0 ? INFINITY : -INFINITY;
+		m->var_meas = 0;
+		m->df = 1;
+		m->exact = 1;
+		m->stored = stored;
+		c->base_ns = x[0];
+		c->cur_ns = y[0];
+		c->base_procs = nx;
+		c->cur_procs = ny;
+	}
+	free(x);
+	free(y);
+	return done;
 }
 
 /* Stored: Welch on the logs of the per-process values.  1 when tested. */
@@ -252,8 +300,8 @@ static int prepare_stored(struct member *m, const struct bench_result *base,
 	int tested = 0;
 
 	if (x && y) {
-		c->base_procs = log_values(base, o->statistic, x);
-		c->cur_procs = log_values(m->b, o->statistic, y);
+		c->base_procs = log_values(base, o->statistic, o->counter, x);
+		c->cur_procs = log_values(m->b, o->statistic, o->counter, y);
 		tested = c->base_procs >= MIN_PROCS && c->cur_procs >= MIN_PROCS &&
 		         compare_welch(x, c->base_procs, y, c->cur_procs, &w) == 0;
 	}
@@ -292,8 +340,8 @@ static int prepare_paired(struct member *m, const struct bench_result *old,
 
 	c->rounds = calloc(b->nprocs + 1, sizeof *c->rounds);
 	if (!x || !y || !lr || !kept || !at || !c->rounds ||
-	    analysis_per_process(old, o->statistic, x) != old->nprocs ||
-	    analysis_per_process(b, o->statistic, y) != b->nprocs)
+	    analysis_per_process(old, o->statistic, o->counter, x) != old->nprocs ||
+	    analysis_per_process(b, o->statistic, o->counter, y) != b->nprocs)
 		goto out;
 	for (size_t i = 0; i < b->nprocs; i++)
 		for (size_t j = 0; j < old->nprocs; j++) {
@@ -467,7 +515,7 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 		                          COMPARE_COMMON_DRIFT) : se;
 		cm->exact = m[i].exact;
 		cm->measure = o->statistic == ANALYSIS_INSTRUCTIONS ? MEASURE_INSTRUCTIONS
-		                                                    : m[i].b->measure;
+		              : o->statistic == ANALYSIS_COUNTER ? MEASURE_COUNTER : m[i].b->measure;
 		cm->change = expm1(m[i].d);
 		cm->change_lo = expm1(m[i].d - t * se_change);
 		cm->change_hi = expm1(m[i].d + t * se_change);
@@ -562,8 +610,9 @@ int compare_run(struct suite *cur, const struct suite *old, const struct suite *
 			b->cmp.verdict = VERDICT_NEW;
 		else if (b->failed || (paired ? ob->failed : sb->failed))
 			continue;
-		else if (paired ? prepare_paired(&m[n], ob, o, o->family ? o->from_round : 0)
-		                : prepare_stored(&m[n], sb, o))
+		else if (prepare_zero(&m[n], paired ? ob : sb, o, !paired) ||
+		         (paired ? prepare_paired(&m[n], ob, o, o->family ? o->from_round : 0)
+		                 : prepare_stored(&m[n], sb, o)))
 			n++;
 		else
 			b->cmp.verdict = VERDICT_TOO_FEW;

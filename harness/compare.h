@@ -33,6 +33,7 @@ struct compare_opts {
 	 * use only rounds numbered from_round on (0: all). */
 	const int *family;
 	unsigned from_round;
+	const char *counter;   /* ANALYSIS_COUNTER: the user counter's name */
 };
 
 /* What a comparison concluded about the whole suite. */

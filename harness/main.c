@@ -175,7 +175,7 @@ static int judge(struct run *r)
 {
 	struct gate_opts go = {
 		{r->o.statistic, r->o.alpha, r->o.noise, r->o.conf_level, r->o.drift_correction,
-		 r->o.drift_bound, r->o.filter ? &r->filter : NULL, NULL, 0},
+		 r->o.drift_bound, r->o.filter ? &r->filter : NULL, NULL, 0, r->o.counter},
 		r->o.remeasure, r->o.fail_on};
 	struct gate_source src = {paired_measure, &r->mctx};
 

@@ -48,7 +48,7 @@ static const struct opt_def {
 	{"baseline", O_BASELINE, 'b', "NAME", "compare with baseline NAME; exit 1 on a regression"},
 	{"load-baseline", O_LOAD_BASELINE, 0, "NAME", "use stored baseline NAME as the results; measure nothing"},
 	{"baseline-dir", O_BASELINE_DIR, 0, "DIR", "where baselines live (default $BENCHRUN_BASELINE_DIR or baselines)"},
-	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median, mean, or instructions (hardware counter) (default slope)"},
+	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median, mean, instructions (hardware counter), or counter:NAME (a user counter) (default slope)"},
 	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1; 0.05 for instructions)"},
 	{"alpha", O_ALPHA, 0, "P", "chance of any false alarm in the suite (default 0.01)"},
 	{"fail-on", O_FAIL_ON, 0, "WHAT", "exit 1 on: regression (default), change, never"},
@@ -222,13 +222,19 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_NO_PAIRED: o->paired = 0; return 0;
 	case O_CACHE_SIM: o->cache_sim = 1; return 0;
 	case O_STATISTIC:
+		if (!strncmp(v, "counter:", 8) && v[8]) {
+			o->statistic = ANALYSIS_COUNTER;
+			o->counter = v + 8;
+			return 0;
+		}
+		/* fall through */
 	case O_FAIL_ON:
 	case O_COLOR:
 	case O_MEASURE_WHAT:
 		if (apply_word(o, d->id, v) == 0)
 			return 0;
 		msg_error(NULL, "--%s: bad value '%s' (one of: %s)", d->name, v,
-		          d->id == O_STATISTIC ? "slope, median, mean, instructions" :
+		          d->id == O_STATISTIC ? "slope, median, mean, instructions, counter:NAME" :
 		          d->id == O_MEASURE_WHAT ? "time, instructions" :
 		          d->id == O_FAIL_ON ? "regression, change, never" : "auto, always, never");
 		return -1;

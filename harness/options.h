@@ -39,6 +39,7 @@ struct options {
 	const char *load_baseline;  /* --load-baseline NAME: no measuring */
 	const char *baseline_dir;   /* --baseline-dir DIR, or NULL */
 	int statistic;              /* enum analysis_stat compared */
+	const char *counter;        /* --statistic counter:NAME: the name */
 	double noise;               /* minimum effect, fraction */
 	int noise_given;            /* --noise-threshold was on the command line */
 	double alpha;               /* suite-wide false-alarm rate */

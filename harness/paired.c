@@ -21,6 +21,7 @@
 #include "objects.h"
 #include "options.h"
 #include "paired.h"
+#include "usercounters.h"
 
 void paired_analyse(struct suite *s, const struct options *o, const int *only)
 {
@@ -32,6 +33,7 @@ void paired_analyse(struct suite *s, const struct options *o, const int *only)
 			continue;
 		if (counters_analyse(b) != 0)
 			msg_error(b->name, "out of memory analysing its counters");
+		user_counters_analyse(b, o->conf_level);
 		if ((b->analysed = analysis_run(b, &ao, &b->an) == 0))
 			continue;
 		b->failed = 1;

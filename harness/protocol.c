@@ -11,6 +11,7 @@
 #include <string.h>
 #include "counters.h"
 #include "protocol.h"
+#include "usercounters.h"
 
 /* Version 2 added the worker option --plan; its records are those of
  * version 1, so both are read. */
@@ -222,6 +223,46 @@ static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
 	return 0;
 }
 
+/* A "user_counter" record: one user counter's figure for the benchmark
+ * that is open (protocol 4). */
+static int parse_user_counter(json_t *o, struct protocol_doc *doc, json_error_t *je,
+                              const char **why)
+{
+	static const char *const kinds[] = {"value", "per_iter", "rate"};
+	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
+	const char *name, *counter, *kind;
+	json_t *value;
+	struct user_counter *u;
+	int k = 0;
+
+	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s:s, s:o}", "name", &name, "counter", &counter,
+	                   "kind", &kind, "value", &value) != 0)
+		return -1;
+	if (!b || !b->measured || b->ended || strcmp(b->name, name) != 0)
+		return *why = "user counter outside its benchmark", -1;
+	while (k < 3 && strcmp(kinds[k], kind) != 0)
+		k++;
+	if (k == 3 || !*counter || !json_is_number(value))
+		return *why = "user counter without a name, a known kind and a number", -1;
+	for (size_t i = 0; i < b->nuser; i++)
+		if (!strcmp(b->user[i].name, counter))
+			return *why = "a user counter given twice", -1;
+	if (b->nuser >= 32 || !(u = realloc(b->user, (b->nuser + 1) * sizeof *u)))
+		return *why = "too many user counters", -1;
+	b->user = u;
+	u = &u[b->nuser];
+	memset(u, 0, sizeof *u);
+	if (!(u->name = strdup(counter)) || !(u->vals = malloc(sizeof *u->vals))) {
+		free(u->name);
+		return *why = "out of memory", -1;
+	}
+	u->kind = k;
+	u->vals[0] = json_number_value(value);
+	u->n = 1;
+	b->nuser++;
+	return 0;
+}
+
 /* A "counter" record: what the worker made of one requested event.  They
  * come before the first benchmark, since they name the columns of every
  * sample's counters. */
@@ -302,6 +343,8 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 		return parse_counter(o, doc, je, why);
 	if (!strcmp(type, "end"))
 		return parse_end(o, doc, je, why);
+	if (!strcmp(type, "user_counter"))
+		return parse_user_counter(o, doc, je, why);
 	if (!strcmp(type, "footer"))
 		return doc->have_footer = 1, 0;
 	return 0;  /* unknown record types are for newer readers: skip them */
@@ -346,6 +389,7 @@ static void bench_free(struct protocol_bench *b)
 	free(b->param);
 	free(b->reason);
 	free(b->label);
+	user_counters_free(b->user, b->nuser);
 	free(b->run.samples);
 	free(b->run.ctr_delta);
 	free(b->run.ctr_running);

@@ -27,6 +27,9 @@ struct protocol_bench {
 	char *reason;         /* owned, when failed or skipped */
 	char *label;          /* owned, or NULL */
 	struct bench_settings set; /* the listing's "settings" */
+	struct user_counter *user; /* its "user_counter" records (vals[0] the
+	                            * figure); owned */
+	size_t nuser;
 };
 
 /* A worker's whole output. */

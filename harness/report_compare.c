@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "report.h"
 #include "units.h"
+#include "usercounters.h"
 
 static const char *verdict_color(enum verdict v)
 {
@@ -114,7 +115,7 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
                     const struct options *o, int color)
 {
 	int w = (int)strlen("benchmark"), vs = sum->shift_removed;
-	char ci[24];
+	char ci[24], line[2048];
 
 	for (size_t i = 0; i < s->nbenches; i++)
 		if ((int)escape_term_width(s->benches[i].name) > w)
@@ -133,6 +134,10 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 		}
 		print_row(out, b, w, vs, o, color);
 		print_counter_changes(out, b, b->mode == MODE_PAIRED ? old : base);
+		if (b->nuser)
+			fprintf(out, "    user counters: %s\n", user_counters_change_format(
+			        line, sizeof line, suite_find(b->mode == MODE_PAIRED ? old : base,
+			                                      b->name), b));
 		for (size_t k = 0; k < b->nnotes; k++)
 			fprintf(out, "    note: %s\n", b->notes[k]);
 	}

@@ -7,6 +7,7 @@
 #include "report.h"
 #include "complexity.h"
 #include "units.h"
+#include "usercounters.h"
 
 static size_t name_width(const struct suite *s)
 {
@@ -94,6 +95,7 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 {
 	int w = (int)name_width(s);
 	size_t failed = 0, skipped = 0;
+	char line[2048];
 	char ci[24], procs[48], skips[32] = "";
 	struct complexity_result *fits = NULL;
 	size_t nfits;
@@ -111,6 +113,9 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 		} else {
 			print_row(out, b, w);
 			counters_print(out, b);
+			if (b->nuser)
+				fprintf(out, "    user counters: %s\n",
+				        user_counters_format(line, sizeof line, b));
 			/* Compared benchmarks show their notes in the comparison. */
 			for (size_t k = 0; b->cmp.verdict == VERDICT_NONE && k < b->nnotes; k++)
 				fprintf(out, "    note: %s\n", b->notes[k]);

@@ -16,6 +16,7 @@
 #include "msg.h"
 #include "callgrind.h"
 #include "complexity.h"
+#include "usercounters.h"
 #include "profile.h"
 #include "report.h"
 #include "report_plot.h"
@@ -592,6 +593,12 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 		escape_html(out, b->reason ? b->reason : "too few samples to analyse");
 		fputs("</p>\n", out);
 		return page_end(out, path);
+	}
+	if (b->nuser) {
+		char line[2048];
+		fputs("<p>user counters: ", out);
+		escape_html(out, user_counters_format(line, sizeof line, b));
+		fputs("</p>\n", out);
 	}
 	if (!plots)
 		no_plots_note(out);

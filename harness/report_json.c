@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "callgrind.h"
 #include "complexity.h"
+#include "usercounters.h"
 #include "counters.h"
 #include "msg.h"
 #include "profile.h"
@@ -170,6 +171,10 @@ static json_t *run_comparison(const struct compare_summary *sum, const struct op
                               int exit_status)
 {
 	static const char *const stats[] = {"slope", "median", "mean", "instructions"};
+	char statistic_counter[256];
+
+	snprintf(statistic_counter, sizeof statistic_counter, "counter:%s",
+	         o->counter ? o->counter : "");
 
 	return json_pack("{s:{s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:o, s:o,"
 	                 " s:b, s:o, s:b, s:o, s:o, s:o, s:i}",
@@ -178,8 +183,8 @@ static json_t *run_comparison(const struct compare_summary *sum, const struct op
 	                 "fallback", (json_int_t)sum->modes[MODE_FALLBACK],
 	                 "alpha", num(o->alpha), "threshold", num(o->noise),
 	                 "confidence", num(o->conf_level), "drift_bound", num(o->drift_bound),
-	                 "statistic", o->statistic >= 0 && o->statistic < 4 ? stats[o->statistic]
-	                                                                    : "slope",
+	                 "statistic", o->statistic == ANALYSIS_COUNTER ? statistic_counter
+	                 : o->statistic >= 0 && o->statistic < 4 ? stats[o->statistic] : "slope",
 	                 "remeasure", (json_int_t)o->remeasure,
 	                 "shift", num(sum->shift), "shift_lo", num(sum->shift_lo),
 	                 "shift_hi", num(sum->shift_hi), "shift_removed", sum->shift_removed,
@@ -200,6 +205,7 @@ static json_t *benchmark(const struct bench_result *b)
 	 * to its samples. */
 	json_object_set_new(o, "counters", counters_json(b));
 	json_object_set_new(o, "counters_derived", counters_json_derived(b));
+	json_object_set_new(o, "user_counters", user_counters_json(b));
 	json_object_set_new(o, "profile", b->profile ? profile_to_json(b->profile) : json_null());
 	json_object_set_new(o, "instruction_profile",
 	                    b->counted ? callgrind_profile_json(b->counted, 20) : json_null());

@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "msg.h"
 #include "complexity.h"
+#include "usercounters.h"
 #include "report.h"
 #include "units.h"
 
@@ -143,6 +144,25 @@ static void write_counts(FILE *out, const struct compare_summary *sum,
 	fputs(".\n\n", out);
 }
 
+/* Each benchmark's user counters, one line each. */
+static void write_user_counters(FILE *out, const struct suite *s)
+{
+	char line[2048];
+	int first = 1;
+
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = &s->benches[i];
+		if (!b->nuser || b->failed)
+			continue;
+		fputs(first ? "\n- user counters of " : "- user counters of ", out);
+		first = 0;
+		escape_markdown(out, b->name);
+		fputs(": ", out);
+		escape_markdown(out, user_counters_format(line, sizeof line, b));
+		fputc('\n', out);
+	}
+}
+
 /* The complexity fit of each parameter sweep, one line each. */
 static void write_complexity(FILE *out, const struct suite *s)
 {
@@ -188,6 +208,7 @@ int report_markdown(const char *path, const struct suite *s,
 		write_counts(out, sum, o);
 	write_table(out, s, sum, o, order);
 	write_complexity(out, s);
+	write_user_counters(out, s);
 	write_notes(out, s, order);
 	free(order);
 	if (fclose(out) != 0) {

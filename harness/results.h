@@ -147,6 +147,18 @@ struct comparison {
 	size_t nrounds;
 };
 
+/* A user counter (br_state_counter): one figure per process. */
+enum user_kind { USER_VALUE, USER_PER_ITER, USER_RATE };
+struct user_counter {
+	char *name;             /* owned */
+	int kind;               /* enum user_kind */
+	double *vals;           /* [process]: its figure, NAN when it had none;
+	                         * as many as the benchmark's processes; owned */
+	double mean, lo, hi;    /* over the processes with a figure, and the
+	                         * t interval of the mean (NAN with one) */
+	size_t n;               /* processes with a figure */
+};
+
 /* A benchmark definition's own settings (lib/benchrun.h), from its
  * listing; 0 where it leaves benchrun's option in force. */
 struct bench_settings {
@@ -186,6 +198,8 @@ struct bench_result {
 	struct profile *profile; /* sampled profile (harness/profile.h), owned, or NULL */
 	struct callgrind_profile *counted; /* instructions per function, before
 	                         * and after (harness/callgrind.h), owned, or NULL */
+	struct user_counter *user; /* owned */
+	size_t nuser;
 	char **notes;           /* noise warnings, one line each, owned */
 	size_t nnotes;
 };

@@ -21,6 +21,7 @@
 #include "proc.h"
 #include "profile.h"
 #include "suite.h"
+#include "usercounters.h"
 
 static double now_s(void)
 {
@@ -241,6 +242,8 @@ static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned 
 	b->procs[b->nprocs] = pb->run;
 	b->procs[b->nprocs].seq = ++measured_seq;
 	b->procs[b->nprocs++].round = round;
+	if (user_counters_add_process(b, pb->user, pb->nuser) != 0)
+		msg_error(b->name, "out of memory keeping its user counters");
 	if (!b->plan)
 		b->plan = suite_plan_of(b);
 	memset(&pb->run, 0, sizeof pb->run);
@@ -535,6 +538,7 @@ void bench_result_free(struct bench_result *b)
 	free(b->program);
 	free(b->reason);
 	free(b->label);
+	user_counters_free(b->user, b->nuser);
 	for (size_t i = 0; i < b->nprocs; i++) {
 		free(b->procs[i].samples);
 		free(b->procs[i].ctr_delta);

@@ -81,6 +81,13 @@ const char *units_measure_unit(int measure)
  * a geometric mean of rounds) to two decimals. */
 char *units_figure(char *buf, size_t n, double v, int measure)
 {
+	if (measure == MEASURE_COUNTER) {  /* a user counter: in its own unit */
+		if (isfinite(v))
+			snprintf(buf, n, "%.4g", v);
+		else
+			snprintf(buf, n, "-");
+		return buf;
+	}
 	if (measure != MEASURE_INSTRUCTIONS)
 		return units_time(buf, n, v);
 	if (!isfinite(v))

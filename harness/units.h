@@ -16,7 +16,8 @@ char *units_rate(char *buf, size_t n, double per_iter, int items, double ns_per_
 
 /* What a sample's figure is: nanoseconds, or instructions (Ir) that
  * Valgrind's callgrind counted (harness/callgrind.h). */
-enum measure { MEASURE_TIME, MEASURE_INSTRUCTIONS };
+enum measure { MEASURE_TIME, MEASURE_INSTRUCTIONS,
+               MEASURE_COUNTER /* a comparison of a user counter's figures */ };
 
 /* "time" or "instructions"; and back (-1 for another word). */
 const char *units_measure_name(int measure);

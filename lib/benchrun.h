@@ -179,6 +179,26 @@ void br_state_set_items_per_iter(br_state_t *st, uint64_t items);
  * discarded and the rest of the suite goes on.  The body should return. */
 void br_state_fail(br_state_t *st, const char *reason);
 
+/* What a user counter's value is (br_state_counter):
+ * - BR_COUNTER_VALUE: one figure for the run, reported as it is (e.g. a
+ *   compression ratio); the last value set counts;
+ * - BR_COUNTER_PER_ITER: a total over the iterations of the body call that
+ *   sets it (e.g. cache hits counted in the loop), reported per iteration;
+ * - BR_COUNTER_RATE: such a total, reported per second of loop time.
+ * The library adds up the sampled calls (warm-up excluded), so the per
+ * iteration and per second figures are those of the samples. */
+enum { BR_COUNTER_VALUE = 0, BR_COUNTER_PER_ITER = 1, BR_COUNTER_RATE = 2 };
+
+/* Set user counter `name` (up to 63 bytes of printable UTF-8, at most 32
+ * counters per benchmark) to `value`, of `kind` (BR_COUNTER_*): from the
+ * body, after or inside its loop (per iteration and rate counters), or
+ * from setup or teardown (values).  benchrun reports each with an
+ * interval over processes, stores it in baselines, and compares it with
+ * `--statistic counter:NAME` (a rise counts as a regression, as time
+ * does).  A bad name, a 33rd counter or one name set with two kinds fails
+ * the benchmark saying so. */
+void br_state_counter(br_state_t *st, const char *name, double value, int kind);
+
 /* Skip the benchmark with a reason (copied), e.g. "needs AVX2": from setup
  * or the body (the body should return; in BR_ITERATE, let the loop end).
  * Unlike a failure, a skip is no error: the benchmark is reported as

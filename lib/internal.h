@@ -153,6 +153,19 @@ void br__cg_dump(unsigned sample);
 struct br__sampler;
 
 /* The state handed to benchmark code (opaque in the public header). */
+/* A user counter (br_state_counter) as the run adds it up. */
+#define BR__USER_COUNTERS_MAX 32
+#define BR__USER_NAME_MAX 64
+struct br__user_counter {
+	char name[BR__USER_NAME_MAX];
+	int kind;              /* BR_COUNTER_* */
+	double sum;            /* per-iteration and rate: the sampled calls' totals */
+	uint64_t iters, ns;    /* iterations and loop time of those calls */
+	double value;          /* BR_COUNTER_VALUE: the last one set */
+	int in_call;           /* set during the current body call */
+	int have;              /* something to report */
+};
+
 struct br_state {
 	const struct br__instance *inst;
 	void *user;
@@ -170,6 +183,9 @@ struct br_state {
 	char reason[BR__REASON_MAX];
 	char label[BR__REASON_MAX];   /* br_state_set_label's, or "" */
 	char param_text[24];          /* br_state_param_text's digits */
+	int sampling;                 /* the current call is a sample's */
+	struct br__user_counter ucount[BR__USER_COUNTERS_MAX];
+	unsigned nucount;
 	int labelled;                 /* br_state_set_label was called */
 };
 
@@ -192,7 +208,13 @@ struct br__run {
 	int status;       /* 0 or a BR_E* code (BR_ESKIPPED: skipped) */
 	char reason[BR__REASON_MAX];
 	char label[BR__REASON_MAX];  /* the definition's or the body's, or "" */
+	struct br__user_counter ucount[BR__USER_COUNTERS_MAX]; /* as the run ended */
+	unsigned nucount;
 };
+
+/* A user counter's figure for the run: per iteration, per second or the
+ * value; NAN when it has none. */
+double br__user_figure(const struct br__user_counter *u);
 
 /* Set up, warm up, sample and tear down one instance.  Returns 0 or a BR_E*
  * code (also left in run->status with a reason); free with br__run_free. */

@@ -4,6 +4,7 @@
  * inside the loop; and the state accessors the benchmark code calls. */
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -133,6 +134,73 @@ const char *br_state_param_text(br_state_t *st, const char *name)
 	return st->param_text;
 }
 
+void br_state_counter(br_state_t *st, const char *name, double value, int kind)
+{
+	char why[BR__REASON_MAX], bad[BR__REASON_MAX / 2];
+	struct br__user_counter *u = NULL;
+
+	if (!name || strlen(name) >= BR__USER_NAME_MAX ||
+	    br__name_check(name, "c", NULL, bad, sizeof bad) != 0 || strchr(name, ':')) {
+		snprintf(why, sizeof why, "user counter \"%.40s\": a name must be 1 to %d bytes of "
+		         "printable UTF-8 without ':'", name ? name : "(null)", BR__USER_NAME_MAX - 1);
+		return br_state_fail(st, why);
+	}
+	if (kind < BR_COUNTER_VALUE || kind > BR_COUNTER_RATE) {
+		snprintf(why, sizeof why, "user counter \"%s\": unknown kind %d", name, kind);
+		return br_state_fail(st, why);
+	}
+	for (unsigned i = 0; i < st->nucount && !u; i++)
+		if (!strcmp(st->ucount[i].name, name))
+			u = &st->ucount[i];
+	if (!u) {
+		if (st->nucount == BR__USER_COUNTERS_MAX) {
+			snprintf(why, sizeof why, "user counter \"%s\": more than %d counters", name,
+			         BR__USER_COUNTERS_MAX);
+			return br_state_fail(st, why);
+		}
+		u = &st->ucount[st->nucount++];
+		snprintf(u->name, sizeof u->name, "%s", name);
+		u->kind = kind;
+	}
+	if (u->kind != kind) {
+		snprintf(why, sizeof why, "user counter \"%s\" set with two kinds", name);
+		return br_state_fail(st, why);
+	}
+	if (kind == BR_COUNTER_VALUE) {
+		u->value = value;
+		u->have = 1;
+	} else if (st->sampling) {  /* warm-up calls do not count */
+		u->sum += value;
+		u->in_call = 1;
+	}
+}
+
+/* After a sampled call: the per-iteration and rate counters it set cover
+ * its iterations and loop time. */
+static void user_call_done(br_state_t *st)
+{
+	for (unsigned i = 0; i < st->nucount; i++) {
+		struct br__user_counter *u = &st->ucount[i];
+		if (!u->in_call)
+			continue;
+		u->in_call = 0;
+		u->iters += st->iters;
+		u->ns += st->elapsed_ns;
+		u->have = 1;
+	}
+}
+
+double br__user_figure(const struct br__user_counter *u)
+{
+	if (!u->have)
+		return NAN;
+	if (u->kind == BR_COUNTER_VALUE)
+		return u->value;
+	if (u->kind == BR_COUNTER_PER_ITER)
+		return u->iters ? u->sum / (double)u->iters : NAN;
+	return u->ns ? u->sum / ((double)u->ns / 1e9) : NAN;
+}
+
 const void *br_state_data(const br_state_t *st)
 {
 	return st->inst->def->data;
@@ -239,6 +307,7 @@ static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 	st->loops = st->stops = 0;
 	st->elapsed_ns = 0;
 	br__body_call(st->inst, st);
+	user_call_done(st);
 	if (st->inst->def->batch_teardown)
 		st->inst->def->batch_teardown(st, iters);
 	if ((rc = asked_to_stop(st, run, BR_EFAILED)) != 0)
@@ -310,6 +379,7 @@ static int take_samples(br_state_t *st, struct br__run *run,
 		return BR_ENOMEM_ALLOC;
 	}
 	st->ctr = nev ? counters : NULL;
+	st->sampling = 1;
 	for (k = 1; k <= run->plan.samples; k++) {
 		uint64_t n = br__plan_iters(&run->plan, k);
 		rc = call_body(st, n, run);
@@ -329,6 +399,7 @@ static int take_samples(br_state_t *st, struct br__run *run,
 		run->nsamples = k;
 	}
 	st->ctr = NULL;
+	st->sampling = 0;
 	return k > run->plan.samples ? 0 : rc;
 }
 
@@ -365,6 +436,8 @@ static void finish(br_state_t *st, struct br__run *run)
 	run->items_per_iter = st->items_per_iter;
 	if (st->labelled)
 		copy_reason(run->label, sizeof run->label, st->label);
+	memcpy(run->ucount, st->ucount, sizeof run->ucount);
+	run->nucount = st->nucount;
 }
 
 /* The instruction measure: no warm-up or planning by time, so every

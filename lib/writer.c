@@ -178,6 +178,32 @@ void br__write_counters(FILE *out, const struct br__counter_set *set)
 	}
 }
 
+/* "{"type":"TYPE","name":NAME" (the record left open). */
+static void open_record(FILE *out, const char *type, const char *name)
+{
+	fprintf(out, "{\"type\":\"%s\",\"name\":", type);
+	br__write_json_string(out, name);
+}
+
+static const char *const user_kinds[] = {"value", "per_iter", "rate"};
+
+/* One "user_counter" record per counter the run has a figure for
+ * (protocol 4). */
+static void write_user_counters(FILE *out, const struct br__run *run)
+{
+	for (unsigned i = 0; run->status == 0 && i < run->nucount; i++) {
+		double v = br__user_figure(&run->ucount[i]);
+		if (!isfinite(v))
+			continue;
+		open_record(out, "user_counter", run->inst->name);
+		write_key(out, "counter");
+		br__write_json_string(out, run->ucount[i].name);
+		fprintf(out, ",\"kind\":\"%s\",\"value\":", user_kinds[run->ucount[i].kind]);
+		write_number(out, v);
+		fputs("}\n", out);
+	}
+}
+
 void br__write_run(FILE *out, const struct br__run *run)
 {
 	const struct br__plan *p = &run->plan;
@@ -202,6 +228,7 @@ void br__write_run(FILE *out, const struct br__run *run)
 		write_sample_counters(out, run, k);
 		fputs("}}\n", out);
 	}
+	write_user_counters(out, run);
 	br__write_end(out, run);
 }
 
@@ -217,13 +244,6 @@ void br__write_end(FILE *out, const struct br__run *run)
 		br__write_json_string(out, run->reason);
 		fputs("}\n", out);
 	}
-}
-
-/* "{"type":"TYPE","name":NAME" (the record left open). */
-static void open_record(FILE *out, const char *type, const char *name)
-{
-	fprintf(out, "{\"type\":\"%s\",\"name\":", type);
-	br__write_json_string(out, name);
 }
 
 void br__write_profile(FILE *out, const struct br__run *run,
@@ -375,4 +395,15 @@ void br__write_human(FILE *out, const struct br__run *run)
 	fprintf(out, "  (%u samples, %.3f s; one process, no interval: use benchrun)\n",
 	        run->nsamples, total / 1e9);
 	write_human_counters(out, run);
+	for (unsigned i = 0, first = 1; i < run->nucount; i++) {
+		double v = br__user_figure(&run->ucount[i]);
+		if (!isfinite(v))
+			continue;
+		fprintf(out, "%s %s %.4g%s", first ? "    user counters:" : ",",
+		        run->ucount[i].name, v, run->ucount[i].kind == BR_COUNTER_PER_ITER ? "/iter"
+		        : run->ucount[i].kind == BR_COUNTER_RATE ? "/s" : "");
+		first = 0;
+	}
+	if (run->nucount)
+		fputc('\n', out);
 }

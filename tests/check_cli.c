@@ -171,7 +171,7 @@ START_TEST(test_list)
 	ck_assert_int_eq(t.exit_code, 0);
 	ck_assert_str_eq(t.out, "ok/fast\nok/param/1\nok/param/2\n"
 	                        "bad/crash\nbad/hang\nbad/fail\nbad/abort\n"
-	                        "own/fixed\nown/gpu\nown/input\nown/slow\n");
+	                        "own/fixed\nown/gpu\nown/input\nown/slow\nown/counted\n");
 	ck_assert_str_eq(t.err, "");
 	transcript_free(&t);
 }
@@ -261,6 +261,8 @@ static const struct usage_case {
 	{{"--processes", "-3"}, 1, "benchrun: --processes: bad value '-3'\n", NULL},
 	{{"--timeout", "nan"}, 1, "benchrun: --timeout: bad value 'nan'\n", NULL},
 	{{"--samples", "1"}, 1, "benchrun: --samples: bad value '1'\n", NULL},
+	{{"--statistic", "counter:"}, 1, "benchrun: --statistic: bad value 'counter:' (one of: "
+	 "slope, median, mean, instructions, counter:NAME)\n", NULL},
 	{{NULL}, 2, "benchrun: /nonexistent/benchrun-worker: ", "No such file or directory"},
 	{{NULL}, 3, "benchrun: /bin/true: not a benchrun worker", NULL},
 	{{"--filter", "^zzz"}, 1, "benchrun: no benchmark matches the filter\n", NULL},
@@ -386,7 +388,8 @@ START_TEST(test_own_settings)
 	size_t i;
 	char row[512];
 
-	run_cli(&t, FAST, "--processes", "3", "--json", json_path, "--filter", "^(own|ok/fast)",
+	run_cli(&t, FAST, "--processes", "3", "--json", json_path, "--filter",
+	        "^(own/(fixed|gpu|input|slow)|ok/fast)",
 	        sample, NULL);
 	ck_assert_int_eq(t.exit_code, 3);  /* own/slow timed out */
 	ck_assert_str_eq(t.err, "benchrun: own/slow: timed out after 0.5 s (killed)\n");
@@ -423,6 +426,58 @@ START_TEST(test_own_settings)
 	ck_assert_int_eq(t.exit_code, 0);
 	ck_assert_str_eq(t.err, "");
 	transcript_free(&t);
+}
+END_TEST
+
+/* User counters: in the console and the JSON with their intervals, kept
+ * in a baseline, and gated on with --statistic counter:NAME (exact: every
+ * process gives the same figure). */
+START_TEST(test_user_counters)
+{
+	struct transcript t;
+	char dir[PATH_MAX + 16], row[512], *cmd;
+	json_t *doc, *u;
+
+	snprintf(dir, sizeof dir, "%s/baselines", tmpdir);
+	unsetenv("WORKER_RATIO");
+	run_cli(&t, FAST, "--processes", "3", "--json", json_path, "--baseline-dir", dir,
+	        "--save-baseline", "uc", "--filter", "^own/counted$", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_msg(strstr(t.out, "\n    user counters: ratio 2 [2, 2], hits 1/iter [1, 1]\n"),
+	              "%s", t.out);
+	doc = load_json(json_path);
+	u = json_object_get(json_bench(doc, "own/counted"), "user_counters");
+	ck_assert_uint_eq(json_array_size(u), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(u, 1), "kind")),
+	                 "per_iter");
+	ck_assert_double_eq(json_number_value(json_object_get(json_array_get(u, 0), "mean")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_array_get(u, 0), "per_process")),
+	                  3);
+	json_decref(doc);
+	transcript_free(&t);
+
+	/* The ratio rises by half: regressed, exactly (stored: the kept
+	 * program would read the same environment). */
+	setenv("WORKER_RATIO", "3", 1);
+	run_cli(&t, FAST, "--processes", "3", "--baseline-dir", dir, "--baseline", "uc",
+	        "--no-paired", "--statistic", "counter:ratio", "--filter", "^own/counted$",
+	        sample, NULL);
+	ck_assert_int_eq(t.exit_code, 1);
+	ck_assert(table_row(strstr(t.out, "\nbenchmark ") + 1, "own/counted", row, sizeof row));
+	ck_assert_msg(strstr(row, "+50.00%") && strstr(row, "regressed (exact)"), "%s", row);
+	ck_assert_msg(strstr(t.out, "user counters: ratio 2 -> 3 (+50.0%), hits 1/iter -> "
+	                     "1/iter (+0.0%)"), "%s", t.out);
+	transcript_free(&t);
+	setenv("WORKER_RATIO", "2", 1);
+	run_cli(&t, FAST, "--processes", "3", "--baseline-dir", dir, "--baseline", "uc",
+	        "--no-paired", "--statistic", "counter:hits", "--filter", "^own/counted$",
+	        sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	transcript_free(&t);
+	unsetenv("WORKER_RATIO");
+	ck_assert_int_ge(asprintf(&cmd, "rm -rf '%s'", dir), 0);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 }
 END_TEST
 
@@ -696,6 +751,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(run, test_setup_fail);
 	tcase_add_test(run, test_hang);
 	tcase_add_test(run, test_own_settings);
+	tcase_add_test(run, test_user_counters);
 	tcase_add_test(run, test_json);
 	tcase_add_test(run, test_counters_run);
 	tcase_add_test(run, test_counters_none);

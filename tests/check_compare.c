@@ -34,7 +34,7 @@
 static const struct compare_opts DEFAULTS = {
 	.statistic = ANALYSIS_SLOPE, .alpha = 0.05, .noise = 0.01, .conf_level = 0.95,
 	.drift_correction = 1, .drift_bound = COMPARE_DRIFT_BOUND, .filter = NULL,
-	.family = NULL, .from_round = 0,
+	.family = NULL, .from_round = 0, .counter = NULL,
 };
 
 /* ---- Constructed suites ---- */

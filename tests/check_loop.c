@@ -308,6 +308,51 @@ __attribute__((constructor)) static void codecs_register(void)
 	}
 }
 
+/* User counters: a value, a per-iteration total and a rate, set by every
+ * call (warm-up too, which must not count); and misuse. */
+BR_BENCHMARK(user, counted)
+{
+	uint64_t n = 0;
+
+	BR_ITERATE(st) {
+		fake_now += 4;
+		n++;
+	}
+	br_state_counter(st, "ratio", 2.5, BR_COUNTER_VALUE);
+	br_state_counter(st, "hits", 3.0 * (double)n, BR_COUNTER_PER_ITER);
+	br_state_counter(st, "bytes", 8.0 * (double)n, BR_COUNTER_RATE);
+}
+
+BR_BENCHMARK(user, two_kinds)
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+	br_state_counter(st, "x", 1, BR_COUNTER_VALUE);
+	br_state_counter(st, "x", 1, BR_COUNTER_RATE);
+}
+
+BR_BENCHMARK(user, bad_name)
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+	br_state_counter(st, "a:b", 1, BR_COUNTER_VALUE);
+}
+
+BR_BENCHMARK(user, too_many)
+{
+	char name[16];
+
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+	for (int i = 0; i < 33; i++) {
+		snprintf(name, sizeof name, "c%d", i);
+		br_state_counter(st, name, i, BR_COUNTER_VALUE);
+	}
+}
+
 /* What went through the message hook. */
 static int nmessages;
 static char last_message[512];
@@ -502,13 +547,14 @@ START_TEST(test_registry_count_and_order)
 
 	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
 	 * stand-in each), 100 many, 2 batch, 5 own, 12 + 1 multi, 5 refused
-	 * badp, 1 named, 2 codecs made at run time, and the second
+	 * badp, 1 named, 2 codecs made at run time, 4 user, and the second
 	 * loop/ten_ns. */
-	ck_assert_int_eq(n, 152);
+	ck_assert_int_eq(n, 156);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 30].name, "many/params/100");
-	ck_assert_str_eq(all[n - 4].name, "lz4-hc/level 9");
-	ck_assert_str_eq(all[n - 2].name, "codec/slow");
+	ck_assert_str_eq(all[n - 34].name, "many/params/100");
+	ck_assert_str_eq(all[n - 8].name, "lz4-hc/level 9");
+	ck_assert_str_eq(all[n - 6].name, "codec/slow");
+	ck_assert_str_eq(all[n - 2].name, "user/too_many");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
 }
 END_TEST
@@ -718,6 +764,37 @@ START_TEST(test_named_parameters)
 }
 END_TEST
 
+START_TEST(test_user_counters)
+{
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__run run;
+	uint64_t iters = 0, ns = 0;
+
+	ck_assert_int_eq(br__run_measure(find("user/counted"), &s, &run), 0);
+	for (unsigned k = 0; k < run.nsamples; k++)
+		iters += run.iters[k], ns += run.ns[k];
+	ck_assert_uint_eq(run.nucount, 3);
+	ck_assert_str_eq(run.ucount[0].name, "ratio");
+	ck_assert_double_eq(br__user_figure(&run.ucount[0]), 2.5);
+	/* The samples' iterations and loop time only, not the warm-up's. */
+	ck_assert_uint_eq(run.ucount[1].iters, iters);
+	ck_assert_double_eq(br__user_figure(&run.ucount[1]), 3.0);
+	ck_assert_uint_eq(run.ucount[2].ns, ns);
+	ck_assert_double_eq_tol(br__user_figure(&run.ucount[2]), 8.0 / 4e-9, 1e-3);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("user/two_kinds"), &s, &run), BR_EFAILED);
+	ck_assert_str_eq(run.reason, "user counter \"x\" set with two kinds");
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("user/bad_name"), &s, &run), BR_EFAILED);
+	ck_assert_msg(strstr(run.reason, "user counter \"a:b\": a name must be"), "%s",
+	              run.reason);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("user/too_many"), &s, &run), BR_EFAILED);
+	ck_assert_str_eq(run.reason, "user counter \"c32\": more than 32 counters");
+	br__run_free(&run);
+}
+END_TEST
+
 START_TEST(test_plan_cap)
 {
 	struct br__plan p = {.step_iters = 1000, .samples = 30};
@@ -753,6 +830,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_own_settings);
 	tcase_add_test(tc, test_skips);
 	tcase_add_test(tc, test_named_parameters);
+	tcase_add_test(tc, test_user_counters);
 	tcase_add_test(tc, test_throughput_from_definition);
 	suite_add_tcase(s, tc);
 	return s;

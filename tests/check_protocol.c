@@ -197,6 +197,40 @@ START_TEST(test_settings_label_skip)
 	protocol_doc_free(&doc);
 	free(buf);
 
+	/* User counters after a run's samples: each with its kind and figure. */
+	{
+		static uint64_t iters[2] = {10, 20}, ns[2] = {100, 200};
+		struct br__run ok = {.inst = &inst, .plan = {0, 10, 0, 2}, .iters = iters,
+		                     .ns = ns, .nsamples = 2, .nucount = 3};
+		ok.ucount[0] = (struct br__user_counter){.name = "ratio", .kind = BR_COUNTER_VALUE,
+		                                          .value = 2.5, .have = 1};
+		ok.ucount[1] = (struct br__user_counter){.name = "hits", .kind = BR_COUNTER_PER_ITER,
+		                                          .sum = 90, .iters = 30, .have = 1};
+		ok.ucount[2] = (struct br__user_counter){.name = "none", .kind = BR_COUNTER_RATE};
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		br__write_header(f, &build, &facts);
+		br__write_run(f, &ok);
+		fclose(f);
+		ck_assert_int_eq(protocol_parse(buf, len, &doc, err, sizeof err), 0);
+		b = &doc.benches[0];
+		ck_assert_uint_eq(b->nuser, 2);  /* "none" has no figure */
+		ck_assert_str_eq(b->user[0].name, "ratio");
+		ck_assert_int_eq(b->user[0].kind, USER_VALUE);
+		ck_assert_double_eq(b->user[0].vals[0], 2.5);
+		ck_assert_int_eq(b->user[1].kind, USER_PER_ITER);
+		ck_assert_double_eq(b->user[1].vals[0], 3);
+		protocol_doc_free(&doc);
+		free(buf);
+	}
+	snprintf(text, sizeof text, HEADER BENCH "{\"type\":\"user_counter\",\"name\":\"g/f\","
+	         "\"counter\":\"x\",\"kind\":\"sometimes\",\"value\":1}\n");
+	ck_assert_str_eq(refused(text), "line 3: user counter without a name, a known kind and a "
+	                 "number");
+	snprintf(text, sizeof text, HEADER "{\"type\":\"user_counter\",\"name\":\"g/f\","
+	         "\"counter\":\"x\",\"kind\":\"value\",\"value\":1}\n");
+	ck_assert_str_eq(refused(text), "line 2: user counter outside its benchmark");
+
 	/* An impossible setting, and a worker of a newer protocol. */
 	snprintf(text, sizeof text, HEADER "{\"type\":\"listed\",\"name\":\"g/f\","
 	         "\"group\":\"g\",\"function\":\"f\",\"settings\":{\"processes\":-1}}\n");

@@ -112,4 +112,20 @@ BR_BENCHMARK(own, slow, .setup = slow_setup, .timeout = 0.5)
 	}
 }
 
+/* User counters: a value from the environment (so a test can change it
+ * between runs) and a per-iteration total. */
+BR_BENCHMARK(own, counted)
+{
+	const char *ratio = getenv("WORKER_RATIO");
+	uint64_t x = 1, n = 0;
+
+	BR_ITERATE(st) {
+		x = x * 6364136223846793005u + br_black_box((uint64_t)1);
+		n++;
+	}
+	br_do_not_optimize(x);
+	br_state_counter(st, "ratio", ratio ? atof(ratio) : 2, BR_COUNTER_VALUE);
+	br_state_counter(st, "hits", (double)n, BR_COUNTER_PER_ITER);
+}
+
 BR_MAIN()

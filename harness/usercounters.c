@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* User counters (see usercounters.h). */
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stats.h"
+#include "units.h"
+#include "usercounters.h"
+
+static const char *const kind_names[] = {"value", "per_iter", "rate"};
+
+void user_counters_free(struct user_counter *u, size_t n)
+{
+	for (size_t i = 0; u && i < n; i++) {
+		free(u[i].name);
+		free(u[i].vals);
+	}
+	free(u);
+}
+
+static struct user_counter *find(const struct bench_result *b, const char *name)
+{
+	for (size_t i = 0; i < b->nuser; i++)
+		if (!strcmp(b->user[i].name, name))
+			return &b->user[i];
+	return NULL;
+}
+
+/* A new counter of b, with room for `nprocs` figures, none yet. */
+static struct user_counter *add(struct bench_result *b, const char *name, int kind,
+                                size_t nprocs)
+{
+	struct user_counter *u = realloc(b->user, (b->nuser + 1) * sizeof *u);
+
+	if (!u)
+		return NULL;
+	b->user = u;
+	u = &u[b->nuser];
+	memset(u, 0, sizeof *u);
+	u->kind = kind;
+	u->mean = u->lo = u->hi = NAN;
+	if (!(u->name = strdup(name)) || !(u->vals = malloc((nprocs + 1) * sizeof *u->vals))) {
+		free(u->name);
+		return NULL;
+	}
+	for (size_t p = 0; p <= nprocs; p++)
+		u->vals[p] = NAN;
+	b->nuser++;
+	return u;
+}
+
+int user_counters_add_process(struct bench_result *b, const struct user_counter *from,
+                              size_t n)
+{
+	size_t p = b->nprocs ? b->nprocs - 1 : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!find(b, from[i].name) && !add(b, from[i].name, from[i].kind, b->nprocs))
+			return -1;
+	for (size_t i = 0; i < b->nuser; i++) {
+		struct user_counter *u = &b->user[i];
+		double *v = realloc(u->vals, (b->nprocs + 1) * sizeof *v);
+		if (!v)
+			return -1;
+		u->vals = v;
+		v[p] = NAN;
+		for (size_t k = 0; k < n; k++)
+			if (!strcmp(from[k].name, u->name) && from[k].kind == u->kind)
+				v[p] = from[k].vals[0];
+	}
+	return 0;
+}
+
+void user_counters_analyse(struct bench_result *b, double conf)
+{
+	for (size_t i = 0; i < b->nuser; i++) {
+		struct user_counter *u = &b->user[i];
+		double *x = malloc((b->nprocs + 1) * sizeof *x), sd, t;
+		u->n = user_counter_per_process(b, u->name, x ? x : &sd);
+		u->mean = u->lo = u->hi = NAN;
+		if (x && u->n)
+			u->mean = stats_mean(x, u->n);
+		if (x && u->n >= 2) {
+			sd = stats_sd(x, u->n);
+			t = gsl_cdf_tdist_Pinv((1 + conf) / 2, (double)(u->n - 1));
+			u->lo = u->mean - t * sd / sqrt((double)u->n);
+			u->hi = u->mean + t * sd / sqrt((double)u->n);
+		}
+		free(x);
+	}
+}
+
+const char *user_counter_unit(int kind)
+{
+	return kind == USER_PER_ITER ? "/iter" : kind == USER_RATE ? "/s" : "";
+}
+
+char *user_counters_format(char *buf, size_t len, const struct bench_result *b)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < b->nuser && o < len; i++) {
+		const struct user_counter *u = &b->user[i];
+		const char *unit = user_counter_unit(u->kind);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", i ? ", " : "", u->name,
+		                      u->mean, unit);
+		if (o < len && isfinite(u->lo))
+			o += (size_t)snprintf(buf + o, len - o, " [%.4g, %.4g]", u->lo, u->hi);
+	}
+	return buf;
+}
+
+char *user_counters_change_format(char *buf, size_t len, const struct bench_result *before,
+                                  const struct bench_result *b)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < b->nuser && o < len; i++) {
+		const struct user_counter *u = &b->user[i];
+		const struct user_counter *w = before ? find(before, u->name) : NULL;
+		const char *unit = user_counter_unit(u->kind);
+		if (w && w->kind == u->kind && isfinite(w->mean)) {
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s -> %.4g%s", i ? ", " : "",
+			                      u->name, w->mean, unit, u->mean, unit);
+			if (o < len && w->mean != 0)
+				o += (size_t)snprintf(buf + o, len - o, " (%+.1f%%)",
+				                      100 * (u->mean / w->mean - 1));
+		} else
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", i ? ", " : "", u->name,
+			                      u->mean, unit);
+	}
+	return buf;
+}
+
+/* A number, or null when it is not finite. */
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *user_counters_json(const struct bench_result *b)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < b->nuser; i++) {
+		const struct user_counter *u = &b->user[i];
+		json_t *per = json_array();
+		for (size_t p = 0; per && p < b->nprocs; p++)
+			json_array_append_new(per, num(u->vals[p]));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "name",
+		                                   u->name, "kind", kind_names[u->kind], "unit",
+		                                   user_counter_unit(u->kind), "mean", num(u->mean),
+		                                   "lo", num(u->lo), "hi", num(u->hi),
+		                                   "per_process", per));
+	}
+	return a;
+}
+
+int user_counters_from_json(json_t *o, struct bench_result *b, char *err, size_t errlen)
+{
+	json_t *arr = json_object_get(o, "user_counters"), *c;
+	size_t i;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return snprintf(err, errlen, "\"user_counters\" must be an array"), -1;
+	json_array_foreach(arr, i, c) {
+		const char *name, *kind;
+		json_t *per, *v;
+		struct user_counter *u;
+		json_error_t je;
+		size_t p;
+		int k = 0;
+		if (json_unpack_ex(c, &je, 0, "{s:s, s:s, s:o}", "name", &name, "kind", &kind,
+		                   "per_process", &per) != 0)
+			return snprintf(err, errlen, "user_counters[%zu]: %s", i, je.text), -1;
+		while (k < 3 && strcmp(kind_names[k], kind) != 0)
+			k++;
+		if (k == 3 || !*name || find(b, name))
+			return snprintf(err, errlen, "user_counters[%zu]: an unknown kind, no name or "
+			                "a name given twice", i), -1;
+		if (!json_is_array(per) || json_array_size(per) != b->nprocs)
+			return snprintf(err, errlen, "user_counters[%zu]: \"per_process\" must hold "
+			                "one number or null per process", i), -1;
+		if (!(u = add(b, name, k, b->nprocs)))
+			return snprintf(err, errlen, "out of memory"), -1;
+		json_array_foreach(per, p, v) {
+			if (!json_is_number(v) && !json_is_null(v))
+				return snprintf(err, errlen, "user_counters[%zu].per_process[%zu]: "
+				                "must be a number or null", i, p), -1;
+			u->vals[p] = json_is_number(v) ? json_number_value(v) : NAN;
+		}
+		u->mean = json_is_number(json_object_get(c, "mean")) ?
+		          json_number_value(json_object_get(c, "mean")) : NAN;
+		u->lo = json_is_number(json_object_get(c, "lo")) ?
+		        json_number_value(json_object_get(c, "lo")) : NAN;
+		u->hi = json_is_number(json_object_get(c, "hi")) ?
+		        json_number_value(json_object_get(c, "hi")) : NAN;
+	}
+	return 0;
+}
+
+size_t user_counter_per_process(const struct bench_result *b, const char *name, double *out)
+{
+	const struct user_counter *u = name ? find(b, name) : NULL;
+	size_t n = 0;
+
+	for (size_t p = 0; u && p < b->nprocs; p++)
+		if (isfinite(u->vals[p]))
+			out[n++] = u->vals[p];
+	return n;
+}
