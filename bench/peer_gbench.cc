@@ -49,4 +49,30 @@ static void loop_empty(benchmark::State &state)
 }
 BENCHMARK(loop_empty);
 
+// The same bodies as bench/calibration.c's api/plain and api/paused.
+static void api_plain(benchmark::State &state)
+{
+	uint64_t x = 1;
+	benchmark::DoNotOptimize(x);
+	for (auto _ : state) {
+		x = kernel_lcg_chain(x, 8);
+		benchmark::DoNotOptimize(x);
+	}
+}
+BENCHMARK(api_plain);
+
+static void api_paused(benchmark::State &state)
+{
+	uint64_t x = 1;
+	benchmark::DoNotOptimize(x);
+	for (auto _ : state) {
+		x = kernel_lcg_chain(x, 8);
+		benchmark::DoNotOptimize(x);
+		state.PauseTiming();
+		x = kernel_lcg_chain(x, 8);
+		state.ResumeTiming();
+	}
+}
+BENCHMARK(api_paused);
+
 BENCHMARK_MAIN();

@@ -64,6 +64,28 @@ int noise_flat_processes(const struct bench_result *b, size_t *flat)
 	return (int)n;
 }
 
+/* Pauses (br_state_pause) that take more of the loop than the timed part:
+ * what is left of each pause's cost in the samples is then a large share
+ * of what they show. */
+static void pause_note(struct bench_result *b)
+{
+	double paused = 0, timed = 0, iters = 0, pauses = 0;
+
+	for (size_t p = 0; p < b->nprocs; p++) {
+		paused += b->procs[p].paused_ns;
+		pauses += (double)b->procs[p].pauses;
+		for (size_t k = 0; k < b->procs[p].nsamples; k++) {
+			timed += b->procs[p].samples[k].ns;
+			iters += (double)b->procs[p].samples[k].iters;
+		}
+	}
+	if (pauses > 0 && paused > timed)
+		add(b, "pauses (br_state_pause) took %.0f%% of the loop time, %.3g per iteration: "
+		    "each leaves about two clock reads of cost in the sample, a large share of "
+		    "so little timed work; .batch_setup does the untimed work outside the loop "
+		    "instead", 100 * paused / (paused + timed), iters > 0 ? pauses / iters : 0);
+}
+
 static void analysis_notes(struct bench_result *b, int compared)
 {
 	const struct analysis *a = &b->an;
@@ -123,6 +145,7 @@ void noise_notes(struct suite *s, int compared)
 		if (b->failed || !b->analysed)
 			continue;
 		analysis_notes(b, compared);
+		pause_note(b);
 		if (compared)
 			comparison_notes(b);
 	}

@@ -33,6 +33,8 @@ struct proc_run {
 	double *ctr_running;    /* same shape: fraction of sample k counter c was
 	                         * on the PMU, 0..1; owned */
 	size_t nctr;            /* columns of ctr_delta and ctr_running */
+	uint64_t pauses;        /* br_state_pause calls in its samples */
+	double paused_ns;       /* time they paused (not in the samples), ns */
 };
 
 /* A counter the workers were asked for (a "counter" record of the worker

@@ -126,6 +126,9 @@ typedef struct br_benchmark {
 	                                    * reason, and no failure (see br_state_skip) */
 	const char *label;                 /* shown beside the results (see
 	                                    * br_state_set_label) */
+	int manual_time;                   /* the body times itself: every call
+	                                    * reports its iterations' times with
+	                                    * br_state_set_iteration_time */
 	const char *file;                  /* where it was defined */
 	int line;
 	struct br_benchmark *next__;       /* registry link; the library's */
@@ -178,6 +181,22 @@ void br_state_set_items_per_iter(br_state_t *st, uint64_t items);
 /* Mark the benchmark as failed with a reason (copied); its samples are
  * discarded and the rest of the suite goes on.  The body should return. */
 void br_state_fail(br_state_t *st, const char *reason);
+
+/* Stop and restart the clock inside BR_ITERATE, for work of an iteration
+ * that must not be timed (Google Benchmark's PauseTiming/ResumeTiming).
+ * Each pair reads the clock twice: about 2 clock reads of cost stay in the
+ * sample per pair (bench/README.md has the measured figure), so keep the
+ * timed part of an iteration well above that, or use .batch_setup, which
+ * costs nothing per iteration.  benchrun notes a benchmark whose pauses
+ * take more of its loop time than the timed part. */
+void br_state_pause(br_state_t *st);
+void br_state_resume(br_state_t *st);
+
+/* Manual timing (with .manual_time set): the body measures each
+ * iteration itself (e.g. the time a device reports) and gives it here, in
+ * seconds; a sample's time is the sum the call gave, not the clock's.  A
+ * call that gives none fails the benchmark. */
+void br_state_set_iteration_time(br_state_t *st, double seconds);
 
 /* What a user counter's value is (br_state_counter):
  * - BR_COUNTER_VALUE: one figure for the run, reported as it is (e.g. a

@@ -184,6 +184,11 @@ struct br_state {
 	char label[BR__REASON_MAX];   /* br_state_set_label's, or "" */
 	char param_text[24];          /* br_state_param_text's digits */
 	int sampling;                 /* the current call is a sample's */
+	uint64_t pause_t0;            /* clock when paused; 0 when running */
+	uint64_t paused_ns;           /* paused time in the current call */
+	uint64_t pauses;              /* pauses in the current call */
+	double manual_ns;             /* br_state_set_iteration_time's sum */
+	uint64_t manual_calls;        /* and how many times it was called */
 	struct br__user_counter ucount[BR__USER_COUNTERS_MAX];
 	unsigned nucount;
 	int labelled;                 /* br_state_set_label was called */
@@ -210,6 +215,8 @@ struct br__run {
 	char label[BR__REASON_MAX];  /* the definition's or the body's, or "" */
 	struct br__user_counter ucount[BR__USER_COUNTERS_MAX]; /* as the run ended */
 	unsigned nucount;
+	uint64_t pauses;          /* br_state_pause calls in the samples */
+	uint64_t paused_ns;       /* time they paused, ns */
 };
 
 /* A user counter's figure for the run: per iteration, per second or the

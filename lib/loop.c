@@ -43,9 +43,16 @@ static void cg_stop(br_state_t *st)
 
 int br__loop_stop(br_state_t *st)
 {
+	uint64_t now;
+
 	cg_stop(st);
 	st->stops++;
-	st->elapsed_ns = br__clock->now_ns() - st->t0_ns;
+	now = br__clock->now_ns();
+	if (st->pause_t0) {  /* ended paused */
+		st->paused_ns += now - st->pause_t0;
+		st->pause_t0 = 0;
+	}
+	st->elapsed_ns = now - st->t0_ns - st->paused_ns;
 	if (st->smp)
 		br__sampler_disable(st->smp);
 	if (st->ctr)
@@ -132,6 +139,27 @@ const char *br_state_param_text(br_state_t *st, const char *name)
 		return text;
 	snprintf(st->param_text, sizeof st->param_text, "%" PRId64, v);
 	return st->param_text;
+}
+
+void br_state_pause(br_state_t *st)
+{
+	if (!st->pause_t0)
+		st->pause_t0 = br__clock->now_ns();
+}
+
+void br_state_resume(br_state_t *st)
+{
+	if (st->pause_t0) {
+		st->paused_ns += br__clock->now_ns() - st->pause_t0;
+		st->pause_t0 = 0;
+		st->pauses++;
+	}
+}
+
+void br_state_set_iteration_time(br_state_t *st, double seconds)
+{
+	st->manual_ns += seconds * 1e9;
+	st->manual_calls++;
 }
 
 void br_state_counter(br_state_t *st, const char *name, double value, int kind)
@@ -306,8 +334,15 @@ static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 	st->iters = iters;
 	st->loops = st->stops = 0;
 	st->elapsed_ns = 0;
+	st->pause_t0 = st->paused_ns = st->pauses = 0;
+	st->manual_ns = 0;
+	st->manual_calls = 0;
 	br__body_call(st->inst, st);
 	user_call_done(st);
+	if (st->sampling) {
+		run->pauses += st->pauses;
+		run->paused_ns += st->paused_ns;
+	}
 	if (st->inst->def->batch_teardown)
 		st->inst->def->batch_teardown(st, iters);
 	if ((rc = asked_to_stop(st, run, BR_EFAILED)) != 0)
@@ -324,6 +359,14 @@ static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 		         "out of the loop): every iteration must run to the loop's end; to stop a "
 		         "benchmark, call br_state_fail() and let the loop finish");
 		return BR_EFAILED;
+	}
+	if (st->inst->def->manual_time) {
+		if (!st->manual_calls || !(st->manual_ns >= 0)) {
+			run_fail(run, BR_EFAILED, "manual timing (.manual_time): the body gave no "
+			         "iteration time (br_state_set_iteration_time), or a negative one");
+			return BR_EFAILED;
+		}
+		st->elapsed_ns = (uint64_t)llround(st->manual_ns);
 	}
 	return 0;
 }

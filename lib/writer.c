@@ -220,6 +220,9 @@ void br__write_run(FILE *out, const struct br__run *run)
 		write_key(out, "label");
 		br__write_json_string(out, run->label);
 	}
+	if (run->pauses)
+		fprintf(out, ",\"pauses\":%" PRIu64 ",\"paused_ns\":%" PRIu64, run->pauses,
+		        run->paused_ns);
 	fputs("}\n", out);
 	for (unsigned k = 0; k < run->nsamples; k++) {
 		fprintf(out, "{\"type\":\"sample\",\"k\":%u,\"iters\":%" PRIu64

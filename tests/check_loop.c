@@ -353,6 +353,34 @@ BR_BENCHMARK(user, too_many)
 	}
 }
 
+/* Pause and resume: 5 ns timed and 100 ns paused per iteration; manual
+ * timing: 1 µs given per iteration against 1 ns of clock; and a manual
+ * body that gives nothing. */
+BR_BENCHMARK(timing, paused)
+{
+	BR_ITERATE(st) {
+		fake_now += 5;
+		br_state_pause(st);
+		fake_now += 100;
+		br_state_resume(st);
+	}
+}
+
+BR_BENCHMARK(timing, manual, .manual_time = 1)
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+		br_state_set_iteration_time(st, 1e-6);
+	}
+}
+
+BR_BENCHMARK(timing, manual_silent, .manual_time = 1)
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+}
+
 /* What went through the message hook. */
 static int nmessages;
 static char last_message[512];
@@ -547,14 +575,15 @@ START_TEST(test_registry_count_and_order)
 
 	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
 	 * stand-in each), 100 many, 2 batch, 5 own, 12 + 1 multi, 5 refused
-	 * badp, 1 named, 2 codecs made at run time, 4 user, and the second
-	 * loop/ten_ns. */
-	ck_assert_int_eq(n, 156);
+	 * badp, 1 named, 2 codecs made at run time, 4 user, 3 timing, and the
+	 * second loop/ten_ns. */
+	ck_assert_int_eq(n, 159);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 34].name, "many/params/100");
-	ck_assert_str_eq(all[n - 8].name, "lz4-hc/level 9");
-	ck_assert_str_eq(all[n - 6].name, "codec/slow");
-	ck_assert_str_eq(all[n - 2].name, "user/too_many");
+	ck_assert_str_eq(all[n - 37].name, "many/params/100");
+	ck_assert_str_eq(all[n - 11].name, "lz4-hc/level 9");
+	ck_assert_str_eq(all[n - 9].name, "codec/slow");
+	ck_assert_str_eq(all[n - 5].name, "user/too_many");
+	ck_assert_str_eq(all[n - 2].name, "timing/manual_silent");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
 }
 END_TEST
@@ -795,6 +824,33 @@ START_TEST(test_user_counters)
 }
 END_TEST
 
+START_TEST(test_pause_and_manual)
+{
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__run run;
+	uint64_t iters = 0;
+
+	/* Exactly the paused spans are taken out; the pauses are counted. */
+	ck_assert_int_eq(br__run_measure(find("timing/paused"), &s, &run), 0);
+	for (unsigned k = 0; k < run.nsamples; k++) {
+		ck_assert_uint_eq(run.ns[k], 5 * run.iters[k]);
+		iters += run.iters[k];
+	}
+	ck_assert_uint_eq(run.pauses, iters);
+	ck_assert_uint_eq(run.paused_ns, 100 * iters);
+	br__run_free(&run);
+	/* The body's own times, not the clock's. */
+	ck_assert_int_eq(br__run_measure(find("timing/manual"), &s, &run), 0);
+	for (unsigned k = 0; k < run.nsamples; k++)
+		ck_assert_uint_eq(run.ns[k], 1000 * run.iters[k]);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("timing/manual_silent"), &s, &run), BR_EFAILED);
+	ck_assert_msg(strstr(run.reason, "manual timing (.manual_time): the body gave no "
+	                     "iteration time"), "%s", run.reason);
+	br__run_free(&run);
+}
+END_TEST
+
 START_TEST(test_plan_cap)
 {
 	struct br__plan p = {.step_iters = 1000, .samples = 30};
@@ -831,6 +887,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_skips);
 	tcase_add_test(tc, test_named_parameters);
 	tcase_add_test(tc, test_user_counters);
+	tcase_add_test(tc, test_pause_and_manual);
 	tcase_add_test(tc, test_throughput_from_definition);
 	suite_add_tcase(s, tc);
 	return s;

@@ -102,6 +102,23 @@ START_TEST(test_each_weakness)
 	run_notes(&b, 0);
 	ck_assert(has_note(&b, "flat samples"));
 	free_bench(&b);
+
+	/* Pauses: each process's samples time 1000 ns over 100 iterations;
+	 * paused 1000 ns is not more than that, 1001 ns is. */
+	make_bench(&b, 5, 0);
+	for (size_t p = 0; p < 5; p++)
+		b.procs[p].pauses = 100, b.procs[p].paused_ns = 1000;
+	run_notes(&b, 0);
+	ck_assert_uint_eq(b.nnotes, 0);
+	free_bench(&b);
+	make_bench(&b, 5, 0);
+	for (size_t p = 0; p < 5; p++)
+		b.procs[p].pauses = 100, b.procs[p].paused_ns = 1001;
+	run_notes(&b, 0);
+	ck_assert_uint_eq(b.nnotes, 1);
+	ck_assert(has_note(&b, "pauses (br_state_pause) took 50% of the loop time, 1 per "
+	                       "iteration"));
+	free_bench(&b);
 }
 END_TEST
 
