@@ -460,7 +460,8 @@ START_TEST(test_user_counters)
 	 * program would read the same environment). */
 	setenv("WORKER_RATIO", "3", 1);
 	run_cli(&t, FAST, "--processes", "3", "--baseline-dir", dir, "--baseline", "uc",
-	        "--no-paired", "--statistic", "counter:ratio", "--filter", "^own/counted$",
+	        "--no-paired", "--profile", "none", "--statistic", "counter:ratio", "--filter",
+	        "^own/counted$",
 	        sample, NULL);
 	ck_assert_int_eq(t.exit_code, 1);
 	ck_assert(table_row(strstr(t.out, "\nbenchmark ") + 1, "own/counted", row, sizeof row));
