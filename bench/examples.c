@@ -2,11 +2,13 @@
 /* Example benchmarks to copy: a hash over a buffer with byte throughput, a
  * sort over a size sweep with item throughput (its complexity fitted), a
  * sort over two named parameters (size and input order) with a user
- * counter (elements moved per iteration), a
+ * counter (elements moved per iteration), a shared counter on 1 and 2
+ * threads, a
  * sort with fresh input for every iteration made outside the clock
  * (batch_setup), a body that skips itself on a CPU without the
  * instruction it needs (with a label and a process count of its own), and
  * an empty body that shows what the loop itself costs. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "benchrun.h"
@@ -225,6 +227,31 @@ BR_BENCHMARK(bits, popcnt, .setup = need_popcnt, .processes = 5,
 		x += 0x9e3779b97f4a7c15u;
 	}
 	br_do_not_optimize(sum);
+}
+
+/* Threads: one shared counter incremented by 1 and then 2 threads at once
+ * (BR_THREADS), lock-free and under a mutex: time per iteration is the
+ * wall time of every thread doing one increment, throughput the sum over
+ * the threads, so a counter that scales shows the items per second
+ * doubling on 2 threads, and one that contends shows them flat or
+ * falling. */
+static uint64_t shared_count;
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
+
+BR_BENCHMARK(threads, atomic_add, BR_THREADS(1, 2), .items_per_iter = 1)
+{
+	BR_ITERATE(st) {
+		__atomic_fetch_add(&shared_count, 1, __ATOMIC_RELAXED);
+	}
+}
+
+BR_BENCHMARK(threads, mutex_add, BR_THREADS(1, 2), .items_per_iter = 1)
+{
+	BR_ITERATE(st) {
+		pthread_mutex_lock(&count_lock);
+		shared_count++;
+		pthread_mutex_unlock(&count_lock);
+	}
 }
 
 /* Nothing but the loop: the compiler barrier keeps the loop from being

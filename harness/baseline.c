@@ -415,6 +415,9 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 	}
 	if (json_string_value(json_object_get(o, "label")))
 		b->label = strdup(json_string_value(json_object_get(o, "label")));
+	if (json_integer_value(json_object_get(o, "threads")) > 0 &&
+	    json_integer_value(json_object_get(o, "threads")) <= 1024)
+		b->threads = (unsigned)json_integer_value(json_object_get(o, "threads"));
 	if (counters_from_json(o, b, err, sizeof err) != 0)
 		return bad(l, "%s", err);
 	if (json_is_object(json_object_get(o, "profile")) &&

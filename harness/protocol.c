@@ -101,14 +101,15 @@ static struct protocol_bench *new_bench(struct protocol_doc *doc, json_t *o,
 
 static int parse_benchmark(json_t *o, struct protocol_doc *doc, json_error_t *je)
 {
-	json_int_t bytes = 0, items = 0, wi = 0, wns = 0, pauses = 0, pns = 0;
+	json_int_t bytes = 0, items = 0, wi = 0, wns = 0, pauses = 0, pns = 0, threads = 0;
 	struct protocol_bench *b;
 
-	if (json_unpack_ex(o, je, 0, "{s?I, s?I, s?I, s?I, s?I, s?I}", "bytes_per_iter", &bytes,
-	                   "items_per_iter", &items, "warmup_iters", &wi, "warmup_ns",
-	                   &wns, "pauses", &pauses, "paused_ns", &pns) != 0 ||
+	if (json_unpack_ex(o, je, 0, "{s?I, s?I, s?I, s?I, s?I, s?I, s?I}", "bytes_per_iter",
+	                   &bytes, "items_per_iter", &items, "warmup_iters", &wi, "warmup_ns",
+	                   &wns, "pauses", &pauses, "paused_ns", &pns, "threads", &threads) != 0 ||
 	    !(b = new_bench(doc, o, je)))
 		return -1;
+	b->threads = threads > 0 && threads <= 1024 ? (unsigned)threads : 0;
 	b->run.pauses = pauses > 0 ? (uint64_t)pauses : 0;
 	b->run.paused_ns = pns > 0 ? (double)pns : 0;
 	b->measured = 1;

@@ -27,6 +27,7 @@ struct protocol_bench {
 	char *reason;         /* owned, when failed or skipped */
 	char *label;          /* owned, or NULL */
 	struct bench_settings set; /* the listing's "settings" */
+	unsigned threads;     /* threads running the body (BR_THREADS); 0 */
 	struct user_counter *user; /* its "user_counter" records (vals[0] the
 	                            * figure); owned */
 	size_t nuser;

@@ -113,6 +113,14 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 		} else {
 			print_row(out, b, w);
 			counters_print(out, b);
+			if (b->threads > 1 && (b->bytes_per_iter > 0 || b->items_per_iter > 0)) {
+				char rate[32];
+				units_rate(rate, sizeof rate, (b->bytes_per_iter > 0 ? b->bytes_per_iter
+				           : b->items_per_iter) / b->threads, b->bytes_per_iter <= 0,
+				           b->an.slope.point);
+				fprintf(out, "    threads: %u, throughput per thread %s\n", b->threads,
+				        rate);
+			}
 			if (b->nuser)
 				fprintf(out, "    user counters: %s\n",
 				        user_counters_format(line, sizeof line, b));

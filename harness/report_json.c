@@ -105,12 +105,12 @@ static json_t *own_settings(const struct bench_settings *set)
 
 static json_t *benchmark_fields(const struct bench_result *b)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o}",
 	                 "name", b->name, "group", b->group, "function", b->function,
 	                 "param", str_or_null(b->param), "program", b->program,
 	                 "status", b->skipped ? "skipped" : b->failed ? "failed" : "ok",
 	                 "reason", str_or_null(b->reason), "label", str_or_null(b->label),
-	                 "settings", own_settings(&b->set),
+	                 "settings", own_settings(&b->set), "threads", (json_int_t)b->threads,
 	                 "bytes_per_iter", num(b->bytes_per_iter),
 	                 "items_per_iter", num(b->items_per_iter),
 	                 "analysis", analysis(b), "processes", processes(b));

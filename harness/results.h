@@ -188,6 +188,8 @@ struct bench_result {
 	char *reason;           /* why it failed or was skipped, owned; NULL if not */
 	char *label;            /* shown beside the results, owned, or NULL */
 	struct bench_settings set; /* its definition's own settings */
+	unsigned threads;       /* BR_THREADS: threads running the body, 0 without;
+	                         * its throughput is their sum */
 	int analysed;           /* nonzero once `an` holds estimates */
 	struct analysis an;
 	struct counter_result *counters; /* owned; as the first process that

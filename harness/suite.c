@@ -249,6 +249,7 @@ static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned 
 	memset(&pb->run, 0, sizeof pb->run);
 	b->bytes_per_iter = pb->bytes_per_iter;
 	b->items_per_iter = pb->items_per_iter;
+	b->threads = pb->threads;
 }
 
 int suite_plan_of(const struct bench_result *b)

@@ -98,6 +98,8 @@ typedef struct br_benchmark {
 	size_t param_count;                /* entries in params */
 	const void *data;                  /* the definition's own data, for
 	                                    * table-driven benchmarks (br_state_data) */
+	const unsigned *threads;           /* BR_THREADS: thread counts, or NULL */
+	size_t thread_count;               /* entries in threads */
 	uint64_t bytes_per_iter;           /* throughput unit; 0 = none */
 	uint64_t items_per_iter;           /* throughput unit; 0 = none */
 	/* Fresh input for every iteration (criterion's iter_batched): before
@@ -166,6 +168,11 @@ const char *br_state_param_text(br_state_t *st, const char *name);
 /* The definition's data pointer (.data), for one function serving many
  * definitions made at run time. */
 const void *br_state_data(const br_state_t *st);
+
+/* With BR_THREADS: how many threads run the body in this run, and which of
+ * them (0 .. br_state_threads() - 1) is calling; 1 and 0 without. */
+unsigned br_state_threads(const br_state_t *st);
+unsigned br_state_thread_index(const br_state_t *st);
 
 /* Attach user data (e.g. a buffer made by setup); the library never frees it. */
 void br_state_set_user(br_state_t *st, void *user);
@@ -300,6 +307,24 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags);
 #define BR_PARAM_STRINGS(name_, ...)                                        \
 	{.name = (name_), .strings = (const char *const[]){__VA_ARGS__},     \
 	 .count = sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)}
+
+/* Run the body on several threads at once, once for each count listed,
+ * e.g. BR_THREADS(1, 2, 4): the run is named .../threads:2.  Every thread
+ * runs the whole body (its own locals, the same setup and user data) and
+ * its BR_ITERATE loop the same n iterations; the loops start together
+ * (the clock starts when the last thread reaches its loop) and a sample's
+ * time is the wall time until the last thread has finished.  Time per
+ * iteration is then per iteration of every thread at once; throughput
+ * (.bytes_per_iter, .items_per_iter: per thread's iteration) is the sum
+ * over the threads; user counters add up over the threads; perf_event
+ * counters count every thread (inherited events, read once the threads
+ * have ended, so thread start and end are in the counts; a kernel that
+ * refuses inherited counter groups counts the first thread only); a
+ * sampled profile is the first thread's.  Not with .batch_setup or
+ * .manual_time; br_state_pause fails in a threaded body. */
+#define BR_THREADS(...)                                                     \
+	.threads = (const unsigned[]){__VA_ARGS__},                          \
+	.thread_count = sizeof((const unsigned[]){__VA_ARGS__}) / sizeof(unsigned)
 
 /* BR_BENCHMARK with the group and function given as strings (any UTF-8
  * name, e.g. "lz4-hc" or "level 9"); id_ is a C identifier unique in the

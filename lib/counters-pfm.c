@@ -194,7 +194,7 @@ static int encode(struct br__counter *c, struct perf_event_attr *a)
 	a->size = sizeof *a;
 	a->read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED |
 	                 PERF_FORMAT_TOTAL_TIME_RUNNING | PERF_FORMAT_ID;
-	a->inherit = 0;
+	a->inherit = 1;  /* threads a benchmark starts count too (BR_THREADS) */
 	return 0;
 }
 
@@ -275,7 +275,11 @@ static void open_event(struct br__counter_set *set, struct pfm_state *st, unsign
 	long fd;
 
 	a->disabled = 1;
-	if ((fd = br__perf_open(a, -1)) < 0) {
+	if ((fd = br__perf_open(a, -1)) < 0 && errno == EINVAL && a->inherit) {
+		a->inherit = 0;  /* a kernel that refuses inherited group reads */
+		fd = br__perf_open(a, -1);
+	}
+	if (fd < 0) {
 		c->status = BR__CTR_UNAVAILABLE;
 		refusal(c, errno);
 		return;

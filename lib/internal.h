@@ -26,10 +26,15 @@ struct br__instance {
 	int64_t arg;              /* the (first) parameter's value */
 	int has_arg;              /* it has parameters */
 	size_t combo;             /* which combination of them (br__axis_value) */
+	unsigned nthreads;        /* BR_THREADS: threads running the body; 0
+	                           * when not threaded */
 	char name[BR__NAME_MAX];  /* group/function[/param] */
 	char param[BR__NAME_MAX]; /* "4096" or "n:4096/dist:random"; "" when
 	                           * has_arg is 0 */
 };
+
+/* The most threads one benchmark may run on. */
+#define BR__MAX_THREADS 1024
 
 /* The most instances one definition's parameters may expand to. */
 #define BR__MAX_COMBINATIONS 100000
@@ -166,8 +171,12 @@ struct br__user_counter {
 	int have;              /* something to report */
 };
 
+struct br__team;
+
 struct br_state {
 	const struct br__instance *inst;
+	struct br__team *team;        /* BR_THREADS: the call's threads, or NULL */
+	unsigned thread_index;        /* which of them this state is */
 	void *user;
 	uint64_t bytes_per_iter, items_per_iter;
 	uint64_t iters;       /* iterations the current call must run */

@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,16 +16,94 @@
  * stop timestamp, so the reads (a system call per group) stay out of the
  * timed region; the counts include the two clock reads and the loop entry,
  * a fixed cost per sample that the slope over the ramp cancels. */
+/* The threads of one call of a threaded body (BR_THREADS), and two
+ * barriers: every loop's start, every loop's end.  A thread whose body
+ * leaves without reaching a barrier (it failed, or broke out of its loop)
+ * leaves the barrier's party, so the others are not kept waiting. */
+struct br__team {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned party[2], waiting[2];
+	uint64_t round[2];
+	uint64_t at[2];       /* clock when each barrier last released */
+};
+
+static void team_init(struct br__team *t, unsigned n)
+{
+	memset(t, 0, sizeof *t);
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	t->party[0] = t->party[1] = n;
+}
+
+/* All waiting at barrier b: release them (t->mu held). */
+static void team_release(struct br__team *t, int b)
+{
+	if (t->waiting[b] < t->party[b] || t->waiting[b] == 0)
+		return;
+	t->at[b] = br__clock->now_ns();
+	t->waiting[b] = 0;
+	__atomic_store_n(&t->round[b], t->round[b] + 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&t->cv);
+}
+
+/* Spins before sleeping at a barrier: a thread woken from sleep starts
+ * tens of microseconds late, which would be in the sample, so a waiting
+ * thread spins first (about 100 µs) and sleeps only when the others are
+ * slower than that to come (more threads than free CPUs). */
+#define TEAM_SPINS 100000
+
+static void team_wait(struct br__team *t, int b)
+{
+	uint64_t round;
+
+	pthread_mutex_lock(&t->mu);
+	round = t->round[b];
+	t->waiting[b]++;
+	team_release(t, b);
+	pthread_mutex_unlock(&t->mu);
+	for (int i = 0; i < TEAM_SPINS; i++)
+		if (__atomic_load_n(&t->round[b], __ATOMIC_ACQUIRE) != round)
+			return;
+	pthread_mutex_lock(&t->mu);
+	while (__atomic_load_n(&t->round[b], __ATOMIC_ACQUIRE) == round)
+		pthread_cond_wait(&t->cv, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void team_leave(struct br__team *t, int b)
+{
+	pthread_mutex_lock(&t->mu);
+	t->party[b]--;
+	team_release(t, b);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* With threads, every thread's loop waits for the others at its start
+ * and its end; the clock is read as each barrier releases (the last
+ * thread's arrival), and the first thread alone reads the counters and
+ * drives the sampler. */
 uint64_t br__loop_start(br_state_t *st)
 {
 	st->loops++;
+	if (st->team && st->thread_index) {
+		if (st->loops == 1)
+			team_wait(st->team, 0);
+		return st->iters;
+	}
 	if (st->ctr)
 		br__counters_read(st->ctr, &st->c0);
 	/* Sampling likewise brackets the clock reads tightly, so that samples
 	 * fall in the loop (and the two reads), not in the harness. */
 	if (st->smp)
 		br__sampler_enable(st->smp);
-	st->t0_ns = br__clock->now_ns();
+	if (st->team) {  /* the clock starts when the last thread arrives */
+		if (st->loops == 1)
+			team_wait(st->team, 0);
+		st->t0_ns = st->team->at[0];
+	} else {
+		st->t0_ns = br__clock->now_ns();
+	}
 	if (st->cg) {
 		st->cg = 2;
 		br__cg_collect(1);
@@ -45,9 +124,17 @@ int br__loop_stop(br_state_t *st)
 {
 	uint64_t now;
 
+	if (st->team) {  /* and stops when the last one is done */
+		if (st->stops == 0)
+			team_wait(st->team, 1);
+		if (st->thread_index) {
+			st->stops++;
+			return 0;
+		}
+	}
 	cg_stop(st);
 	st->stops++;
-	now = br__clock->now_ns();
+	now = st->team ? st->team->at[1] : br__clock->now_ns();
 	if (st->pause_t0) {  /* ended paused */
 		st->paused_ns += now - st->pause_t0;
 		st->pause_t0 = 0;
@@ -143,6 +230,9 @@ const char *br_state_param_text(br_state_t *st, const char *name)
 
 void br_state_pause(br_state_t *st)
 {
+	if (st->team)
+		return br_state_fail(st, "br_state_pause: a threaded body (BR_THREADS) cannot pause "
+		                     "the clock, which all its threads share");
 	if (!st->pause_t0)
 		st->pause_t0 = br__clock->now_ns();
 }
@@ -187,6 +277,7 @@ void br_state_counter(br_state_t *st, const char *name, double value, int kind)
 			return br_state_fail(st, why);
 		}
 		u = &st->ucount[st->nucount++];
+		memset(u, 0, sizeof *u);
 		snprintf(u->name, sizeof u->name, "%s", name);
 		u->kind = kind;
 	}
@@ -212,7 +303,7 @@ static void user_call_done(br_state_t *st)
 		if (!u->in_call)
 			continue;
 		u->in_call = 0;
-		u->iters += st->iters;
+		u->iters += st->iters * br_state_threads(st);
 		u->ns += st->elapsed_ns;
 		u->have = 1;
 	}
@@ -227,6 +318,16 @@ double br__user_figure(const struct br__user_counter *u)
 	if (u->kind == BR_COUNTER_PER_ITER)
 		return u->iters ? u->sum / (double)u->iters : NAN;
 	return u->ns ? u->sum / ((double)u->ns / 1e9) : NAN;
+}
+
+unsigned br_state_threads(const br_state_t *st)
+{
+	return st->inst->nthreads ? st->inst->nthreads : 1;
+}
+
+unsigned br_state_thread_index(const br_state_t *st)
+{
+	return st->thread_index;
 }
 
 const void *br_state_data(const br_state_t *st)
@@ -323,6 +424,104 @@ static int batch_begin(br_state_t *st, uint64_t iters, struct br__run *run)
 	return run->status;
 }
 
+/* One thread of a threaded call: the body, then out of every barrier its
+ * loop did not reach. */
+static void *team_member(void *arg)
+{
+	br_state_t *st = arg;
+
+	br__body_call(st->inst, st);
+	if (st->loops == 0)
+		team_leave(st->team, 0);
+	if (st->stops == 0)
+		team_leave(st->team, 1);
+	return NULL;
+}
+
+/* Thread k's user counters added to the first thread's st. */
+static void team_counters(br_state_t *st, const br_state_t *k)
+{
+	for (unsigned i = 0; i < k->nucount; i++) {
+		const struct br__user_counter *from = &k->ucount[i];
+		if (!from->in_call && !from->have)
+			continue;
+		br_state_counter(st, from->name, from->kind == BR_COUNTER_VALUE ? from->value
+		                                                                : from->sum,
+		                 from->kind);
+	}
+}
+
+/* A threaded call: threads 1 .. n-1 run the body beside this one (thread
+ * 0), each with its own copy of the state; afterwards their failures and
+ * counters come back to st.  The counters are read again once every
+ * thread has ended, when the kernel has added the threads' counts to the
+ * inherited events. */
+static int call_team(br_state_t *st, struct br__run *run)
+{
+	unsigned n = st->inst->nthreads, started = 1;
+	br_state_t *ts = calloc(n, sizeof *ts);
+	pthread_t *tid = calloc(n, sizeof *tid);
+	struct br__team team;
+	char why[BR__REASON_MAX];
+	int rc = 0;
+
+	if (!ts || !tid) {
+		free(ts);
+		free(tid);
+		run_fail(run, BR_ENOMEM_ALLOC, br_strerror(BR_ENOMEM_ALLOC));
+		return BR_ENOMEM_ALLOC;
+	}
+	team_init(&team, n);
+	for (unsigned k = 1; k < n; k++) {
+		ts[k] = *st;
+		ts[k].team = &team;
+		ts[k].thread_index = k;
+		ts[k].ctr = NULL;
+		ts[k].smp = NULL;
+		ts[k].cg = 0;
+		ts[k].nucount = 0;
+	}
+	st->team = &team;
+	for (unsigned k = 1; k < n && rc == 0; k++, started++)
+		if ((rc = pthread_create(&tid[k], NULL, team_member, &ts[k])) != 0) {
+			/* the missing threads leave both barriers */
+			for (unsigned m = k; m < n; m++)
+				team_leave(&team, 0), team_leave(&team, 1);
+			snprintf(why, sizeof why, "cannot start thread %u of %u: %s", k + 1, n,
+			         strerror(rc));
+			started--;
+		}
+	team_member(st);
+	for (unsigned k = 1; k < started; k++)
+		pthread_join(tid[k], NULL);
+	st->team = NULL;
+	if (st->ctr)
+		br__counters_read(st->ctr, &st->c1);
+	for (unsigned k = 1; k < started; k++) {
+		team_counters(st, &ts[k]);
+		if ((ts[k].failed || ts[k].skipped) && !st->failed && !st->skipped) {
+			st->failed = ts[k].failed;
+			st->skipped = ts[k].skipped;
+			snprintf(st->reason, sizeof st->reason, "thread %u: %s", k + 1, ts[k].reason);
+		} else if ((ts[k].loops != 1 || ts[k].stops != 1) && !st->failed) {
+			snprintf(why, sizeof why, "thread %u: %s", k + 1,
+			         ts[k].loops > 1 ? "its body ran BR_ITERATE more than once"
+			         : ts[k].loops == 0 ? "its body did not run BR_ITERATE"
+			                            : "its body left BR_ITERATE early");
+			br_state_fail(st, why);
+		}
+	}
+	pthread_mutex_destroy(&team.mu);
+	pthread_cond_destroy(&team.cv);
+	free(ts);
+	free(tid);
+	if (rc != 0) {
+		run_fail(run, BR_EFAILED, why);
+		return BR_EFAILED;
+	}
+	return 0;
+}
+
 /* One call of the body with `iters` iterations, a batched body's inputs
  * made before and undone after it, untimed; 0 or a BR_E* code. */
 static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
@@ -337,7 +536,12 @@ static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 	st->pause_t0 = st->paused_ns = st->pauses = 0;
 	st->manual_ns = 0;
 	st->manual_calls = 0;
-	br__body_call(st->inst, st);
+	if (st->inst->nthreads > 1) {
+		if ((rc = call_team(st, run)) != 0)
+			return rc;
+	} else {
+		br__body_call(st->inst, st);
+	}
 	user_call_done(st);
 	if (st->sampling) {
 		run->pauses += st->pauses;
@@ -475,8 +679,9 @@ static void finish(br_state_t *st, struct br__run *run)
 {
 	if (st->inst->def->teardown)
 		st->inst->def->teardown(st);
-	run->bytes_per_iter = st->bytes_per_iter;
-	run->items_per_iter = st->items_per_iter;
+	/* Threads: throughput is the sum over them. */
+	run->bytes_per_iter = st->bytes_per_iter * br_state_threads(st);
+	run->items_per_iter = st->items_per_iter * br_state_threads(st);
 	if (st->labelled)
 		copy_reason(run->label, sizeof run->label, st->label);
 	memcpy(run->ucount, st->ucount, sizeof run->ucount);

@@ -219,6 +219,26 @@ static int params_problem(const br_benchmark_t *def, char *why, size_t n)
 		snprintf(why, n, "BR_PARAMS has no parameters");
 		return -1;
 	}
+	if (def->threads && (def->batch_setup || def->manual_time)) {
+		snprintf(why, n, "BR_THREADS cannot be combined with .batch_setup or .manual_time");
+		return -1;
+	}
+	for (size_t i = 0; def->threads && i < def->thread_count; i++) {
+		if (def->threads[i] < 1 || def->threads[i] > BR__MAX_THREADS) {
+			snprintf(why, n, "BR_THREADS: %u threads (1 to %d)", def->threads[i],
+			         BR__MAX_THREADS);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (def->threads[i] == def->threads[j]) {
+				snprintf(why, n, "BR_THREADS: %u is listed twice", def->threads[i]);
+				return -1;
+			}
+	}
+	if (def->threads && def->thread_count == 0) {
+		snprintf(why, n, "BR_THREADS has no thread counts");
+		return -1;
+	}
 	for (size_t j = 0; j < br__axes(def); j++) {
 		struct axis a = axis_of(def, j);
 		if (!def->params) {
@@ -406,7 +426,7 @@ static void standins_free(void)
 }
 
 static void instance_fill(struct br__instance *in, const br_benchmark_t *def, int plain,
-                          size_t combo);
+                          size_t combo, unsigned nthreads);
 static const struct br__instance *earlier_namesake(size_t k);
 
 /* Definition d, whose names are taken, as one failing stand-in named
@@ -427,7 +447,7 @@ static int add_duplicate(const br_benchmark_t *d, const char *why, size_t start)
 	snprintf(base, sizeof base, "%.*s", (int)cut, si->name);
 	for (unsigned short n = 2;; n++) {
 		snprintf(si->name, sizeof si->name, "%s~%hu", base, n);
-		instance_fill(&instances[start], &si->def, 1, 0);
+		instance_fill(&instances[start], &si->def, 1, 0, 0);
 		if (!earlier_namesake(start))
 			break;
 	}
@@ -457,21 +477,45 @@ static void param_text(const br_benchmark_t *def, size_t combo, char *out, size_
 	}
 }
 
-/* Instance `in` of def: combination `combo` of its parameters, or none
- * when `plain` (no parameters, or a stand-in). */
+/* The parameter text of an instance: its parameters' (param_text), then
+ * "threads:N" when it runs on threads (nthreads > 0). */
+static void instance_text(const br_benchmark_t *def, size_t combo, unsigned nthreads,
+                          char *out, size_t n)
+{
+	size_t o;
+
+	param_text(def, combo, out, n);
+	o = strlen(out);
+	if (nthreads && o < n)
+		snprintf(out + o, n - o, "%sthreads:%u", o ? "/" : "", nthreads);
+}
+
+/* Instances definition def (its parameters valid) expands to. */
+static size_t instances_of(const br_benchmark_t *def)
+{
+	size_t np = params_of(def), nt = def->threads ? def->thread_count : 0;
+
+	return (np ? np : 1) * (nt ? nt : 1);
+}
+
+/* Instance `in` of def: combination `combo` of its parameters on
+ * `nthreads` threads (0: not threaded), or neither when `plain` (no
+ * parameters, or a stand-in). */
 static void instance_fill(struct br__instance *in, const br_benchmark_t *def, int plain,
-                          size_t combo)
+                          size_t combo, unsigned nthreads)
 {
 	const char *text;
 
 	in->def = def;
-	in->has_arg = !plain && br__axes(def) > 0;
+	in->nthreads = plain ? 0 : nthreads;
+	in->has_arg = !plain && (br__axes(def) > 0 || nthreads > 0);
 	in->combo = combo;
 	in->arg = 0;
 	in->param[0] = '\0';
 	if (in->has_arg) {
-		br__axis_value(def, combo, 0, &in->arg, &text);
-		param_text(def, combo, in->param, sizeof in->param);
+		if (br__axes(def) > 0)
+			br__axis_value(def, combo, 0, &in->arg, &text);
+		instance_text(def, combo, in->nthreads, in->param, sizeof in->param);
 		/* def_problem refused a definition with names that do not fit */
 		int len = snprintf(in->name, sizeof in->name, "%s/%s/%s", def->group, def->name,
 		                   in->param);
@@ -483,8 +527,8 @@ static void instance_fill(struct br__instance *in, const br_benchmark_t *def, in
 }
 
 /* Why definition d cannot run, written to why (the whole reason a
- * stand-in fails with); 0 when it can.  It has np combinations of
- * parameters. */
+ * stand-in fails with); 0 when it can.  It has np instances (parameter
+ * combinations times thread counts). */
 static int def_problem(const br_benchmark_t *d, size_t np, char *why, size_t n)
 {
 	char what[BR__REASON_MAX / 2], param[BR__NAME_MAX + 1];
@@ -498,8 +542,9 @@ static int def_problem(const br_benchmark_t *d, size_t np, char *why, size_t n)
 	/* One parameter may make the name too long where another does not:
 	 * a definition is refused (all its instances) on the first. */
 	bad = np == 0 && br__name_check(d->group, d->name, NULL, what, sizeof what);
-	for (size_t i = 0; i < np && !bad; i++) {
-		param_text(d, i, param, sizeof param);
+	for (size_t i = 0, nt = d->threads ? d->thread_count : 0; i < np && !bad; i++) {
+		instance_text(d, i / (nt ? nt : 1), nt ? d->threads[i % nt] : 0, param,
+		              sizeof param);
 		bad = br__name_check(d->group, d->name, param, what, sizeof what);
 	}
 	if (bad)
@@ -522,7 +567,9 @@ static int add_instances(const br_benchmark_t *d, size_t start)
 {
 	char why[BR__REASON_MAX];
 	/* An impossible range has no parameters to list (0 times 2 is 0). */
-	size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d);
+	int valid = params_problem(d, why, sizeof why) == 0;
+	size_t np = valid && (br__axes(d) || d->threads) ? instances_of(d) : 0;
+	size_t nt = d->threads ? d->thread_count : 0;
 	const br_benchmark_t *def = d;
 
 	if (def_problem(d, np, why, sizeof why) != 0) {
@@ -532,9 +579,10 @@ static int add_instances(const br_benchmark_t *d, size_t start)
 		np = 0;
 	}
 	if (np == 0)
-		instance_fill(&instances[ninstances++], def, 1, 0);
+		instance_fill(&instances[ninstances++], def, 1, 0, 0);
 	for (size_t i = 0; i < np; i++)
-		instance_fill(&instances[ninstances++], def, 0, i);
+		instance_fill(&instances[ninstances++], def, 0, i / (nt ? nt : 1),
+		              nt ? def->threads[i % nt] : 0);
 	/* A definition whose instances take names already taken runs as a
 	 * stand-in under its name with "~2" (or the first free number) added. */
 	for (size_t k = start; k < (size_t)ninstances; k++) {
@@ -561,8 +609,7 @@ int br__registry_instances(const struct br__instance **out)
 	}
 	for (br_benchmark_t *d = head; d; d = d->next__) {
 		char why[BR__REASON_MAX];
-		size_t np = params_problem(d, why, sizeof why) ? 0 : params_of(d);
-		cap += np ? np : 1;
+		cap += params_problem(d, why, sizeof why) ? 1 : instances_of(d);
 	}
 	free(instances);
 	standins_free();

@@ -313,6 +313,9 @@ static int open_event(struct br__sampler *smp, unsigned freq_hz)
 		attr.exclude_kernel = 1;
 		attr.exclude_hv = 1;
 		attr.exclude_callchain_kernel = 1;
+		/* Not inherited: the kernel maps no ring buffer of an inherited
+		 * event on one task (cpu -1), so a threaded body's profile is
+		 * its first thread's. */
 		attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CALLCHAIN;
 		fd = perf_open(&attr);
 		if (fd >= 0) {

@@ -223,6 +223,8 @@ void br__write_run(FILE *out, const struct br__run *run)
 	if (run->pauses)
 		fprintf(out, ",\"pauses\":%" PRIu64 ",\"paused_ns\":%" PRIu64, run->pauses,
 		        run->paused_ns);
+	if (run->inst->nthreads)
+		fprintf(out, ",\"threads\":%u", run->inst->nthreads);
 	fputs("}\n", out);
 	for (unsigned k = 0; k < run->nsamples; k++) {
 		fprintf(out, "{\"type\":\"sample\",\"k\":%u,\"iters\":%" PRIu64

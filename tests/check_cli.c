@@ -171,7 +171,8 @@ START_TEST(test_list)
 	ck_assert_int_eq(t.exit_code, 0);
 	ck_assert_str_eq(t.out, "ok/fast\nok/param/1\nok/param/2\n"
 	                        "bad/crash\nbad/hang\nbad/fail\nbad/abort\n"
-	                        "own/fixed\nown/gpu\nown/input\nown/slow\nown/counted\n");
+	                        "own/fixed\nown/gpu\nown/input\nown/slow\nown/counted\n"
+	                        "own/threaded/threads:2\n");
 	ck_assert_str_eq(t.err, "");
 	transcript_free(&t);
 }
@@ -482,6 +483,29 @@ START_TEST(test_user_counters)
 }
 END_TEST
 
+/* A threaded benchmark: named by its threads, its throughput the sum over
+ * them (per thread on a line of its own), its thread count in the JSON. */
+START_TEST(test_threads)
+{
+	struct transcript t;
+	json_t *doc, *b;
+	char row[512];
+
+	run_cli(&t, FAST, "--json", json_path, "--filter", "^own/threaded", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	assert_measured_row(t.out, "own/threaded/threads:2");
+	ck_assert(table_row(t.out, "own/threaded/threads:2", row, sizeof row));
+	ck_assert_msg(strstr(row, "items/s"), "%s", row);
+	ck_assert_msg(strstr(t.out, "\n    threads: 2, throughput per thread "), "%s", t.out);
+	doc = load_json(json_path);
+	b = json_bench(doc, "own/threaded/threads:2");
+	ck_assert_int_eq(json_integer_value(json_object_get(b, "threads")), 2);
+	ck_assert_double_eq(json_number_value(json_object_get(b, "items_per_iter")), 2);
+	json_decref(doc);
+	transcript_free(&t);
+}
+END_TEST
+
 START_TEST(test_garbage_worker)
 {
 	struct transcript t;
@@ -753,6 +777,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(run, test_hang);
 	tcase_add_test(run, test_own_settings);
 	tcase_add_test(run, test_user_counters);
+	tcase_add_test(run, test_threads);
 	tcase_add_test(run, test_json);
 	tcase_add_test(run, test_counters_run);
 	tcase_add_test(run, test_counters_none);

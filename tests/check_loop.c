@@ -381,6 +381,62 @@ BR_BENCHMARK(timing, manual_silent, .manual_time = 1)
 	}
 }
 
+/* Threads: every thread counts its iterations and checks, at its first
+ * iteration, that all had arrived; only thread 0 moves the scripted clock
+ * (10 ns an iteration), so a sample's time is exactly thread 0's. */
+static unsigned thr_arrived, thr_late, thr_index_sum;
+static uint64_t thr_iters;
+
+BR_BENCHMARK(thr, count, BR_THREADS(1, 3))
+{
+	uint64_t n = 0;
+	int first = 1;
+
+	__atomic_add_fetch(&thr_arrived, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&thr_index_sum, br_state_thread_index(st), __ATOMIC_SEQ_CST);
+	BR_ITERATE(st) {
+		if (first) {
+			first = 0;
+			if (__atomic_load_n(&thr_arrived, __ATOMIC_SEQ_CST) % br_state_threads(st))
+				__atomic_add_fetch(&thr_late, 1, __ATOMIC_SEQ_CST);
+		}
+		if (br_state_thread_index(st) == 0)
+			fake_now += 10;
+		n++;
+	}
+	__atomic_add_fetch(&thr_iters, n, __ATOMIC_SEQ_CST);
+	br_state_counter(st, "ops", (double)n, BR_COUNTER_PER_ITER);
+}
+
+BR_BENCHMARK(thr, params, BR_PARAMS(BR_PARAM("n", 8)), BR_THREADS(2))
+{
+	BR_ITERATE(st) {
+	}
+}
+
+/* A thread that fails, one that does not loop. */
+BR_BENCHMARK(thr, one_fails, BR_THREADS(2))
+{
+	if (br_state_thread_index(st) == 1) {
+		br_state_fail(st, "no device");
+		return;
+	}
+	BR_ITERATE(st) {
+		fake_now += 1;
+	}
+}
+
+static int no_inputs(br_state_t *st, uint64_t n)
+{
+	(void)st;
+	(void)n;
+	return 0;
+}
+
+BR_BENCHMARK(badt, zero, BR_THREADS(0)) { BAD_BODY }
+BR_BENCHMARK(badt, twice, BR_THREADS(2, 2)) { BAD_BODY }
+BR_BENCHMARK(badt, batched, BR_THREADS(2), .batch_setup = no_inputs) { BAD_BODY }
+
 /* What went through the message hook. */
 static int nmessages;
 static char last_message[512];
@@ -575,15 +631,16 @@ START_TEST(test_registry_count_and_order)
 
 	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
 	 * stand-in each), 100 many, 2 batch, 5 own, 12 + 1 multi, 5 refused
-	 * badp, 1 named, 2 codecs made at run time, 4 user, 3 timing, and the
-	 * second loop/ten_ns. */
-	ck_assert_int_eq(n, 159);
+	 * badp, 1 named, 2 codecs made at run time, 4 user, 3 timing, 4 thr,
+	 * 3 refused badt, and the second loop/ten_ns. */
+	ck_assert_int_eq(n, 166);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 37].name, "many/params/100");
-	ck_assert_str_eq(all[n - 11].name, "lz4-hc/level 9");
-	ck_assert_str_eq(all[n - 9].name, "codec/slow");
-	ck_assert_str_eq(all[n - 5].name, "user/too_many");
-	ck_assert_str_eq(all[n - 2].name, "timing/manual_silent");
+	ck_assert_str_eq(all[n - 44].name, "many/params/100");
+	ck_assert_str_eq(all[n - 18].name, "lz4-hc/level 9");
+	ck_assert_str_eq(all[n - 16].name, "codec/slow");
+	ck_assert_str_eq(all[n - 12].name, "user/too_many");
+	ck_assert_str_eq(all[n - 9].name, "timing/manual_silent");
+	ck_assert_str_eq(all[n - 2].name, "badt/batched");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
 }
 END_TEST
@@ -611,7 +668,7 @@ START_TEST(test_registration_errors)
 
 	nmessages = 0;
 	ck_assert_int_gt(br__registry_instances(&all), 0);
-	ck_assert_int_eq(nmessages, 10);
+	ck_assert_int_eq(nmessages, 13);
 	ck_assert_msg(strstr(last_message, "duplicate benchmark name loop/ten_ns"), "%s",
 	              last_message);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -851,6 +908,48 @@ START_TEST(test_pause_and_manual)
 }
 END_TEST
 
+START_TEST(test_threads)
+{
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__run run;
+	uint64_t sampled = 0, calls = 0;
+
+	ck_assert_str_eq(find("thr/count/threads:1")->name, "thr/count/threads:1");
+	ck_assert_uint_eq(find("thr/count/threads:3")->nthreads, 3);
+	ck_assert_str_eq(find("thr/params/n:8/threads:2")->param, "n:8/threads:2");
+	thr_arrived = thr_late = thr_index_sum = 0;
+	thr_iters = 0;
+	ck_assert_int_eq(br__run_measure(find("thr/count/threads:3"), &s, &run), 0);
+	for (unsigned k = 0; k < run.nsamples; k++) {
+		ck_assert_uint_eq(run.ns[k], 10 * run.iters[k]);  /* thread 0's time */
+		sampled += run.iters[k];
+	}
+	calls = thr_arrived / 3;
+	ck_assert_uint_eq(thr_arrived % 3, 0);
+	ck_assert_uint_eq(thr_late, 0);                     /* started together */
+	ck_assert_uint_eq(thr_index_sum, 3 * calls);        /* 0 + 1 + 2 a call */
+	ck_assert_uint_eq(thr_iters, 3 * (sampled + run.warmup_iters));  /* every iteration */
+	/* User counters add up over the threads: n per thread, per iteration 1. */
+	ck_assert_str_eq(run.ucount[0].name, "ops");
+	ck_assert_double_eq(br__user_figure(&run.ucount[0]), 1);
+	br__run_free(&run);
+	/* One thread's failure is the benchmark's, and nothing hangs. */
+	ck_assert_int_eq(br__run_measure(find("thr/one_fails/threads:2"), &s, &run), BR_EFAILED);
+	ck_assert_str_eq(run.reason, "thread 2: no device");
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("badt/zero"), &s, &run), BR_ESETUP);
+	ck_assert_msg(strstr(run.reason, "BR_THREADS: 0 threads (1 to 1024)"), "%s", run.reason);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("badt/twice"), &s, &run), BR_ESETUP);
+	ck_assert_msg(strstr(run.reason, "BR_THREADS: 2 is listed twice"), "%s", run.reason);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("badt/batched"), &s, &run), BR_ESETUP);
+	ck_assert_msg(strstr(run.reason, "cannot be combined with .batch_setup"), "%s",
+	              run.reason);
+	br__run_free(&run);
+}
+END_TEST
+
 START_TEST(test_plan_cap)
 {
 	struct br__plan p = {.step_iters = 1000, .samples = 30};
@@ -888,6 +987,7 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, test_named_parameters);
 	tcase_add_test(tc, test_user_counters);
 	tcase_add_test(tc, test_pause_and_manual);
+	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_throughput_from_definition);
 	suite_add_tcase(s, tc);
 	return s;

@@ -128,4 +128,15 @@ BR_BENCHMARK(own, counted)
 	br_state_counter(st, "hits", (double)n, BR_COUNTER_PER_ITER);
 }
 
+/* Two threads at once, an item each per iteration. */
+BR_BENCHMARK(own, threaded, BR_THREADS(2), .items_per_iter = 1)
+{
+	uint64_t x = 1;
+
+	BR_ITERATE(st) {
+		x = x * 6364136223846793005u + br_black_box((uint64_t)1);
+	}
+	br_do_not_optimize(x);
+}
+
 BR_MAIN()
