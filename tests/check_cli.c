@@ -489,13 +489,11 @@ START_TEST(test_threads)
 {
 	struct transcript t;
 	json_t *doc, *b;
-	char row[512];
 
+	/* No claim on the figures: tiny budgets on a shared machine. */
 	run_cli(&t, FAST, "--json", json_path, "--filter", "^own/threaded", sample, NULL);
 	ck_assert_int_eq(t.exit_code, 0);
 	assert_measured_row(t.out, "own/threaded/threads:2");
-	ck_assert(table_row(t.out, "own/threaded/threads:2", row, sizeof row));
-	ck_assert_msg(strstr(row, "items/s"), "%s", row);
 	ck_assert_msg(strstr(t.out, "\n    threads: 2, throughput per thread "), "%s", t.out);
 	doc = load_json(json_path);
 	b = json_bench(doc, "own/threaded/threads:2");
