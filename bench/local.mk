@@ -27,6 +27,7 @@ bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 %C%_analysis_LDADD = lib/libbenchrun-internal.la harness/libharness.la
 
 EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/measure-instructions \
+	%D%/measure-api \
 	%D%/peer_gbench.cc
 
 # `make bench` writes its HTML report into reports/ (reports/index.html).
