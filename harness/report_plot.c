@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "msg.h"
 #include "proc.h"
+#include "complexity.h"
 #include "report_plot.h"
 #include "units.h"
 
@@ -455,6 +456,32 @@ static const char *si_prefix(double max, double *factor)
 	return prefix[p];
 }
 
+/* The best complexity fit of a sweep of three sizes or more as a gnuplot
+ * curve in seconds with its title ("1.2e-09*x*log(x)/log(2) title ..."),
+ * into buf; 0 (buf "") when it has none. */
+static int fit_of(const struct sweep_point *pt, size_t n, char *buf, size_t len)
+{
+	static const char *const g[BIGO_COUNT] = {
+		"1", "log(x)/log(2)", "x", "x*log(x)/log(2)", "x**2", "x**3",
+	};
+	double *x = calloc(n + 1, sizeof *x), *t = calloc(n + 1, sizeof *t);
+	struct complexity_fit f;
+	int ok;
+
+	buf[0] = '\0';
+	for (size_t k = 0; x && t && k < n; k++) {
+		x[k] = pt[k].param;
+		t[k] = pt[k].b->an.slope.point;
+	}
+	ok = x && t && complexity_fit(x, t, n, &f) == 0 && pt[0].b->measure == MEASURE_TIME;
+	if (ok)
+		snprintf(buf, len, "%.9g*%s title '%s fit, RMS %.1f%%'", f.coef[f.best] / 1e9,
+		         g[f.best], complexity_name(f.best), 100 * f.rms[f.best]);
+	free(x);
+	free(t);
+	return ok;
+}
+
 /* Time (with its interval) and throughput against the parameter.  Axis
  * ticks never read 1e+06: the parameter axis (log) uses SI prefixes and
  * says what it counts when known; the throughput axis is linear from 0 in
@@ -464,7 +491,7 @@ static int plot_sweep(FILE *gp, const char *pdir, const struct sweep_point *pt, 
 {
 	const struct bench_result *b0 = pt[0].b;
 	struct tunit u = {"s", 1e9};  /* SI tick labels: a sweep spans decades */
-	char key[512], stem[STEM_LEN], path[4096 + 128], xlabel[64];
+	char key[512], stem[STEM_LEN], path[4096 + 128], xlabel[64], fit[160];
 	int rate = 1, items = b0->bytes_per_iter <= 0;
 	const char *kind = sweep_param_kind(pt, n), *rprefix;
 	double rmax = 0, rfactor;
@@ -500,10 +527,14 @@ static int plot_sweep(FILE *gp, const char *pdir, const struct sweep_point *pt, 
 	         kind ? (!strcmp(kind, "bytes") ? "size (bytes)" : "items") : "parameter",
 	         kind && !strcmp(kind, "bytes") ? "B" : "");
 	fig_begin_named(gp, "sweep-", stem, "-time", 640, 360);
-	fprintf(gp, "set logscale xy\nset key off\n%s"
+	fprintf(gp, "set logscale xy\nset key %s\n%s"
 	        "set format y '%%.0s %%c%s'\nset ylabel 'time per iteration'\nset offsets graph 0.05, graph 0.05, 0, 0\n"
-	        "plot 'sweep-%s.dat' using 1:2:3:4 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4'\n",
-	        xlabel, u.name, stem);
+	        "plot 'sweep-%s.dat' using 1:2:3:4 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' "
+	        "notitle", fit_of(pt, n, fit, sizeof fit) ? "top left noenhanced" : "off", xlabel,
+	        u.name, stem);
+	if (fit[0])  /* the complexity fit's curve, as the console states it */
+		fprintf(gp, ", %s with lines dt 2 lw 2 lc rgb '#d62728'", fit);
+	fputc('\n', gp);
 	if (rate) {
 		fig_begin_named(gp, "sweep-", stem, "-rate", 640, 360);
 		fprintf(gp, "set logscale x\nset key off\n%s"

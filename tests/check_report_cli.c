@@ -196,22 +196,22 @@ START_TEST(test_hostile_names_every_output)
 	ck_assert_uint_eq(transcript_lines(t.err), 6);
 	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/pct%d%s%n 100%  "));
 	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/\xc2\xb5s-\xc3\xbc  "));
-	ck_assert_ptr_nonnull(strstr(t.out, "14 benchmarks, 6 failed"));
+	ck_assert_ptr_nonnull(strstr(t.out, "15 benchmarks, 6 failed"));
 	ck_assert_ptr_nonnull(strstr(t.out, "\nnames/params/n:8/mode:a<b>&\"q\"  "));
 
 	doc = json_load_file(js, 0, &jerr);
 	ck_assert_msg(doc != NULL, "%s: %s", js, jerr.text);
 	benches = json_object_get(doc, "benchmarks");
-	ck_assert_uint_eq(json_array_size(benches), 14);
+	ck_assert_uint_eq(json_array_size(benches), 15);
 	for (size_t i = 0; i < json_array_size(benches); i++)
 		nok += !strcmp(json_string_value(json_object_get(json_array_get(benches, i),
 		                                                 "status")), "ok");
-	ck_assert_uint_eq(nok, 8);
+	ck_assert_uint_eq(nok, 9);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 0), "name")),
 	                 "names/pct%d%s%n 100%");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 6), "name")),
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 7), "name")),
 	                 "names/esc\\x1b[31mred");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 13), "param")),
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 14), "param")),
 	                 "n:8/mode:100%");
 	json_decref(doc);
 
@@ -269,6 +269,10 @@ START_TEST(test_hostile_names_every_output)
 		free(text);
 		free(cmd);
 		cmd = check_asprintf("ls %s/plots/sweep-names_sweep_-*-rate.svg >/dev/null", dir);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+		/* Three sizes: the time plot draws the complexity fit. */
+		cmd = check_asprintf("grep -q 'fit, RMS' %s/plots/sweep-names_sweep_-*-time.svg", dir);
 		ck_assert_int_eq(system(cmd), 0);
 		free(cmd);
 	}

@@ -19,7 +19,7 @@ static void body(br_state_t *st)
 	br_do_not_optimize(x);
 }
 
-static const int64_t sizes[] = {8, 64};
+static const int64_t sizes[] = {8, 64, 512};
 static char long_a[300], long_b[300];
 
 static br_benchmark_t defs[] = {
@@ -27,7 +27,7 @@ static br_benchmark_t defs[] = {
 	{.group = "names", .name = "quote'\"<b>&amp;", .fn = body},
 	{.group = "names", .name = "back\\slash", .fn = body},
 	{.group = "names", .name = "\xc2\xb5s-\xc3\xbc", .fn = body},            /* µs-ü */
-	{.group = "names", .name = "sweep%", .fn = body, .arg_list = sizes, .arg_count = 2,
+	{.group = "names", .name = "sweep%", .fn = body, .arg_list = sizes, .arg_count = 3,
 	 .bytes_per_iter = 8},
 	{.group = "names", .name = "esc\x1b[31mred", .fn = body},
 	{.group = "names", .name = "cr\rlf\n", .fn = body},
