@@ -415,6 +415,14 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 	}
 	if (json_string_value(json_object_get(o, "label")))
 		b->label = strdup(json_string_value(json_object_get(o, "label")));
+	if (json_is_object(json_object_get(o, "complexity_function"))) {
+		json_t *cf = json_object_get(o, "complexity_function");
+		const char *cn = json_string_value(json_object_get(cf, "name"));
+		if (cn && json_is_number(json_object_get(cf, "g"))) {
+			b->complexity_name = strdup(cn);
+			b->complexity_g = json_number_value(json_object_get(cf, "g"));
+		}
+	}
 	if (json_integer_value(json_object_get(o, "threads")) > 0 &&
 	    json_integer_value(json_object_get(o, "threads")) <= 1024)
 		b->threads = (unsigned)json_integer_value(json_object_get(o, "threads"));

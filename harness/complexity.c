@@ -12,12 +12,12 @@
 #include "units.h"
 
 static const char *const names[BIGO_COUNT] = {
-	"O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)",
+	"O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)", "user",
 };
 
 /* What the coefficient multiplies, for the console. */
 static const char *const terms[BIGO_COUNT] = {
-	"", " x log n", " x n", " x n log n", " x n^2", " x n^3",
+	"", " x log n", " x n", " x n log n", " x n^2", " x n^3", " x f(n)",
 };
 
 const char *complexity_name(int c)
@@ -38,6 +38,8 @@ double complexity_g(int c, double n)
 		return n * log2(n);
 	case BIGO_N2:
 		return n * n;
+	case BIGO_USER:
+		return NAN;
 	default:
 		return n * n * n;
 	}
@@ -47,6 +49,12 @@ double complexity_g(int c, double n)
  * sum(g^2); the RMS of the residuals over the mean of t, as Google
  * Benchmark normalises it, so classes compare on one scale. */
 int complexity_fit(const double *n, const double *t, size_t k, struct complexity_fit *out)
+{
+	return complexity_fit_user(n, t, NULL, k, out);
+}
+
+int complexity_fit_user(const double *n, const double *t, const double *user, size_t k,
+                        struct complexity_fit *out)
 {
 	double mean = 0;
 
@@ -63,13 +71,16 @@ int complexity_fit(const double *n, const double *t, size_t k, struct complexity
 	for (int c = 0; c < BIGO_COUNT; c++) {
 		double tg = 0, gg = 0, ss = 0;
 		for (size_t i = 0; i < k; i++) {
-			double g = complexity_g(c, n[i]);
+			double g = c == BIGO_USER ? (user ? user[i] : NAN) : complexity_g(c, n[i]);
+			if (!isfinite(g))
+				gg = NAN;
 			tg += t[i] * g;
 			gg += g * g;
 		}
 		out->coef[c] = gg > 0 ? tg / gg : NAN;
 		for (size_t i = 0; gg > 0 && i < k; i++) {
-			double r = t[i] - out->coef[c] * complexity_g(c, n[i]);
+			double g = c == BIGO_USER ? user[i] : complexity_g(c, n[i]);
+			double r = t[i] - out->coef[c] * g;
 			ss += r * r;
 		}
 		out->rms[c] = gg > 0 ? sqrt(ss / (double)k) / mean : NAN;
@@ -144,13 +155,26 @@ static int fit_sweep(const struct suite *s, size_t i, const char *key,
 {
 	const struct bench_result *first = &s->benches[i];
 	double *n = calloc(s->nbenches + 1, sizeof *n), *t = calloc(s->nbenches + 1, sizeof *t);
+	double *u = calloc(s->nbenches + 1, sizeof *u);
+	const char *rest = key + strlen(first->function), *end;
+	/* The definition's function is of its first parameter: a sweep over
+	 * that one ("qsort", or "qsort/n:*..."), every point with its value. */
+	int user = first->complexity_name != NULL && (!*rest ||
+	           ((end = strchr(rest + 1, '/')) ? end - rest >= 3 && end[-1] == '*' &&
+	            end[-2] == ':' : rest[strlen(rest) - 1] == '*'));
 	size_t k = 0;
 	int rc = -1;
 
-	for (size_t j = i; n && t && j < s->nbenches; j++)
-		if (of_sweep(&s->benches[j], first->group, key, &n[k]))
-			t[k++] = s->benches[j].an.slope.point;
-	if (n && t && complexity_fit(n, t, k, &r->fit) == 0) {
+	for (size_t j = i; n && t && u && j < s->nbenches; j++)
+		if (of_sweep(&s->benches[j], first->group, key, &n[k])) {
+			const struct bench_result *b = &s->benches[j];
+			user &= b->complexity_name && !strcmp(b->complexity_name,
+			                                      first->complexity_name) &&
+			        isfinite(b->complexity_g);
+			u[k] = b->complexity_g;
+			t[k++] = b->an.slope.point;
+		}
+	if (n && t && u && complexity_fit_user(n, t, user ? u : NULL, k, &r->fit) == 0) {
 		r->npoints = k;
 		r->lo = r->hi = n[0];
 		for (size_t j = 1; j < k; j++) {
@@ -160,10 +184,12 @@ static int fit_sweep(const struct suite *s, size_t i, const char *key,
 		r->measure = first->measure;
 		r->group = strdup(first->group);
 		r->function = strdup(key);
-		rc = r->group && r->function ? 0 : -1;
+		r->user = user ? strdup(first->complexity_name) : NULL;
+		rc = r->group && r->function && (!user || r->user) ? 0 : -1;
 	}
 	free(n);
 	free(t);
+	free(u);
 	return rc;
 }
 
@@ -206,8 +232,15 @@ void complexity_results_free(struct complexity_result *r, size_t n)
 	for (size_t i = 0; r && i < n; i++) {
 		free(r[i].group);
 		free(r[i].function);
+		free(r[i].user);
 	}
 	free(r);
+}
+
+/* Class c's name in r: the definition's for BIGO_USER. */
+static const char *class_name(const struct complexity_result *r, int c)
+{
+	return c == BIGO_USER && r->user ? r->user : names[c];
 }
 
 /* The class with the second smallest RMS. */
@@ -228,10 +261,10 @@ void complexity_line(char *buf, size_t len, const struct complexity_result *r)
 	char coef[32];
 
 	units_figure(coef, sizeof coef, f->coef[f->best], r->measure);
-	n = snprintf(buf, len, "%s, %s%s, RMS %.1f%%", names[f->best], coef, terms[f->best],
+	n = snprintf(buf, len, "%s, %s%s, RMS %.1f%%", class_name(r, f->best), coef, terms[f->best],
 	             100 * f->rms[f->best]);
 	if (second >= 0 && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " (next: %s, RMS %.1f%%)", names[second],
+		snprintf(buf + n, len - (size_t)n, " (next: %s, RMS %.1f%%)", class_name(r, second),
 		         100 * f->rms[second]);
 }
 
@@ -256,7 +289,7 @@ json_t *complexity_json(const struct complexity_result *r, size_t n)
 	for (size_t i = 0; a && i < n; i++) {
 		json_t *fits = json_object();
 		for (int c = 0; fits && c < BIGO_COUNT; c++)
-			json_object_set_new(fits, names[c], json_pack("{s:o, s:o}", "coefficient",
+			json_object_set_new(fits, class_name(&r[i], c), json_pack("{s:o, s:o}", "coefficient",
 			                    isfinite(r[i].fit.coef[c]) ? json_real(r[i].fit.coef[c])
 			                                               : json_null(),
 			                    "rms", isfinite(r[i].fit.rms[c]) ? json_real(r[i].fit.rms[c])
@@ -264,7 +297,7 @@ json_t *complexity_json(const struct complexity_result *r, size_t n)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:f, s:f, s:s, s:f, s:f, s:o}",
 		                      "group", r[i].group, "function", r[i].function,
 		                      "sizes", (json_int_t)r[i].npoints, "lo", r[i].lo, "hi", r[i].hi,
-		                      "best", names[r[i].fit.best],
+		                      "best", class_name(&r[i], r[i].fit.best),
 		                      "coefficient", r[i].fit.coef[r[i].fit.best],
 		                      "rms", r[i].fit.rms[r[i].fit.best], "fits", fits));
 	}

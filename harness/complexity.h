@@ -14,13 +14,15 @@
 struct suite;
 
 enum complexity_class {
-	BIGO_1, BIGO_LOGN, BIGO_N, BIGO_NLOGN, BIGO_N2, BIGO_N3, BIGO_COUNT
+	BIGO_1, BIGO_LOGN, BIGO_N, BIGO_NLOGN, BIGO_N2, BIGO_N3,
+	BIGO_USER,  /* the definition's own function (.complexity), when given */
+	BIGO_COUNT
 };
 
 /* "O(1)", "O(log n)", ... */
 const char *complexity_name(int c);
 
-/* The class's function of n (log base 2; n >= 1). */
+/* The class's function of n (log base 2; n >= 1); NAN for BIGO_USER. */
 double complexity_g(int c, double n);
 
 struct complexity_fit {
@@ -29,9 +31,12 @@ struct complexity_fit {
 	double rms[BIGO_COUNT];     /* sqrt(mean squared residual) / mean t */
 };
 
-/* Fit k points (n[i] >= 1, t[i] finite) to every class.  0, or -1 when
- * there are fewer than 3 points or one is unusable.  Pure. */
+/* Fit k points (n[i] >= 1, t[i] finite) to every class; with `user` (the
+ * definition's function at each point, or NULL), to BIGO_USER too.  0, or
+ * -1 when there are fewer than 3 points or one is unusable.  Pure. */
 int complexity_fit(const double *n, const double *t, size_t k, struct complexity_fit *out);
+int complexity_fit_user(const double *n, const double *t, const double *user, size_t k,
+                        struct complexity_fit *out);
 
 /* One sweep of a suite and its fit. */
 struct complexity_result {
@@ -39,6 +44,8 @@ struct complexity_result {
 	size_t npoints;
 	double lo, hi;              /* the smallest and largest parameter */
 	int measure;                /* enum measure (units.h) of the times */
+	char *user;                 /* the name of the definition's function
+	                             * (BIGO_USER), owned, or NULL */
 	struct complexity_fit fit;
 };
 

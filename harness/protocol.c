@@ -61,17 +61,19 @@ static int parse_header(json_t *o, struct protocol_doc *doc, json_error_t *je)
 static struct protocol_bench *new_bench(struct protocol_doc *doc, json_t *o,
                                         json_error_t *je)
 {
-	const char *name, *group, *function, *label = NULL, *skip = NULL;
+	const char *name, *group, *function, *label = NULL, *skip = NULL, *cname = NULL;
 	json_t *param = json_object_get(o, "param");
+	double cg = NAN;
 	struct protocol_bench *b, *nb;
 	struct bench_settings set = {0};
 	json_int_t iters = 0, procs = 0;
 
-	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s:s, s?s, s?s, s?{s?F, s?I, s?I, s?F}}",
+	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s:s, s?s, s?s, s?{s?F, s?I, s?I, s?F},"
+	                   " s?{s:s, s:F}}",
 	                   "name", &name, "group", &group, "function", &function, "label",
 	                   &label, "skip", &skip, "settings", "measure_time",
 	                   &set.measure_time, "iterations", &iters, "processes", &procs,
-	                   "timeout", &set.timeout_s) != 0)
+	                   "timeout", &set.timeout_s, "complexity", "name", &cname, "g", &cg) != 0)
 		return NULL;
 	if (iters < 0 || procs < 0 || procs > 100000 || !(set.measure_time >= 0) ||
 	    !(set.timeout_s >= 0)) {
@@ -91,6 +93,8 @@ static struct protocol_bench *new_bench(struct protocol_doc *doc, json_t *o,
 	b->function = strdup(function);
 	b->param = dup_or_null(json_string_value(param));
 	b->label = dup_or_null(label && *label ? label : NULL);
+	b->complexity_name = dup_or_null(cname && *cname ? cname : NULL);
+	b->complexity_g = cg;
 	b->set = set;
 	if (skip) {
 		b->failed = b->skipped = 1;
@@ -393,6 +397,7 @@ static void bench_free(struct protocol_bench *b)
 	free(b->param);
 	free(b->reason);
 	free(b->label);
+	free(b->complexity_name);
 	user_counters_free(b->user, b->nuser);
 	free(b->run.samples);
 	free(b->run.ctr_delta);
@@ -423,6 +428,9 @@ void protocol_bench_take_identity(struct protocol_bench *src, struct bench_resul
 	dst->function = src->function;
 	dst->param = src->param;
 	dst->label = src->label;
+	dst->complexity_name = src->complexity_name;
+	dst->complexity_g = src->complexity_g;
+	src->complexity_name = NULL;
 	dst->set = src->set;
 	if (src->skipped && !dst->failed) {
 		dst->failed = dst->skipped = 1;

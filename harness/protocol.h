@@ -28,6 +28,8 @@ struct protocol_bench {
 	char *label;          /* owned, or NULL */
 	struct bench_settings set; /* the listing's "settings" */
 	unsigned threads;     /* threads running the body (BR_THREADS); 0 */
+	char *complexity_name; /* the listing's "complexity": name, owned */
+	double complexity_g;   /* and value */
 	struct user_counter *user; /* its "user_counter" records (vals[0] the
 	                            * figure); owned */
 	size_t nuser;

@@ -206,6 +206,9 @@ static json_t *benchmark(const struct bench_result *b)
 	json_object_set_new(o, "counters", counters_json(b));
 	json_object_set_new(o, "counters_derived", counters_json_derived(b));
 	json_object_set_new(o, "user_counters", user_counters_json(b));
+	if (b->complexity_name && isfinite(b->complexity_g))
+		json_object_set_new(o, "complexity_function", json_pack("{s:s, s:f}", "name",
+		                    b->complexity_name, "g", b->complexity_g));
 	json_object_set_new(o, "profile", b->profile ? profile_to_json(b->profile) : json_null());
 	json_object_set_new(o, "instruction_profile",
 	                    b->counted ? callgrind_profile_json(b->counted, 20) : json_null());

@@ -188,6 +188,9 @@ struct bench_result {
 	char *reason;           /* why it failed or was skipped, owned; NULL if not */
 	char *label;            /* shown beside the results, owned, or NULL */
 	struct bench_settings set; /* its definition's own settings */
+	char *complexity_name;  /* the definition's complexity function (.complexity):
+	                         * its name, owned, or NULL */
+	double complexity_g;    /* and its value at this benchmark's first parameter */
 	unsigned threads;       /* BR_THREADS: threads running the body, 0 without;
 	                         * its throughput is their sum */
 	int analysed;           /* nonzero once `an` holds estimates */

@@ -539,6 +539,7 @@ void bench_result_free(struct bench_result *b)
 	free(b->program);
 	free(b->reason);
 	free(b->label);
+	free(b->complexity_name);
 	user_counters_free(b->user, b->nuser);
 	for (size_t i = 0; i < b->nprocs; i++) {
 		free(b->procs[i].samples);

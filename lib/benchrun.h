@@ -98,6 +98,10 @@ typedef struct br_benchmark {
 	size_t param_count;                /* entries in params */
 	const void *data;                  /* the definition's own data, for
 	                                    * table-driven benchmarks (br_state_data) */
+	double (*complexity)(double n);    /* a complexity class of its own, a
+	                                    * function of the first parameter,
+	                                    * fitted beside O(1) .. O(n^3) */
+	const char *complexity_name;       /* its name, e.g. "O(n log^2 n)" */
 	const unsigned *threads;           /* BR_THREADS: thread counts, or NULL */
 	size_t thread_count;               /* entries in threads */
 	uint64_t bytes_per_iter;           /* throughput unit; 0 = none */

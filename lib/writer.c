@@ -112,11 +112,31 @@ static void write_settings(FILE *out, const br_benchmark_t *d)
 	}
 }
 
+/* The definition's complexity function at the instance's first
+ * parameter: "complexity":{"name":N,"g":G} (protocol 4). */
+static void write_complexity(FILE *out, const struct br__instance *inst)
+{
+	const br_benchmark_t *d = inst->def;
+	double g;
+
+	if (!d->complexity || !inst->has_arg || br__axes(d) == 0)
+		return;
+	g = d->complexity((double)inst->arg);
+	if (!isfinite(g))
+		return;
+	fputs(",\"complexity\":{\"name\":", out);
+	br__write_json_string(out, d->complexity_name ? d->complexity_name : "f(n)");
+	fputs(",\"g\":", out);
+	write_number(out, g);
+	fputc('}', out);
+}
+
 void br__write_listed(FILE *out, const struct br__instance *inst)
 {
 	fputs("{\"type\":\"listed\"", out);
 	write_identity(out, inst);
 	write_settings(out, inst->def);
+	write_complexity(out, inst);
 	fputs("}\n", out);
 }
 

@@ -157,17 +157,66 @@ START_TEST(test_named_sweeps)
 }
 END_TEST
 
+/* The definition's own function (n log^2 n) beside the built-in classes:
+ * it wins on its own data, with its coefficient; without it, the closest
+ * built-in class does; in a suite, it is named by the definition and used
+ * only on sweeps of the first parameter. */
+START_TEST(test_user_function)
+{
+	double t[7], u[7], x[3] = {64, 1024, 16384};
+	struct complexity_fit f;
+	struct complexity_result *r;
+	struct suite s = {0};
+	char line[256], param[64];
+	json_t *doc;
+	size_t n;
+
+	for (size_t i = 0; i < 7; i++) {
+		u[i] = N[i] * log2(N[i]) * log2(N[i]);
+		t[i] = 3 * u[i];
+	}
+	ck_assert_int_eq(complexity_fit_user(N, t, u, 7, &f), 0);
+	ck_assert_int_eq(f.best, BIGO_USER);
+	ck_assert_double_eq_tol(f.coef[BIGO_USER], 3, 1e-9);
+	ck_assert_int_eq(complexity_fit(N, t, 7, &f), 0);
+	ck_assert(f.best != BIGO_USER && isnan(f.rms[BIGO_USER]));
+
+	for (size_t i = 0; i < 3; i++)
+		for (int m = 0; m < 2; m++) {
+			double g = x[i] * log2(x[i]) * log2(x[i]);
+			snprintf(param, sizeof param, "n:%g/m:%g", x[i], x[m] * 1);
+			add(&s, "sort", "merge", param, 2 * g * (m + 1));
+			s.benches[s.nbenches - 1].complexity_name = strdup("O(n log^2 n)");
+			s.benches[s.nbenches - 1].complexity_g = g;
+		}
+	n = complexity_suite(&s, &r);
+	ck_assert_uint_eq(n, 2);  /* n swept at m:64 and at m:1024; m has two values */
+	ck_assert_str_eq(r[0].function, "merge/n:*/m:64");
+	ck_assert_int_eq(r[0].fit.best, BIGO_USER);
+	ck_assert_str_eq(r[0].user, "O(n log^2 n)");
+	complexity_line(line, sizeof line, &r[0]);
+	ck_assert_msg(!strncmp(line, "O(n log^2 n), 2.000 ns x f(n), RMS 0.0%", 38), "%s", line);
+	doc = complexity_json(r, n);
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(json_array_get(doc, 0), "fits"),
+	                                      "O(n log^2 n)"));
+	json_decref(doc);
+	complexity_results_free(r, n);
+	suite_free(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("complexity");
 	TCase *tc = tcase_create("fits");
 
-	tcase_add_loop_test(tc, test_exact_classes, 0, BIGO_COUNT);
-	tcase_add_loop_test(tc, test_noisy_classes, 0, BIGO_COUNT);
+	tcase_add_loop_test(tc, test_exact_classes, 0, BIGO_USER);
+	tcase_add_loop_test(tc, test_noisy_classes, 0, BIGO_USER);
 	tcase_add_test(tc, test_known_answer);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_suite_sweeps);
 	tcase_add_test(tc, test_named_sweeps);
+	tcase_add_test(tc, test_user_function);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

@@ -213,6 +213,11 @@ START_TEST(test_hostile_names_every_output)
 	                 "names/esc\\x1b[31mred");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(benches, 14), "param")),
 	                 "n:8/mode:100%");
+	/* The definition's complexity function reaches the fits, by its name. */
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(json_array_get(
+		json_object_get(doc, "complexity"), 0), "fits"), "O(n/2 \"%s\")"));
+	ck_assert_double_eq(json_number_value(json_object_get(json_object_get(
+		json_array_get(benches, 6), "complexity_function"), "g")), 256);
 	json_decref(doc);
 
 	text = slurp(md);

@@ -20,6 +20,12 @@ static void body(br_state_t *st)
 }
 
 static const int64_t sizes[] = {8, 64, 512};
+
+/* A complexity function of the definition's own, with an awkward name. */
+static double half_n(double n)
+{
+	return n / 2;
+}
 static char long_a[300], long_b[300];
 
 static br_benchmark_t defs[] = {
@@ -28,6 +34,7 @@ static br_benchmark_t defs[] = {
 	{.group = "names", .name = "back\\slash", .fn = body},
 	{.group = "names", .name = "\xc2\xb5s-\xc3\xbc", .fn = body},            /* µs-ü */
 	{.group = "names", .name = "sweep%", .fn = body, .arg_list = sizes, .arg_count = 3,
+	 .complexity = half_n, .complexity_name = "O(n/2 \"%s\")",
 	 .bytes_per_iter = 8},
 	{.group = "names", .name = "esc\x1b[31mred", .fn = body},
 	{.group = "names", .name = "cr\rlf\n", .fn = body},
