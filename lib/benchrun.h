@@ -324,7 +324,8 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags);
  * counters count every thread (inherited events, read once the threads
  * have ended, so thread start and end are in the counts; a kernel that
  * refuses inherited counter groups counts the first thread only); a
- * sampled profile is the first thread's.  Not with .batch_setup or
+ * sampled profile samples every thread (one inherited event per CPU).
+ * Not with .batch_setup or
  * .manual_time; br_state_pause fails in a threaded body. */
 #define BR_THREADS(...)                                                     \
 	.threads = (const unsigned[]){__VA_ARGS__},                          \

@@ -303,22 +303,35 @@ void br__profile_free(struct br__profile *prof);
 
 /* A sampling perf_event on this thread, opened disabled, with its ring
  * buffer and the profile its records are drained into. */
-struct br__sampler {
+/* One sampled event and its ring buffer. */
+struct br__ring {
 	int fd;
 	void *ring;            /* control page and data area */
 	size_t ring_len;       /* bytes mapped */
 	uint64_t data_offset;  /* of the data area in ring, bytes */
 	uint64_t data_size;    /* bytes, a power of two */
 	uint64_t tail;         /* bytes consumed so far */
+};
+
+/* The most CPUs a threaded profile samples on (one ring each). */
+#define BR__SAMPLER_RINGS 64
+
+struct br__sampler {
+	struct br__ring r[BR__SAMPLER_RINGS];
+	unsigned n;            /* rings open: 1 (this thread), or one per CPU */
 	const char *event;     /* "cycles" or "cpu-clock" */
 	unsigned freq_hz;      /* requested samples per second */
 	struct br__profile prof;
 };
 
 /* Open hardware cycles, else cpu-clock, sampled at freq_hz with user-space
- * call chains, and map its ring buffer.  Returns 0, or a negated errno
- * with one line saying why (and the fix) in why. */
-int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, char *why, size_t len);
+ * call chains, and map its ring buffer: one event on this thread; or, with
+ * `threads` (a BR_THREADS body), one inherited event per CPU, which the
+ * threads it starts inherit (the kernel maps no buffer of an inherited
+ * event on one task).  Returns 0, or a negated errno with one line saying
+ * why (and the fix) in why. */
+int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, int threads, char *why,
+                     size_t len);
 
 /* Start and stop sampling (one ioctl each; br__loop_start/stop call them). */
 void br__sampler_enable(struct br__sampler *smp);

@@ -237,9 +237,11 @@ long br__perf_open(struct perf_event_attr *attr, int group_fd)
 	               group_fd, PERF_FLAG_FD_CLOEXEC);
 }
 
-static int perf_open(struct perf_event_attr *attr)
+/* This thread's event (cpu -1), or this process's on one CPU. */
+static int perf_open(struct perf_event_attr *attr, int cpu)
 {
-	long fd = br__perf_open(attr, -1 /* no group */);
+	long fd = cpu < 0 ? br__perf_open(attr, -1 /* no group */)
+	                  : syscall(SYS_perf_event_open, attr, 0, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
 	return fd < 0 ? -errno : (int)fd;
 }
@@ -289,7 +291,7 @@ static void refusal(int err, unsigned freq_hz, char *why, size_t len)
 /* Try cycles, then cpu-clock when the machine has no usable PMU event (a
  * virtual machine: ENOENT).  exclude_kernel is required of unprivileged
  * users at perf_event_paranoid 2. */
-static int open_event(struct br__sampler *smp, unsigned freq_hz)
+static int open_event(struct br__sampler *smp, unsigned freq_hz, int cpu)
 {
 	static const struct {
 		uint32_t type;
@@ -313,11 +315,12 @@ static int open_event(struct br__sampler *smp, unsigned freq_hz)
 		attr.exclude_kernel = 1;
 		attr.exclude_hv = 1;
 		attr.exclude_callchain_kernel = 1;
-		/* Not inherited: the kernel maps no ring buffer of an inherited
-		 * event on one task (cpu -1), so a threaded body's profile is
-		 * its first thread's. */
+		/* On one CPU, inherited by the threads this one starts (the
+		 * kernel maps no ring buffer of an inherited event on one task,
+		 * cpu -1). */
+		attr.inherit = cpu >= 0;
 		attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CALLCHAIN;
-		fd = perf_open(&attr);
+		fd = perf_open(&attr, cpu);
 		if (fd >= 0) {
 			smp->event = ev[i].name;
 			return fd;
@@ -333,13 +336,13 @@ static int open_event(struct br__sampler *smp, unsigned freq_hz)
  * buffers together, so a second profiled process may get less.  Mapped
  * writable so that the kernel drops samples (and says so with
  * PERF_RECORD_LOST) instead of overwriting unread ones. */
-static int map_ring(struct br__sampler *smp)
+static int map_ring(struct br__ring *smp, size_t most)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	struct perf_event_mmap_page *pg;
 	int err = ENOMEM;
 
-	for (size_t n = 128; n >= 8; n /= 2) {
+	for (size_t n = most; n >= 8; n /= 2) {
 		void *p = mmap(NULL, (1 + n) * page, PROT_READ | PROT_WRITE, MAP_SHARED,
 		               smp->fd, 0);
 		if (p != MAP_FAILED) {
@@ -359,36 +362,71 @@ static int map_ring(struct br__sampler *smp)
 	return -err;
 }
 
-int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, char *why, size_t len)
+/* The rings of smp closed (from `from` on). */
+static void close_rings(struct br__sampler *smp, unsigned from)
 {
-	int rc;
+	for (unsigned i = from; i < smp->n; i++) {
+		if (smp->r[i].ring)
+			munmap(smp->r[i].ring, smp->r[i].ring_len);
+		if (smp->r[i].fd >= 0)
+			close(smp->r[i].fd);
+		smp->r[i].ring = NULL;
+		smp->r[i].fd = -1;
+	}
+	smp->n = from;
+}
+
+int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, int threads, char *why,
+                     size_t len)
+{
+	long ncpu = threads ? sysconf(_SC_NPROCESSORS_CONF) : 1;
+	int rc = 0;
 
 	memset(smp, 0, sizeof *smp);
 	smp->freq_hz = freq_hz;
-	if ((smp->fd = open_event(smp, freq_hz)) < 0) {
-		rc = smp->fd;
-		refusal(-rc, freq_hz, why, len);
-		return rc;
+	if (ncpu < 1)
+		ncpu = 1;
+	if (ncpu > BR__SAMPLER_RINGS)
+		ncpu = BR__SAMPLER_RINGS;
+	for (long c = 0; c < ncpu; c++) {
+		struct br__ring *r = &smp->r[smp->n];
+		int fd = open_event(smp, freq_hz, threads ? (int)c : -1);
+		if (fd < 0) {
+			if (threads && fd == -ENODEV)
+				continue;  /* an offline CPU */
+			rc = fd;
+			refusal(-rc, freq_hz, why, len);
+			break;
+		}
+		r->fd = fd;
+		smp->n++;
+		/* The buffers share the user's lock limit: smaller with more. */
+		if ((rc = map_ring(r, ncpu > 1 ? 64 : 128)) != 0) {
+			snprintf(why, len, "cannot map the sample buffer: %s "
+			         "(kernel.perf_event_mlock_kb is %ld)", strerror(-rc),
+			         br__read_long_file("/proc/sys/kernel/perf_event_mlock_kb", -1));
+			break;
+		}
 	}
-	if ((rc = map_ring(smp)) != 0) {
-		snprintf(why, len, "cannot map the sample buffer: %s (kernel.perf_event_mlock_kb "
-		         "is %ld)", strerror(-rc),
-		         br__read_long_file("/proc/sys/kernel/perf_event_mlock_kb", -1));
-		close(smp->fd);
-		smp->fd = -1;
-		return rc;
+	if (rc == 0 && smp->n == 0) {
+		rc = -ENODEV;
+		refusal(ENODEV, freq_hz, why, len);
 	}
-	return 0;
+	if (rc != 0)
+		close_rings(smp, 0);
+	return rc;
 }
 
 void br__sampler_enable(struct br__sampler *smp)
 {
-	ioctl(smp->fd, PERF_EVENT_IOC_ENABLE, 0);
+	for (unsigned i = 0; i < smp->n; i++)
+		ioctl(smp->r[i].fd, PERF_EVENT_IOC_ENABLE, 0);
 }
 
 void br__sampler_disable(struct br__sampler *smp)
 {
-	ioctl(smp->fd, PERF_EVENT_IOC_DISABLE, 0);
+	for (unsigned i = 0; i < smp->n; i++)
+		ioctl(smp->r[i].fd, PERF_EVENT_IOC_DISABLE, 0);
 }
 
 /* data_head is read with acquire semantics (the kernel's records are then
@@ -396,24 +434,24 @@ void br__sampler_disable(struct br__sampler *smp)
  * out (the kernel may then reuse the space). */
 int br__sampler_drain(struct br__sampler *smp)
 {
-	struct perf_event_mmap_page *pg = smp->ring;
-	uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
-	int rc = br__profile_parse(&smp->prof, (unsigned char *)smp->ring + smp->data_offset,
-	                           smp->data_size, smp->tail, head);
+	int rc = 0;
 
-	smp->tail = head;
-	__atomic_store_n(&pg->data_tail, head, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < smp->n; i++) {
+		struct br__ring *r = &smp->r[i];
+		struct perf_event_mmap_page *pg = r->ring;
+		uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+		int one = br__profile_parse(&smp->prof, (unsigned char *)r->ring + r->data_offset,
+		                            r->data_size, r->tail, head);
+		rc = rc ? rc : one;
+		r->tail = head;
+		__atomic_store_n(&pg->data_tail, head, __ATOMIC_RELEASE);
+	}
 	return rc;
 }
 
 void br__sampler_close(struct br__sampler *smp)
 {
-	if (smp->ring)
-		munmap(smp->ring, smp->ring_len);
-	if (smp->fd >= 0)
-		close(smp->fd);
-	smp->ring = NULL;
-	smp->fd = -1;
+	close_rings(smp, 0);
 	br__profile_free(&smp->prof);
 }
 

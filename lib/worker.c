@@ -274,7 +274,7 @@ static int profile_one(const struct worker_opts *o, const struct br__instance *i
 	char why[BR__REASON_MAX];
 	int rc;
 
-	if (br__sampler_open(&smp, o->profile_hz, why, sizeof why) != 0) {
+	if (br__sampler_open(&smp, o->profile_hz, in->nthreads > 1, why, sizeof why) != 0) {
 		if (o->jsonl)
 			br__write_profile_error(out, in->name, why);
 		else

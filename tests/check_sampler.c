@@ -365,6 +365,30 @@ BR_BENCHMARK(sampler, spin)
 	br_do_not_optimize(x);
 }
 
+/* Two threads, each in its own leaf: a threaded body's profile must hold
+ * the second thread's too. */
+KEEP_FN uint64_t spin_other(uint64_t x);
+KEEP_FN uint64_t spin_other(uint64_t x)
+{
+	volatile uint64_t in = x;
+
+	x = in;
+	for (int i = 0; i < 2000; i++)
+		x = br_black_box(x) * 2862933555777941757u + 3;
+	return x;
+}
+
+BR_BENCHMARK(sampler, threads, BR_THREADS(2))
+{
+	uint64_t x = 1;
+	int other = br_state_thread_index(st) == 1;
+
+	BR_ITERATE(st) {
+		x = other ? spin_other(x) : spin_leaf(x);
+	}
+	br_do_not_optimize(x);
+}
+
 static const struct br__instance *find(const char *name)
 {
 	const struct br__instance *all;
@@ -402,7 +426,7 @@ START_TEST(test_live_in_process)
 	char why[BR__REASON_MAX];
 	uint64_t sum = 0, chained = 0;
 
-	ck_assert_int_eq(br__sampler_open(&smp, 1000, why, sizeof why), 0);
+	ck_assert_int_eq(br__sampler_open(&smp, 1000, 0, why, sizeof why), 0);
 	ck_assert_int_eq(br__run_profile(find("sampler/spin"), &s, 5e7, &smp, &run), 0);
 	ck_assert_uint_ge(run.profile_ns, 5e7);  /* the stopping rule */
 	ck_assert_uint_gt(run.profile_iters, 0);
@@ -423,6 +447,35 @@ START_TEST(test_live_in_process)
 	ck_assert_uint_eq(sum, smp.prof.samples);
 	ck_assert_msg(chained * 2 > smp.prof.samples, "%llu of %llu samples in spin_leaf < "
 	              "body < br__body_call", (unsigned long long)chained,
+	              (unsigned long long)smp.prof.samples);
+	br__run_free(&run);
+	br__sampler_close(&smp);
+}
+END_TEST
+
+/* One inherited event per CPU: samples of both threads, each in its leaf. */
+START_TEST(test_live_threads)
+{
+	struct br__settings s = {5e8, 1e6, 2, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__sampler smp;
+	struct br__run run;
+	char why[BR__REASON_MAX];
+	uint64_t mine = 0, other = 0;
+
+	ck_assert_int_eq(br__sampler_open(&smp, 1000, 1, why, sizeof why), 0);
+	ck_assert_uint_ge(smp.n, 1);
+	ck_assert_int_eq(br__run_profile(find("sampler/threads/threads:2"), &s, 5e7, &smp, &run),
+	                 0);
+	for (size_t i = 0; i < smp.prof.nstacks; i++) {
+		const struct br__stack *st = &smp.prof.stacks[i];
+		if (st->depth && near(st->ips[0], (void (*)(void))spin_leaf, 256 * FN_SCALE))
+			mine += st->count;
+		if (st->depth && near(st->ips[0], (void (*)(void))spin_other, 256 * FN_SCALE))
+			other += st->count;
+	}
+	ck_assert_msg(mine * 5 > smp.prof.samples && other * 5 > smp.prof.samples,
+	              "%llu in the first thread's leaf, %llu in the second's, of %llu",
+	              (unsigned long long)mine, (unsigned long long)other,
 	              (unsigned long long)smp.prof.samples);
 	br__run_free(&run);
 	br__sampler_close(&smp);
@@ -728,6 +781,7 @@ static Suite *sampler_suite(int live)
 	tcase_set_timeout(tc_live, 30);
 	if (live) {
 		tcase_add_test(tc_live, test_live_in_process);
+		tcase_add_test(tc_live, test_live_threads);
 		tcase_add_test(tc_live, test_worker_profile);
 		tcase_add_test(tc_live, test_worker_profile_fails);
 	}
@@ -740,7 +794,7 @@ static int live_ok(char *why, size_t len)
 {
 	struct br__sampler smp;
 
-	if (br__sampler_open(&smp, 1000, why, len) != 0)
+	if (br__sampler_open(&smp, 1000, 0, why, len) != 0)
 		return 0;
 	br__sampler_close(&smp);
 	return 1;
