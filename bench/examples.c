@@ -2,8 +2,8 @@
 /* Example benchmarks to copy: a hash over a buffer with byte throughput, a
  * sort over a size sweep with item throughput (its complexity fitted), a
  * sort over two named parameters (size and input order) with a user
- * counter (elements moved per iteration), a shared counter on 1 and 2
- * threads, a
+ * counter (elements moved per iteration), a shared counter and a queue
+ * on 1 and 2 threads, a
  * sort with fresh input for every iteration made outside the clock
  * (batch_setup), a body that skips itself on a CPU without the
  * instruction it needs (with a label and a process count of its own), and
@@ -252,6 +252,45 @@ BR_BENCHMARK(threads, mutex_add, BR_THREADS(1, 2), .items_per_iter = 1)
 		shared_count++;
 		pthread_mutex_unlock(&count_lock);
 	}
+}
+
+/* A queue shared by the threads, under a mutex: each iteration pushes an
+ * item and pops one (so it never fills or runs dry), on 1 and 2 threads. */
+#define QUEUE_CAP 1024
+static struct {
+	pthread_mutex_t lock;
+	uint64_t item[QUEUE_CAP];
+	size_t head, count;
+} queue = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void queue_push(uint64_t v)
+{
+	pthread_mutex_lock(&queue.lock);
+	queue.item[(queue.head + queue.count++) % QUEUE_CAP] = v;
+	pthread_mutex_unlock(&queue.lock);
+}
+
+static uint64_t queue_pop(void)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&queue.lock);
+	v = queue.item[queue.head];
+	queue.head = (queue.head + 1) % QUEUE_CAP;
+	queue.count--;
+	pthread_mutex_unlock(&queue.lock);
+	return v;
+}
+
+BR_BENCHMARK(threads, queue, BR_THREADS(1, 2), .items_per_iter = 1)
+{
+	uint64_t v = br_state_thread_index(st), sum = 0;
+
+	BR_ITERATE(st) {
+		queue_push(v++);
+		sum += queue_pop();
+	}
+	br_do_not_optimize(sum);
 }
 
 /* Nothing but the loop: the compiler barrier keeps the loop from being
