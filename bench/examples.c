@@ -90,7 +90,7 @@ static void free_ints(br_state_t *st)
 
 /* Each iteration sorts a fresh copy (sorting sorted data would measure the
  * wrong thing); the copy is part of the cost, as it would be in real use. */
-BR_BENCHMARK(sort, qsort, BR_ARGS(16, 256, 4096), .setup = make_ints,
+BR_BENCHMARK(sort, qsort, BR_RANGE(16, 4096, 4), .setup = make_ints,
              .teardown = free_ints)
 {
 	struct sort_input *in = br_state_user(st);

@@ -288,12 +288,17 @@ json_t *complexity_json(const struct complexity_result *r, size_t n)
 
 	for (size_t i = 0; a && i < n; i++) {
 		json_t *fits = json_object();
-		for (int c = 0; fits && c < BIGO_COUNT; c++)
-			json_object_set_new(fits, class_name(&r[i], c), json_pack("{s:o, s:o}", "coefficient",
-			                    isfinite(r[i].fit.coef[c]) ? json_real(r[i].fit.coef[c])
-			                                               : json_null(),
-			                    "rms", isfinite(r[i].fit.rms[c]) ? json_real(r[i].fit.rms[c])
-			                                                     : json_null()));
+		for (int c = 0; fits && c < BIGO_COUNT; c++) {
+			const double co = r[i].fit.coef[c], rms = r[i].fit.rms[c];
+			if (c == BIGO_USER && !r[i].user)
+				continue;
+			json_object_set_new(fits, class_name(&r[i], c),
+			                    json_pack("{s:o, s:o}",
+			                              "coefficient", isfinite(co) ? json_real(co)
+			                                                          : json_null(),
+			                              "rms", isfinite(rms) ? json_real(rms)
+			                                                   : json_null()));
+		}
 		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:f, s:f, s:s, s:f, s:f, s:o}",
 		                      "group", r[i].group, "function", r[i].function,
 		                      "sizes", (json_int_t)r[i].npoints, "lo", r[i].lo, "hi", r[i].hi,
