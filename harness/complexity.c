@@ -268,18 +268,36 @@ void complexity_line(char *buf, size_t len, const struct complexity_result *r)
 		         100 * f->rms[second]);
 }
 
-void complexity_print(FILE *out, const struct complexity_result *r, size_t n)
+static void term(FILE *out, const char *s)
 {
-	char line[256];
+	escape_term(out, s, 0);
+}
 
+const struct complexity_style complexity_console = {term, "", "complexity ", "\n", ""};
+
+void complexity_write(FILE *out, const struct suite *s, const struct complexity_style *st)
+{
+	struct complexity_result *r;
+	size_t n = complexity_suite(s, &r);
+	char line[256], range[96];
+
+	if (n)
+		fputs(st->before, out);
 	for (size_t i = 0; i < n; i++) {
 		complexity_line(line, sizeof line, &r[i]);
-		fprintf(out, "complexity ");
-		escape_term(out, r[i].group, 0);
+		snprintf(range, sizeof range, " (%zu sizes, %.15g to %.15g): ", r[i].npoints,
+		         r[i].lo, r[i].hi);
+		fputs(st->open, out);
+		st->escape(out, r[i].group);
 		fputc('/', out);
-		escape_term(out, r[i].function, 0);
-		fprintf(out, " (%zu sizes, %.15g to %.15g): %s\n", r[i].npoints, r[i].lo, r[i].hi, line);
+		st->escape(out, r[i].function);
+		fputs(range, out);
+		st->escape(out, line);
+		fputs(st->close, out);
 	}
+	if (n)
+		fputs(st->after, out);
+	complexity_results_free(r, n);
 }
 
 json_t *complexity_json(const struct complexity_result *r, size_t n)

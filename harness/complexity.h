@@ -55,9 +55,20 @@ struct complexity_result {
 size_t complexity_suite(const struct suite *s, struct complexity_result **out);
 void complexity_results_free(struct complexity_result *r, size_t n);
 
-/* One console line per sweep: "sort/qsort: O(n log n), 3.21 ns x n log n,
- * RMS 3.1 % (next: O(n) 12.0 %)". */
-void complexity_print(FILE *out, const struct complexity_result *r, size_t n);
+/* How a report writes the fits: its escaping, and what goes before them
+ * all, before and after each, and after them all. */
+struct complexity_style {
+	void (*escape)(FILE *out, const char *s);
+	const char *before, *open, *close, *after;
+};
+
+/* The console's: "complexity sort/qsort (5 sizes, 16 to 4096): O(n log n),
+ * 3.21 ns x n log n, RMS 3.1% (next: O(n) 12.0%)" a line. */
+extern const struct complexity_style complexity_console;
+
+/* Every sweep of s and its fit, one item each, in `st`'s format; nothing
+ * when s has none. */
+void complexity_write(FILE *out, const struct suite *s, const struct complexity_style *st);
 
 /* The fit of one sweep as text, for any report (the names are the
  * caller's to write, escaped for its format): "O(n log n), 3.21 ns x n log

@@ -97,8 +97,6 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 	size_t failed = 0, skipped = 0;
 	char line[2048];
 	char ci[24], procs[48], skips[32] = "";
-	struct complexity_result *fits = NULL;
-	size_t nfits;
 
 	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
 	fprintf(out, "%-*s  %10s  %26s  %14s  %9s  %s\n", w, "benchmark",
@@ -129,9 +127,7 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 				fprintf(out, "    note: %s\n", b->notes[k]);
 		}
 	}
-	if ((nfits = complexity_suite(s, &fits)) > 0)
-		complexity_print(out, fits, nfits);
-	complexity_results_free(fits, nfits);
+	complexity_write(out, s, &complexity_console);
 	processes_text(s, o, procs, sizeof procs);
 	if (skipped)
 		snprintf(skips, sizeof skips, ", %zu skipped", skipped);

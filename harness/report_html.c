@@ -98,25 +98,10 @@ static void figure(FILE *out, const char *dir, const char *file, const char *cap
 /* The complexity fit of each parameter sweep. */
 static void index_complexity(FILE *out, const struct suite *s)
 {
-	struct complexity_result *r;
-	size_t n = complexity_suite(s, &r);
-	char line[256];
+	static const struct complexity_style html = {
+		escape_html, "<h2>Complexity</h2>\n<ul>\n", "<li>", "</li>\n", "</ul>\n"};
 
-	if (n)
-		fputs("<h2>Complexity</h2>\n<ul>\n", out);
-	for (size_t i = 0; i < n; i++) {
-		complexity_line(line, sizeof line, &r[i]);
-		fputs("<li>", out);
-		escape_html(out, r[i].group);
-		fputc('/', out);
-		escape_html(out, r[i].function);
-		fprintf(out, " (%zu sizes, %.15g to %.15g): ", r[i].npoints, r[i].lo, r[i].hi);
-		escape_html(out, line);
-		fputs("</li>\n", out);
-	}
-	if (n)
-		fputs("</ul>\n", out);
-	complexity_results_free(r, n);
+	complexity_write(out, s, &html);
 }
 
 static void no_plots_note(FILE *out)

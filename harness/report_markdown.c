@@ -166,23 +166,10 @@ static void write_user_counters(FILE *out, const struct suite *s)
 /* The complexity fit of each parameter sweep, one line each. */
 static void write_complexity(FILE *out, const struct suite *s)
 {
-	struct complexity_result *r;
-	size_t n = complexity_suite(s, &r);
-	char line[256];
+	static const struct complexity_style md = {escape_markdown, "\n", "- complexity of ",
+	                                           "\n", ""};
 
-	if (n)
-		fputs("\n", out);
-	for (size_t i = 0; i < n; i++) {
-		complexity_line(line, sizeof line, &r[i]);
-		fputs("- complexity of ", out);
-		escape_markdown(out, r[i].group);
-		fputc('/', out);
-		escape_markdown(out, r[i].function);
-		fprintf(out, " (%zu sizes, %.15g to %.15g): ", r[i].npoints, r[i].lo, r[i].hi);
-		escape_markdown(out, line);
-		fputc('\n', out);
-	}
-	complexity_results_free(r, n);
+	complexity_write(out, s, &md);
 }
 
 int report_markdown(const char *path, const struct suite *s,
