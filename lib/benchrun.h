@@ -199,14 +199,17 @@ void br_state_fail(br_state_t *st, const char *reason);
  * sample per pair (bench/README.md has the measured figure), so keep the
  * timed part of an iteration well above that, or use .batch_setup, which
  * costs nothing per iteration.  benchrun notes a benchmark whose pauses
- * take more of its loop time than the timed part. */
+ * take more of its loop time than the timed part.  A pause outside
+ * BR_ITERATE (where nothing is timed) fails the benchmark, as does one in
+ * a threaded body. */
 void br_state_pause(br_state_t *st);
 void br_state_resume(br_state_t *st);
 
 /* Manual timing (with .manual_time set): the body measures each
  * iteration itself (e.g. the time a device reports) and gives it here, in
  * seconds; a sample's time is the sum the call gave, not the clock's.  A
- * call that gives none fails the benchmark. */
+ * call that gives none, a negative or NaN sum, or 1e9 s or more for one
+ * iteration fails the benchmark. */
 void br_state_set_iteration_time(br_state_t *st, double seconds);
 
 /* What a user counter's value is (br_state_counter):

@@ -104,6 +104,7 @@ uint64_t br__loop_start(br_state_t *st)
 	} else {
 		st->t0_ns = br__clock->now_ns();
 	}
+	st->pause_t0 = st->paused_ns = 0;
 	if (st->cg) {
 		st->cg = 2;
 		br__cg_collect(1);
@@ -228,18 +229,29 @@ const char *br_state_param_text(br_state_t *st, const char *name)
 	return st->param_text;
 }
 
+/* Inside the timed loop: BR_ITERATE started and has not ended. */
+static int in_loop(const br_state_t *st)
+{
+	return st->loops > st->stops;
+}
+
 void br_state_pause(br_state_t *st)
 {
 	if (st->team)
 		return br_state_fail(st, "br_state_pause: a threaded body (BR_THREADS) cannot pause "
 		                     "the clock, which all its threads share");
+	/* Outside the loop nothing is timed; a pause there would be taken
+	 * out of the next loop's time (or outlive it), so it is refused. */
+	if (!in_loop(st))
+		return br_state_fail(st, "br_state_pause: called outside BR_ITERATE, where "
+		                     "nothing is timed (set-up before the loop is never timed)");
 	if (!st->pause_t0)
 		st->pause_t0 = br__clock->now_ns();
 }
 
 void br_state_resume(br_state_t *st)
 {
-	if (st->pause_t0) {
+	if (st->pause_t0 && in_loop(st)) {
 		st->paused_ns += br__clock->now_ns() - st->pause_t0;
 		st->pause_t0 = 0;
 		st->pauses++;
@@ -248,6 +260,11 @@ void br_state_resume(br_state_t *st)
 
 void br_state_set_iteration_time(br_state_t *st, double seconds)
 {
+	/* A figure llround cannot hold (or NaN) would wrap the sample: such
+	 * a time is refused, and NaN left to fail as "no time" below. */
+	if (!(seconds < 1e9) && seconds == seconds)
+		return br_state_fail(st, "br_state_set_iteration_time: a time of 1e9 s or more "
+		                     "(or infinite) for one iteration");
 	st->manual_ns += seconds * 1e9;
 	st->manual_calls++;
 }
@@ -565,9 +582,10 @@ static int call_body(br_state_t *st, uint64_t iters, struct br__run *run)
 		return BR_EFAILED;
 	}
 	if (st->inst->def->manual_time) {
-		if (!st->manual_calls || !(st->manual_ns >= 0)) {
+		if (!st->manual_calls || !(st->manual_ns >= 0) || !(st->manual_ns < 9e18)) {
 			run_fail(run, BR_EFAILED, "manual timing (.manual_time): the body gave no "
-			         "iteration time (br_state_set_iteration_time), or a negative one");
+			         "iteration time (br_state_set_iteration_time), or a negative, NaN or "
+			         "over-large sum");
 			return BR_EFAILED;
 		}
 		st->elapsed_ns = (uint64_t)llround(st->manual_ns);

@@ -374,6 +374,34 @@ BR_BENCHMARK(timing, manual, .manual_time = 1)
 	}
 }
 
+/* A pause before the loop would be taken out of the loop's time (an
+ * unsigned wrap); one after the loop would outlive it. */
+BR_BENCHMARK(timing, pause_outside)
+{
+	br_state_pause(st);
+	fake_now += 1000;
+	BR_ITERATE(st) {
+		fake_now += 5;
+	}
+	br_state_resume(st);
+}
+
+BR_BENCHMARK(timing, pause_after)
+{
+	BR_ITERATE(st) {
+		fake_now += 5;
+	}
+	br_state_pause(st);
+}
+
+BR_BENCHMARK(timing, manual_huge, .manual_time = 1)
+{
+	BR_ITERATE(st) {
+		fake_now += 1;
+		br_state_set_iteration_time(st, 1e12);
+	}
+}
+
 BR_BENCHMARK(timing, manual_silent, .manual_time = 1)
 {
 	BR_ITERATE(st) {
@@ -631,14 +659,14 @@ START_TEST(test_registry_count_and_order)
 
 	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
 	 * stand-in each), 100 many, 2 batch, 5 own, 12 + 1 multi, 5 refused
-	 * badp, 1 named, 2 codecs made at run time, 4 user, 3 timing, 4 thr,
+	 * badp, 1 named, 2 codecs made at run time, 4 user, 6 timing, 4 thr,
 	 * 3 refused badt, and the second loop/ten_ns. */
-	ck_assert_int_eq(n, 166);
+	ck_assert_int_eq(n, 169);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 44].name, "many/params/100");
-	ck_assert_str_eq(all[n - 18].name, "lz4-hc/level 9");
-	ck_assert_str_eq(all[n - 16].name, "codec/slow");
-	ck_assert_str_eq(all[n - 12].name, "user/too_many");
+	ck_assert_str_eq(all[n - 47].name, "many/params/100");
+	ck_assert_str_eq(all[n - 21].name, "lz4-hc/level 9");
+	ck_assert_str_eq(all[n - 19].name, "codec/slow");
+	ck_assert_str_eq(all[n - 15].name, "user/too_many");
 	ck_assert_str_eq(all[n - 9].name, "timing/manual_silent");
 	ck_assert_str_eq(all[n - 2].name, "badt/batched");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
@@ -900,6 +928,19 @@ START_TEST(test_pause_and_manual)
 	ck_assert_int_eq(br__run_measure(find("timing/manual"), &s, &run), 0);
 	for (unsigned k = 0; k < run.nsamples; k++)
 		ck_assert_uint_eq(run.ns[k], 1000 * run.iters[k]);
+	br__run_free(&run);
+	/* Pauses outside the loop and times no sample can hold are refused. */
+	ck_assert_int_eq(br__run_measure(find("timing/pause_outside"), &s, &run), BR_EFAILED);
+	ck_assert_msg(strstr(run.reason, "br_state_pause: called outside BR_ITERATE"), "%s",
+	              run.reason);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("timing/pause_after"), &s, &run), BR_EFAILED);
+	ck_assert_msg(strstr(run.reason, "br_state_pause: called outside BR_ITERATE"), "%s",
+	              run.reason);
+	br__run_free(&run);
+	ck_assert_int_eq(br__run_measure(find("timing/manual_huge"), &s, &run), BR_EFAILED);
+	ck_assert_msg(strstr(run.reason, "br_state_set_iteration_time: a time of 1e9 s or more"),
+	              "%s", run.reason);
 	br__run_free(&run);
 	ck_assert_int_eq(br__run_measure(find("timing/manual_silent"), &s, &run), BR_EFAILED);
 	ck_assert_msg(strstr(run.reason, "manual timing (.manual_time): the body gave no "
