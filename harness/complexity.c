@@ -99,39 +99,56 @@ int complexity_fit_user(const double *n, const double *t, const double *user, si
 static int sweep_axis(const struct bench_result *b, size_t axis, char *key, size_t len,
                       double *x)
 {
-	const char *p = b->param, *seg, *colon, *end;
+	const char *p = b->param, *seg = p, *colon, *end, *val;
 	size_t k = 0, o;
 	char *stop;
 
 	if (!b->analysed || b->failed || !b->group || !b->function || !p || !*p)
 		return 0;
-	if (!strchr(p, ':')) {  /* one unnamed parameter */
-		snprintf(key, len, "%s", b->function);
-		return axis == 0 && report_plot_sweep_param(b, x) && *x >= 1;
-	}
-	for (seg = p; k < axis && (seg = strchr(seg, '/')); seg++, k++)
+	for (; k < axis && (seg = strchr(seg, '/')); seg++, k++)
 		;
-	if (!seg || !(colon = strchr(seg, ':')))
+	if (!seg)
 		return 0;
 	end = strchr(seg, '/') ? strchr(seg, '/') : seg + strlen(seg);
-	if (colon > end || colon + 1 == end)
+	/* The thread count is how the work is shared, not its size. */
+	if (!strncmp(seg, "threads:", 8))
+		return 0;
+	colon = memchr(seg, ':', (size_t)(end - seg));
+	val = colon ? colon + 1 : seg;  /* a named value, or BR_ARGS' unnamed one */
+	if (val == end)
 		return 0;
 	errno = 0;
-	*x = strtod(colon + 1, &stop);
+	*x = strtod(val, &stop);
 	if (errno || stop != end || !isfinite(*x) || *x < 1)
 		return 0;
-	o = (size_t)snprintf(key, len, "%s/%.*s*%s", b->function, (int)(colon + 1 - p), p, end);
+	if (!colon && !*end && seg == p)  /* one unnamed parameter: the function's sweep */
+		o = (size_t)snprintf(key, len, "%s", b->function);
+	else
+		o = (size_t)snprintf(key, len, "%s/%.*s*%s", b->function, (int)(val - p), p, end);
 	return o < len;
 }
 
-/* How many parameters b has: segments of its named parameters, else 1. */
+/* How many parameter segments b has ("4096/threads:2" has two). */
 static size_t axes_of(const struct bench_result *b)
 {
 	size_t n = 1;
 
-	for (const char *p = b->param; p && strchr(p, ':') && (p = strchr(p, '/')); p++)
+	for (const char *p = b->param; p && (p = strchr(p, '/')); p++)
 		n++;
 	return n;
+}
+
+/* Whether the sweep key's remainder after the function varies the first
+ * parameter: it is empty, or its first segment ends in the '*' ("n:*",
+ * or a lone '*' for an unnamed size beside a thread count). */
+static int first_axis(const char *rest)
+{
+	const char *end;
+
+	if (!*rest)
+		return 1;
+	end = strchr(rest + 1, '/') ? strchr(rest + 1, '/') : rest + strlen(rest);
+	return end[-1] == '*';
 }
 
 /* Whether b lies on the sweep (group, key), with its size in *x. */
@@ -156,12 +173,9 @@ static int fit_sweep(const struct suite *s, size_t i, const char *key,
 	const struct bench_result *first = &s->benches[i];
 	double *n = calloc(s->nbenches + 1, sizeof *n), *t = calloc(s->nbenches + 1, sizeof *t);
 	double *u = calloc(s->nbenches + 1, sizeof *u);
-	const char *rest = key + strlen(first->function), *end;
 	/* The definition's function is of its first parameter: a sweep over
 	 * that one ("qsort", or "qsort/n:*..."), every point with its value. */
-	int user = first->complexity_name != NULL && (!*rest ||
-	           ((end = strchr(rest + 1, '/')) ? end - rest >= 3 && end[-1] == '*' &&
-	            end[-2] == ':' : rest[strlen(rest) - 1] == '*'));
+	int user = first->complexity_name != NULL && first_axis(key + strlen(first->function));
 	size_t k = 0;
 	int rc = -1;
 
@@ -214,12 +228,14 @@ size_t complexity_suite(const struct suite *s, struct complexity_result **out)
 				seen = of_sweep(&s->benches[j], b->group, key, &x);
 			if (seen || fit_sweep(s, i, key, &r[n]) != 0)
 				continue;
+			/* Out of memory: the fits so far stand; no slot for more. */
 			if (!(nr = realloc(r, (++n + 1) * sizeof *r)))
-				break;
+				goto done;
 			r = nr;
 			memset(&r[n], 0, sizeof r[n]);
 		}
 	}
+done:
 	if (!n)
 		free(r);
 	else

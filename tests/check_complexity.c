@@ -157,6 +157,46 @@ START_TEST(test_named_sweeps)
 }
 END_TEST
 
+/* Threads are no size: BR_ARGS with BR_THREADS sweeps the unnamed size
+ * at each thread count (with the definition's own function), named sizes
+ * likewise, and the thread counts themselves are never a sweep. */
+START_TEST(test_thread_sweeps)
+{
+	static const double x[] = {64, 256, 1024};
+	struct suite s = {0};
+	struct complexity_result *r;
+	char param[64];
+	size_t n;
+
+	for (size_t i = 0; i < 3; i++)
+		for (int t = 1; t <= 4; t *= 2) {
+			snprintf(param, sizeof param, "%g/threads:%d", x[i], t);
+			add(&s, "q", "u", param, pow(x[i], 1.5) / t);
+			s.benches[s.nbenches - 1].complexity_name = strdup("O(n^1.5)");
+			s.benches[s.nbenches - 1].complexity_g = pow(x[i], 1.5);
+			snprintf(param, sizeof param, "n:%g/threads:%d", x[i], t);
+			add(&s, "q", "v", param, x[i] / t);
+		}
+	add(&s, "q", "w", "threads:1", 1);
+	add(&s, "q", "w", "threads:2", 2);
+	add(&s, "q", "w", "threads:4", 4);
+	n = complexity_suite(&s, &r);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_str_eq(r[0].function, "u/*/threads:1");
+	ck_assert_uint_eq(r[0].npoints, 3);
+	ck_assert_int_eq(r[0].fit.best, BIGO_USER);
+	ck_assert_str_eq(r[0].user, "O(n^1.5)");
+	ck_assert_str_eq(r[1].function, "v/n:*/threads:1");
+	ck_assert_int_eq(r[1].fit.best, BIGO_N);
+	ck_assert_str_eq(r[4].function, "u/*/threads:4");
+	ck_assert_double_eq_tol(r[4].fit.coef[BIGO_USER], 0.25, 1e-9);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(strncmp(r[i].function, "w", 1) != 0, "%s", r[i].function);
+	complexity_results_free(r, n);
+	suite_free(&s);
+}
+END_TEST
+
 /* The definition's own function (n log^2 n) beside the built-in classes:
  * it wins on its own data, with its coefficient; without it, the closest
  * built-in class does; in a suite, it is named by the definition and used
@@ -217,6 +257,7 @@ int main(void)
 	tcase_add_test(tc, test_suite_sweeps);
 	tcase_add_test(tc, test_named_sweeps);
 	tcase_add_test(tc, test_user_function);
+	tcase_add_test(tc, test_thread_sweeps);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }
