@@ -479,7 +479,8 @@ static int call_team(br_state_t *st, struct br__run *run)
 	br_state_t *ts = calloc(n, sizeof *ts);
 	pthread_t *tid = calloc(n, sizeof *tid);
 	struct br__team team;
-	char why[BR__REASON_MAX];
+	/* why a thread did not start, kept apart from the threads' own */
+	char why[BR__REASON_MAX], start_why[BR__REASON_MAX] = "";
 	int rc = 0;
 
 	if (!ts || !tid) {
@@ -504,8 +505,8 @@ static int call_team(br_state_t *st, struct br__run *run)
 			/* the missing threads leave both barriers */
 			for (unsigned m = k; m < n; m++)
 				team_leave(&team, 0), team_leave(&team, 1);
-			snprintf(why, sizeof why, "cannot start thread %u of %u: %s", k + 1, n,
-			         strerror(rc));
+			snprintf(start_why, sizeof start_why, "cannot start thread %u of %u: %s",
+			         k + 1, n, strerror(rc));
 			started--;
 		}
 	team_member(st);
@@ -533,7 +534,7 @@ static int call_team(br_state_t *st, struct br__run *run)
 	free(ts);
 	free(tid);
 	if (rc != 0) {
-		run_fail(run, BR_EFAILED, why);
+		run_fail(run, BR_EFAILED, start_why);
 		return BR_EFAILED;
 	}
 	return 0;

@@ -258,9 +258,11 @@ static int params_problem(const br_benchmark_t *def, char *why, size_t n)
 		if (axis_problem(&a, what, why, n) != 0)
 			return -1;
 		total *= axis_values(&a, NULL);
-		if (total > BR__MAX_COMBINATIONS) {
-			snprintf(why, n, "more than %d combinations of parameters",
-			         BR__MAX_COMBINATIONS);
+		/* Checked as it grows, so the product cannot overflow; each
+		 * thread count is one more instance of every combination. */
+		if (total * (def->threads ? def->thread_count : 1) > BR__MAX_COMBINATIONS) {
+			snprintf(why, n, "more than %d combinations of parameters%s",
+			         BR__MAX_COMBINATIONS, def->threads ? " and thread counts" : "");
 			return -1;
 		}
 	}

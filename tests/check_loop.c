@@ -272,6 +272,10 @@ BR_BENCHMARK(badp, slash, BR_PARAMS(BR_PARAM("a/b", 1))) { BAD_BODY }
 BR_BENCHMARK(badp, same_string, BR_PARAMS(BR_PARAM_STRINGS("s", "x", "x"))) { BAD_BODY }
 BR_BENCHMARK(badp, mixed, BR_ARGS(1), BR_PARAMS(BR_PARAM("n", 2))) { BAD_BODY }
 BR_BENCHMARK(badp, range, BR_PARAMS(BR_PARAM_RANGE("n", 0, 8, 2))) { BAD_BODY }
+BR_BENCHMARK(badp, too_many, BR_PARAMS(BR_PARAM_RANGE("a", 1, 1 << 19, 2),
+                                       BR_PARAM_RANGE("b", 1, 1 << 19, 2),
+                                       BR_PARAM_RANGE("c", 1, 1 << 19, 2),
+                                       BR_PARAM_RANGE("d", 1, 1 << 19, 2))) { BAD_BODY }
 
 /* A name that is no C identifier, and one function serving a table of
  * definitions made at run time, each with its data. */
@@ -463,6 +467,12 @@ static int no_inputs(br_state_t *st, uint64_t n)
 
 BR_BENCHMARK(badt, zero, BR_THREADS(0)) { BAD_BODY }
 BR_BENCHMARK(badt, twice, BR_THREADS(2, 2)) { BAD_BODY }
+/* 80000 combinations are allowed; on two thread counts they are 160000. */
+BR_BENCHMARK(badt, many, BR_PARAMS(BR_PARAM_RANGE("a", 1, 1 << 19, 2),
+                                   BR_PARAM_RANGE("b", 1, 1 << 19, 2),
+                                   BR_PARAM_RANGE("c", 1, 1 << 19, 2),
+                                   BR_PARAM_RANGE("d", 1, 512, 2)),
+             BR_THREADS(1, 2)) { BAD_BODY }
 BR_BENCHMARK(badt, batched, BR_THREADS(2), .batch_setup = no_inputs) { BAD_BODY }
 
 /* What went through the message hook. */
@@ -658,16 +668,16 @@ START_TEST(test_registry_count_and_order)
 	int n = br__registry_instances(&all);
 
 	/* 5 loop + 2 breaks + 6 geo + 3 uneven + 3 list, 4 refused (one
-	 * stand-in each), 100 many, 2 batch, 5 own, 12 + 1 multi, 5 refused
+	 * stand-in each), 100 many, 2 batch, 5 own, 12 + 1 multi, 6 refused
 	 * badp, 1 named, 2 codecs made at run time, 4 user, 6 timing, 4 thr,
-	 * 3 refused badt, and the second loop/ten_ns. */
-	ck_assert_int_eq(n, 169);
+	 * 4 refused badt, and the second loop/ten_ns. */
+	ck_assert_int_eq(n, 171);
 	ck_assert_str_eq(all[0].name, "loop/ten_ns");
-	ck_assert_str_eq(all[n - 47].name, "many/params/100");
-	ck_assert_str_eq(all[n - 21].name, "lz4-hc/level 9");
-	ck_assert_str_eq(all[n - 19].name, "codec/slow");
-	ck_assert_str_eq(all[n - 15].name, "user/too_many");
-	ck_assert_str_eq(all[n - 9].name, "timing/manual_silent");
+	ck_assert_str_eq(all[n - 49].name, "many/params/100");
+	ck_assert_str_eq(all[n - 22].name, "lz4-hc/level 9");
+	ck_assert_str_eq(all[n - 20].name, "codec/slow");
+	ck_assert_str_eq(all[n - 16].name, "user/too_many");
+	ck_assert_str_eq(all[n - 10].name, "timing/manual_silent");
 	ck_assert_str_eq(all[n - 2].name, "badt/batched");
 	ck_assert_str_eq(all[n - 1].name, "loop/ten_ns~2");
 }
@@ -688,6 +698,8 @@ START_TEST(test_registration_errors)
 		{"badp/same_string", "parameter \"s\": value \"x\" is listed twice"},
 		{"badp/mixed", "BR_PARAMS cannot be combined with BR_ARGS or BR_RANGE"},
 		{"badp/range", "BR_PARAM_RANGE(\"n\", 0, 8, 2): the low end must be 1 or more"},
+		{"badp/too_many", "more than 100000 combinations of parameters"},
+		{"badt/many", "more than 100000 combinations of parameters and thread counts"},
 		{"loop/ten_ns~2", "duplicate benchmark name loop/ten_ns (" __FILE__ ":"},
 	};
 	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1};
@@ -696,7 +708,7 @@ START_TEST(test_registration_errors)
 
 	nmessages = 0;
 	ck_assert_int_gt(br__registry_instances(&all), 0);
-	ck_assert_int_eq(nmessages, 13);
+	ck_assert_int_eq(nmessages, 15);
 	ck_assert_msg(strstr(last_message, "duplicate benchmark name loop/ten_ns"), "%s",
 	              last_message);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
