@@ -387,6 +387,27 @@ static int load_processes(struct loader *l, json_t *arr, struct bench_result *b)
 	return 0;
 }
 
+/* A definition's own settings as report_json writes them (absent in
+ * baselines of older versions: none). */
+static int load_settings(struct loader *l, json_t *o, struct bench_settings *set)
+{
+	json_int_t iters = 0, procs = 0;
+	json_error_t je;
+
+	if (!o)
+		return 0;
+	if (json_unpack_ex(o, &je, JSON_STRICT, "{s?F, s?I, s?I, s?F}", "measure_time",
+	                   &set->measure_time, "iterations", &iters, "processes", &procs,
+	                   "timeout_s", &set->timeout_s) != 0)
+		return bad(l, "\"settings\": %s", je.text);
+	if (iters < 0 || procs < 0 || procs > 100000 || !(set->measure_time >= 0) ||
+	    !(set->timeout_s >= 0))
+		return bad(l, "\"settings\": a negative or impossible figure");
+	set->iterations = (uint64_t)iters;
+	set->processes = (unsigned)procs;
+	return 0;
+}
+
 static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 {
 	const char *name, *group, *function, *program, *status, *param = NULL;
@@ -423,6 +444,8 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 			b->complexity_g = json_number_value(json_object_get(cf, "g"));
 		}
 	}
+	if (load_settings(l, json_object_get(o, "settings"), &b->set) != 0)
+		return -1;
 	if (json_integer_value(json_object_get(o, "threads")) > 0 &&
 	    json_integer_value(json_object_get(o, "threads")) <= 1024)
 		b->threads = (unsigned)json_integer_value(json_object_get(o, "threads"));

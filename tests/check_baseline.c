@@ -202,6 +202,8 @@ static void small_suite(struct suite *s)
 	s->nbenches = 2;
 	bench_init(&s->benches[0], "alpha", "copy", "64", "./bench/alpha", 3, 4, 1.0 / 3);
 	s->benches[0].bytes_per_iter = 64;
+	s->benches[0].set.iterations = 7;       /* the definition's own settings */
+	s->benches[0].set.timeout_s = 2.5;
 	bench_init(&s->benches[1], "beta", "parse", NULL, "/opt/beta", 3, 4, 2.5);
 	s->benches[1].failed = 1;
 	s->benches[1].reason = strdup("crashed with SIGSEGV (address not mapped)");
@@ -258,6 +260,10 @@ static void assert_same_bench(const struct bench_result *a, const struct bench_r
 		ck_assert_ptr_null(b->param);
 	ck_assert_str_eq(b->program, a->program);
 	ck_assert_double_eq(b->bytes_per_iter, a->bytes_per_iter);
+	ck_assert_uint_eq(b->set.iterations, a->set.iterations);
+	ck_assert_uint_eq(b->set.processes, a->set.processes);
+	ck_assert_double_eq(b->set.measure_time, a->set.measure_time);
+	ck_assert_double_eq(b->set.timeout_s, a->set.timeout_s);
 	ck_assert_int_eq(!!b->failed, !!a->failed);
 	if (a->reason)
 		ck_assert_str_eq(b->reason, a->reason);
@@ -654,6 +660,22 @@ START_TEST(test_corrupt_sample)
 	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
 	assert_load_fails(path, (const char *const[]){"benchmarks[0].processes[1]",
 	                                              "samples[2]", NULL});
+	json_decref(doc);
+	free(path);
+}
+END_TEST
+
+/* A definition's settings of the wrong kind are reported at their place. */
+START_TEST(test_corrupt_settings)
+{
+	json_t *doc;
+	char *path = save_small("badset", &doc);
+
+	json_object_set_new(json_object_get(json_array_get(json_object_get(doc, "benchmarks"), 0),
+	                                    "settings"), "iterations", json_integer(-3));
+	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
+	assert_load_fails(path, (const char *const[]){"benchmarks[0]", "\"settings\"",
+	                                              "impossible", NULL});
 	json_decref(doc);
 	free(path);
 }
@@ -1275,6 +1297,7 @@ static Suite *baseline_suite(void)
 	tcase_add_test(corrupt, test_corrupt_version);
 	tcase_add_loop_test(corrupt, test_corrupt_sample, 0, 9);
 	tcase_add_test(corrupt, test_corrupt_bench_field);
+	tcase_add_test(corrupt, test_corrupt_settings);
 	tcase_add_test(corrupt, test_missing_file);
 	tcase_add_test(corrupt, test_directory_as_baseline);
 	tcase_add_test(corrupt, test_duplicate_benchmark);
