@@ -56,6 +56,17 @@ static size_t next_char(const char *s, int *unsafe)
 	return len ? len : 1;
 }
 
+int escape_is_clean(const char *s)
+{
+	while (*s) {
+		int bad;
+		s += next_char(s, &bad);
+		if (bad)
+			return 0;
+	}
+	return 1;
+}
+
 void escape_html(FILE *out, const char *s)
 {
 	while (*s) {

@@ -19,6 +19,10 @@ size_t escape_utf8_char(const char *s, uint32_t *cp);
  * (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF). */
 int escape_is_unsafe(uint32_t cp);
 
+/* Nonzero when s is UTF-8 without an unsafe character, so it may be
+ * printed anywhere as it is. */
+int escape_is_clean(const char *s);
+
 /* Write s to out for a terminal, then spaces up to `width` columns: each
  * byte of an unsafe character is written as \xHH, so nothing in s moves
  * the cursor, changes the terminal or breaks its UTF-8. */

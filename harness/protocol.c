@@ -250,8 +250,11 @@ static int parse_user_counter(json_t *o, struct protocol_doc *doc, json_error_t 
 		return *why = "user counter outside its benchmark", -1;
 	while (k < 3 && strcmp(kinds[k], kind) != 0)
 		k++;
-	if (k == 3 || !*counter || !json_is_number(value))
-		return *why = "user counter without a name, a known kind and a number", -1;
+	if (k == 3 || !json_is_number(value))
+		return *why = "user counter without a known kind and a number", -1;
+	if (!user_counter_name_ok(counter))
+		return *why = "user counter name empty, over 63 bytes, or holding ':' or a "
+		              "control character", -1;
 	for (size_t i = 0; i < b->nuser; i++)
 		if (!strcmp(b->user[i].name, counter))
 			return *why = "a user counter given twice", -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "stats.h"
 #include "units.h"
+#include "escape.h"
 #include "usercounters.h"
 
 static const char *const kind_names[] = {"value", "per_iter", "rate"};
@@ -26,6 +27,11 @@ static struct user_counter *find(const struct bench_result *b, const char *name)
 		if (!strcmp(b->user[i].name, name))
 			return &b->user[i];
 	return NULL;
+}
+
+int user_counter_name_ok(const char *name)
+{
+	return *name && strlen(name) < 64 && !strchr(name, ':') && escape_is_clean(name);
 }
 
 /* A new counter of b, with room for `nprocs` figures, none yet. */
@@ -78,8 +84,8 @@ void user_counters_analyse(struct bench_result *b, double conf)
 	for (size_t i = 0; i < b->nuser; i++) {
 		struct user_counter *u = &b->user[i];
 		double *x = malloc((b->nprocs + 1) * sizeof *x), sd, t;
-		u->n = user_counter_per_process(b, u->name, x ? x : &sd);
 		u->mean = u->lo = u->hi = NAN;
+		u->n = x ? user_counter_per_process(b, u->name, x) : 0;  /* no memory: no figure */
 		if (x && u->n)
 			u->mean = stats_mean(x, u->n);
 		if (x && u->n >= 2) {
@@ -181,9 +187,10 @@ int user_counters_from_json(json_t *o, struct bench_result *b, char *err, size_t
 			return snprintf(err, errlen, "user_counters[%zu]: %s", i, je.text), -1;
 		while (k < 3 && strcmp(kind_names[k], kind) != 0)
 			k++;
-		if (k == 3 || !*name || find(b, name))
-			return snprintf(err, errlen, "user_counters[%zu]: an unknown kind, no name or "
-			                "a name given twice", i), -1;
+		if (k == 3 || !user_counter_name_ok(name) || find(b, name))
+			return snprintf(err, errlen, "user_counters[%zu]: an unknown kind, a name that "
+			                "is empty, too long, holds ':' or a control character, or a "
+			                "name given twice", i), -1;
 		if (!json_is_array(per) || json_array_size(per) != b->nprocs)
 			return snprintf(err, errlen, "user_counters[%zu]: \"per_process\" must hold "
 			                "one number or null per process", i), -1;

@@ -12,6 +12,12 @@
 
 void user_counters_free(struct user_counter *u, size_t n);
 
+/* Nonzero when name is a user counter's name as the library allows it: 1
+ * to 63 bytes of UTF-8 without ':' or an unsafe character (escape.h), so
+ * every report may print it as it is.  Worker records and results
+ * documents holding another are refused. */
+int user_counter_name_ok(const char *name);
+
 /* Add process b->nprocs - 1's figures (from one worker's records, each
  * with its figure in vals[0]) to b's counters: a counter first seen now is
  * added, with no figure (NAN) for the earlier processes.  0, or -1 when

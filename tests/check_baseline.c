@@ -681,6 +681,33 @@ START_TEST(test_corrupt_settings)
 }
 END_TEST
 
+/* A user counter's name with a control character is refused at its place
+ * (reports print the names as they are); a clean one loads. */
+START_TEST(test_corrupt_user_counter_name)
+{
+	json_t *doc, *bench, *doc_back = NULL;
+	struct suite back;
+	char *path = save_small("badname", &doc);
+
+	bench = json_array_get(json_object_get(doc, "benchmarks"), 0);
+	json_object_set_new(bench, "user_counters",
+	                    json_pack("[{s:s, s:s, s:[i, i, i]}]", "name", "ratio", "kind",
+	                              "value", "per_process", 1, 2, 3));
+	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
+	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_str_eq(back.benches[0].user[0].name, "ratio");
+	suite_free(&back);
+	json_decref(doc_back);
+	json_object_set_new(json_array_get(json_object_get(bench, "user_counters"), 0), "name",
+	                    json_string("ratio\x1b[2J"));
+	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
+	assert_load_fails(path, (const char *const[]){"benchmarks[0]", "user_counters[0]",
+	                                              "control character", NULL});
+	json_decref(doc);
+	free(path);
+}
+END_TEST
+
 /* A benchmark without a name is reported at its place, not as garbage. */
 START_TEST(test_corrupt_bench_field)
 {
@@ -1298,6 +1325,7 @@ static Suite *baseline_suite(void)
 	tcase_add_loop_test(corrupt, test_corrupt_sample, 0, 9);
 	tcase_add_test(corrupt, test_corrupt_bench_field);
 	tcase_add_test(corrupt, test_corrupt_settings);
+	tcase_add_test(corrupt, test_corrupt_user_counter_name);
 	tcase_add_test(corrupt, test_missing_file);
 	tcase_add_test(corrupt, test_directory_as_baseline);
 	tcase_add_test(corrupt, test_duplicate_benchmark);
