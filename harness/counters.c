@@ -12,52 +12,6 @@
 #include "counters.h"
 #include "stats.h"
 
-int counters_check_list(const char *list, char *err, size_t errlen)
-{
-	size_t count = 1;
-
-	if (!strcmp(list, "none"))
-		return 0;
-	for (const char *p = list; *p; p++)
-		count += *p == ',';
-	if (count > COUNTERS_MAX) {
-		snprintf(err, errlen, "too many events (%zu; at most %d)", count, COUNTERS_MAX);
-		return -1;
-	}
-	for (const char *p = list;; p += strcspn(p, ",") + 1) {
-		const char *s = p, *e = p + strcspn(p, ","), *q;
-		while (s < e && isspace((unsigned char)*s))
-			s++;
-		while (e > s && isspace((unsigned char)e[-1]))
-			e--;
-		if (s == e) {
-			snprintf(err, errlen, "%s (name events, e.g. 'cycles,page-faults', "
-			         "or 'none' to count nothing)",
-			         count == 1 ? "empty list" : "empty event name in the list");
-			return -1;
-		}
-		if (e - s > COUNTERS_NAME_MAX) {
-			snprintf(err, errlen, "event name too long (%zu characters; at most %d)",
-			         (size_t)(e - s), COUNTERS_NAME_MAX);
-			return -1;
-		}
-		/* Twice in one list would be two columns with one name. */
-		for (q = list; q < p; q += strcspn(q, ",") + 1) {
-			const char *qs = q, *qe = q + strcspn(q, ",");
-			while (qs < qe && isspace((unsigned char)*qs))
-				qs++;
-			while (qe > qs && isspace((unsigned char)qe[-1]))
-				qe--;
-			if (qe - qs == e - s && !strncmp(qs, s, (size_t)(e - s))) {
-				snprintf(err, errlen, "'%.*s' is listed twice", (int)(e - s), s);
-				return -1;
-			}
-		}
-		if (!p[strcspn(p, ",")])
-			return 0;
-	}
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -465,9 +419,9 @@ int counters_from_json(json_t *bench, struct bench_result *b, char *err, size_t 
 	b->ncounters = 0;
 	if (!arr)
 		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > COUNTERS_MAX * 2) {
+	if (!json_is_array(arr) || json_array_size(arr) > BR__PROTO_COUNTERS_MAX * 2) {
 		snprintf(err, errlen, "\"counters\" is not an array of at most %d counters",
-		         COUNTERS_MAX * 2);
+		         BR__PROTO_COUNTERS_MAX * 2);
 		return -1;
 	}
 	if (json_array_size(arr) && !(b->counters = calloc(json_array_size(arr),

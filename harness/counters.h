@@ -10,16 +10,12 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "brproto.h"
 #include "results.h"
 
-/* Limits of a --counters list; the worker enforces the same ones. */
-#define COUNTERS_MAX 32
-#define COUNTERS_NAME_MAX 127
-
-/* Check the syntax of a --counters value (comma-separated names, or
- * "none"); whether libpfm4 knows the names is the worker's to say.
- * Returns 0, or -1 with a one-line reason in err. */
-int counters_check_list(const char *list, char *err, size_t errlen);
+/* The syntax and limits of a --counters list are the protocol's
+ * (brproto.h: br__proto_counter_list); whether libpfm4 knows the names is
+ * the worker's to say. */
 
 /* Deep copy of n counters' descriptions (not their estimates) into *dst.
  * Returns 0 or -ENOMEM. */

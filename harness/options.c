@@ -34,9 +34,9 @@ static const struct opt_def {
 	{"cache-sim", O_CACHE_SIM, 0, NULL, "instructions: also simulated cache misses, branch mispredictions, estimated cycles"},
 	{"filter", O_FILTER, 'f', "REGEX", "run only benchmarks whose name matches (extended regex)"},
 	{"processes", O_PROCESSES, 'p', "N", "worker processes per benchmark (default 5; 10 with --save-baseline; 3 for instructions)"},
-	{"warmup-time", O_WARMUP, 0, "SECONDS", "warm-up budget per process (default 0.05)"},
-	{"measure-time", O_MEASURE, 0, "SECONDS", "measurement budget per process (default 0.1)"},
-	{"samples", O_SAMPLES, 0, "N", "samples per process (default 30; 5 for instructions)"},
+	{"warmup-time", O_WARMUP, 0, "SECONDS", "warm-up budget per process (default " BR__PROTO_STR(BR__PROTO_WARMUP_S) ")"},
+	{"measure-time", O_MEASURE, 0, "SECONDS", "measurement budget per process (default " BR__PROTO_STR(BR__PROTO_MEASURE_S) ")"},
+	{"samples", O_SAMPLES, 0, "N", "samples per process (default " BR__PROTO_STR(BR__PROTO_SAMPLES) "; 5 for instructions)"},
 	{"timeout", O_TIMEOUT, 0, "SECONDS", "kill a worker process after this long (default 60)"},
 	{"seed", O_SEED, 0, "N", "bootstrap seed (default 1): same data + seed = same output"},
 	{"resamples", O_RESAMPLES, 0, "N", "bootstrap resamples (default 1000)"},
@@ -61,8 +61,8 @@ static const struct opt_def {
 	{"counters", O_COUNTERS, 0, "LIST", "count these libpfm4 events, comma-separated ('none': none)"},
 	{"list-counters", O_LIST_COUNTERS, 0, NULL, "show which events this machine counts, and why not"},
 	{"profile", O_PROFILE, 0, "WHICH", "sample a CPU profile of: regressed (default), all, none, or names matching a regex"},
-	{"profile-freq", O_PROFILE_FREQ, 0, "HZ", "profile samples per second (default 999)"},
-	{"profile-time", O_PROFILE_TIME, 0, "SECONDS", "loop time sampled per profile (default 1)"},
+	{"profile-freq", O_PROFILE_FREQ, 0, "HZ", "profile samples per second (default " BR__PROTO_STR(BR__PROTO_PROFILE_HZ) ")"},
+	{"profile-time", O_PROFILE_TIME, 0, "SECONDS", "loop time sampled per profile (default " BR__PROTO_STR(BR__PROTO_PROFILE_S) ")"},
 	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
 	{"help", O_HELP, 'h', NULL, "show this help and exit"},
 	{"version", O_VERSION, 'V', NULL, "show the version and exit"},
@@ -202,7 +202,7 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_LIST_COUNTERS: o->list_counters = 1; return 0;
 	case O_COUNTERS: {
 		char err[160];
-		if (counters_check_list(v, err, sizeof err) != 0) {
+		if (br__proto_counter_list(v, NULL, NULL, err, sizeof err) != 0) {
 			msg_error("--counters", "%s", err);
 			return -1;
 		}
@@ -255,9 +255,9 @@ static void defaults(struct options *o)
 {
 	memset(o, 0, sizeof *o);
 	o->processes = 5;
-	o->warmup_s = 0.05;
-	o->measure_s = 0.1;
-	o->samples = 30;
+	o->warmup_s = BR__PROTO_WARMUP_S;
+	o->measure_s = BR__PROTO_MEASURE_S;
+	o->samples = BR__PROTO_SAMPLES;
 	o->timeout_s = 60;
 	o->seed = 1;
 	/* Efron and Tibshirani put 1000 as the floor for percentile intervals;
@@ -283,12 +283,11 @@ static void defaults(struct options *o)
 	o->keep_programs = 1;
 	o->paired = 1;
 	o->color = COLOR_AUTO;
-	/* Profiles: 999 Hz rather than 1000, so sampling does not beat in step
-	 * with the kernel's 1 kHz tick; one second gives about a thousand
-	 * samples, enough to place a 70/30 split within 3 points. */
+	/* Profiles (brproto.h): about a thousand samples, enough to place a
+	 * 70/30 split within 3 points. */
 	o->profile_mode = PROFILE_REGRESSED;
-	o->profile_freq = 999;
-	o->profile_time_s = 1;
+	o->profile_freq = BR__PROTO_PROFILE_HZ;
+	o->profile_time_s = BR__PROTO_PROFILE_S;
 }
 
 /* The table entries whose long name starts with the `len` bytes of `name`:

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "brproto.h"
 #include "escape.h"
 #include "files.h"
 #include "msg.h"
@@ -161,17 +162,17 @@ static int take_record(struct profile_raw *raw, struct profile *p, json_t *rec,
 
 	if (!type || !rname || strcmp(rname, name) != 0)
 		return 0;
-	if (!strcmp(type, "stack"))
+	if (!strcmp(type, BR__REC_STACK))
 		return take_chain(raw, rec, err, errlen);
-	if (!strcmp(type, "map"))
+	if (!strcmp(type, BR__REC_MAP))
 		return take_map(raw, rec, err, errlen);
-	if (!strcmp(type, "profile_end"))
+	if (!strcmp(type, BR__REC_PROFILE_END))
 		return take_end(raw, p, rec, err, errlen);
-	if (!strcmp(type, "profile_error")) {
+	if (!strcmp(type, BR__REC_PROFILE_ERROR)) {
 		const char *e = json_string_value(json_object_get(rec, "error"));
 		free(raw->error);
 		raw->error = strdup(e ? e : "profiling failed");
-	} else if (!strcmp(type, "profile")) {
+	} else if (!strcmp(type, BR__REC_PROFILE)) {
 		const char *ev = json_string_value(json_object_get(rec, "event"));
 		free(p->event);
 		p->event = strdup(ev ? ev : "?");

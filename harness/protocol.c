@@ -9,15 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "brproto.h"
 #include "counters.h"
 #include "protocol.h"
 #include "usercounters.h"
 
-/* Version 2 added the worker option --plan; its records are those of
- * version 1, so both are read. */
-#define PROTOCOL_VERSION_MIN 1
-#define PROTOCOL_VERSION 4
-#define PROTOCOL_VERSION_TEXT "1 to 4"
+/* Versions (brproto.h): version 2 added the worker option --plan; its
+ * records are those of version 1, so every one from 1 on is read. */
 
 static char *dup_or_null(const char *s)
 {
@@ -194,7 +192,7 @@ static int parse_sample(json_t *o, struct protocol_doc *doc, json_error_t *je,
                         const char **why)
 {
 	json_int_t iters;
-	double ns, delta[2 * COUNTERS_MAX], running[2 * COUNTERS_MAX];
+	double ns, delta[2 * BR__PROTO_COUNTERS_MAX], running[2 * BR__PROTO_COUNTERS_MAX];
 	json_t *counters = NULL;
 	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
 
@@ -258,7 +256,7 @@ static int parse_user_counter(json_t *o, struct protocol_doc *doc, json_error_t 
 	for (size_t i = 0; i < b->nuser; i++)
 		if (!strcmp(b->user[i].name, counter))
 			return *why = "a user counter given twice", -1;
-	if (b->nuser >= 32 || !(u = realloc(b->user, (b->nuser + 1) * sizeof *u)))
+	if (b->nuser >= BR__PROTO_USER_COUNTERS_MAX || !(u = realloc(b->user, (b->nuser + 1) * sizeof *u)))
 		return *why = "too many user counters", -1;
 	b->user = u;
 	u = &u[b->nuser];
@@ -292,7 +290,7 @@ static int parse_counter(json_t *o, struct protocol_doc *doc, json_error_t *je,
 		return -1;
 	if (doc->nbenches)
 		return *why = "a counter record after a benchmark", -1;
-	if (doc->ncounters == 2 * COUNTERS_MAX)
+	if (doc->ncounters == 2 * BR__PROTO_COUNTERS_MAX)
 		return *why = "too many counter records", -1;
 	for (size_t i = 0; i < doc->ncounters; i++)
 		if (!strcmp(doc->counters[i].name, name))
@@ -328,35 +326,35 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 
 	if (!json_is_object(o) || json_unpack_ex(o, je, 0, "{s:s}", "type", &type) != 0)
 		return *why = "not a protocol record (an object with a \"type\")", -1;
-	if (line == 1 && strcmp(type, "header") != 0)
+	if (line == 1 && strcmp(type, BR__REC_HEADER) != 0)
 		return *why = "no protocol header: not a benchrun worker", -1;
-	if (!strcmp(type, "header")) {
+	if (!strcmp(type, BR__REC_HEADER)) {
 		if (line != 1)
 			return *why = "a second header", -1;
 		if (parse_header(o, doc, je) != 0)
 			return -1;
-		if (doc->hdr.protocol > PROTOCOL_VERSION)
+		if (doc->hdr.protocol > BR__PROTO_VERSION)
 			return *why = "written by a newer libbenchrun than this benchrun reads "
-			              "(protocol " PROTOCOL_VERSION_TEXT "): update benchrun", -1;
-		if (doc->hdr.protocol < PROTOCOL_VERSION_MIN)
+			              "(protocol " BR__PROTO_VERSIONS_TEXT "): update benchrun", -1;
+		if (doc->hdr.protocol < BR__PROTO_VERSION_MIN)
 			return *why = "unsupported protocol version", -1;
 		return 0;
 	}
 	if (doc->have_footer)
 		return *why = "a record after the footer", -1;
-	if (!strcmp(type, "listed"))
+	if (!strcmp(type, BR__REC_LISTED))
 		return new_bench(doc, o, je) ? 0 : -1;
-	if (!strcmp(type, "benchmark"))
+	if (!strcmp(type, BR__REC_BENCHMARK))
 		return parse_benchmark(o, doc, je);
-	if (!strcmp(type, "sample"))
+	if (!strcmp(type, BR__REC_SAMPLE))
 		return parse_sample(o, doc, je, why);
-	if (!strcmp(type, "counter"))
+	if (!strcmp(type, BR__REC_COUNTER))
 		return parse_counter(o, doc, je, why);
-	if (!strcmp(type, "end"))
+	if (!strcmp(type, BR__REC_END))
 		return parse_end(o, doc, je, why);
-	if (!strcmp(type, "user_counter"))
+	if (!strcmp(type, BR__REC_USER_COUNTER))
 		return parse_user_counter(o, doc, je, why);
-	if (!strcmp(type, "footer"))
+	if (!strcmp(type, BR__REC_FOOTER))
 		return doc->have_footer = 1, 0;
 	return 0;  /* unknown record types are for newer readers: skip them */
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "brproto.h"
 #include "stats.h"
 #include "units.h"
 #include "escape.h"
@@ -31,7 +32,7 @@ static struct user_counter *find(const struct bench_result *b, const char *name)
 
 int user_counter_name_ok(const char *name)
 {
-	return *name && strlen(name) < 64 && !strchr(name, ':') && escape_is_clean(name);
+	return *name && strlen(name) < BR__PROTO_USER_NAME_MAX && !strchr(name, ':') && escape_is_clean(name);
 }
 
 /* A new counter of b, with room for `nprocs` figures, none yet. */

@@ -13,7 +13,7 @@
 void user_counters_free(struct user_counter *u, size_t n);
 
 /* Nonzero when name is a user counter's name as the library allows it: 1
- * to 63 bytes of UTF-8 without ':' or an unsafe character (escape.h), so
+ * to BR__PROTO_USER_NAME_MAX - 1 (63) bytes of UTF-8 without ':' or an unsafe character (escape.h), so
  * every report may print it as it is.  Worker records and results
  * documents holding another are refused. */
 int user_counter_name_ok(const char *name);

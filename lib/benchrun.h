@@ -18,8 +18,6 @@ extern "C" {
 #define BR_VERSION_PATCH 0
 #define BR_VERSION_STRING "0.1.0"
 
-/* Version of the JSON-lines protocol a worker writes (docs/worker-protocol.md). */
-#define BR_PROTOCOL_VERSION 4
 
 /* Error codes: 0 is success, failures are negative.  System-call failures are
  * returned as negated errno values, which br_strerror() also understands. */

@@ -25,16 +25,16 @@
 struct group {
 	int leader;                        /* index into ev of the leader */
 	unsigned n;                        /* members, leader included */
-	int member[BR__COUNTERS_MAX];      /* indexes into ev */
+	int member[BR__PROTO_COUNTERS_MAX];      /* indexes into ev */
 	uint32_t pmu_type;                 /* attr.type class the group holds */
 	int software;
 };
 
 struct pfm_state {
-	int fd[BR__COUNTERS_MAX];          /* per event; -1 when not open */
-	uint64_t id[BR__COUNTERS_MAX];     /* the kernel's id of each event */
-	struct perf_event_attr attr[BR__COUNTERS_MAX];
-	struct group group[BR__COUNTERS_MAX];
+	int fd[BR__PROTO_COUNTERS_MAX];          /* per event; -1 when not open */
+	uint64_t id[BR__PROTO_COUNTERS_MAX];     /* the kernel's id of each event */
+	struct perf_event_attr attr[BR__PROTO_COUNTERS_MAX];
+	struct group group[BR__PROTO_COUNTERS_MAX];
 	unsigned ngroups;
 	unsigned hw_capacity;              /* events per hardware group */
 };
@@ -335,7 +335,7 @@ static int pfm_open(struct br__counter_set *set)
 
 	if (!st)
 		return BR_ENOMEM_ALLOC;
-	for (unsigned i = 0; i < BR__COUNTERS_MAX; i++)
+	for (unsigned i = 0; i < BR__PROTO_COUNTERS_MAX; i++)
 		st->fd[i] = -1;
 	set->impl = st;
 	if ((rc = encode_all(set, st)) != 0) {
@@ -369,7 +369,7 @@ static int pfm_open(struct br__counter_set *set)
 static int pfm_read(struct br__counter_set *set, struct br__counter_reading *r)
 {
 	struct pfm_state *st = set->impl;
-	uint64_t buf[3 + 2 * BR__COUNTERS_MAX];
+	uint64_t buf[3 + 2 * BR__PROTO_COUNTERS_MAX];
 
 	for (unsigned g = 0; g < st->ngroups; g++) {
 		const struct group *gr = &st->group[g];
@@ -397,7 +397,7 @@ static int pfm_read(struct br__counter_set *set, struct br__counter_reading *r)
 /* The first event that encodes without options, of each PMU-specific table
  * libpfm4 detects on this CPU (the generic "perf" tables are left out: the
  * candidate list names their events already). */
-static unsigned pfm_pmu_events(char (*names)[BR__COUNTER_NAME_MAX], unsigned max)
+static unsigned pfm_pmu_events(char (*names)[BR__PROTO_COUNTER_NAME_MAX], unsigned max)
 {
 	const char *why;
 	unsigned n = 0;

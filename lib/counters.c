@@ -4,7 +4,6 @@
  * the backend, the scaling of a multiplexed delta, the per-iteration slope,
  * and the measurement of the loop's own cost. */
 #include <assert.h>
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -32,65 +31,28 @@ static void add_event(struct br__counter_set *set, const char *name, size_t len,
 {
 	struct br__counter *c = &set->ev[set->n++];
 
-	assert(set->n <= BR__COUNTERS_MAX && len < sizeof c->name);
+	assert(set->n <= BR__PROTO_COUNTERS_MAX && len < sizeof c->name);
 	memcpy(c->name, name, len);
 	c->name[len] = '\0';
 	c->requested = requested;
 	c->loop_per_iter = NAN;
 }
 
-/* [*s, *e) without leading and trailing blanks. */
-static void trim(const char **s, const char **e)
+/* br__proto_counter_list's callback: one requested event. */
+static void add_requested(void *set, const char *name, size_t len)
 {
-	while (*s < *e && isspace((unsigned char)**s))
-		(*s)++;
-	while (*e > *s && isspace((unsigned char)(*e)[-1]))
-		(*e)--;
+	add_event(set, name, len, 1);
 }
 
 int br__counters_parse(const char *list, struct br__counter_set *set, char *err,
                        size_t errlen)
 {
-	size_t count = 1;
-	const char *p;
-
 	set_init(set);
-	if (!strcmp(list, "none"))
-		return 0;
-	for (p = list; *p; p++)
-		count += *p == ',';
-	/* Counted before anything is copied, so a list of any length gets
-	 * the same one-line answer. */
-	if (count > BR__COUNTERS_MAX) {
-		snprintf(err, errlen, "too many events (%zu; at most %d)", count,
-		         BR__COUNTERS_MAX);
+	if (br__proto_counter_list(list, add_requested, set, err, errlen) != 0) {
+		set_init(set);  /* nothing half-listed */
 		return BR_EUSAGE;
 	}
-	for (p = list;; p++) {
-		const char *s = p, *e = p + strcspn(p, ",");
-		trim(&s, &e);
-		if (s == e) {
-			snprintf(err, errlen, "%s (name events, e.g. 'cycles,page-faults', "
-			         "or 'none' to count nothing)",
-			         count == 1 ? "empty list" : "empty event name in the list");
-			return BR_EUSAGE;
-		}
-		if ((size_t)(e - s) >= BR__COUNTER_NAME_MAX) {
-			snprintf(err, errlen, "event name too long (%zu characters; at most %d)",
-			         (size_t)(e - s), BR__COUNTER_NAME_MAX - 1);
-			return BR_EUSAGE;
-		}
-		for (unsigned i = 0; i < set->n; i++)
-			if (strlen(set->ev[i].name) == (size_t)(e - s) &&
-			    !strncmp(set->ev[i].name, s, (size_t)(e - s))) {
-				snprintf(err, errlen, "'%s' is listed twice", set->ev[i].name);
-				return BR_EUSAGE;
-			}
-		add_event(set, s, (size_t)(e - s), 1);
-		p += strcspn(p, ",");
-		if (!*p)
-			return 0;
-	}
+	return 0;
 }
 
 void br__counters_default(struct br__counter_set *set)
@@ -115,7 +77,7 @@ void br__counters_candidates(struct br__counter_set *set)
 		"task-clock", "cpu-clock", "page-faults", "minor-faults",
 		"major-faults", "context-switches", "cpu-migrations",
 	};
-	char pmu[4][BR__COUNTER_NAME_MAX];
+	char pmu[4][BR__PROTO_COUNTER_NAME_MAX];
 	unsigned npmu;
 
 	set_init(set);

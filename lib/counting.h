@@ -10,12 +10,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "brproto.h"
 
-/* Limits of one --counters list.  A list longer than this is a usage error,
- * not a silent truncation; a core PMU has 4 to 8 counters, so 32 events
- * already means heavy multiplexing. */
-#define BR__COUNTERS_MAX 32
-#define BR__COUNTER_NAME_MAX 128
+/* The limits of one --counters list are the protocol's (brproto.h): a
+ * longer list is a usage error, not a silent truncation; a core PMU has 4
+ * to 8 counters, so 32 events already means heavy multiplexing. */
 #define BR__COUNTER_REASON_MAX 320
 
 /* What became of one requested event. */
@@ -38,7 +37,7 @@ enum br__counter_role {
 
 /* One event of a set. */
 struct br__counter {
-	char name[BR__COUNTER_NAME_MAX];  /* as the user (or the default) named it */
+	char name[BR__PROTO_COUNTER_NAME_MAX];  /* as the user (or the default) named it */
 	char encoding[256];               /* libpfm4's full name, or "" */
 	char reason[BR__COUNTER_REASON_MAX]; /* why not counted: problem and fix */
 	int status;                       /* enum br__counter_status */
@@ -55,9 +54,9 @@ struct br__counter {
  * events are filled. */
 struct br__counter_reading {
 	int ok;                                /* 0 when a read failed: nothing valid */
-	uint64_t value[BR__COUNTERS_MAX];      /* raw count since the group was enabled */
-	uint64_t enabled_ns[BR__COUNTERS_MAX]; /* time its group has been enabled, ns */
-	uint64_t running_ns[BR__COUNTERS_MAX]; /* of which on the PMU, ns */
+	uint64_t value[BR__PROTO_COUNTERS_MAX];      /* raw count since the group was enabled */
+	uint64_t enabled_ns[BR__PROTO_COUNTERS_MAX]; /* time its group has been enabled, ns */
+	uint64_t running_ns[BR__PROTO_COUNTERS_MAX]; /* of which on the PMU, ns */
 };
 
 struct br__counter_set;
@@ -79,12 +78,12 @@ struct br__counters_backend {
 	/* Optional: up to `max` event names, one per PMU-specific event
 	 * table the backend knows on this machine (e.g. "pmu::EVENT"), for
 	 * --list-counters to try.  Returns how many it wrote. */
-	unsigned (*pmu_events)(char (*names)[BR__COUNTER_NAME_MAX], unsigned max);
+	unsigned (*pmu_events)(char (*names)[BR__PROTO_COUNTER_NAME_MAX], unsigned max);
 };
 
 /* The events one worker counts. */
 struct br__counter_set {
-	struct br__counter ev[BR__COUNTERS_MAX];
+	struct br__counter ev[BR__PROTO_COUNTERS_MAX];
 	unsigned n;           /* events in ev */
 	unsigned ncounted;    /* of which BR__CTR_COUNTED, after open */
 	unsigned ngroups;     /* perf_event groups opened */

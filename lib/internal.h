@@ -158,11 +158,10 @@ void br__cg_dump(unsigned sample);
 struct br__sampler;
 
 /* The state handed to benchmark code (opaque in the public header). */
-/* A user counter (br_state_counter) as the run adds it up. */
-#define BR__USER_COUNTERS_MAX 32
-#define BR__USER_NAME_MAX 64
+/* A user counter (br_state_counter) as the run adds it up; its limits
+ * are the protocol's (brproto.h). */
 struct br__user_counter {
-	char name[BR__USER_NAME_MAX];
+	char name[BR__PROTO_USER_NAME_MAX];
 	int kind;              /* BR_COUNTER_* */
 	double sum;            /* per-iteration and rate: the sampled calls' totals */
 	uint64_t iters, ns;    /* iterations and loop time of those calls */
@@ -198,7 +197,7 @@ struct br_state {
 	uint64_t pauses;              /* pauses in the current call */
 	double manual_ns;             /* br_state_set_iteration_time's sum */
 	uint64_t manual_calls;        /* and how many times it was called */
-	struct br__user_counter ucount[BR__USER_COUNTERS_MAX];
+	struct br__user_counter ucount[BR__PROTO_USER_COUNTERS_MAX];
 	unsigned nucount;
 	int labelled;                 /* br_state_set_label was called */
 };
@@ -222,7 +221,7 @@ struct br__run {
 	int status;       /* 0 or a BR_E* code (BR_ESKIPPED: skipped) */
 	char reason[BR__REASON_MAX];
 	char label[BR__REASON_MAX];  /* the definition's or the body's, or "" */
-	struct br__user_counter ucount[BR__USER_COUNTERS_MAX]; /* as the run ended */
+	struct br__user_counter ucount[BR__PROTO_USER_COUNTERS_MAX]; /* as the run ended */
 	unsigned nucount;
 	uint64_t pauses;          /* br_state_pause calls in the samples */
 	uint64_t paused_ns;       /* time they paused, ns */

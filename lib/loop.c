@@ -274,10 +274,10 @@ void br_state_counter(br_state_t *st, const char *name, double value, int kind)
 	char why[BR__REASON_MAX], bad[BR__REASON_MAX / 2];
 	struct br__user_counter *u = NULL;
 
-	if (!name || strlen(name) >= BR__USER_NAME_MAX ||
+	if (!name || strlen(name) >= BR__PROTO_USER_NAME_MAX ||
 	    br__name_check(name, "c", NULL, bad, sizeof bad) != 0 || strchr(name, ':')) {
 		snprintf(why, sizeof why, "user counter \"%.40s\": a name must be 1 to %d bytes of "
-		         "printable UTF-8 without ':'", name ? name : "(null)", BR__USER_NAME_MAX - 1);
+		         "printable UTF-8 without ':'", name ? name : "(null)", BR__PROTO_USER_NAME_MAX - 1);
 		return br_state_fail(st, why);
 	}
 	if (kind < BR_COUNTER_VALUE || kind > BR_COUNTER_RATE) {
@@ -288,9 +288,9 @@ void br_state_counter(br_state_t *st, const char *name, double value, int kind)
 		if (!strcmp(st->ucount[i].name, name))
 			u = &st->ucount[i];
 	if (!u) {
-		if (st->nucount == BR__USER_COUNTERS_MAX) {
+		if (st->nucount == BR__PROTO_USER_COUNTERS_MAX) {
 			snprintf(why, sizeof why, "user counter \"%s\": more than %d counters", name,
-			         BR__USER_COUNTERS_MAX);
+			         BR__PROTO_USER_COUNTERS_MAX);
 			return br_state_fail(st, why);
 		}
 		u = &st->ucount[st->nucount++];

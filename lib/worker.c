@@ -39,9 +39,9 @@ static const struct {
 	{"--list", NULL, "list the benchmarks instead of running them"},
 	{"--run", "NAME", "run the benchmark with exactly this name (repeatable)"},
 	{"--filter", "REGEX", "run the benchmarks whose names match (extended regex)"},
-	{"--warmup-time", "SECONDS", "warm-up budget per benchmark (default 0.05)"},
-	{"--measure-time", "SECONDS", "measurement budget per benchmark (default 0.1)"},
-	{"--samples", "N", "samples per benchmark (default 30)"},
+	{"--warmup-time", "SECONDS", "warm-up budget per benchmark (default " BR__PROTO_STR(BR__PROTO_WARMUP_S) ")"},
+	{"--measure-time", "SECONDS", "measurement budget per benchmark (default " BR__PROTO_STR(BR__PROTO_MEASURE_S) ")"},
+	{"--samples", "N", "samples per benchmark (default " BR__PROTO_STR(BR__PROTO_SAMPLES) ")"},
 	{"--plan", "MODE", "sample sizes: auto (default), linear (a ramp) or flat"},
 	{"--measure", "WHAT", "time (default) or instructions: counted by callgrind "
 	 "around the loop, which needs the program run under valgrind "
@@ -55,9 +55,9 @@ static const struct {
 	 "and say which this machine counts"},
 	{"--profile", NULL, "record a sampled CPU profile of the measured loop instead "
 	 "of measuring"},
-	{"--profile-freq", "HZ", "samples per second when profiling (default 1000)"},
+	{"--profile-freq", "HZ", "samples per second when profiling (default " BR__PROTO_STR(BR__PROTO_PROFILE_HZ) ")"},
 	{"--profile-time", "SECONDS", "loop time sampled per benchmark when profiling "
-	 "(default 1)"},
+	 "(default " BR__PROTO_STR(BR__PROTO_PROFILE_S) ")"},
 	{"--jsonl", NULL, "write the JSON-lines worker protocol instead of a summary"},
 	{"--output-fd", "FD", "write the output to this file descriptor"},
 	{"--help", NULL, "show this help"},
@@ -345,7 +345,7 @@ static int open_counters(const struct worker_opts *o, FILE *out,
                          struct br__counter_set *set)
 {
 	int rc;
-	char warn[BR__COUNTER_NAME_MAX + BR__COUNTER_REASON_MAX + 32];
+	char warn[BR__PROTO_COUNTER_NAME_MAX + BR__COUNTER_REASON_MAX + 32];
 
 	if (o->list && !o->jsonl)
 		return 0;
@@ -508,8 +508,10 @@ static int check_callgrind(void)
 
 int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 {
-	struct worker_opts o = {.output_fd = 1, .s = {5e7, 1e8, 30, NULL, BR__PLAN_AUTO, 0, 1},
-	                        .profile_ns = 1e9, .profile_hz = 1000};
+	struct worker_opts o = {.output_fd = 1, .s = {BR__PROTO_WARMUP_S * 1e9, BR__PROTO_MEASURE_S * 1e9,
+	                                                  BR__PROTO_SAMPLES, NULL, BR__PLAN_AUTO, 0, 1},
+	                        .profile_ns = BR__PROTO_PROFILE_S * 1e9,
+	                        .profile_hz = BR__PROTO_PROFILE_HZ};
 	struct br__build build = {compiler, cflags, argc > 0 ? argv[0] : "?", ""};
 	regex_t re;
 	FILE *out;

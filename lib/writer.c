@@ -42,7 +42,7 @@ static void write_key(FILE *out, const char *key)
 void br__write_header(FILE *out, const struct br__build *build,
                       const struct br__timer_facts *facts)
 {
-	fprintf(out, "{\"type\":\"header\",\"protocol\":%d", BR_PROTOCOL_VERSION);
+	fprintf(out, "{\"type\":\"" BR__REC_HEADER "\",\"protocol\":%d", BR__PROTO_VERSION);
 	write_key(out, "library");
 	br__write_json_string(out, BR_VERSION_STRING);
 	write_key(out, "program");
@@ -133,7 +133,7 @@ static void write_complexity(FILE *out, const struct br__instance *inst)
 
 void br__write_listed(FILE *out, const struct br__instance *inst)
 {
-	fputs("{\"type\":\"listed\"", out);
+	fputs("{\"type\":\"" BR__REC_LISTED "\"", out);
 	write_identity(out, inst);
 	write_settings(out, inst->def);
 	write_complexity(out, inst);
@@ -171,7 +171,7 @@ void br__write_counters(FILE *out, const struct br__counter_set *set)
 {
 	for (unsigned i = 0; i < set->n; i++) {
 		const struct br__counter *c = &set->ev[i];
-		fputs("{\"type\":\"counter\",\"name\":", out);
+		fputs("{\"type\":\"" BR__REC_COUNTER "\",\"name\":", out);
 		br__write_json_string(out, c->name);
 		fprintf(out, ",\"status\":\"%s\",\"requested\":%s", status_names[c->status],
 		        c->requested ? "true" : "false");
@@ -215,7 +215,7 @@ static void write_user_counters(FILE *out, const struct br__run *run)
 		double v = br__user_figure(&run->ucount[i]);
 		if (!isfinite(v))
 			continue;
-		open_record(out, "user_counter", run->inst->name);
+		open_record(out, BR__REC_USER_COUNTER, run->inst->name);
 		write_key(out, "counter");
 		br__write_json_string(out, run->ucount[i].name);
 		fprintf(out, ",\"kind\":\"%s\",\"value\":", user_kinds[run->ucount[i].kind]);
@@ -228,7 +228,7 @@ void br__write_run(FILE *out, const struct br__run *run)
 {
 	const struct br__plan *p = &run->plan;
 
-	fputs("{\"type\":\"benchmark\"", out);
+	fputs("{\"type\":\"" BR__REC_BENCHMARK "\"", out);
 	write_identity(out, run->inst);
 	fprintf(out, ",\"bytes_per_iter\":%" PRIu64 ",\"items_per_iter\":%" PRIu64
 	        ",\"warmup_iters\":%" PRIu64 ",\"warmup_ns\":%" PRIu64
@@ -247,7 +247,7 @@ void br__write_run(FILE *out, const struct br__run *run)
 		fprintf(out, ",\"threads\":%u", run->inst->nthreads);
 	fputs("}\n", out);
 	for (unsigned k = 0; k < run->nsamples; k++) {
-		fprintf(out, "{\"type\":\"sample\",\"k\":%u,\"iters\":%" PRIu64
+		fprintf(out, "{\"type\":\"" BR__REC_SAMPLE "\",\"k\":%u,\"iters\":%" PRIu64
 		        ",\"ns\":%" PRIu64 ",\"counters\":{",
 		        k + 1, run->iters[k], run->ns[k]);
 		write_sample_counters(out, run, k);
@@ -259,7 +259,7 @@ void br__write_run(FILE *out, const struct br__run *run)
 
 void br__write_end(FILE *out, const struct br__run *run)
 {
-	fputs("{\"type\":\"end\",\"name\":", out);
+	fputs("{\"type\":\"" BR__REC_END "\",\"name\":", out);
 	br__write_json_string(out, run->inst->name);
 	if (run->status == 0) {
 		fputs(",\"status\":\"ok\"}\n", out);
@@ -277,11 +277,11 @@ void br__write_profile(FILE *out, const struct br__run *run,
 	const char *name = run->inst->name;
 	const struct br__profile *prof = &smp->prof;
 
-	open_record(out, "profile", name);
+	open_record(out, BR__REC_PROFILE, name);
 	fprintf(out, ",\"event\":\"%s\",\"freq\":%u}\n", smp->event, smp->freq_hz);
 	for (size_t i = 0; i < prof->nstacks; i++) {
 		const struct br__stack *st = &prof->stacks[i];
-		open_record(out, "stack", name);
+		open_record(out, BR__REC_STACK, name);
 		fprintf(out, ",\"count\":%" PRIu64 ",\"ips\":[", st->count);
 		for (unsigned k = 0; k < st->depth; k++)
 			fprintf(out, k ? ",%" PRIu64 : "%" PRIu64, st->ips[k]);
@@ -289,13 +289,13 @@ void br__write_profile(FILE *out, const struct br__run *run,
 	}
 	for (size_t i = 0; maps && i < maps->n; i++) {
 		const struct br__map *m = &maps->map[i];
-		open_record(out, "map", name);
+		open_record(out, BR__REC_MAP, name);
 		fprintf(out, ",\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"offset\":%" PRIu64
 		        ",\"path\":", m->start, m->end, m->offset);
 		br__write_json_string(out, m->path);
 		fputs("}\n", out);
 	}
-	open_record(out, "profile_end", name);
+	open_record(out, BR__REC_PROFILE_END, name);
 	fprintf(out, ",\"samples\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"stacks\":%zu"
 	        ",\"iters\":%" PRIu64 ",\"loop_ns\":%" PRIu64 "}\n", prof->samples,
 	        prof->lost, prof->nstacks, run->profile_iters, run->profile_ns);
@@ -303,7 +303,7 @@ void br__write_profile(FILE *out, const struct br__run *run,
 
 void br__write_profile_error(FILE *out, const char *name, const char *why)
 {
-	open_record(out, "profile_error", name);
+	open_record(out, BR__REC_PROFILE_ERROR, name);
 	write_key(out, "error");
 	br__write_json_string(out, why);
 	fputs("}\n", out);
@@ -332,7 +332,7 @@ void br__write_profile_human(FILE *out, const char *name, const struct br__run *
 
 void br__write_footer(FILE *out, unsigned benchmarks, unsigned failed)
 {
-	fprintf(out, "{\"type\":\"footer\",\"benchmarks\":%u,\"failed\":%u}\n",
+	fprintf(out, "{\"type\":\"" BR__REC_FOOTER "\",\"benchmarks\":%u,\"failed\":%u}\n",
 	        benchmarks, failed);
 }
 

@@ -218,7 +218,7 @@ START_TEST(test_parse_lists)
 	struct br__counter_set set;
 	char err[200] = "", herr[200] = "";
 	int rc = br__counters_parse(c->list, &set, err, sizeof err);
-	int hrc = counters_check_list(c->list, herr, sizeof herr);
+	int hrc = br__proto_counter_list(c->list, NULL, NULL, herr, sizeof herr);
 
 	if (!c->error) {
 		ck_assert_int_eq(rc, 0);
@@ -251,13 +251,13 @@ START_TEST(test_parse_absurd)
 	list[len - 1] = '\0';
 	ck_assert_int_eq(br__counters_parse(list, &set, err, sizeof err), BR_EUSAGE);
 	ck_assert_str_eq(err, "too many events (100000; at most 32)");
-	ck_assert_int_eq(counters_check_list(list, herr, sizeof herr), -1);
+	ck_assert_int_eq(br__proto_counter_list(list, NULL, NULL, herr, sizeof herr), -1);
 	ck_assert_str_eq(herr, err);
 	memset(list, 'y', len);
 	list[len] = '\0';
 	ck_assert_int_eq(br__counters_parse(list, &set, err, sizeof err), BR_EUSAGE);
 	ck_assert_str_eq(err, "event name too long (200000 characters; at most 127)");
-	ck_assert_int_eq(counters_check_list(list, herr, sizeof herr), -1);
+	ck_assert_int_eq(br__proto_counter_list(list, NULL, NULL, herr, sizeof herr), -1);
 	ck_assert_str_eq(herr, err);
 	free(list);
 }

@@ -59,7 +59,7 @@ START_TEST(test_round_trip)
 	const struct protocol_bench *b;
 
 	ck_assert_int_eq(protocol_parse(buf, len, &doc, err, sizeof err), 0);
-	ck_assert_int_eq(doc.hdr.protocol, BR_PROTOCOL_VERSION);
+	ck_assert_int_eq(doc.hdr.protocol, BR__PROTO_VERSION);
 	ck_assert_str_eq(doc.hdr.library, BR_VERSION_STRING);
 	ck_assert_str_eq(doc.hdr.compiler, "gcc \"12\"");
 	ck_assert_str_eq(doc.hdr.program, "./prog\tname");
