@@ -21,12 +21,18 @@ START_TEST(test_time_units)
 {
 	TIME(0, "0.000 ns");
 	TIME(1.5, "1.500 ns");
+	/* Decimals change at 10 and 100: 10 and 100 themselves are above. */
+	TIME(9.9994, "9.999 ns");
+	TIME(10, "10.00 ns");
 	TIME(12.3456, "12.35 ns");
+	TIME(99.994, "99.99 ns");
+	TIME(100, "100.0 ns");
 	TIME(123.456, "123.5 ns");
 	/* Just below the switch, shown as nanoseconds ... */
 	TIME(999.94, "999.9 ns");
 	/* ... and above it: a value that would print as "1000.0 ns" moves up. */
 	TIME(999.96, "1.000 µs");
+	TIME(1000, "1.000 µs");
 	TIME(1234, "1.234 µs");
 	TIME(12345.6, "12.35 µs");
 	TIME(123456, "123.5 µs");
