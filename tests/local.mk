@@ -4,7 +4,8 @@
 # the installed library, as a user's program would.
 check_suites = \
 	%D%/check_stats %D%/check_analysis %D%/check_loop %D%/check_protocol \
-	%D%/check_proc %D%/check_cli %D%/check_public
+	%D%/check_proc %D%/check_cli %D%/check_public %D%/check_units %D%/check_msg \
+	%D%/check_programs %D%/check_context %D%/check_report_console
 TESTS += $(check_suites)
 check_PROGRAMS += $(check_suites) %D%/worker_sample %D%/worker_garbage
 
@@ -38,6 +39,26 @@ tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 %C%_check_public_SOURCES = %D%/check_public.c
 %C%_check_public_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 %C%_check_public_LDADD = lib/libbenchrun.la $(CHECK_LIBS) -ldl
+
+%C%_check_units_SOURCES = %D%/check_units.c %D%/check_main.h
+%C%_check_units_CFLAGS = $(tests_cflags)
+%C%_check_units_LDADD = $(tests_harness_libs)
+
+%C%_check_msg_SOURCES = %D%/check_msg.c %D%/check_main.h
+%C%_check_msg_CFLAGS = $(tests_cflags)
+%C%_check_msg_LDADD = $(tests_harness_libs)
+
+%C%_check_programs_SOURCES = %D%/check_programs.c %D%/check_main.h
+%C%_check_programs_CFLAGS = $(tests_cflags)
+%C%_check_programs_LDADD = $(tests_harness_libs)
+
+%C%_check_context_SOURCES = %D%/check_context.c %D%/check_main.h
+%C%_check_context_CFLAGS = $(tests_cflags)
+%C%_check_context_LDADD = $(tests_harness_libs) $(JANSSON_LIBS)
+
+%C%_check_report_console_SOURCES = %D%/check_report_console.c %D%/check_main.h
+%C%_check_report_console_CFLAGS = $(tests_cflags)
+%C%_check_report_console_LDADD = $(tests_harness_libs)
 
 # Worker programs the CLI tests drive: benchmarks that pass, crash, hang and
 # fail; and a program that passes the listing but writes garbage when run.
