@@ -124,11 +124,12 @@ static int differs(json_t *a, json_t *b, const char *obj, const char *key,
 {
 	json_t *x = json_object_get(json_object_get(a, obj), key);
 	json_t *y = json_object_get(json_object_get(b, obj), key);
-	size_t used = strlen(buf);
+	size_t used = len ? strlen(buf) : 0;
 
 	if (!x || !y || json_is_null(x) || json_is_null(y) || json_equal(x, y))
 		return 0;
-	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", label);
+	if (len)
+		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", label);
 	return 1;
 }
 
@@ -136,7 +137,8 @@ int context_differences(json_t *base, json_t *cur, char *buf, size_t len)
 {
 	int n = 0;
 
-	buf[0] = '\0';
+	if (len)
+		buf[0] = '\0';
 	n += differs(base, cur, "machine", "cpu_model", "CPU model", buf, len);
 	n += differs(base, cur, "machine", "cores", "core count", buf, len);
 	n += differs(base, cur, "machine", "kernel", "kernel", buf, len);

@@ -57,8 +57,15 @@ int programs_load(const char *path, struct program_list *list)
 	}
 	while (rc == 0 && getline(&line, &cap, f) > 0) {
 		char *entry = trim(line);
-		if (*entry && add(list, dir, entry) != 0)
+		if (*entry && add(list, dir, entry) != 0) {
+			msg_error(path, "out of memory");
 			rc = EXIT_USAGE;
+		}
+	}
+	/* A read error (a directory, an I/O error) is no empty list. */
+	if (rc == 0 && ferror(f)) {
+		msg_error(path, "%s", strerror(errno));
+		rc = EXIT_USAGE;
 	}
 	fclose(f);
 	free(line);

@@ -9,7 +9,9 @@
  * which is as fine as a rerun on these machines can resolve. */
 static void four_digits(char *buf, size_t n, double v, const char *unit)
 {
-	int decimals = fabs(v) >= 100 ? 1 : fabs(v) >= 10 ? 2 : 3;
+	/* Chosen on the value as it will print: 9.9996 rounds to 10.00 (two
+	 * decimals), not 10.000, as 999.96 moves up a unit in the callers. */
+	int decimals = fabs(v) >= 99.995 ? 1 : fabs(v) >= 9.9995 ? 2 : 3;
 
 	snprintf(buf, n, "%.*f %s", decimals, v, unit);
 }

@@ -184,6 +184,10 @@ START_TEST(test_short_buffer)
 	ck_assert_int_eq(context_differences(a, b, buf, 16), 6);
 	ck_assert_str_eq(buf, "CPU model, core");
 	ck_assert_int_eq(buf[16], 'X');
+	/* No room at all: counted, nothing written. */
+	memset(buf, 'X', sizeof buf);
+	ck_assert_int_eq(context_differences(a, b, buf, 0), 6);
+	ck_assert_int_eq(buf[0], 'X');
 	json_decref(a);
 	json_decref(b);
 }

@@ -147,6 +147,23 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* A list that cannot be read (a directory) says why, not "lists no
+ * benchmark programs". */
+START_TEST(test_unreadable_list)
+{
+	struct program_list list;
+	char *err, *want;
+
+	ck_assert_int_eq(load_capturing(tmpdir, &list, &err), EXIT_USAGE);
+	want = check_asprintf("benchrun: %s: Is a directory\n", tmpdir);
+	ck_assert_str_eq(err, want);
+	ck_assert_uint_eq(list.n, 0);
+	programs_free(&list);
+	free(want);
+	free(err);
+}
+END_TEST
+
 START_TEST(test_empty_list)
 {
 	static const char *const empties[] = {
@@ -178,6 +195,7 @@ static Suite *programs_suite(void)
 	tcase_add_test(tc, test_relative_to_list_dir);
 	tcase_add_test(tc, test_current_dir);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_unreadable_list);
 	tcase_add_test(tc, test_empty_list);
 	suite_add_tcase(s, tc);
 	return s;

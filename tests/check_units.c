@@ -32,6 +32,12 @@ START_TEST(test_time_units)
 	TIME(999.94, "999.9 ns");
 	/* ... and above it: a value that would print as "1000.0 ns" moves up. */
 	TIME(999.96, "1.000 µs");
+	/* Four digits where rounding reaches the next decade too. */
+	TIME(9.9996, "10.00 ns");
+	TIME(9.9994, "9.999 ns");
+	TIME(99.996, "100.0 ns");
+	TIME(99.994, "99.99 ns");
+	TIME(99996, "100.0 µs");
 	TIME(1000, "1.000 µs");
 	TIME(1234, "1.234 µs");
 	TIME(12345.6, "12.35 µs");
@@ -80,6 +86,7 @@ START_TEST(test_rate_bytes)
 	RATE(16384, 0, 4, "4.096 TB/s");
 	/* 999.96 B/s would print as "1000.0 B/s": it moves up a prefix. */
 	RATE(999.96, 0, 1e9, "1.000 kB/s");
+	RATE(99.996, 0, 1e9, "100.0 B/s");
 	/* P is the largest prefix. */
 	RATE(5e9, 0, 1, "5000.0 PB/s");
 }
