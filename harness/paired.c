@@ -269,38 +269,23 @@ void paired_measure(void *ctx, const int *only, unsigned rounds)
 {
 	struct measure_ctx *m = ctx;
 	size_t n = m->cur->nbenches;
-	int *pair = calloc(n + 1, sizeof *pair), *alone = calloc(n + 1, sizeof *alone);
-	int any_pair = 0, any_alone = 0;
+	int *old_sel = calloc(m->old->nbenches + 1, sizeof *old_sel);
 	struct suite_opts so = m->so;
 
-	if (!pair || !alone) {
-		msg_error(NULL, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int sel = !only || only[i];
-		any_pair |= pair[i] = sel && m->cur->benches[i].mode == MODE_PAIRED;
-		any_alone |= alone[i] = sel && m->cur->benches[i].mode != MODE_PAIRED;
-	}
 	so.processes = rounds;
 	so.own_processes = only == NULL;  /* the first measurement */
-	if (any_pair) {
-		int *old_sel = calloc(m->old->nbenches + 1, sizeof *old_sel);
-		suite_measure_paired(&so, m->old, m->cur, pair, m->seed);
-		for (size_t i = 0; old_sel && i < n; i++) {
-			const struct bench_result *ob = suite_find(m->old, m->cur->benches[i].name);
-			if (pair[i] && ob)
-				old_sel[ob - m->old->benches] = 1;
-		}
-		paired_analyse(m->old, m->o, old_sel);  /* NULL (no memory): all of them */
-		free(old_sel);
-		paired_analyse(m->cur, m->o, pair);
+	suite_measure_rounds(&so, m->cur, m->old, only, m->seed);
+	/* The old build's side of the paired benchmarks measured now. */
+	for (size_t i = 0; old_sel && i < n; i++) {
+		const struct bench_result *b = &m->cur->benches[i];
+		const struct bench_result *ob = suite_find(m->old, b->name);
+		if ((!only || only[i]) && b->mode == MODE_PAIRED && ob)
+			old_sel[ob - m->old->benches] = 1;
 	}
-	if (any_alone) {
-		suite_measure(&so, m->cur, alone);
-		paired_analyse(m->cur, m->o, alone);
-	}
-out:
-	free(pair);
-	free(alone);
+	if (old_sel)
+		paired_analyse(m->old, m->o, old_sel);
+	else
+		msg_error(NULL, "out of memory");
+	free(old_sel);
+	paired_analyse(m->cur, m->o, only);
 }

@@ -417,42 +417,64 @@ static unsigned rounds_of(const struct suite_opts *o, const struct bench_result 
 	return o->own_processes && b->set.processes ? b->set.processes : o->processes;
 }
 
-/* The starting point rotates each round so that no benchmark always runs
- * first (after the listing) or right after the same neighbour. */
-size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *only)
+/* The namesake in `old` that b is measured against in its rounds, or NULL
+ * when b is measured alone. */
+static struct bench_result *partner(const struct suite *old, const struct bench_result *b)
+{
+	return old && b->mode == MODE_PAIRED ? suite_find(old, b->name) : NULL;
+}
+
+/* The one round scheduler, over (benchmark, side) pairs: in every round
+ * each selected benchmark of cur takes its turn, the starting point
+ * rotating so that no benchmark always runs first (after the listing) or
+ * right after the same neighbour.  A benchmark with a partner in old is
+ * measured on both sides back to back, in a balanced order
+ * (suite_old_first); the first side measured fixes the plan of both (one
+ * estimator).  Rounds are numbered on from those already measured, on
+ * either side, so a re-measurement adds processes whose rounds pair. */
+size_t suite_measure_rounds(const struct suite_opts *o, struct suite *cur, struct suite *old,
+                            const int *only, uint64_t seed)
 {
 	size_t k = 0, failed = 0, total = 0;
-	unsigned first = 0, rounds = 0;
+	unsigned first = suite_last_round(cur), rounds = 0;
 	double start = now_s();
 
-	for (size_t i = 0; i < s->nbenches; i++) {
+	if (old && suite_last_round(old) > first)
+		first = suite_last_round(old);
+	for (size_t i = 0; i < cur->nbenches; i++)
 		if (!only || only[i]) {
-			total += rounds_of(o, &s->benches[i]);
-			if (rounds_of(o, &s->benches[i]) > rounds)
-				rounds = rounds_of(o, &s->benches[i]);
+			const struct bench_result *b = &cur->benches[i];
+			total += (partner(old, b) ? 2 : 1) * (size_t)rounds_of(o, b);
+			if (rounds_of(o, b) > rounds)
+				rounds = rounds_of(o, b);
 		}
-		for (size_t p = 0; p < s->benches[i].nprocs; p++)
-			if (s->benches[i].procs[p].round > first)
-				first = s->benches[i].procs[p].round;
-	}
 	msg_set_progress_active(o->progress);
 	for (unsigned r = 0; r < rounds; r++) {
-		for (size_t j = 0; j < s->nbenches; j++) {
-			size_t i = (j + r) % s->nbenches;
-			struct bench_result *b = &s->benches[i];
+		for (size_t j = 0; j < cur->nbenches; j++) {
+			size_t i = (j + r) % cur->nbenches;
+			struct bench_result *b = &cur->benches[i], *ob = partner(old, b);
+			struct bench_result *side[2] = {b, ob};
+			int old_first = ob && suite_old_first(seed, r, b->name);
 			if ((only && !only[i]) || r >= rounds_of(o, b))
 				continue;
-			progress(o, ++k, total, b->name, start);
-			if (!b->failed)
-				measure_one(o, s, b, first + r + 1);
+			for (int t = 0; t < (ob ? 2 : 1); t++) {
+				struct bench_result *x = side[old_first ? 1 - t : t], *y = x == b ? ob : b;
+				progress(o, ++k, total, x->name, start);
+				if (!x->failed && !(y && y->failed))
+					measure_one(o, x == b ? cur : old, x, first + r + 1);
+				if (y && !y->plan)
+					y->plan = x->plan;
+			}
 		}
 	}
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	msg_set_progress_active(0);
-	for (size_t i = 0; i < s->nbenches; i++)
-		failed += s->benches[i].failed && !s->benches[i].skipped;
-	s->elapsed_s += now_s() - start;
+	for (size_t i = 0; i < cur->nbenches; i++)
+		failed += cur->benches[i].failed && !cur->benches[i].skipped;
+	for (size_t i = 0; old && i < old->nbenches; i++)
+		failed += old->benches[i].failed && !old->benches[i].skipped;
+	cur->elapsed_s += now_s() - start;
 	return failed;
 }
 
@@ -480,54 +502,6 @@ unsigned suite_last_round(const struct suite *s)
 			if (s->benches[i].procs[p].round > last)
 				last = s->benches[i].procs[p].round;
 	return last;
-}
-
-size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
-                            struct suite *cur, const int *only, uint64_t seed)
-{
-	size_t k = 0, failed = 0, total = 0;
-	unsigned first = suite_last_round(cur) > suite_last_round(old) ? suite_last_round(cur)
-	                                                        : suite_last_round(old);
-	unsigned rounds = 0;
-	double start = now_s();
-
-	for (size_t i = 0; i < cur->nbenches; i++)
-		if ((!only || only[i]) && cur->benches[i].mode == MODE_PAIRED &&
-		    suite_find(old, cur->benches[i].name)) {
-			total += 2 * (size_t)rounds_of(o, &cur->benches[i]);
-			if (rounds_of(o, &cur->benches[i]) > rounds)
-				rounds = rounds_of(o, &cur->benches[i]);
-		}
-	msg_set_progress_active(o->progress);
-	for (unsigned r = 0; r < rounds; r++) {
-		for (size_t j = 0; j < cur->nbenches; j++) {
-			size_t i = (j + r) % cur->nbenches;
-			struct bench_result *b = &cur->benches[i], *ob = suite_find(old, b->name);
-			struct bench_result *pair[2] = {b, ob};
-			int old_first;
-			if (!ob || b->mode != MODE_PAIRED || (only && !only[i]) ||
-			    r >= rounds_of(o, b))
-				continue;
-			old_first = suite_old_first(seed, r, b->name);
-			for (int t = 0; t < 2; t++) {
-				struct bench_result *x = pair[old_first ? 1 - t : t], *y = x == b ? ob : b;
-				progress(o, ++k, total, x->name, start);
-				if (!x->failed && !y->failed)
-					measure_one(o, x == b ? cur : old, x, first + r + 1);
-				if (!y->plan)  /* one plan for both builds */
-					y->plan = x->plan;
-			}
-		}
-	}
-	if (o->progress)
-		fputs("\r\033[K", stderr);
-	msg_set_progress_active(0);
-	for (size_t i = 0; i < cur->nbenches; i++)
-		failed += cur->benches[i].failed && !cur->benches[i].skipped;
-	for (size_t i = 0; i < old->nbenches; i++)
-		failed += old->benches[i].failed && !old->benches[i].skipped;
-	cur->elapsed_s += now_s() - start;
-	return failed;
 }
 
 void bench_result_free(struct bench_result *b)

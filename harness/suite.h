@@ -79,31 +79,27 @@ int suite_count_functions(const struct suite_opts *o, const struct suite *s,
  * that is not a worker, a duplicate name, nothing selected). */
 int suite_list(const struct suite_opts *o, struct suite *s);
 
-/* Measure the listed benchmarks in o->processes rounds of worker processes
+/* The one round scheduler (plain, paired, `ab` and re-measure rounds):
+ * measure the benchmarks of cur in o->processes rounds of worker processes
  * (with o->own_processes, a benchmark whose definition sets processes gets
  * that many), round-robin: all of them, or those whose entry in `only` is
- * nonzero.
- * Rounds are numbered on from those already measured, so a re-measurement
- * adds processes.  A failing benchmark is reported once, marked failed and
- * not run again; the others go on.  Returns the number of failed
- * benchmarks. */
-size_t suite_measure(const struct suite_opts *o, struct suite *s, const int *only);
+ * nonzero.  With old, a benchmark whose mode is MODE_PAIRED is measured
+ * with its namesake in old back to back in every round, in a balanced
+ * order (suite_old_first under seed); the others are measured alone.
+ * Rounds are numbered on from those already measured (on either side), so
+ * a re-measurement adds processes.  A failing benchmark is reported once,
+ * marked failed and not run again (nor, paired, its namesake); the others
+ * go on.  Returns the number of failed benchmarks on either side. */
+size_t suite_measure_rounds(const struct suite_opts *o, struct suite *cur, struct suite *old,
+                            const int *only, uint64_t seed);
 
 /* --list-counters: ask the first program which events (the candidates, or
  * o->counters) this machine counts, and print them.  Returns 0, or
  * EXIT_USAGE after one line. */
 int suite_list_counters(const struct suite_opts *o);
 
-/* Paired mode: measure each benchmark of `cur` whose mode is MODE_PAIRED
- * and its namesake in `old` back to back in every round, in a balanced
- * order (suite_old_first).  As suite_measure otherwise; benchmarks only on
- * one side are not measured.  Returns the number of failed benchmarks on
- * either side. */
-size_t suite_measure_paired(const struct suite_opts *o, struct suite *old,
-                            struct suite *cur, const int *only, uint64_t seed);
-
 /* Whether benchmark `name` runs the old build first in the k-th round
- * (0-based) of one call of suite_measure_paired under `seed`: ABBA blocks
+ * (0-based) of one call of suite_measure_rounds under `seed`: ABBA blocks
  * (old-first in k = 0 and 3 of every 4, mirrored for half the benchmarks
  * by a hash of name and seed), so that any even number of rounds has as
  * many old-first as new-first rounds and an order effect cancels instead
