@@ -117,7 +117,7 @@ BR_BENCHMARK(protocol, parse, .setup = make_output, .teardown = free_output)
 static int make_profile(br_state_t *st)
 {
 	static const void *const funcs[] = {
-		(void *)analysis_run, (void *)protocol_parse, (void *)profile_parse,
+		(void *)analysis_run, (void *)protocol_parse, (void *)protocol_profile_find,
 		(void *)profile_cut, (void *)make_result, (void *)free_result,
 		(void *)make_output, (void *)free_output, (void *)stats_median,
 		(void *)qsort, (void *)memcpy, (void *)strlen, (void *)malloc, (void *)free,
@@ -125,7 +125,7 @@ static int make_profile(br_state_t *st)
 		(void *)calloc, (void *)realloc, (void *)fopen, (void *)fclose,
 		(void *)getenv, (void *)atoi,
 	};
-	struct profile_raw *raw = calloc(1, sizeof *raw);
+	struct protocol_profile *raw = calloc(1, sizeof *raw);
 	uint32_t x = 2463534242u;
 	char line[4096];
 	FILE *f = fopen("/proc/self/maps", "r");
@@ -161,9 +161,9 @@ static int make_profile(br_state_t *st)
 
 static void free_profile(br_state_t *st)
 {
-	struct profile_raw *raw = br_state_user(st);
+	struct protocol_profile *raw = br_state_user(st);
 
-	profile_raw_free(raw);
+	protocol_profile_free(raw);
 	free(raw);
 }
 
@@ -171,7 +171,7 @@ static void free_profile(br_state_t *st)
  * every distinct address resolved once, the stacks merged. */
 BR_BENCHMARK(profile, symbolise_10000, .setup = make_profile, .teardown = free_profile)
 {
-	const struct profile_raw *raw = br_state_user(st);
+	const struct protocol_profile *raw = br_state_user(st);
 
 	BR_ITERATE(st) {
 		struct flame_profile out = {0};

@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "profile.h"
 #include "suite.h"
+#include "worker.h"
 
 #define MAX_FRAMES 512     /* names per symbolised stack, inline frames included */
 #define INLINE_MAX 16      /* names one address can expand to */
@@ -35,18 +36,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void profile_raw_free(struct profile_raw *raw)
-{
-	for (size_t i = 0; i < raw->nchains; i++)
-		free(raw->chains[i].ips);
-	for (size_t i = 0; i < raw->nmaps; i++)
-		free((char *)raw->maps[i].path);
-	free(raw->chains);
-	free(raw->maps);
-	free(raw->error);
-	memset(raw, 0, sizeof *raw);
 }
 
 void profile_free(struct profile *p)
@@ -63,156 +52,6 @@ void profile_free(struct profile *p)
 	free(p->svg);
 	free(p->diff_svg);
 	free(p);
-}
-
-/* An unsigned JSON integer member, or -1 with the reason in err. */
-static int get_u64(json_t *rec, const char *key, uint64_t *v, char *err, size_t errlen)
-{
-	json_t *j = json_object_get(rec, key);
-
-	if (!json_is_integer(j) || json_integer_value(j) < 0) {
-		snprintf(err, errlen, "\"%s\" must be a non-negative integer", key);
-		return -1;
-	}
-	*v = (uint64_t)json_integer_value(j);
-	return 0;
-}
-
-static int take_chain(struct profile_raw *raw, json_t *rec, char *err, size_t errlen)
-{
-	json_t *ips = json_object_get(rec, "ips"), *ip;
-	struct profile_chain c = {0}, *nc;
-	size_t k;
-
-	if (get_u64(rec, "count", &c.count, err, errlen) != 0)
-		return -1;
-	if (!json_is_array(ips) || json_array_size(ips) == 0) {
-		snprintf(err, errlen, "\"ips\" must be a non-empty array");
-		return -1;
-	}
-	if (!(c.ips = calloc(json_array_size(ips), sizeof *c.ips)) ||
-	    !(nc = realloc(raw->chains, (raw->nchains + 1) * sizeof *nc))) {
-		free(c.ips);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	raw->chains = nc;
-	json_array_foreach(ips, k, ip) {
-		if (!json_is_integer(ip)) {
-			free(c.ips);
-			snprintf(err, errlen, "\"ips\"[%zu] must be an integer", k);
-			return -1;
-		}
-		c.ips[c.n++] = (uint64_t)json_integer_value(ip);
-	}
-	raw->chains[raw->nchains++] = c;
-	return 0;
-}
-
-static int take_map(struct profile_raw *raw, json_t *rec, char *err, size_t errlen)
-{
-	struct symbols_map m = {0}, *nm;
-	const char *path = json_string_value(json_object_get(rec, "path"));
-
-	if (get_u64(rec, "start", &m.start, err, errlen) != 0 ||
-	    get_u64(rec, "end", &m.end, err, errlen) != 0 ||
-	    get_u64(rec, "offset", &m.offset, err, errlen) != 0)
-		return -1;
-	if (!path || m.end <= m.start) {
-		snprintf(err, errlen, "a map needs a \"path\" and end > start");
-		return -1;
-	}
-	if (!(nm = realloc(raw->maps, (raw->nmaps + 1) * sizeof *nm)) || !(m.path = strdup(path))) {
-		if (nm)
-			raw->maps = nm;
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	raw->maps = nm;
-	raw->maps[raw->nmaps++] = m;
-	return 0;
-}
-
-static int take_end(struct profile_raw *raw, struct profile *p, json_t *rec, char *err,
-                    size_t errlen)
-{
-	json_t *ns = json_object_get(rec, "loop_ns");
-
-	if (get_u64(rec, "samples", &p->samples, err, errlen) != 0 ||
-	    get_u64(rec, "lost", &p->lost, err, errlen) != 0 ||
-	    get_u64(rec, "iters", &p->iters, err, errlen) != 0)
-		return -1;
-	if (!json_is_number(ns) || json_number_value(ns) < 0) {
-		snprintf(err, errlen, "\"loop_ns\" must be a non-negative number");
-		return -1;
-	}
-	p->loop_ns = json_number_value(ns);
-	raw->ended = 1;
-	return 0;
-}
-
-/* One record of the profile run; records of other benchmarks and of other
- * kinds (header, footer, end) are not ours to check. */
-static int take_record(struct profile_raw *raw, struct profile *p, json_t *rec,
-                       const char *name, char *err, size_t errlen)
-{
-	const char *type = json_string_value(json_object_get(rec, "type"));
-	const char *rname = json_string_value(json_object_get(rec, "name"));
-	json_t *freq;
-
-	if (!type || !rname || strcmp(rname, name) != 0)
-		return 0;
-	if (!strcmp(type, BR__REC_STACK))
-		return take_chain(raw, rec, err, errlen);
-	if (!strcmp(type, BR__REC_MAP))
-		return take_map(raw, rec, err, errlen);
-	if (!strcmp(type, BR__REC_PROFILE_END))
-		return take_end(raw, p, rec, err, errlen);
-	if (!strcmp(type, BR__REC_PROFILE_ERROR)) {
-		const char *e = json_string_value(json_object_get(rec, "error"));
-		free(raw->error);
-		raw->error = strdup(e ? e : "profiling failed");
-	} else if (!strcmp(type, BR__REC_PROFILE)) {
-		const char *ev = json_string_value(json_object_get(rec, "event"));
-		free(p->event);
-		p->event = strdup(ev ? ev : "?");
-		freq = json_object_get(rec, "freq");
-		p->freq_hz = json_is_integer(freq) ? (unsigned)json_integer_value(freq) : 0;
-	}
-	return 0;
-}
-
-int profile_parse(const char *buf, size_t len, const char *name, struct profile_raw *raw,
-                  struct profile *p, char *err, size_t errlen)
-{
-	const char *line = buf, *end = buf + len;
-	size_t lineno = 0;
-	char why[160];
-
-	memset(raw, 0, sizeof *raw);
-	while (line < end) {
-		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
-		json_error_t je;
-		json_t *rec;
-		int rc = 0;
-
-		lineno++;
-		if (n > 0) {
-			if (!(rec = json_loadb(line, n, 0, &je))) {
-				snprintf(err, errlen, "line %zu: %s", lineno, je.text);
-				return -1;
-			}
-			rc = take_record(raw, p, rec, name, why, sizeof why);
-			json_decref(rec);
-			if (rc != 0) {
-				snprintf(err, errlen, "line %zu: %s", lineno, why);
-				return -1;
-			}
-		}
-		line += n + 1;
-	}
-	return 0;
 }
 
 size_t profile_cut(const char *const *names, size_t n)
@@ -239,7 +78,7 @@ static size_t chain_names(struct symbols *sym, const struct profile_chain *c,
 	return n;
 }
 
-int profile_symbolise(const struct profile_raw *raw, struct flame_profile *out,
+int profile_symbolise(const struct protocol_profile *raw, struct flame_profile *out,
                       char *err, size_t errlen)
 {
 	const char **names = malloc(MAX_FRAMES * sizeof *names);
@@ -291,39 +130,45 @@ static struct profile *run_profile(const struct options *o, const char *prog,
                                    const char *name, char **why, int *refused)
 {
 	char freq[16], ptime[32], warm[32], err[256];
-	char *argv[] = {(char *)prog, "--jsonl", "--output-fd", "3", "--run", (char *)name,
-	                "--profile", "--profile-freq", freq, "--profile-time", ptime,
-	                "--warmup-time", warm, NULL};
+	const char *args[] = {"--run", name, "--profile", "--profile-freq", freq,
+	                      "--profile-time", ptime, "--warmup-time", warm, NULL};
 	double timeout = o->timeout_s + o->profile_time_s;
-	struct profile_raw raw = {0};
+	struct protocol_doc doc = {0};
 	struct proc_result res = {0};
+	struct protocol_profile *pp = NULL;
 	struct profile *p = calloc(1, sizeof *p);
-	int rc;
 
 	snprintf(freq, sizeof freq, "%u", o->profile_freq);
 	snprintf(ptime, sizeof ptime, "%.9g", o->profile_time_s);
 	snprintf(warm, sizeof warm, "%.9g", o->warmup_s);
 	*why = NULL;
-	if (!p || (rc = proc_run(argv, timeout, &res)) != 0) {
-		*why = strdup(p ? strerror(-rc) : "out of memory");
-	} else if (res.signal || res.timed_out || res.exit_code != 0) {
-		*why = proc_describe_failure(&res, timeout);
-	} else if (profile_parse(res.out, res.out_len, name, &raw, p, err, sizeof err) != 0) {
-		if (asprintf(why, "malformed worker output: %s", err) < 0)
-			*why = NULL;
-	} else if (raw.error) {
+	if (!p) {
+		*why = strdup("out of memory");
+	} else if (worker_run(NULL, prog, NULL, args, timeout, &doc, &res, why) != 0) {
+		;  /* *why says it */
+	} else if (!(pp = protocol_profile_find(&doc, name))) {
+		*why = strdup("the worker wrote no profile (an older libbenchrun?)");
+	} else if (pp->failed) {
+		*why = strdup(pp->failed);
+	} else if (pp->error) {
 		*refused = 1;
-		*why = raw.error;
-		raw.error = NULL;
-	} else if (!raw.ended) {
+		*why = strdup(pp->error);
+	} else if (!pp->ended) {
 		*why = strdup("the worker wrote no profile (an older libbenchrun?)");
 	} else {
 		double t0 = now_s();
-		if (profile_symbolise(&raw, &p->stacks, err, sizeof err) != 0)
+		p->event = pp->event;
+		pp->event = NULL;
+		p->freq_hz = pp->freq_hz;
+		p->samples = pp->samples;
+		p->lost = pp->lost;
+		p->iters = pp->iters;
+		p->loop_ns = pp->loop_ns;
+		if (profile_symbolise(pp, &p->stacks, err, sizeof err) != 0)
 			*why = strdup(err);
 		p->symbolise_s = now_s() - t0;
 	}
-	profile_raw_free(&raw);
+	protocol_doc_free(&doc);
 	proc_result_free(&res);
 	if (*why || !p) {
 		profile_free(p);

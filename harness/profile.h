@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "flame.h"
+#include "protocol.h"
 #include "symbols.h"
 
 struct suite;
@@ -44,29 +45,6 @@ struct profile {
 	char *folded, *svg, *diff_svg; /* files written, or NULL; owned */
 };
 
-/* A worker's sampled call chain (leaf first) with its count, and one of its
- * file mappings, as the protocol's "stack" and "map" records give them. */
-struct profile_chain {
-	uint64_t *ips;
-	size_t n;
-	uint64_t count;
-};
-struct profile_raw {
-	struct profile_chain *chains;  /* owned */
-	size_t nchains;
-	struct symbols_map *maps;      /* owned, paths owned */
-	size_t nmaps;
-	char *error;            /* the worker's "profile_error", owned, or NULL */
-	int ended;              /* "profile_end" seen */
-};
-
-/* Read the profile records for benchmark `name` from a worker's output
- * into `raw` (chains, maps, error) and `p` (event, counts).  Returns 0, or
- * -1 with "line N: ..." in err.  Free raw with profile_raw_free either way. */
-int profile_parse(const char *buf, size_t len, const char *name, struct profile_raw *raw,
-                  struct profile *p, char *err, size_t errlen);
-void profile_raw_free(struct profile_raw *raw);
-
 /* The stack of a call chain once symbolised, root first: names[0..n) cut
  * just below the deepest frame named `br__body_call` (the library's call of
  * the benchmark body), so the benchmark function is the root.  Without such
@@ -74,9 +52,10 @@ void profile_raw_free(struct profile_raw *raw);
  * the first frame kept. */
 size_t profile_cut(const char *const *names, size_t n);
 
-/* Symbolise every chain of `raw` into `out` (an empty profile).  Returns 0,
- * or -1 with a reason in err. */
-int profile_symbolise(const struct profile_raw *raw, struct flame_profile *out,
+/* Symbolise every chain of a worker's profile `raw` (worker.h reads it)
+ * into `out` (an empty profile) through its maps.  Returns 0, or -1 with a
+ * reason in err. */
+int profile_symbolise(const struct protocol_profile *raw, struct flame_profile *out,
                       char *err, size_t errlen);
 
 /* Parse a --profile value.  Returns 0 and sets *mode (and compiles `re` for

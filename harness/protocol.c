@@ -210,6 +210,154 @@ static int parse_sample(json_t *o, struct protocol_doc *doc, json_error_t *je,
 	return add_sample(&b->run, (uint64_t)iters, ns, doc->ncounters, delta, running);
 }
 
+/* ---- Profile runs (worker --profile) ---- */
+
+struct protocol_profile *protocol_profile_find(const struct protocol_doc *doc,
+                                               const char *name)
+{
+	for (size_t i = 0; i < doc->nprofiles; i++)
+		if (!strcmp(doc->profiles[i].name, name))
+			return &doc->profiles[i];
+	return NULL;
+}
+
+/* A new profile of `name` in doc, or NULL when out of memory. */
+static struct protocol_profile *profile_new(struct protocol_doc *doc, const char *name)
+{
+	struct protocol_profile *p = realloc(doc->profiles, (doc->nprofiles + 1) * sizeof *p);
+
+	if (!p)
+		return NULL;
+	doc->profiles = p;
+	p = &p[doc->nprofiles];
+	memset(p, 0, sizeof *p);
+	if (!(p->name = strdup(name)))
+		return NULL;
+	doc->nprofiles++;
+	return p;
+}
+
+/* The "end" of a profile run whose benchmark failed (or was skipped). */
+static int profile_failed(struct protocol_doc *doc, const char *name, const char *reason,
+                          const char **why)
+{
+	struct protocol_profile *p = protocol_profile_find(doc, name);
+
+	if (p && (p->ended || p->error || p->failed))
+		return *why = "end of a benchmark that did not start", -1;
+	if ((!p && !(p = profile_new(doc, name))) || !(p->failed = strdup(reason)))
+		return *why = "out of memory", -1;
+	return 0;
+}
+
+/* A non-negative integer member `key` of o into *v; -1 otherwise. */
+static int get_count(json_t *o, const char *key, uint64_t *v)
+{
+	json_t *j = json_object_get(o, key);
+
+	if (!json_is_integer(j) || json_integer_value(j) < 0)
+		return -1;
+	*v = (uint64_t)json_integer_value(j);
+	return 0;
+}
+
+static int take_chain(struct protocol_profile *p, json_t *o, const char **why)
+{
+	json_t *ips = json_object_get(o, "ips"), *ip;
+	struct profile_chain c = {0}, *nc;
+	size_t k;
+
+	if (get_count(o, "count", &c.count) != 0)
+		return *why = "\"count\" must be a non-negative integer", -1;
+	if (!json_is_array(ips) || json_array_size(ips) == 0)
+		return *why = "\"ips\" must be a non-empty array", -1;
+	json_array_foreach(ips, k, ip)
+		if (!json_is_integer(ip))
+			return *why = "\"ips\" must hold integers (addresses)", -1;
+	if (!(c.ips = calloc(json_array_size(ips), sizeof *c.ips)) ||
+	    !(nc = realloc(p->chains, (p->nchains + 1) * sizeof *nc))) {
+		free(c.ips);
+		return *why = "out of memory", -1;
+	}
+	p->chains = nc;
+	json_array_foreach(ips, k, ip)
+		c.ips[c.n++] = (uint64_t)json_integer_value(ip);
+	p->chains[p->nchains++] = c;
+	return 0;
+}
+
+static int take_map(struct protocol_profile *p, json_t *o, const char **why)
+{
+	struct symbols_map m = {0}, *nm;
+	const char *path = json_string_value(json_object_get(o, "path"));
+
+	if (get_count(o, "start", &m.start) != 0 || get_count(o, "end", &m.end) != 0 ||
+	    get_count(o, "offset", &m.offset) != 0)
+		return *why = "a map's \"start\", \"end\" and \"offset\" must be non-negative "
+		              "integers", -1;
+	if (!path || m.end <= m.start)
+		return *why = "a map needs a \"path\" and end > start", -1;
+	if (!(nm = realloc(p->maps, (p->nmaps + 1) * sizeof *nm)))
+		return *why = "out of memory", -1;
+	p->maps = nm;
+	if (!(m.path = strdup(path)))
+		return *why = "out of memory", -1;
+	p->maps[p->nmaps++] = m;
+	return 0;
+}
+
+static int take_end(struct protocol_profile *p, json_t *o, const char **why)
+{
+	json_t *ns = json_object_get(o, "loop_ns");
+
+	if (get_count(o, "samples", &p->samples) != 0 || get_count(o, "lost", &p->lost) != 0 ||
+	    get_count(o, "iters", &p->iters) != 0)
+		return *why = "\"samples\", \"lost\" and \"iters\" must be non-negative "
+		              "integers", -1;
+	if (!json_is_number(ns) || json_number_value(ns) < 0)
+		return *why = "\"loop_ns\" must be a non-negative number", -1;
+	p->loop_ns = json_number_value(ns);
+	p->ended = 1;
+	return 0;
+}
+
+/* A "profile" or "profile_error" record opens a benchmark's profile; its
+ * "stack", "map" and "profile_end" records follow. */
+static int parse_profile(json_t *o, struct protocol_doc *doc, const char *type,
+                         json_error_t *je, const char **why)
+{
+	const char *name, *text = NULL;
+	json_int_t freq = 0;
+	struct protocol_profile *p;
+
+	if (json_unpack_ex(o, je, 0, "{s:s}", "name", &name) != 0)
+		return -1;
+	p = protocol_profile_find(doc, name);
+	if (!strcmp(type, BR__REC_PROFILE) || !strcmp(type, BR__REC_PROFILE_ERROR)) {
+		int error = !strcmp(type, BR__REC_PROFILE_ERROR);
+		if (p)
+			return *why = "a second profile of one benchmark", -1;
+		if (json_unpack_ex(o, je, 0, error ? "{s?s}" : "{s?s, s?I}", error ? "error" : "event",
+		                   &text, "freq", &freq) != 0)
+			return -1;
+		if (!(p = profile_new(doc, name)))
+			return *why = "out of memory", -1;
+		if (error)
+			p->error = strdup(text ? text : "profiling failed");
+		else
+			p->event = strdup(text ? text : "?");
+		p->freq_hz = freq > 0 && freq <= 1000000 ? (unsigned)freq : 0;
+		return (error ? p->error : p->event) ? 0 : (*why = "out of memory", -1);
+	}
+	if (!p || p->ended || p->error || p->failed)
+		return *why = "a profile record outside its profile", -1;
+	if (!strcmp(type, BR__REC_STACK))
+		return take_chain(p, o, why);
+	if (!strcmp(type, BR__REC_MAP))
+		return take_map(p, o, why);
+	return take_end(p, o, why);
+}
+
 static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
                      const char **why)
 {
@@ -219,6 +367,8 @@ static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
 	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s?s}", "name", &name, "status", &status,
 	                   "reason", &reason) != 0)
 		return -1;
+	if (!doc->nbenches)  /* a profile run: the benchmark failed instead */
+		return profile_failed(doc, name, reason ? reason : status, why);
 	if (!b || !b->measured || b->ended || strcmp(b->name, name) != 0)
 		return *why = "end of a benchmark that did not start", -1;
 	b->ended = 1;
@@ -354,6 +504,10 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 		return parse_end(o, doc, je, why);
 	if (!strcmp(type, BR__REC_USER_COUNTER))
 		return parse_user_counter(o, doc, je, why);
+	if (!strcmp(type, BR__REC_PROFILE) || !strcmp(type, BR__REC_PROFILE_ERROR) ||
+	    !strcmp(type, BR__REC_STACK) || !strcmp(type, BR__REC_MAP) ||
+	    !strcmp(type, BR__REC_PROFILE_END))
+		return parse_profile(o, doc, type, je, why);
 	if (!strcmp(type, BR__REC_FOOTER))
 		return doc->have_footer = 1, 0;
 	return 0;  /* unknown record types are for newer readers: skip them */
@@ -419,7 +573,25 @@ void protocol_doc_free(struct protocol_doc *doc)
 		bench_free(&doc->benches[i]);
 	free(doc->benches);
 	counters_free(doc->counters, doc->ncounters);
+	for (size_t i = 0; i < doc->nprofiles; i++)
+		protocol_profile_free(&doc->profiles[i]);
+	free(doc->profiles);
 	memset(doc, 0, sizeof *doc);
+}
+
+void protocol_profile_free(struct protocol_profile *p)
+{
+	for (size_t i = 0; i < p->nchains; i++)
+		free(p->chains[i].ips);
+	for (size_t i = 0; i < p->nmaps; i++)
+		free((char *)p->maps[i].path);
+	free(p->chains);
+	free(p->maps);
+	free(p->name);
+	free(p->event);
+	free(p->error);
+	free(p->failed);
+	memset(p, 0, sizeof *p);
 }
 
 void protocol_bench_take_identity(struct protocol_bench *src, struct bench_result *dst)

@@ -5,7 +5,9 @@
 #define BENCHRUN_PROTOCOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "results.h"
+#include "symbols.h"
 
 /* The header a worker writes first: how the program was built and timed. */
 struct protocol_header {
@@ -35,6 +37,32 @@ struct protocol_bench {
 	size_t nuser;
 };
 
+/* A worker's sampled call chain (leaf first) with its count, as a "stack"
+ * record gives it. */
+struct profile_chain {
+	uint64_t *ips;
+	size_t n;
+	uint64_t count;
+};
+
+/* One benchmark's profile run (worker --profile): its "profile" record,
+ * "stack" and "map" records and "profile_end"; or a "profile_error" (the
+ * kernel refused sampling); or an "end" that says the benchmark failed. */
+struct protocol_profile {
+	char *name;                    /* owned */
+	char *event;                   /* "cycles" or "cpu-clock"; owned, or NULL */
+	unsigned freq_hz;              /* requested sampling frequency */
+	struct profile_chain *chains;  /* owned */
+	size_t nchains;
+	struct symbols_map *maps;      /* owned, paths owned */
+	size_t nmaps;
+	uint64_t samples, lost, iters; /* from "profile_end" */
+	double loop_ns;
+	int ended;                     /* "profile_end" seen */
+	char *error;                   /* the "profile_error", owned, or NULL */
+	char *failed;                  /* the failed benchmark's reason, owned, or NULL */
+};
+
 /* A worker's whole output. */
 struct protocol_doc {
 	struct protocol_header hdr;
@@ -48,6 +76,8 @@ struct protocol_doc {
 	size_t ncounters;
 	int counter_unknown;  /* index + 1 of the first "unknown" counter, or 0:
 	                       * the worker refused the --counters list */
+	struct protocol_profile *profiles;  /* owned, in order */
+	size_t nprofiles;
 };
 
 /* Parse `len` bytes of protocol output.  Returns 0, or -1 with a one-line
@@ -56,6 +86,11 @@ struct protocol_doc {
 int protocol_parse(const char *buf, size_t len, struct protocol_doc *doc,
                    char *err, size_t errlen);
 void protocol_doc_free(struct protocol_doc *doc);
+
+/* The profile of benchmark `name` in doc, or NULL when it has none. */
+struct protocol_profile *protocol_profile_find(const struct protocol_doc *doc,
+                                               const char *name);
+void protocol_profile_free(struct protocol_profile *p);
 
 /* Move the strings of `src` into `dst` (identity, label, settings, and a
  * listing's skip); for the caller that keeps a benchmark past its

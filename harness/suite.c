@@ -21,6 +21,7 @@
 #include "proc.h"
 #include "profile.h"
 #include "suite.h"
+#include "worker.h"
 #include "usercounters.h"
 
 static double now_s(void)
@@ -29,65 +30,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Run `prog` with the worker options in `args` (under callgrind when cg is
- * not NULL) and parse what it wrote.  Returns 0, or -1 with a reason (owned
- * by the caller) in *why. */
-static int run_worker_cg(const struct callgrind *cg, const char *prog, char *const *envp,
-                         const char *const *args, double timeout_s,
-                         struct protocol_doc *doc, struct proc_result *res, char **why)
-{
-	char *argv[40], err[256];
-	size_t n = cg ? callgrind_argv(cg, (const char **)argv, 16) : 0;
-	int rc;
-
-	argv[n++] = (char *)prog;
-	argv[n++] = "--jsonl";
-	argv[n++] = "--output-fd";
-	argv[n++] = "3";
-	while (*args && n < sizeof argv / sizeof argv[0] - 1)
-		argv[n++] = (char *)*args++;
-	argv[n] = NULL;
-	*why = NULL;
-	memset(doc, 0, sizeof *doc);
-	if ((rc = proc_run_env(argv, envp, timeout_s, res)) != 0) {
-		*why = strdup(strerror(-rc));
-		return -1;
-	}
-	/* A crash or time-out says more than whatever output it left. */
-	if (res->signal || res->timed_out) {
-		*why = proc_describe_failure(res, timeout_s);
-		return -1;
-	}
-	if (protocol_parse(res->out, res->out_len, doc, err, sizeof err) != 0) {
-		if (res->exit_code != 0)
-			*why = proc_describe_failure(res, timeout_s);
-		else if (asprintf(why, "malformed worker output: %s", err) < 0)
-			*why = NULL;
-		return -1;
-	}
-	/* A nonzero exit is explained by a failed benchmark's own "end"
-	 * record when there is one; the caller reads that. */
-	for (size_t i = 0; res->exit_code != 0 && i < doc->nbenches; i++)
-		if (doc->benches[i].failed)
-			return 0;
-	if (res->exit_code != 0) {
-		*why = proc_describe_failure(res, timeout_s);
-		return -1;
-	}
-	if (!doc->have_footer) {
-		*why = strdup("malformed worker output: truncated (no footer)");
-		return -1;
-	}
-	return 0;
-}
-
-static int run_worker(const char *prog, char *const *envp, const char *const *args,
-                      double timeout_s, struct protocol_doc *doc, struct proc_result *res,
-                      char **why)
-{
-	return run_worker_cg(NULL, prog, envp, args, timeout_s, doc, res, why);
 }
 
 static int add_listed(struct suite *s, struct protocol_bench *pb, const char *path,
@@ -151,7 +93,7 @@ static int list_program(const struct suite_opts *o, struct suite *s, const char 
 		msg_error(path, "%s", strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (run_worker(path, NULL, args, o->timeout_s, &doc, &res, &why) != 0 &&
+	if (worker_run(NULL, path, NULL, args, o->timeout_s, &doc, &res, &why) != 0 &&
 	    (rc = counters_refused(&doc)) == 0) {
 		msg_error(path, "not a benchrun worker: %s", why ? why : "cannot list");
 		rc = EXIT_USAGE;
@@ -350,7 +292,7 @@ static void measure_one(const struct suite_opts *o, const struct suite *s,
 		return mark_failed(b, why);
 	}
 	worker_args(o, p, b, args, buf);
-	if (run_worker_cg(o->cg, p && p->exec_path ? p->exec_path : b->program,
+	if (worker_run(o->cg, p && p->exec_path ? p->exec_path : b->program,
 	                  p ? p->envp : NULL, args, suite_timeout(o, b), &doc, &res,
 	                  &why) != 0 ||
 	    (o->cg && take_counts(o->cg, &doc, b->name, &why) != 0))
@@ -377,7 +319,7 @@ int suite_count_functions(const struct suite_opts *o, const struct suite *s,
 	memset(out, 0, sizeof *out);
 	two.samples = 2;
 	worker_args(&two, p, b, args, buf);
-	rc = run_worker_cg(o->cg, p && p->exec_path ? p->exec_path : b->program,
+	rc = worker_run(o->cg, p && p->exec_path ? p->exec_path : b->program,
 	                   p ? p->envp : NULL, args, suite_timeout(o, b), &doc, &res, why);
 	snprintf(one, sizeof one, "%s/cg.out.1", o->cg->dir);
 	snprintf(last, sizeof last, "%s/cg.out.2", o->cg->dir);
@@ -550,7 +492,7 @@ int suite_list_counters(const struct suite_opts *o)
 	}
 	/* The worker tries the events: it is the process that will count
 	 * them, with the libpfm4 it was linked with. */
-	if (run_worker(o->programs[0], NULL, args, o->timeout_s, &doc, &res, &why) != 0 &&
+	if (worker_run(NULL, o->programs[0], NULL, args, o->timeout_s, &doc, &res, &why) != 0 &&
 	    (rc = counters_refused(&doc)) == 0) {
 		msg_error(o->programs[0], "not a benchrun worker: %s", why ? why : "cannot list");
 		rc = EXIT_USAGE;

@@ -18,6 +18,7 @@
 #include "check_main.h"
 
 #include "profile.h"
+#include "protocol.h"
 #include "transcript.h"
 
 #define FAST "--processes", "2", "--warmup-time", "0.002", "--measure-time", "0.005", \
@@ -26,11 +27,14 @@
 
 /* ---- the worker's records ---- */
 
+#define HEADER "{\"type\":\"header\",\"protocol\":4,\"library\":\"0.1.0\"," \
+	"\"program\":\"p\",\"compiler\":\"c\",\"cflags\":\"\",\"build_id\":\"\"," \
+	"\"timer\":{\"clock\":\"x\",\"read_ns\":20,\"resolution_ns\":1}}\n"
+#define OPEN "{\"type\":\"profile\",\"name\":\"g/a\",\"event\":\"cpu-clock\",\"freq\":999}\n"
+
 static const char OUTPUT[] =
-	"{\"type\":\"header\",\"protocol\":1}\n"
-	"{\"type\":\"profile\",\"name\":\"g/a\",\"event\":\"cpu-clock\",\"freq\":999}\n"
+	HEADER OPEN
 	"{\"type\":\"stack\",\"name\":\"g/a\",\"count\":7,\"ips\":[4096,8200,12300]}\n"
-	"{\"type\":\"stack\",\"name\":\"g/b\",\"count\":1,\"ips\":[1]}\n"
 	"{\"type\":\"stack\",\"name\":\"g/a\",\"count\":3,\"ips\":[4100]}\n"
 	"{\"type\":\"map\",\"name\":\"g/a\",\"start\":4096,\"end\":16384,\"offset\":0,"
 	"\"path\":\"/x/prog\"}\n"
@@ -38,76 +42,92 @@ static const char OUTPUT[] =
 	"\"iters\":500,\"loop_ns\":1000000}\n"
 	"{\"type\":\"footer\",\"benchmarks\":1,\"failed\":0}\n";
 
+/* The worker reader (protocol_parse) takes a profile run's records. */
 START_TEST(test_parse)
 {
-	struct profile_raw raw;
-	struct profile p = {0};
+	struct protocol_doc doc;
+	const struct protocol_profile *p;
 	char err[160];
 
-	ck_assert_int_eq(profile_parse(OUTPUT, strlen(OUTPUT), "g/a", &raw, &p, err, sizeof err), 0);
-	ck_assert_uint_eq(raw.nchains, 2);
-	ck_assert_uint_eq(raw.chains[0].n, 3);
-	ck_assert_uint_eq(raw.chains[0].ips[2], 12300);
-	ck_assert_uint_eq(raw.chains[0].count, 7);
-	ck_assert_uint_eq(raw.chains[1].count, 3);
-	ck_assert_uint_eq(raw.nmaps, 1);
-	ck_assert_str_eq(raw.maps[0].path, "/x/prog");
-	ck_assert_uint_eq(raw.maps[0].end, 16384);
-	ck_assert(raw.ended);
-	ck_assert_ptr_null(raw.error);
-	ck_assert_str_eq(p.event, "cpu-clock");
-	ck_assert_uint_eq(p.freq_hz, 999);
-	ck_assert_uint_eq(p.samples, 10);
-	ck_assert_uint_eq(p.lost, 2);
-	ck_assert_uint_eq(p.iters, 500);
-	ck_assert_double_eq(p.loop_ns, 1e6);
-	profile_raw_free(&raw);
-	free(p.event);
+	ck_assert_int_eq(protocol_parse(OUTPUT, strlen(OUTPUT), &doc, err, sizeof err), 0);
+	ck_assert_ptr_null(protocol_profile_find(&doc, "g/b"));
+	p = protocol_profile_find(&doc, "g/a");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nchains, 2);
+	ck_assert_uint_eq(p->chains[0].n, 3);
+	ck_assert_uint_eq(p->chains[0].ips[2], 12300);
+	ck_assert_uint_eq(p->chains[0].count, 7);
+	ck_assert_uint_eq(p->chains[1].count, 3);
+	ck_assert_uint_eq(p->nmaps, 1);
+	ck_assert_str_eq(p->maps[0].path, "/x/prog");
+	ck_assert_uint_eq(p->maps[0].end, 16384);
+	ck_assert(p->ended);
+	ck_assert_ptr_null(p->error);
+	ck_assert_ptr_null(p->failed);
+	ck_assert_str_eq(p->event, "cpu-clock");
+	ck_assert_uint_eq(p->freq_hz, 999);
+	ck_assert_uint_eq(p->samples, 10);
+	ck_assert_uint_eq(p->lost, 2);
+	ck_assert_uint_eq(p->iters, 500);
+	ck_assert_double_eq(p->loop_ns, 1e6);
+	protocol_doc_free(&doc);
 }
 END_TEST
 
 START_TEST(test_parse_errors)
 {
 	static const char *const bad[] = {
-		"{\"type\":\"header\"}\n{\"type\":\"stack\",\"name\":\"g/a\",\"count\":1,"
-		"\"ips\":[1,\"x\"]}\n",
-		"{\"type\":\"header\"}\n{\"type\":\"stack\",\"name\":\"g/a\",\"count\":-1,\"ips\":[1]}\n",
-		"{\"type\":\"header\"}\n{\"type\":\"map\",\"name\":\"g/a\",\"start\":9,\"end\":3,"
+		HEADER OPEN "{\"type\":\"stack\",\"name\":\"g/a\",\"count\":1,\"ips\":[1,\"x\"]}\n",
+		HEADER OPEN "{\"type\":\"stack\",\"name\":\"g/a\",\"count\":-1,\"ips\":[1]}\n",
+		HEADER OPEN "{\"type\":\"map\",\"name\":\"g/a\",\"start\":9,\"end\":3,"
 		"\"offset\":0,\"path\":\"/p\"}\n",
-		"{\"type\":\"header\"}\n{\"type\":\"stack\",\"name\n",
+		HEADER OPEN "{\"type\":\"stack\",\"name\":\"g/b\",\"count\":1,\"ips\":[1]}\n",
+		HEADER OPEN OPEN,
+		HEADER "{\"type\":\"stack\",\"name\n",
 	};
 	static const char *const want[] = {
-		"line 2: \"ips\"[1] must be an integer",
-		"line 2: \"count\" must be a non-negative integer",
-		"line 2: a map needs a \"path\" and end > start",
-		"line 2: ",
+		"line 3: \"ips\" must hold integers (addresses)",
+		"line 3: \"count\" must be a non-negative integer",
+		"line 3: a map needs a \"path\" and end > start",
+		"line 3: a profile record outside its profile",
+		"line 3: a second profile of one benchmark",
+		"line 2: not JSON",
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct profile_raw raw;
-		struct profile p = {0};
+		struct protocol_doc doc;
 		char err[160] = "";
-		ck_assert_int_eq(profile_parse(bad[i], strlen(bad[i]), "g/a", &raw, &p, err,
-		                               sizeof err), -1);
+		ck_assert_int_eq(protocol_parse(bad[i], strlen(bad[i]), &doc, err, sizeof err), -1);
 		ck_assert_msg(!strncmp(err, want[i], strlen(want[i])), "%zu: '%s'", i, err);
-		profile_raw_free(&raw);
-		free(p.event);
+		protocol_doc_free(&doc);
 	}
 }
 END_TEST
 
+/* A kernel that refuses sampling, and a benchmark that fails while it is
+ * profiled: each reaches its profile, nothing else. */
 START_TEST(test_parse_refused)
 {
-	static const char out[] =
-		"{\"type\":\"profile_error\",\"name\":\"g/a\",\"error\":\"perf refused\"}\n";
-	struct profile_raw raw;
-	struct profile p = {0};
+	static const char refused[] = HEADER
+		"{\"type\":\"profile_error\",\"name\":\"g/a\",\"error\":\"perf refused\"}\n"
+		"{\"type\":\"footer\",\"benchmarks\":1,\"failed\":0}\n";
+	static const char failed[] = HEADER
+		"{\"type\":\"end\",\"name\":\"g/a\",\"status\":\"failed\",\"reason\":\"no device\"}\n"
+		"{\"type\":\"footer\",\"benchmarks\":1,\"failed\":1}\n";
+	struct protocol_doc doc;
+	const struct protocol_profile *p;
 	char err[160];
 
-	ck_assert_int_eq(profile_parse(out, strlen(out), "g/a", &raw, &p, err, sizeof err), 0);
-	ck_assert_str_eq(raw.error, "perf refused");
-	ck_assert(!raw.ended);
-	profile_raw_free(&raw);
+	ck_assert_int_eq(protocol_parse(refused, strlen(refused), &doc, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(p = protocol_profile_find(&doc, "g/a"));
+	ck_assert_str_eq(p->error, "perf refused");
+	ck_assert(!p->ended);
+	protocol_doc_free(&doc);
+	ck_assert_int_eq(protocol_parse(failed, strlen(failed), &doc, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(p = protocol_profile_find(&doc, "g/a"));
+	ck_assert_str_eq(p->failed, "no device");
+	ck_assert_uint_eq(doc.nbenches, 0);
+	protocol_doc_free(&doc);
 }
 END_TEST
 
@@ -167,7 +187,7 @@ __attribute__((noipa)) static int profile_test_root(int x)
 	return profile_test_mid(x) * profile_test_mid(x + 2);
 }
 
-static void own_maps(struct profile_raw *raw)
+static void own_maps(struct protocol_profile *raw)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
 	char line[4096];
@@ -190,7 +210,7 @@ static void own_maps(struct profile_raw *raw)
  * return addresses (a few bytes into each caller). */
 START_TEST(test_symbolise_own)
 {
-	struct profile_raw raw = {0};
+	struct protocol_profile raw = {0};
 	struct flame_profile out = {0};
 	uint64_t ips[3] = {(uint64_t)(uintptr_t)profile_test_leaf + 2,
 	                   (uint64_t)(uintptr_t)profile_test_mid + 5,
@@ -219,7 +239,7 @@ START_TEST(test_symbolise_own)
 	ck_assert_str_eq(text, "profile_test_root;profile_test_mid;profile_test_leaf 5\n");
 	free(text);
 	flame_free(&out);
-	profile_raw_free(&raw);
+	protocol_profile_free(&raw);
 }
 END_TEST
 

@@ -631,7 +631,7 @@ START_TEST(test_worker_profile)
 	ck_assert_msg(!strcmp(str_of(prof, "event"), "cpu-clock") ||
 	              !strcmp(str_of(prof, "event"), "cycles"), "event %s",
 	              str_of(prof, "event"));
-	ck_assert_int_eq(int_of(prof, "freq"), 1000);
+	ck_assert_int_eq(int_of(prof, "freq"), BR__PROTO_PROFILE_HZ);  /* the shared default */
 	nstack = records(&o, "stack", stack, 4096);
 	nmap = records(&o, "map", map, 512);
 	ck_assert_uint_lt(nstack, 4096);
