@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "baseline.h"
+#include "document.h"
 #include "suite.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *doc = NULL;
 
 	input_set(data, size);
-	if (baseline_load(input_path, &s, &doc) != 0) {
+	if (document_load(input_path, &s, &doc) != 0) {
 		if (doc)
 			abort();  /* refused: no document handed back */
 		return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The baseline store.  A baseline is the results document (see
- * docs/json-schema.md) kept under a name, so whatever --json writes can be
- * loaded back and compared. */
+/* The baseline store.  A baseline is the results document (document.h)
+ * kept under a name, so whatever --json writes can be loaded back and
+ * compared; this module only stores: names, the folder, the lock, the kept
+ * programs, and temporaries a killed save left. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,14 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "baseline.h"
-#include "usercounters.h"
+#include "document.h"
 #include "files.h"
 #include "objects.h"
-#include "profile.h"
-#include "counters.h"
 #include "msg.h"
-#include "report.h"
-#include "units.h"
 
 int baseline_name_valid(const char *name)
 {
@@ -63,73 +60,72 @@ char *baseline_path(const char *dir, const char *name)
 }
 
 /* Keep one file under programs/ as HASH-NAME (unless an identical copy is
- * there already), recording "stored" and "hash" in `rec`. */
-static int keep_file(const char *dir, const char *path, json_t *rec)
+ * there already): its place in *stored and its hash in *hash (owned). */
+static int keep_file(const char *dir, const char *path, char **stored, char **hash)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char hash[32], *rel = NULL, *abs = NULL;
-	int rc = -1;
+	char h[32], *rel = NULL, *abs = NULL;
 
-	if (files_hash(path, hash) != 0) {
+	if (files_hash(path, h) != 0) {
 		msg_error(path, "cannot read it to keep it with the baseline: %s", strerror(errno));
 		return -1;
 	}
-	if (asprintf(&rel, "programs/%s-%s", hash + 8, base) >= 0 &&
+	if (asprintf(&rel, "programs/%s-%s", h + 8, base) >= 0 &&
 	    asprintf(&abs, "%s/%s", dir, rel) >= 0 &&
-	    (access(abs, R_OK) == 0 || files_copy(path, abs) == 0)) {
-		json_object_set_new(rec, "stored", json_string(rel));
-		json_object_set_new(rec, "hash", json_string(hash));
-		rc = 0;
-	} else {
-		msg_error(abs ? abs : dir, "cannot keep a copy of %s: %s", path, strerror(errno));
+	    (access(abs, R_OK) == 0 || files_copy(path, abs) == 0) && (*hash = strdup(h))) {
+		free(abs);
+		*stored = rel;
+		return 0;
 	}
+	msg_error(abs ? abs : dir, "cannot keep a copy of %s: %s", path, strerror(errno));
 	free(rel);
 	free(abs);
-	return rc;
+	return -1;
 }
 
 /* Keep one program and the non-system shared objects it loads, so that a
- * paired comparison runs exactly this build again (harness/stage.c). */
-static int keep_program(const char *dir, json_t *prog)
+ * paired comparison runs exactly this build again (harness/stage.c); the
+ * results document records them (document.h). */
+static int keep_program(const char *dir, struct program *p)
 {
-	const char *path = json_string_value(json_object_get(prog, "path"));
-	json_t *libs = json_array();
 	struct object_list l = {0};
 	char *why = NULL;
 	int rc = -1;
 
-	if (!path || !libs || keep_file(dir, path, prog) != 0)
+	if (keep_file(dir, p->path, &p->stored, &p->hash) != 0)
 		goto out;
-	if (objects_list(path, NULL, &l, &why) != 0) {
+	if (objects_list(p->path, NULL, &l, &why) != 0) {
 		/* Saved without "libraries": a paired comparison then keeps to
 		 * programs that load none of their own, as with older baselines. */
-		msg_warn(path, "cannot list its shared libraries to keep them (%s): saved without "
-		         "them", why ? why : strerror(errno));
+		msg_warn(p->path, "cannot list its shared libraries to keep them (%s): saved "
+		         "without them", why ? why : strerror(errno));
 		rc = 0;
 		goto out;
 	}
+	if (!(p->libs = calloc(l.n + 1, sizeof *p->libs)))
+		goto out;
+	p->libs_known = 1;
 	for (size_t i = 0; i < l.n; i++) {
-		json_t *rec = json_pack("{s:s}", "path", l.v[i].path);
-		if (!rec || json_array_append_new(libs, rec) != 0 ||
-		    (l.v[i].soname && json_object_set_new(rec, "soname",
-		                                          json_string(l.v[i].soname)) != 0) ||
-		    keep_file(dir, l.v[i].path, rec) != 0)
+		struct kept_lib *k = &p->libs[p->nlibs];
+		if (!(k->path = strdup(l.v[i].path)) ||
+		    (l.v[i].soname && !(k->soname = strdup(l.v[i].soname)))) {
+			free(k->path);
+			goto out;
+		}
+		p->nlibs++;
+		if (keep_file(dir, l.v[i].path, &k->stored, &k->hash) != 0)
 			goto out;
 	}
-	json_object_set(prog, "libraries", libs);
 	rc = 0;
 out:
-	json_decref(libs);
 	objects_free(&l);
 	free(why);
 	return rc;
 }
 
-static int keep_programs(const char *dir, json_t *doc)
+static int keep_programs(const char *dir, struct suite *s)
 {
-	json_t *progs = json_object_get(doc, "programs"), *p;
 	char *sub = NULL;
-	size_t i;
 
 	if (asprintf(&sub, "%s/programs", dir) < 0 || (mkdir(sub, 0777) != 0 && errno != EEXIST)) {
 		msg_error(sub ? sub : dir, "cannot create: %s", strerror(errno));
@@ -137,8 +133,8 @@ static int keep_programs(const char *dir, json_t *doc)
 		return -1;
 	}
 	free(sub);
-	json_array_foreach(progs, i, p)
-		if (keep_program(dir, p) != 0)
+	for (size_t i = 0; i < s->nprograms; i++)
+		if (keep_program(dir, &s->programs[i]) != 0)
 			return -1;
 	return 0;
 }
@@ -222,7 +218,7 @@ char *baseline_library(const char *dir, const struct kept_lib *l)
 }
 
 /* Temporary files a killed save left behind.  In DIR, ".NAME.json.XXXXXX"
- * (report_json_write's): one of this name is removed at once (saves of
+ * (document_write's): one of this name is removed at once (saves of
  * one name hold its lock, so its writer is gone), one of another name once
  * older than STALE_S (no save holds a lock that long).  In DIR/programs, a
  * copy cut short ("HASH-FILE.XXXXXX", files_copy's) once older than
@@ -286,13 +282,25 @@ static void sweep(const char *dir, const char *name)
 	free(sub);
 }
 
-int baseline_save(const char *dir, const char *name, json_t *doc, int keep)
+/* What one locked save writes: a document given, or one built from a
+ * suite after its programs are kept. */
+struct save {
+	json_t *doc;                       /* given, or NULL */
+	struct suite *s;                   /* else built from this */
+	const struct report_settings *rs;
+	const struct compare_summary *sum;
+	int exit_status, keep;
+};
+
+/* Save under the lock of `name`, after sweeping what a killed save left. */
+static int save_locked(const char *dir, const char *name, const struct save *sv)
 {
 	char *path = baseline_path(dir, name), *lock = NULL;
+	json_t *doc = sv->doc ? json_incref(sv->doc) : NULL;
 	int fd = -1, rc = -1;
 
 	if (!path)
-		return -1;
+		goto out;
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		msg_error(dir, "cannot create the baseline directory: %s", strerror(errno));
 		goto out;
@@ -305,9 +313,14 @@ int baseline_save(const char *dir, const char *name, json_t *doc, int keep)
 		goto out;
 	}
 	sweep(dir, name);
-	if (!keep || keep_programs(dir, doc) == 0)
-		rc = report_json_write(path, doc);
+	if (!doc && sv->keep && keep_programs(dir, sv->s) != 0)
+		goto out;
+	if (!doc && !(doc = document_build(sv->s, sv->rs, sv->sum, sv->exit_status)))
+		msg_error(path, "out of memory");
+	else
+		rc = document_write(path, doc);
 out:
+	json_decref(doc);
 	if (fd >= 0)
 		close(fd);  /* releases the lock */
 	free(lock);
@@ -315,298 +328,18 @@ out:
 	return rc;
 }
 
-/* Loading: every problem is reported as "FILE: WHERE: WHAT". */
-struct loader {
-	const char *path;
-	char where[96];
-};
-
-static int bad(struct loader *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int bad(struct loader *l, const char *fmt, ...)
+int baseline_save(const char *dir, const char *name, struct suite *s,
+                  const struct report_settings *rs, const struct compare_summary *sum,
+                  int exit_status, int keep)
 {
-	char what[256];
-	va_list ap;
+	struct save sv = {NULL, s, rs, sum, exit_status, keep};
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	msg_error(l->path, "%s: %s", l->where, what);
-	return -1;
+	return save_locked(dir, name, &sv);
 }
 
-static int load_samples(struct loader *l, json_t *arr, struct proc_run *p)
+int baseline_store(const char *dir, const char *name, json_t *doc)
 {
-	size_t k;
-	json_t *s;
+	struct save sv = {doc, NULL, NULL, NULL, 0, 0};
 
-	if (!json_is_array(arr) || json_array_size(arr) == 0)
-		return bad(l, "\"samples\" must be a non-empty array");
-	p->samples = calloc(json_array_size(arr), sizeof *p->samples);
-	if (!p->samples)
-		return bad(l, "out of memory");
-	json_array_foreach(arr, k, s) {
-		json_t *it = json_array_get(s, 0), *ns = json_array_get(s, 1);
-		if (json_array_size(s) != 2 || !json_is_integer(it) || json_integer_value(it) <= 0 ||
-		    !json_is_number(ns) || json_number_value(ns) < 0)
-			return bad(l, "samples[%zu]: expected [iterations > 0, nanoseconds >= 0]", k);
-		p->samples[k] = (struct sample){(uint64_t)json_integer_value(it), json_number_value(ns)};
-	}
-	p->nsamples = p->cap = json_array_size(arr);
-	return 0;
-}
-
-static int load_processes(struct loader *l, json_t *arr, struct bench_result *b)
-{
-	size_t base = strlen(l->where), i;
-	char err[160];
-	json_t *p;
-
-	if (!json_is_array(arr))
-		return bad(l, "\"processes\" must be an array");
-	b->procs = calloc(json_array_size(arr) + 1, sizeof *b->procs);
-	if (!b->procs)
-		return bad(l, "out of memory");
-	json_array_foreach(arr, i, p) {
-		json_int_t round = 0;
-		json_error_t je;
-		snprintf(l->where + base, sizeof l->where - base, ".processes[%zu]", i);
-		if (json_unpack_ex(p, &je, 0, "{s:I}", "round", &round) != 0)
-			return bad(l, "%s", je.text);
-		if (round < 1 || round > 1000000)
-			return bad(l, "\"round\" must be from 1 to 1000000");
-		b->procs[i].round = (unsigned)round;
-		b->nprocs = b->cap = i + 1;  /* owned from here, freed on error */
-		if (load_samples(l, json_object_get(p, "samples"), &b->procs[i]) != 0)
-			return -1;
-		if (counters_process_from_json(p, b, &b->procs[i], err, sizeof err) != 0)
-			return bad(l, "%s", err);
-	}
-	l->where[base] = '\0';
-	return 0;
-}
-
-/* A definition's own settings as report_json writes them (absent in
- * baselines of older versions: none). */
-static int load_settings(struct loader *l, json_t *o, struct bench_settings *set)
-{
-	json_int_t iters = 0, procs = 0;
-	json_error_t je;
-
-	if (!o)
-		return 0;
-	if (json_unpack_ex(o, &je, JSON_STRICT, "{s?F, s?I, s?I, s?F}", "measure_time",
-	                   &set->measure_time, "iterations", &iters, "processes", &procs,
-	                   "timeout_s", &set->timeout_s) != 0)
-		return bad(l, "\"settings\": %s", je.text);
-	if (iters < 0 || procs < 0 || procs > 100000 || !(set->measure_time >= 0) ||
-	    !(set->timeout_s >= 0))
-		return bad(l, "\"settings\": a negative or impossible figure");
-	set->iterations = (uint64_t)iters;
-	set->processes = (unsigned)procs;
-	return 0;
-}
-
-static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
-{
-	const char *name, *group, *function, *program, *status, *param = NULL;
-	json_t *bytes = NULL, *items = NULL;
-	char err[160];
-	json_error_t je;
-
-	if (json_unpack_ex(o, &je, 0, "{s:s, s:s, s:s, s:s, s:s, s?o, s?o}", "name", &name,
-	                   "group", &group, "function", &function, "program", &program,
-	                   "status", &status, "bytes_per_iter", &bytes, "items_per_iter",
-	                   &items) != 0)
-		return bad(l, "%s", je.text);
-	param = json_string_value(json_object_get(o, "param"));
-	b->name = strdup(name);
-	b->group = strdup(group);
-	b->function = strdup(function);
-	b->param = param ? strdup(param) : NULL;
-	b->program = strdup(program);
-	b->bytes_per_iter = json_is_number(bytes) ? json_number_value(bytes) : 0;
-	b->items_per_iter = json_is_number(items) ? json_number_value(items) : 0;
-	if (strcmp(status, "ok") != 0) {
-		const char *reason = json_string_value(json_object_get(o, "reason"));
-		b->failed = 1;
-		b->skipped = !strcmp(status, "skipped");
-		b->reason = strdup(reason ? reason : status);
-	}
-	if (json_string_value(json_object_get(o, "label")))
-		b->label = strdup(json_string_value(json_object_get(o, "label")));
-	if (json_is_object(json_object_get(o, "complexity_function"))) {
-		json_t *cf = json_object_get(o, "complexity_function");
-		const char *cn = json_string_value(json_object_get(cf, "name"));
-		if (cn && json_is_number(json_object_get(cf, "g"))) {
-			b->complexity_name = strdup(cn);
-			b->complexity_g = json_number_value(json_object_get(cf, "g"));
-		}
-	}
-	if (load_settings(l, json_object_get(o, "settings"), &b->set) != 0)
-		return -1;
-	if (json_integer_value(json_object_get(o, "threads")) > 0 &&
-	    json_integer_value(json_object_get(o, "threads")) <= 1024)
-		b->threads = (unsigned)json_integer_value(json_object_get(o, "threads"));
-	if (counters_from_json(o, b, err, sizeof err) != 0)
-		return bad(l, "%s", err);
-	if (json_is_object(json_object_get(o, "profile")) &&
-	    profile_from_json(json_object_get(o, "profile"), &b->profile, err, sizeof err) != 0)
-		return bad(l, "%s", err);
-	if (load_processes(l, json_object_get(o, "processes"), b) != 0)
-		return -1;
-	if (user_counters_from_json(o, b, err, sizeof err) != 0)
-		return bad(l, "%s", err);
-	return 0;
-}
-
-static char *dup_member(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return strdup(v ? v : "");
-}
-
-/* The shared objects kept with a program (absent in baselines of older
- * versions: then libs_known stays 0). */
-static int load_libraries(struct loader *l, json_t *arr, struct program *p)
-{
-	size_t base = strlen(l->where), i;
-	json_t *o;
-
-	if (!arr)
-		return 0;
-	if (!json_is_array(arr))
-		return bad(l, "\"libraries\" must be an array");
-	if (!(p->libs = calloc(json_array_size(arr) + 1, sizeof *p->libs)))
-		return bad(l, "out of memory");
-	p->libs_known = 1;
-	json_array_foreach(arr, i, o) {
-		const char *path, *stored, *hash, *soname = NULL;
-		json_error_t je;
-		snprintf(l->where + base, sizeof l->where - base, ".libraries[%zu]", i);
-		if (json_unpack_ex(o, &je, 0, "{s:s, s:s, s:s, s?s}", "path", &path, "stored",
-		                   &stored, "hash", &hash, "soname", &soname) != 0)
-			return bad(l, "%s", je.text);
-		p->libs[i] = (struct kept_lib){strdup(path), soname ? strdup(soname) : NULL,
-		                               strdup(stored), strdup(hash)};
-		p->nlibs = i + 1;
-	}
-	l->where[base] = '\0';
-	return 0;
-}
-
-/* The programs that measured the results, with their protocol headers. */
-static int load_programs(struct loader *l, json_t *arr, struct suite *s)
-{
-	json_t *p, *timer;
-	size_t i;
-
-	if (!json_is_array(arr))
-		return 0;  /* optional: written by every version, needed by none */
-	s->programs = calloc(json_array_size(arr) + 1, sizeof *s->programs);
-	if (!s->programs)
-		return bad(l, "out of memory");
-	json_array_foreach(arr, i, p) {
-		struct protocol_header *h = &s->programs[i].hdr;
-		snprintf(l->where, sizeof l->where, "programs[%zu]", i);
-		if (!json_is_string(json_object_get(p, "path")))
-			return bad(l, "\"path\" must be a string");
-		s->programs[i].path = dup_member(p, "path");
-		s->nprograms = i + 1;
-		if (json_is_string(json_object_get(p, "stored"))) {
-			s->programs[i].stored = dup_member(p, "stored");
-			s->programs[i].hash = dup_member(p, "hash");
-		}
-		if (load_libraries(l, json_object_get(p, "libraries"), &s->programs[i]) != 0)
-			return -1;
-		h->protocol = 1;
-		h->library = dup_member(p, "library");
-		h->compiler = dup_member(p, "compiler");
-		h->cflags = dup_member(p, "cflags");
-		h->build_id = dup_member(p, "build_id");
-		h->program = strdup(s->programs[i].path);
-		timer = json_object_get(p, "timer");
-		h->clock = dup_member(timer, "clock");
-		h->timer_read_ns = json_number_value(json_object_get(timer, "read_ns"));
-		h->timer_resolution_ns = json_number_value(json_object_get(timer, "resolution_ns"));
-	}
-	return 0;
-}
-
-static int load_doc(struct loader *l, json_t *doc, struct suite *s)
-{
-	const char *schema, *measure = "time";
-	json_int_t version;
-	json_t *benches, *o;
-	json_error_t je;
-	size_t i;
-
-	if (json_unpack_ex(doc, &je, 0, "{s:s, s:I, s:o, s?s}", "schema", &schema,
-	                   "schema_version", &version, "benchmarks", &benches, "measure",
-	                   &measure) != 0)
-		return bad(l, "not a benchrun results file: %s", je.text);
-	if ((s->measure = units_measure_parse(measure)) < 0)
-		return bad(l, "\"measure\" is '%s', not time or instructions", measure);
-	if (strcmp(schema, "benchrun-results") != 0 || version != REPORT_JSON_SCHEMA_VERSION)
-		return bad(l, "schema %s version %lld; this benchrun reads benchrun-results "
-		           "version %d", schema, (long long)version, REPORT_JSON_SCHEMA_VERSION);
-	if (!json_is_array(benches))
-		return bad(l, "\"benchmarks\" must be an array");
-	if (load_programs(l, json_object_get(doc, "programs"), s) != 0)
-		return -1;
-	s->benches = calloc(json_array_size(benches) + 1, sizeof *s->benches);
-	if (!s->benches)
-		return bad(l, "out of memory");
-	json_array_foreach(benches, i, o) {
-		snprintf(l->where, sizeof l->where, "benchmarks[%zu]", i);
-		s->nbenches = i + 1;
-		if (load_bench(l, o, &s->benches[i]) != 0)
-			return -1;
-		s->benches[i].measure = s->measure;
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(s->benches[k].name, s->benches[i].name))
-				return bad(l, "benchmark '%s' is also benchmarks[%zu]", s->benches[i].name,
-				           k);
-	}
-	return 0;
-}
-
-int baseline_load(const char *path, struct suite *s, json_t **doc)
-{
-	struct loader l = {path, "top level"};
-	json_error_t je;
-
-	struct stat st;
-
-	memset(s, 0, sizeof *s);
-	*doc = NULL;
-	if (stat(path, &st) != 0) {
-		msg_error(path, "%s", strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		msg_error(path, "not a baseline file (%s)", S_ISDIR(st.st_mode) ? "a directory"
-		                                                                : "not a regular file");
-		return -1;
-	}
-	errno = 0;
-	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!*doc) {
-		/* jansson leaves the text empty when an allocation failed. */
-		const char *why = *je.text ? je.text : errno ? strerror(errno) : "out of memory";
-		if (je.line < 0 || !*je.text)
-			msg_error(path, "%s", why);
-		else
-			msg_error(path, "line %d, column %d: %s", je.line, je.column, why);
-		return -1;
-	}
-	if (load_doc(&l, *doc, s) != 0) {
-		json_decref(*doc);
-		*doc = NULL;
-		suite_free(s);
-		return -1;
-	}
-	return 0;
+	return save_locked(dir, name, &sv);
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Named baselines: results documents stored as <dir>/<name>.json, written
- * atomically under a lock, and loaded back into a suite with errors that
- * name the file and the place where it broke. */
+/* Named baselines: results documents (document.h) stored as
+ * <dir>/<name>.json, written atomically under a lock, with the programs
+ * they measured kept beside them; document_load reads one back. */
 #ifndef BENCHRUN_BASELINE_H
 #define BENCHRUN_BASELINE_H
 
 #include <jansson.h>
+#include "compare.h"
+#include "report.h"
 #include "suite.h"
 
 #define BASELINE_DIR_ENV "BENCHRUN_BASELINE_DIR"
@@ -23,14 +25,22 @@ const char *baseline_dir(const char *flag);
  * the name is invalid. */
 char *baseline_path(const char *dir, const char *name);
 
-/* Store `doc` as baseline `name` in `dir` (created if missing): under an
+/* Store the results document of s (document_build with rs, sum and
+ * exit_status) as baseline `name` in `dir` (created if missing): under an
  * exclusive lock on <dir>/.<name>.lock, so concurrent saves never
- * interleave, and atomically.  With `keep`, each program of doc is also
+ * interleave, and atomically.  With `keep`, each program of s is also
  * copied to <dir>/programs/<hash>-<file name> (content-addressed, shared by
- * baselines) and recorded in doc as "stored" and "hash", and so are the
- * non-system shared objects it loads (objects.h), under "libraries".  Returns 0, or -1
- * after one message; the previous baseline is then intact. */
-int baseline_save(const char *dir, const char *name, json_t *doc, int keep);
+ * baselines) and recorded in s (stored, hash), and so are the non-system
+ * shared objects it loads (objects.h, libs), which the document then
+ * holds.  Returns 0, or -1 after one message; the previous baseline is
+ * then intact. */
+int baseline_save(const char *dir, const char *name, struct suite *s,
+                  const struct report_settings *rs, const struct compare_summary *sum,
+                  int exit_status, int keep);
+
+/* Store a document as it is (one built before, or edited) as baseline
+ * `name`, as baseline_save does, keeping no programs. */
+int baseline_store(const char *dir, const char *name, json_t *doc);
 
 /* The kept copy of program `p` of a baseline in `dir`, checked against its
  * recorded hash: a path owned by the caller, or NULL after one warning
@@ -42,10 +52,5 @@ char *baseline_program(const char *dir, const struct program *p);
 /* The same for one kept shared object of a program. */
 char *baseline_library(const char *dir, const struct kept_lib *l);
 
-/* Load the results document at `path` into `s` (programs, benchmarks with
- * their raw samples) and return the document in *doc (new reference) for
- * its context.  Returns 0, or -1 after one message naming the file and
- * where it broke; the file is never modified. */
-int baseline_load(const char *path, struct suite *s, json_t **doc);
 
 #endif

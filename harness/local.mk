@@ -10,7 +10,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/units.h %D%/units.c %D%/callgrind.h %D%/callgrind.c \
 	%D%/complexity.h %D%/complexity.c \
 	%D%/report.h %D%/report_console.c \
-	%D%/report_json.c \
+	%D%/document.h %D%/document.c \
 	%D%/context.h %D%/context.c %D%/baseline.h %D%/baseline.c \
 	%D%/baseline_list.h %D%/baseline_list.c \
 	%D%/compare.h %D%/compare.c %D%/report_compare.c \

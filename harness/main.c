@@ -14,6 +14,7 @@
 #include "compare.h"
 #include "context.h"
 #include "counters.h"
+#include "document.h"
 #include "escape.h"
 #include "gate.h"
 #include "msg.h"
@@ -75,7 +76,7 @@ static int load(const struct options *o, const char *name, struct suite *s, json
 		free(path);
 		return EXIT_USAGE;
 	}
-	rc = !path || baseline_load(path, s, doc) != 0 ? EXIT_USAGE : 0;
+	rc = !path || document_load(path, s, doc) != 0 ? EXIT_USAGE : 0;
 	free(path);
 	return rc;
 }
@@ -202,14 +203,16 @@ static int use_color(const struct options *o)
 
 static int write_outputs(struct run *r)
 {
+	struct report_settings rs;
 	json_t *doc;
 	int rc = 0;
 
-	report_console(stdout, &r->cur, &r->o);
+	options_report_settings(&r->o, &rs);
+	report_console(stdout, &r->cur, &rs);
 	if (r->base_name) {
 		fputc('\n', stdout);
-		report_compare(stdout, &r->cur, &r->old, &r->base, &r->sum, &r->o, use_color(&r->o));
-		report_compare_summary(stdout, &r->sum, count_failed(&r->cur), &r->o);
+		report_compare(stdout, &r->cur, &r->old, &r->base, &r->sum, &rs, use_color(&r->o));
+		report_compare_summary(stdout, &r->sum, count_failed(&r->cur), &rs);
 	}
 	profile_print(stdout, &r->cur, 5);
 	for (size_t i = 0; i < r->cur.nbenches; i++)
@@ -219,21 +222,23 @@ static int write_outputs(struct run *r)
 	fflush(stdout);
 	if (r->o.report_dir)
 		rc |= report_html(r->o.report_dir, &r->cur, r->base_name ? &r->base : NULL,
-		                  r->base_name ? &r->sum : NULL, &r->o);
+		                  r->base_name ? &r->sum : NULL, &rs);
 	if (r->o.markdown_path)
-		rc |= report_markdown(r->o.markdown_path, &r->cur, r->base_name ? &r->sum : NULL, &r->o);
+		rc |= report_markdown(r->o.markdown_path, &r->cur, r->base_name ? &r->sum : NULL, &rs);
 	if (!r->o.json_path && !r->o.save_baseline)
 		return rc;
-	if (!(doc = report_json_build(&r->cur, &r->o, r->base_name ? &r->sum : NULL, r->status))) {
-		msg_error(NULL, "out of memory");
-		return -1;
+	if (r->o.json_path) {
+		if (!(doc = document_build(&r->cur, &rs, r->base_name ? &r->sum : NULL, r->status))) {
+			msg_error(NULL, "out of memory");
+			return -1;
+		}
+		rc |= document_write(r->o.json_path, doc);
+		json_decref(doc);
 	}
-	if (r->o.json_path)
-		rc |= report_json_write(r->o.json_path, doc);
 	if (r->o.save_baseline)
-		rc |= baseline_save(baseline_dir(r->o.baseline_dir), r->o.save_baseline, doc,
+		rc |= baseline_save(baseline_dir(r->o.baseline_dir), r->o.save_baseline, &r->cur,
+		                    &rs, r->base_name ? &r->sum : NULL, r->status,
 		                    r->o.keep_programs && r->measured);
-	json_decref(doc);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "options.h"
 #include "profile.h"
+#include "report.h"
 
 enum opt_id {
 	O_LIST = 256, O_FILTER, O_PROCESSES, O_WARMUP, O_MEASURE, O_SAMPLES,
@@ -446,4 +447,16 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->programs = argv + optind;
 	o->nprograms = (size_t)(argc - optind);
 	return 0;
+}
+
+void options_report_settings(const struct options *o, struct report_settings *rs)
+{
+	*rs = (struct report_settings){
+		.processes = o->processes, .warmup_s = o->warmup_s, .measure_s = o->measure_s,
+		.samples = o->samples, .timeout_s = o->timeout_s, .seed = o->seed,
+		.resamples = o->resamples, .conf_level = o->conf_level,
+		.iterations = o->iterations, .statistic = o->statistic, .counter = o->counter,
+		.alpha = o->alpha, .noise = o->noise, .drift_bound = o->drift_bound,
+		.remeasure = o->remeasure,
+	};
 }

@@ -73,4 +73,8 @@ int options_subcommand(int argc, char **argv);
 /* Write the --help text, generated from the option table. */
 void options_usage(FILE *out);
 
+/* What the reports and the results document need of o (report.h). */
+struct report_settings;
+void options_report_settings(const struct options *o, struct report_settings *rs);
+
 #endif

@@ -61,12 +61,12 @@ static void print_counter_changes(FILE *out, const struct bench_result *b,
 
 /* The statistic's own estimate of a benchmark with no comparison (new);
  * for instructions, the time slope, shown as time. */
-static double own_estimate(const struct bench_result *b, const struct options *o)
+static double own_estimate(const struct bench_result *b, const struct report_settings *rs)
 {
 	if (!b->analysed)
 		return NAN;
-	return o->statistic == ANALYSIS_MEDIAN ? b->an.median.point
-	       : o->statistic == ANALYSIS_MEAN ? b->an.mean.point : b->an.slope.point;
+	return rs->statistic == ANALYSIS_MEDIAN ? b->an.median.point
+	       : rs->statistic == ANALYSIS_MEAN ? b->an.mean.point : b->an.slope.point;
 }
 
 static const char *verdict_note(const struct bench_result *b)
@@ -82,7 +82,7 @@ static const char *verdict_note(const struct bench_result *b)
 }
 
 static void print_row(FILE *out, const struct bench_result *b, int w, int vs_suite,
-                      const struct options *o, int color)
+                      const struct report_settings *rs, int color)
 {
 	const struct comparison *c = &b->cmp;
 	char base[24] = "-", cur[24] = "-", ci[40] = "", change[16] = "", p[16] = "";
@@ -92,8 +92,8 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int vs_sui
 		units_figure(base, sizeof base, c->base_ns, c->measure);
 	if (isfinite(c->cur_ns))
 		units_figure(cur, sizeof cur, c->cur_ns, c->measure);
-	else if (isfinite(own_estimate(b, o)))
-		units_figure(cur, sizeof cur, own_estimate(b, o), b->measure);
+	else if (isfinite(own_estimate(b, rs)))
+		units_figure(cur, sizeof cur, own_estimate(b, rs), b->measure);
 	if (isfinite(c->change)) {
 		snprintf(change, sizeof change, "%+.2f%%", c->change * 100);
 		snprintf(ci, sizeof ci, "[%+.2f%%, %+.2f%%]", c->change_lo * 100, c->change_hi * 100);
@@ -112,7 +112,7 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int vs_sui
 
 void report_compare(FILE *out, const struct suite *s, const struct suite *old,
                     const struct suite *base, const struct compare_summary *sum,
-                    const struct options *o, int color)
+                    const struct report_settings *rs, int color)
 {
 	int w = (int)strlen("benchmark"), vs = sum->shift_removed;
 	char ci[24], line[2048];
@@ -120,7 +120,7 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 	for (size_t i = 0; i < s->nbenches; i++)
 		if ((int)escape_term_width(s->benches[i].name) > w)
 			w = (int)escape_term_width(s->benches[i].name);
-	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
+	snprintf(ci, sizeof ci, "%g%% CI", rs->conf_level * 100);
 	fprintf(out, "%-*s  %10s  %10s  %9s  %-22s ", w, "benchmark", "baseline", "now", "change",
 	        ci);
 	if (vs)
@@ -132,7 +132,7 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 			report_not_run(out, b, w);
 			continue;
 		}
-		print_row(out, b, w, vs, o, color);
+		print_row(out, b, w, vs, rs, color);
 		print_counter_changes(out, b, b->mode == MODE_PAIRED ? old : base);
 		if (b->nuser)
 			fprintf(out, "    user counters: %s\n", user_counters_change_format(
@@ -152,7 +152,7 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 }
 
 void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t failed,
-                            const struct options *o)
+                            const struct report_settings *rs)
 {
 	static const enum verdict order[] = {
 		VERDICT_REGRESSED, VERDICT_IMPROVED, VERDICT_WITHIN_NOISE, VERDICT_NO_CHANGE,
@@ -171,7 +171,7 @@ void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t
 	fputc('\n', out);
 	fprintf(out, "mode: %zu paired, %zu stored, %zu fallback; alpha %g, threshold %g%%",
 	        sum->modes[MODE_PAIRED], sum->modes[MODE_STORED], sum->modes[MODE_FALLBACK],
-	        o->alpha, o->noise * 100);
+	        rs->alpha, rs->noise * 100);
 	if (isfinite(sum->shift))
 		fprintf(out, "; suite-wide shift %+.2f%% [%+.2f%%, %+.2f%%] %s", sum->shift * 100,
 		        sum->shift_lo * 100, sum->shift_hi * 100,

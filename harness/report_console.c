@@ -71,7 +71,7 @@ static void print_row(FILE *out, const struct bench_result *b, int w)
 
 /* "5 processes each" or "3-10 processes each": what the data hold (a
  * loaded baseline's, not the command line's). */
-static void processes_text(const struct suite *s, const struct options *o, char *buf,
+static void processes_text(const struct suite *s, const struct report_settings *rs, char *buf,
                            size_t n)
 {
 	size_t lo = 0, hi = 0;
@@ -84,21 +84,21 @@ static void processes_text(const struct suite *s, const struct options *o, char 
 		hi = p > hi ? p : hi;
 	}
 	if (!hi)
-		snprintf(buf, n, "%u processes each", o->processes);
+		snprintf(buf, n, "%u processes each", rs->processes);
 	else if (lo == hi)
 		snprintf(buf, n, "%zu processes each", lo);
 	else
 		snprintf(buf, n, "%zu-%zu processes each", lo, hi);
 }
 
-void report_console(FILE *out, const struct suite *s, const struct options *o)
+void report_console(FILE *out, const struct suite *s, const struct report_settings *rs)
 {
 	int w = (int)name_width(s);
 	size_t failed = 0, skipped = 0;
 	char line[2048];
 	char ci[24], procs[48], skips[32] = "";
 
-	snprintf(ci, sizeof ci, "%g%% CI", o->conf_level * 100);
+	snprintf(ci, sizeof ci, "%g%% CI", rs->conf_level * 100);
 	fprintf(out, "%-*s  %10s  %26s  %14s  %9s  %s\n", w, "benchmark",
 	        units_measure_heading(s->measure),
 	        ci, "throughput", "outliers", "R²");
@@ -128,12 +128,12 @@ void report_console(FILE *out, const struct suite *s, const struct options *o)
 		}
 	}
 	complexity_write(out, s, &complexity_console);
-	processes_text(s, o, procs, sizeof procs);
+	processes_text(s, rs, procs, sizeof procs);
 	if (skipped)
 		snprintf(skips, sizeof skips, ", %zu skipped", skipped);
 	fprintf(out, "%zu benchmarks, %zu failed%s; %s, %.1f s; "
 	        "%g%% intervals, seed %llu\n", s->nbenches, failed, skips, procs,
-	        s->elapsed_s, o->conf_level * 100, (unsigned long long)o->seed);
+	        s->elapsed_s, rs->conf_level * 100, (unsigned long long)rs->seed);
 	if (s->machine_note)
 		fprintf(out, "note: %s\n", s->machine_note);
 }

@@ -234,14 +234,14 @@ static void notes(FILE *out, const struct bench_result *b, const char *tag)
 }
 
 static void index_table(FILE *out, const struct suite *s, const struct compare_summary *sum,
-                        const struct options *o)
+                        const struct report_settings *rs)
 {
 	int ctr = any_counted(s);
 	const struct bench_result **order = calloc(s->nbenches + 1, sizeof *order);
 
 	fprintf(out, "<table>\n<tr><th class=\"name\">benchmark</th><th>%s</th>"
 	        "<th>%g%% interval</th><th>throughput</th>", units_measure_heading(s->measure),
-	        o->conf_level * 100);
+	        rs->conf_level * 100);
 	if (sum)
 		fputs("<th>change</th><th>interval</th><th class=\"name\">verdict</th>", out);
 	fputs(ctr ? "<th class=\"name\">counters per iter</th></tr>\n" : "</tr>\n", out);
@@ -327,7 +327,7 @@ static void index_sets(FILE *out, const char *dir, const struct suite *s)
 }
 
 static int write_index(const char *dir, const struct suite *s,
-                       const struct compare_summary *sum, const struct options *o, int plots)
+                       const struct compare_summary *sum, const struct report_settings *rs, int plots)
 {
 	char path[4096 + 128];
 	FILE *out = page_open(dir, "index.html", path, sizeof path);
@@ -338,7 +338,7 @@ static int write_index(const char *dir, const struct suite *s,
 	fputs("<h1>benchrun report</h1>\n", out);
 	fprintf(out, "<p>%zu benchmarks; %g%% intervals from %u bootstrap resamples, seed %llu. "
 	        "Time per iteration is the slope of total time on iterations.</p>\n",
-	        s->nbenches, o->conf_level * 100, o->resamples, (unsigned long long)o->seed);
+	        s->nbenches, rs->conf_level * 100, rs->resamples, (unsigned long long)rs->seed);
 	if (sum)
 		fprintf(out, "<p>Compared with a baseline: <span class=\"regressed\">%zu regressed"
 		        "</span>, <span class=\"improved\">%zu improved</span>, %zu within noise, "
@@ -347,7 +347,7 @@ static int write_index(const char *dir, const struct suite *s,
 		        sum->counts[VERDICT_NO_CHANGE]);
 	if (!plots)
 		no_plots_note(out);
-	index_table(out, s, sum, o);
+	index_table(out, s, sum, rs);
 	index_complexity(out, s);
 	if (plots)
 		index_sets(out, dir, s);
@@ -605,7 +605,7 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 }
 
 int report_html(const char *dir, const struct suite *s, const struct suite *base,
-                const struct compare_summary *sum, const struct options *o)
+                const struct compare_summary *sum, const struct report_settings *rs)
 {
 	int plots;
 
@@ -618,5 +618,5 @@ int report_html(const char *dir, const struct suite *s, const struct suite *base
 	for (size_t i = 0; i < s->nbenches; i++)
 		if (write_page(dir, &s->benches[i], sum != NULL, plots) != 0)
 			return -1;
-	return write_index(dir, s, sum, o, plots);
+	return write_index(dir, s, sum, rs, plots);
 }

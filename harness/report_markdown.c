@@ -81,15 +81,15 @@ static void row_plain(FILE *out, const struct bench_result *b)
 }
 
 static void write_table(FILE *out, const struct suite *s, const struct compare_summary *sum,
-                        const struct options *o, const struct bench_result **order)
+                        const struct report_settings *rs, const struct bench_result **order)
 {
 	if (sum)
 		fprintf(out, "| benchmark | baseline | now | change | %g%% interval | verdict |\n"
-		        "|:--|--:|--:|--:|--:|:--|\n", o->conf_level * 100);
+		        "|:--|--:|--:|--:|--:|:--|\n", rs->conf_level * 100);
 	else
 		fprintf(out, "| benchmark | %s | %g%% interval | throughput |\n"
 		        "|:--|--:|--:|--:|\n", units_measure_heading(s->measure),
-		        o->conf_level * 100);
+		        rs->conf_level * 100);
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = order[i];
 		fputs("| ", out);
@@ -118,7 +118,7 @@ static void write_table(FILE *out, const struct suite *s, const struct compare_s
 /* "**benchrun**: 1 regressed, 9 no significant change": the verdicts
  * that occurred, worst first. */
 static void write_counts(FILE *out, const struct compare_summary *sum,
-                         const struct options *o)
+                         const struct report_settings *rs)
 {
 	static const enum verdict order[] = {
 		VERDICT_REGRESSED, VERDICT_IMPROVED, VERDICT_WITHIN_NOISE, VERDICT_NO_CHANGE,
@@ -136,7 +136,7 @@ static void write_counts(FILE *out, const struct compare_summary *sum,
 	fputs("\n\n", out);
 	fprintf(out, "Compared %zu paired, %zu stored, %zu fallback; alpha %g, threshold %g%%",
 	        sum->modes[MODE_PAIRED], sum->modes[MODE_STORED], sum->modes[MODE_FALLBACK],
-	        o->alpha, o->noise * 100);
+	        rs->alpha, rs->noise * 100);
 	if (isfinite(sum->shift))
 		fprintf(out, "; suite-wide shift %+.2f%% [%+.2f%%, %+.2f%%]%s", sum->shift * 100,
 		        sum->shift_lo * 100, sum->shift_hi * 100,
@@ -173,7 +173,7 @@ static void write_complexity(FILE *out, const struct suite *s)
 }
 
 int report_markdown(const char *path, const struct suite *s,
-                    const struct compare_summary *sum, const struct options *o)
+                    const struct compare_summary *sum, const struct report_settings *rs)
 {
 	const struct bench_result **order = calloc(s->nbenches + 1, sizeof *order);
 	FILE *out;
@@ -192,8 +192,8 @@ int report_markdown(const char *path, const struct suite *s,
 		return -1;
 	}
 	if (sum)
-		write_counts(out, sum, o);
-	write_table(out, s, sum, o, order);
+		write_counts(out, sum, rs);
+	write_table(out, s, sum, rs, order);
 	write_complexity(out, s);
 	write_user_counters(out, s);
 	write_notes(out, s, order);

@@ -28,10 +28,11 @@
 #include <jansson.h>
 
 #include "baseline.h"
+#include "document.h"
 #include "options.h"
 #include "report.h"
 
-/* What json_dump is asked for by report_json_write(), to predict sizes. */
+/* What json_dump is asked for by document_write(), to predict sizes. */
 #define DUMP_FLAGS (JSON_INDENT(1) | JSON_SORT_KEYS)
 
 static char tmpdir[PATH_MAX];   /* fresh per test */
@@ -217,6 +218,7 @@ static void small_suite(struct suite *s)
 static json_t *big_doc(size_t nbench, size_t nsamples, double slope)
 {
 	struct options o;
+	struct report_settings rs;
 	char *argv[] = {"check_baseline", NULL};
 	struct suite s = {0};
 	json_t *doc;
@@ -230,7 +232,8 @@ static json_t *big_doc(size_t nbench, size_t nsamples, double slope)
 		snprintf(fn, sizeof fn, "f%zu", i);
 		bench_init(&s.benches[i], "big", fn, NULL, "./big", 5, nsamples, slope + (double)i);
 	}
-	doc = report_json_build(&s, &o, NULL, 0);
+	options_report_settings(&o, &rs);
+	doc = document_build(&s, &rs, NULL, 0);
 	ck_assert_ptr_nonnull(doc);
 	suite_free(&s);
 	return doc;
@@ -239,12 +242,14 @@ static json_t *big_doc(size_t nbench, size_t nsamples, double slope)
 static json_t *small_doc(struct suite *s)
 {
 	struct options o;
+	struct report_settings rs;
 	char *argv[] = {"check_baseline", NULL};
 	json_t *doc;
 
 	ck_assert_int_eq(options_parse(1, argv, &o), 0);
 	small_suite(s);
-	doc = report_json_build(s, &o, NULL, 0);
+	options_report_settings(&o, &rs);
+	doc = document_build(s, &rs, NULL, 0);
 	ck_assert_ptr_nonnull(doc);
 	return doc;
 }
@@ -353,7 +358,7 @@ START_TEST(test_save_invalid_name)
 	struct capture c;
 
 	capture_start(&c);
-	ck_assert_int_eq(baseline_save(storedir, "../escape", doc, 0), -1);
+	ck_assert_int_eq(baseline_store(storedir, "../escape", doc), -1);
 	err = capture_end(&c);
 	ck_assert_uint_eq(count_lines(err), 1);
 	ck_assert_uint_eq(count_prefixed(""), 2);  /* only "." and "..": no lock, no file */
@@ -387,8 +392,8 @@ START_TEST(test_round_trip)
 	json_t *doc = small_doc(&s), *doc_back = NULL;
 	char *path = check_asprintf("%s/before.json", storedir);
 
-	ck_assert_int_eq(baseline_save(storedir, "before", doc, 0), 0);
-	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_int_eq(baseline_store(storedir, "before", doc), 0);
+	ck_assert_int_eq(document_load(path, &back, &doc_back), 0);
 	ck_assert_ptr_nonnull(doc_back);
 	ck_assert_uint_eq(back.nbenches, 2);
 	for (size_t i = 0; i < 2; i++)
@@ -416,9 +421,9 @@ START_TEST(test_load_programs)
 	json_t *doc = small_doc(&s), *doc_back = NULL;
 	char *path = check_asprintf("%s/progs.json", storedir);
 
-	ck_assert_int_eq(baseline_save(storedir, "progs", doc, 0), 0);
-	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
-	ck_assert_msg(back.nprograms == 2, "baseline_load filled %zu programs, not 2",
+	ck_assert_int_eq(baseline_store(storedir, "progs", doc), 0);
+	ck_assert_int_eq(document_load(path, &back, &doc_back), 0);
+	ck_assert_msg(back.nprograms == 2, "document_load filled %zu programs, not 2",
 	              back.nprograms);
 	ck_assert_str_eq(back.programs[0].path, "./bench/alpha");
 	ck_assert_str_eq(back.programs[1].path, "/opt/beta");
@@ -427,6 +432,56 @@ START_TEST(test_load_programs)
 	json_decref(doc_back);
 	suite_free(&s);
 	suite_free(&back);
+	free(path);
+}
+END_TEST
+
+/* Kept copies travel with the programs both ways: what the store kept
+ * (stored, hash, shared objects) is written by the document and read
+ * back, so a document written from a loaded baseline still names them. */
+START_TEST(test_kept_round_trip)
+{
+	struct suite s, back, again;
+	struct report_settings rs = {.processes = 3, .samples = 4, .conf_level = 0.95};
+	json_t *doc, *doc_back = NULL, *lib;
+	char *path = check_asprintf("%s/keptrt.json", storedir);
+	struct program *p;
+
+	small_suite(&s);
+	p = &s.programs[0];
+	p->stored = strdup("programs/0123456789abcdef-alpha");
+	p->hash = strdup("fnv1a64:0123456789abcdef");
+	p->libs = calloc(2, sizeof *p->libs);
+	ck_assert_ptr_nonnull(p->libs);
+	p->libs[0] = (struct kept_lib){strdup("/b/libm.so.1"), strdup("libm.so.1"),
+	                               strdup("programs/fedcba9876543210-libm.so.1"),
+	                               strdup("fnv1a64:fedcba9876543210")};
+	p->nlibs = p->libs_known = 1;
+	ck_assert_ptr_nonnull(doc = document_build(&s, &rs, NULL, 0));
+	lib = json_array_get(json_object_get(json_array_get(json_object_get(doc, "programs"), 0),
+	                                     "libraries"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(lib, "soname")), "libm.so.1");
+	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(doc, "programs"), 1),
+	                                   "stored"));
+	ck_assert_int_eq(baseline_store(storedir, "keptrt", doc), 0);
+	ck_assert_int_eq(document_load(path, &back, &doc_back), 0);
+	ck_assert_str_eq(back.programs[0].stored, p->stored);
+	ck_assert_str_eq(back.programs[0].hash, p->hash);
+	ck_assert_uint_eq(back.programs[0].nlibs, 1);
+	ck_assert_str_eq(back.programs[0].libs[0].stored, p->libs[0].stored);
+	ck_assert_ptr_null(back.programs[1].stored);
+	json_decref(doc);
+	/* and written again from the loaded suite, the same document */
+	ck_assert_ptr_nonnull(doc = document_build(&back, &rs, NULL, 0));
+	ck_assert_int_eq(baseline_store(storedir, "keptrt", doc), 0);
+	json_decref(doc);
+	json_decref(doc_back);
+	ck_assert_int_eq(document_load(path, &again, &doc_back), 0);
+	ck_assert_str_eq(again.programs[0].libs[0].soname, "libm.so.1");
+	json_decref(doc_back);
+	suite_free(&s);
+	suite_free(&back);
+	suite_free(&again);
 	free(path);
 }
 END_TEST
@@ -444,7 +499,7 @@ START_TEST(test_mode_follows_umask)
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		umask(cases[i].mask);
-		ck_assert_int_eq(baseline_save(storedir, "m", doc, 0), 0);
+		ck_assert_int_eq(baseline_store(storedir, "m", doc), 0);
 		ck_assert_int_eq(stat(path, &st), 0);
 		ck_assert_msg((st.st_mode & 07777) == cases[i].mode, "umask %03o gave mode %04o",
 		              (unsigned)cases[i].mask, (unsigned)(st.st_mode & 07777));
@@ -464,8 +519,8 @@ START_TEST(test_save_creates_dir)
 	char *dir = check_asprintf("%s/fresh", tmpdir), *path = check_asprintf("%s/x.json", dir);
 
 	ck_assert_int_eq(access(dir, F_OK), -1);
-	ck_assert_int_eq(baseline_save(dir, "x", doc, 0), 0);
-	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_int_eq(baseline_store(dir, "x", doc), 0);
+	ck_assert_int_eq(document_load(path, &back, &doc_back), 0);
 	ck_assert_uint_eq(back.nbenches, 2);
 	json_decref(doc);
 	json_decref(doc_back);
@@ -483,9 +538,9 @@ START_TEST(test_save_replaces)
 	json_t *doc = small_doc(&s), *big = big_doc(2, 20, 3.0), *doc_back;
 	char *path = check_asprintf("%s/r.json", storedir);
 
-	ck_assert_int_eq(baseline_save(storedir, "r", big, 0), 0);
-	ck_assert_int_eq(baseline_save(storedir, "r", doc, 0), 0);
-	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_int_eq(baseline_store(storedir, "r", big), 0);
+	ck_assert_int_eq(baseline_store(storedir, "r", doc), 0);
+	ck_assert_int_eq(document_load(path, &back, &doc_back), 0);
 	ck_assert(json_equal(doc_back, doc));
 	json_decref(doc);
 	json_decref(big);
@@ -516,7 +571,7 @@ static void assert_load_fails(const char *path, const char *const *needles)
 	if (before)
 		ck_assert_int_eq(utimensat(AT_FDCWD, path, OLD_MTIME, 0), 0);
 	capture_start(&c);
-	ck_assert_int_eq(baseline_load(path, &s, &doc), -1);
+	ck_assert_int_eq(document_load(path, &s, &doc), -1);
 	err = capture_end(&c);
 	ck_assert_ptr_null(doc);
 	ck_assert_uint_eq(s.nbenches, 0);
@@ -548,7 +603,7 @@ static char *save_small(const char *name, json_t **doc_out)
 	struct suite s;
 	json_t *doc = small_doc(&s);
 
-	ck_assert_int_eq(baseline_save(storedir, name, doc, 0), 0);
+	ck_assert_int_eq(baseline_store(storedir, name, doc), 0);
 	suite_free(&s);
 	if (doc_out)
 		*doc_out = doc;
@@ -694,7 +749,7 @@ START_TEST(test_corrupt_user_counter_name)
 	                    json_pack("[{s:s, s:s, s:[i, i, i]}]", "name", "ratio", "kind",
 	                              "value", "per_process", 1, 2, 3));
 	ck_assert_int_eq(json_dump_file(doc, path, DUMP_FLAGS), 0);
-	ck_assert_int_eq(baseline_load(path, &back, &doc_back), 0);
+	ck_assert_int_eq(document_load(path, &back, &doc_back), 0);
 	ck_assert_str_eq(back.benches[0].user[0].name, "ratio");
 	suite_free(&back);
 	json_decref(doc_back);
@@ -739,7 +794,7 @@ static void assert_one_of(const char *path, json_t *a, json_t *b)
 	struct suite s;
 	json_t *doc = NULL;
 
-	ck_assert_msg(baseline_load(path, &s, &doc) == 0, "%s does not load", path);
+	ck_assert_msg(document_load(path, &s, &doc) == 0, "%s does not load", path);
 	ck_assert_msg(json_equal(doc, a) || json_equal(doc, b),
 	              "%s is neither of the saved documents", path);
 	json_decref(doc);
@@ -776,7 +831,7 @@ START_TEST(test_interrupt_random)
 			sigprocmask(SIG_SETMASK, &none, NULL);
 			signal(SIGINT, SIG_DFL);
 			for (unsigned k = 0;; k++)
-				baseline_save(storedir, "big", k % 2 ? b : a, 0);
+				baseline_store(storedir, "big", k % 2 ? b : a);
 		}
 		/* 0 to 40 ms: around the length of one save of these documents */
 		usleep((useconds_t)(next_rand(&rng) % 40000));
@@ -860,7 +915,7 @@ START_TEST(test_interrupt_held_back)
 		char c;
 		pid_t pid;
 
-		ck_assert_int_eq(baseline_save(storedir, "held", old, 0), 0);
+		ck_assert_int_eq(baseline_store(storedir, "held", old), 0);
 		ck_assert_int_eq(pipe(ready), 0);
 		pid = fork();
 		ck_assert_int_ge(pid, 0);
@@ -872,7 +927,7 @@ START_TEST(test_interrupt_held_back)
 			sigaction(SIGINT, &sa, NULL);
 			if (write(ready[1], "r", 1) != 1)
 				_exit(13);
-			baseline_save(storedir, "held", new, 0);
+			baseline_store(storedir, "held", new);
 			direct_save_returned = 1;
 			for (;;)
 				pause();
@@ -931,11 +986,11 @@ START_TEST(test_disk_full)
 		signal(SIGXFSZ, SIG_IGN);
 		if (fd < 0 || dup2(fd, 2) != 2 || setrlimit(RLIMIT_FSIZE, &rl) != 0)
 			_exit(2);
-		_exit(baseline_save(storedir, "full", big, 0) == -1 ? 0 : 1);
+		_exit(baseline_store(storedir, "full", big) == -1 ? 0 : 1);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	              "baseline_save did not return -1 (status %#x)", status);
+	              "baseline_store did not return -1 (status %#x)", status);
 	err = check_slurp(errpath, NULL);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_msg(count_lines(err) == 1, "expected one line:\n%s", err);
@@ -996,9 +1051,11 @@ static char *in_limited_child(int res, rlim_t limit, int (*fn)(void *), void *ar
 	return err;
 }
 
-static int save_kept(void *doc)
+static int save_kept(void *suite)
 {
-	return baseline_save(storedir, "kept", doc, 1) == -1 ? 0 : 1;
+	struct report_settings rs = {.processes = 3, .samples = 4, .conf_level = 0.95};
+
+	return baseline_save(storedir, "kept", suite, &rs, NULL, 0, 1) == -1 ? 0 : 1;
 }
 
 /* The disk fills while a program is copied into the store: the message
@@ -1007,7 +1064,6 @@ static int save_kept(void *doc)
 START_TEST(test_keep_disk_full)
 {
 	struct suite s;
-	json_t *doc = small_doc(&s), *progs = json_object_get(doc, "programs");
 	char *prog = check_asprintf("%s/prog", tmpdir), *path = check_asprintf("%s/kept.json", storedir);
 	char *sub = check_asprintf("%s/programs", storedir), *err, *data = malloc(262144);
 	struct dirent *e;
@@ -1017,9 +1073,11 @@ START_TEST(test_keep_disk_full)
 	for (size_t i = 0; i < 262144; i++)
 		data[i] = (char)(i * 131 >> 3);
 	write_file(prog, data, 262144);
-	json_object_set_new(json_array_get(progs, 0), "path", json_string(prog));
-	ck_assert_int_eq(json_array_remove(progs, 1), 0);
-	err = in_limited_child(RLIMIT_FSIZE, 4096, save_kept, doc);
+	small_suite(&s);
+	free(s.programs[0].path);
+	s.programs[0].path = strdup(prog);
+	s.nprograms = 1;  /* the one kept; both are freed below */
+	err = in_limited_child(RLIMIT_FSIZE, 4096, save_kept, &s);
 	ck_assert_msg(count_lines(err) == 1, "expected one line:\n%s", err);
 	ck_assert_msg(strstr(err, "cannot keep a copy of") && strstr(err, prog), "message: %s", err);
 	ck_assert_msg(strstr(err, strerror(ENOSPC)) || strstr(err, strerror(EFBIG)),
@@ -1031,7 +1089,7 @@ START_TEST(test_keep_disk_full)
 		ck_assert_msg(!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."),
 		              "left behind: programs/%s", e->d_name);
 	closedir(d);
-	json_decref(doc);
+	s.nprograms = 2;
 	suite_free(&s);
 	free(data);
 	free(err);
@@ -1046,7 +1104,7 @@ static int load_fails(void *path)
 	struct suite s;
 	json_t *doc;
 
-	return baseline_load(path, &s, &doc) == -1 ? 0 : 1;
+	return document_load(path, &s, &doc) == -1 ? 0 : 1;
 }
 
 /* Memory runs out while a baseline is parsed (jansson then leaves its
@@ -1070,7 +1128,7 @@ START_TEST(test_load_out_of_memory)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		big = big_doc(2, 20000, 5.0);
-		_exit(baseline_save(storedir, "huge", big, 0) == 0 ? 0 : 1);
+		_exit(baseline_store(storedir, "huge", big) == 0 ? 0 : 1);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_int_eq(status, 0);
@@ -1101,7 +1159,7 @@ START_TEST(test_concurrent_saves)
 		if (pid[i] == 0) {
 			int rc = 0;
 			for (int k = 0; k < 20; k++)
-				rc |= baseline_save(storedir, "race", i ? y : x, 0);
+				rc |= baseline_store(storedir, "race", i ? y : x);
 			_exit(rc ? 1 : 0);
 		}
 	}
@@ -1146,7 +1204,7 @@ START_TEST(test_save_waits_for_lock)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(fd);  /* the inherited descriptor would share the lock */
-		_exit(baseline_save(storedir, "locked", doc, 0) == 0 ? 0 : 1);
+		_exit(baseline_store(storedir, "locked", doc) == 0 ? 0 : 1);
 	}
 	usleep(200000);
 	ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "the save did not wait for the lock");
@@ -1171,7 +1229,7 @@ START_TEST(test_directory_as_baseline)
 
 	ck_assert_int_eq(mkdir(path, 0777), 0);
 	capture_start(&c);
-	ck_assert_int_eq(baseline_load(path, &s, &doc), -1);
+	ck_assert_int_eq(document_load(path, &s, &doc), -1);
 	err = capture_end(&c);
 	ck_assert_ptr_null(doc);
 	ck_assert_uint_eq(count_lines(err), 1);
@@ -1307,6 +1365,7 @@ static Suite *baseline_suite(void)
 	tcase_set_timeout(store, 20);
 	tcase_add_test(store, test_round_trip);
 	tcase_add_test(store, test_load_programs);
+	tcase_add_test(store, test_kept_round_trip);
 	tcase_add_test(store, test_mode_follows_umask);
 	tcase_add_test(store, test_save_creates_dir);
 	tcase_add_test(store, test_save_replaces);

@@ -110,9 +110,9 @@ static void make_suite(struct suite *s)
 	add(s, EVIL_BYTES, 80);
 }
 
-static const struct options *opts(void)
+static const struct report_settings *opts(void)
 {
-	static struct options o;
+	static struct report_settings o;
 
 	o.conf_level = 0.95;
 	o.resamples = 1000;
@@ -602,7 +602,7 @@ END_TEST
  * baseline's), not the command line's --processes. */
 START_TEST(test_console_counts_processes)
 {
-	struct options o = *opts();
+	struct report_settings o = *opts();
 	struct suite s;
 	char *text = NULL;
 	size_t len = 0;

@@ -49,9 +49,9 @@ static void set_failed(struct bench_result *b, int skipped, const char *reason)
 	b->reason = reason ? strdup(reason) : NULL;
 }
 
-static const struct options *opts(void)
+static const struct report_settings *opts(void)
 {
-	static struct options o;
+	static struct report_settings o;
 
 	o.conf_level = 0.95;
 	o.seed = 42;
@@ -60,7 +60,7 @@ static const struct options *opts(void)
 }
 
 /* report_console(s, o) as a string (owned). */
-static char *console(const struct suite *s, const struct options *o)
+static char *console(const struct suite *s, const struct report_settings *o)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -124,7 +124,7 @@ END_TEST
  * rate and no outliers, the Ir heading, and the interval level asked for. */
 START_TEST(test_instructions_table)
 {
-	struct options o = *opts();
+	struct report_settings o = *opts();
 	struct suite s = {.measure = MEASURE_INSTRUCTIONS};
 	struct bench_result *b;
 	char *text;
