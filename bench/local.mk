@@ -2,29 +2,30 @@
 # The project's own benchmarks, and `make bench`, which builds and runs them.
 # Benchmark programs link libbenchrun statically (no libtool wrapper script
 # between benchrun and the worker) and keep frame pointers for profiling.
-bench_programs = %D%/examples %D%/calibration %D%/analysis
+bench_programs = %D%/examples %D%/calibration harness/selfbench/analysis
 noinst_PROGRAMS += %D%/gate
 noinst_PROGRAMS += $(bench_programs)
 
+# A benchmark program sees the public header only, as a user's does.
+bench_cppflags = $(public_cppflags)
 bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 	-DBR_BUILD_FLAGS='"$(CFLAGS) $(BENCH_CFLAGS)"'
 
 %C%_examples_SOURCES = %D%/examples.c %D%/kernels.h
+%C%_examples_CPPFLAGS = $(bench_cppflags)
 %C%_examples_CFLAGS = $(bench_cflags)
 %C%_examples_LDADD = lib/libbenchrun-internal.la
 
 %C%_calibration_SOURCES = %D%/calibration.c %D%/kernels.h
+%C%_calibration_CPPFLAGS = $(bench_cppflags)
 %C%_calibration_CFLAGS = $(bench_cflags)
 %C%_calibration_LDADD = lib/libbenchrun-internal.la
 
 # Not in `make bench`: the suite bench/measure-gate drives.
 %C%_gate_SOURCES = %D%/gate.c %D%/kernels.h
+%C%_gate_CPPFLAGS = $(bench_cppflags)
 %C%_gate_CFLAGS = $(bench_cflags)
 %C%_gate_LDADD = lib/libbenchrun-internal.la
-
-%C%_analysis_SOURCES = %D%/analysis.c
-%C%_analysis_CFLAGS = $(bench_cflags) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
-%C%_analysis_LDADD = lib/libbenchrun-internal.la harness/libharness.la
 
 EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/measure-instructions \
 	%D%/measure-api \
@@ -47,6 +48,7 @@ CLEANFILES += benchrun.list
 # others, not run by `make bench`.
 noinst_PROGRAMS += %D%/counters
 %C%_counters_SOURCES = %D%/counters.c %D%/kernels.h
+%C%_counters_CPPFLAGS = $(bench_cppflags)
 %C%_counters_CFLAGS = $(bench_cflags)
 %C%_counters_LDADD = lib/libbenchrun-internal.la
 EXTRA_DIST += %D%/measure-counters %D%/measure-report
@@ -55,13 +57,7 @@ EXTRA_DIST += %D%/measure-counters %D%/measure-report
 # sampling overhead); built with the others, not run by `make bench`.
 noinst_PROGRAMS += %D%/profile
 %C%_profile_SOURCES = %D%/profile.c %D%/kernels.h
+%C%_profile_CPPFLAGS = $(bench_cppflags)
 %C%_profile_CFLAGS = $(bench_cflags)
 %C%_profile_LDADD = lib/libbenchrun-internal.la
 EXTRA_DIST += %D%/measure-profile
-
-# An exact simulation of the stored comparison's decisions under the drift
-# model (bench/README.md); built with the others, not run by `make bench`.
-noinst_PROGRAMS += %D%/simulate-gate
-%C%_simulate_gate_SOURCES = %D%/simulate-gate.c
-%C%_simulate_gate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
-%C%_simulate_gate_LDADD = harness/libharness.la

@@ -21,10 +21,27 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/report_html.c %D%/report_markdown.c \
 	%D%/symbols.h %D%/symbols.c %D%/flame.h %D%/flame.c \
 	%D%/profile.h %D%/profile.c
+%C%_libharness_la_CPPFLAGS = $(harness_cppflags)
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
 %C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS) $(DW_LIBS)
 
 bin_PROGRAMS += %D%/benchrun
 %C%_benchrun_SOURCES = %D%/main.c
+%C%_benchrun_CPPFLAGS = $(harness_cppflags)
 %C%_benchrun_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
 %C%_benchrun_LDADD = %D%/libharness.la
+
+# benchrun's own benchmarks and tools, kept out of bench/ (which holds what
+# a user would copy): the analysis and symbolising benchmarks, run by `make
+# bench` beside the examples, and an exact simulation of the stored
+# comparison's decisions under the drift model (bench/README.md).
+noinst_PROGRAMS += %D%/selfbench/simulate-gate  # analysis: in bench_programs (bench/local.mk)
+%C%_selfbench_analysis_SOURCES = %D%/selfbench/analysis.c
+%C%_selfbench_analysis_CPPFLAGS = $(AM_CPPFLAGS)
+%C%_selfbench_analysis_CFLAGS = $(AM_CFLAGS) $(BENCH_CFLAGS) \
+	-DBR_BUILD_FLAGS='"$(CFLAGS) $(BENCH_CFLAGS)"' $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
+%C%_selfbench_analysis_LDADD = lib/libbenchrun-internal.la %D%/libharness.la
+%C%_selfbench_simulate_gate_SOURCES = %D%/selfbench/simulate-gate.c
+%C%_selfbench_simulate_gate_CPPFLAGS = $(harness_cppflags)
+%C%_selfbench_simulate_gate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
+%C%_selfbench_simulate_gate_LDADD = %D%/libharness.la

@@ -161,7 +161,7 @@ struct user_counter {
 	size_t n;               /* processes with a figure */
 };
 
-/* A benchmark definition's own settings (lib/benchrun.h), from its
+/* A benchmark definition's own settings (lib/include/benchrun.h), from its
  * listing; 0 where it leaves benchrun's option in force. */
 struct bench_settings {
 	double measure_time;    /* s of samples per process */

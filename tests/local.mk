@@ -79,7 +79,7 @@ AM_TESTS_ENVIRONMENT = \
 	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
 	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; \
-	TESTS_LIBSRCDIR='$(abs_top_srcdir)/lib'; \
+	TESTS_LIBSRCDIR='$(abs_top_srcdir)/lib/include'; \
 	TESTS_LIBBUILDDIR='$(abs_top_builddir)/lib'; \
 	TESTS_CC='$(CC) $(SAN_CFLAGS)'; TESTS_LIBS='$(PFM_LIBS)'; \
 	TESTS_SANITIZED='$(SAN_CFLAGS)'; \

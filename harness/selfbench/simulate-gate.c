@@ -5,7 +5,7 @@
  * show, and this counts how often an unchanged suite raises any alarm or
  * exits 1, and how often a change is caught.
  *
- *   bench/simulate-gate [TRIALS] [COMMON_SD BENCH_SD PROC_SD]   (percent)
+ *   harness/selfbench/simulate-gate [TRIALS] [COMMON_SD BENCH_SD PROC_SD]   (percent)
  *
  * Model (see harness/compare.c): a run's log figure for benchmark i in
  * process p is  mu_i + c + delta_i + e_ip,  c shared by the suite (the
