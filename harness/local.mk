@@ -20,7 +20,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/escape.h %D%/escape.c %D%/report_plot.h %D%/report_plot.c \
 	%D%/report_html.c %D%/report_markdown.c \
 	%D%/symbols.h %D%/symbols.c %D%/flame.h %D%/flame.c \
-	%D%/profile.h %D%/profile.c
+	%D%/profile.h %D%/profile.c %D%/profile_out.c
 %C%_libharness_la_CPPFLAGS = $(harness_cppflags)
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
 %C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS) $(DW_LIBS)

@@ -1,24 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Sampled CPU profiles: choosing the benchmarks, running each once more in
- * a worker that samples only its measured loop, symbolising the call chains
- * after the worker has exited (from the memory map it saved), and the
- * folded stacks, flame graphs, tables and JSON that carry the result.
+/* Sampled CPU profiles, the stage: choosing the benchmarks, running each
+ * once more in a worker that samples only its measured loop (worker.h
+ * reads its records), and symbolising the call chains after the worker
+ * has exited (from the memory map it saved).  What the stage leaves (files,
+ * console tables, JSON) is profile_out.c's.
  *
  * The profile run is separate from the timed samples on purpose: sampling
  * interrupts the loop about a thousand times a second, and no timed sample
  * may pay for that. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
-#include "brproto.h"
-#include "escape.h"
-#include "files.h"
 #include "msg.h"
 #include "options.h"
 #include "proc.h"
@@ -179,101 +174,6 @@ static struct profile *run_profile(const struct options *o, const char *prog,
 	return p;
 }
 
-static int mkdir_one(const char *path)
-{
-	if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-		msg_error(path, "cannot create the profile directory: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* What the writers below get: the profile and the file's title. */
-struct put_ctx {
-	const struct profile *p;
-	const char *title;
-};
-
-static int put_folded(FILE *f, const void *ctx)
-{
-	return flame_write_folded(f, &((const struct put_ctx *)ctx)->p->stacks);
-}
-
-static int put_svg(FILE *f, const void *ctx)
-{
-	const struct put_ctx *c = ctx;
-
-	return flame_write_svg(f, &c->p->stacks, c->title);
-}
-
-static int put_diff_svg(FILE *f, const void *ctx)
-{
-	const struct put_ctx *c = ctx;
-
-	return flame_write_diff_svg(f, c->p->before, &c->p->stacks, c->title);
-}
-
-/* Remove what an earlier run profiled into dir: the files this module
- * writes (.folded and .svg, differentials included) and the instruction
- * measure's callgrind files (.callgrind), nothing else.  Names
- * are stems of benchmark names, so without this a benchmark profiled then
- * and not now would leave its graph next to this run's. */
-static void clear_earlier_run(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		char *path;
-		if (!((len > 7 && !strcmp(e->d_name + len - 7, ".folded")) ||
-		      (len > 4 && !strcmp(e->d_name + len - 4, ".svg")) ||
-		      (len > 10 && !strcmp(e->d_name + len - 10, ".callgrind"))))
-			continue;
-		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
-			continue;
-		if (unlink(path) != 0 && errno != ENOENT)
-			msg_warn(path, "cannot remove an earlier run's profile: %s", strerror(errno));
-		free(path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* The profile directory, created and emptied of an earlier run's
- * profiles: <report dir>/profiles. */
-char *profile_dir(const struct options *o)
-{
-	const char *top = o->report_dir ? o->report_dir : PROFILE_DEFAULT_DIR;
-	char *dir;
-
-	if (mkdir_one(top) != 0 || asprintf(&dir, "%s/%s", top, PROFILE_SUBDIR) < 0)
-		return NULL;
-	if (mkdir_one(dir) != 0) {
-		free(dir);
-		return NULL;
-	}
-	clear_earlier_run(dir);
-	return dir;
-}
-
-static void write_files(const char *dir, const char *name, struct profile *p)
-{
-	char stem[64], title[512];
-	struct put_ctx ctx = {p, title};
-
-	escape_file_stem(stem, sizeof stem, name);
-	snprintf(title, sizeof title, "%s: %llu samples of %s at %u Hz", name,
-	         (unsigned long long)p->samples, p->event ? p->event : "?", p->freq_hz);
-	p->folded = files_write(dir, stem, ".folded", put_folded, &ctx);
-	p->svg = files_write(dir, stem, ".svg", put_svg, &ctx);
-	if (p->before && p->before->total) {
-		snprintf(title, sizeof title, "%s: what changed since the %s (red: grew)", name,
-		         p->before_from);
-		p->diff_svg = files_write(dir, stem, "-diff.svg", put_diff_svg, &ctx);
-	}
-}
-
 int profile_selected(const struct options *o, const regex_t *re, const struct bench_result *b)
 {
 	if (b->failed || !b->analysed)
@@ -366,7 +266,7 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 			continue;
 		}
 		attach_before(o, p, b->name, base, old, &refused);
-		write_files(dir, b->name, p);
+		profile_write_files(dir, b->name, p);
 		profile_free(b->profile);
 		b->profile = p;
 		done++;
@@ -375,189 +275,3 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 	return done;
 }
 
-static double pct(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
-
-/* The sampled loop's time per iteration over the measured estimate. */
-static double sampled_ratio(const struct bench_result *b)
-{
-	const struct profile *p = b->profile;
-
-	if (!p->iters || !b->analysed || !(b->an.slope.point > 0))
-		return NAN;
-	return p->loop_ns / (double)p->iters / b->an.slope.point;
-}
-
-static void print_top(FILE *out, const struct profile *p, size_t top)
-{
-	struct flame_func *f = NULL;
-	long n = flame_top(&p->stacks, &f);
-
-	fprintf(out, "  %7s  %7s  %s\n", "self", "total", "function");
-	for (long i = 0; i < n && (size_t)i < top; i++)
-		fprintf(out, "  %6.1f%%  %6.1f%%  %s\n", pct(f[i].self, p->stacks.total),
-		        pct(f[i].total, p->stacks.total), f[i].name);
-	if (n > 0)
-		flame_funcs_free(f, (size_t)n);
-}
-
-static void print_growth(FILE *out, const struct profile *p, size_t top)
-{
-	struct flame_growth *g = NULL;
-	long n = flame_diff(p->before, &p->stacks, &g);
-	size_t shown = 0;
-
-	fprintf(out, "  grew most since the %s (self share):\n  %7s  %7s  %8s  %s\n",
-	        p->before_from, "before", "after", "change", "function");
-	for (long i = 0; i < n && shown < top && g[i].after - g[i].before > 0; i++, shown++)
-		fprintf(out, "  %6.1f%%  %6.1f%%  %+7.1f  %s\n", 100 * g[i].before,
-		        100 * g[i].after, 100 * (g[i].after - g[i].before), g[i].name);
-	if (!shown)
-		fputs("  (no function's share grew)\n", out);
-	if (n > 0)
-		flame_growth_free(g, (size_t)n);
-}
-
-void profile_print(FILE *out, const struct suite *s, size_t top)
-{
-	for (size_t i = 0; i < s->nbenches; i++) {
-		const struct bench_result *b = &s->benches[i];
-		const struct profile *p = b->profile;
-		double ratio;
-
-		if (!p || !p->folded)
-			continue;
-		fputs("\nprofile ", out);
-		escape_term(out, b->name, 0);
-		fprintf(out, ": %llu samples of %s at %u Hz, %llu lost",
-		        (unsigned long long)p->samples, p->event ? p->event : "?", p->freq_hz,
-		        (unsigned long long)p->lost);
-		if (isfinite(ratio = sampled_ratio(b)))
-			fprintf(out, "; sampled loop %+.1f%% against the timed samples",
-			        100 * (ratio - 1));
-		fputc('\n', out);
-		print_top(out, p, top);
-		if (p->before && p->before->total)
-			print_growth(out, p, top);
-		fprintf(out, "  flame graph: %s%s%s\n", p->svg ? p->svg : "(not written)",
-		        p->diff_svg ? "  differential: " : "", p->diff_svg ? p->diff_svg : "");
-	}
-}
-
-/* The folded stacks as one string (the .folded file's text). */
-static char *folded_text(const struct flame_profile *f)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int bad;
-
-	if (!m)
-		return NULL;
-	bad = flame_write_folded(m, f) != 0;
-	if (fclose(m) != 0 || bad) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-static json_t *top_json(const struct flame_profile *f, size_t top)
-{
-	struct flame_func *fn = NULL;
-	long n = flame_top(f, &fn);
-	json_t *a = json_array();
-
-	for (long i = 0; a && i < n && (size_t)i < top; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:f, s:f}", "function",
-		                                   fn[i].name, "self", (json_int_t)fn[i].self,
-		                                   "total", (json_int_t)fn[i].total, "self_pct",
-		                                   pct(fn[i].self, f->total), "total_pct",
-		                                   pct(fn[i].total, f->total)));
-	if (n > 0)
-		flame_funcs_free(fn, (size_t)n);
-	return a;
-}
-
-static json_t *growth_json(const struct profile *p, size_t top)
-{
-	struct flame_growth *g = NULL;
-	long n = flame_diff(p->before, &p->stacks, &g);
-	json_t *a = json_array();
-
-	for (long i = 0; a && i < n && (size_t)i < top; i++)
-		json_array_append_new(a, json_pack("{s:s, s:f, s:f}", "function", g[i].name,
-		                                   "before_pct", 100 * g[i].before, "after_pct",
-		                                   100 * g[i].after));
-	if (n > 0)
-		flame_growth_free(g, (size_t)n);
-	return json_pack("{s:s, s:I, s:o}", "from", p->before_from, "samples",
-	                 (json_int_t)p->before->total, "grew", a);
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-json_t *profile_to_json(const struct profile *p)
-{
-	char *folded = folded_text(&p->stacks);
-	json_t *o;
-
-	if (!folded)
-		return NULL;
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:{s:o, s:o, s:o}, s:o, s:s}",
-	              "event", p->event ? p->event : "?", "freq_hz", (json_int_t)p->freq_hz,
-	              "samples", (json_int_t)p->samples, "lost", (json_int_t)p->lost,
-	              "iters", (json_int_t)p->iters, "loop_ns", p->loop_ns,
-	              "symbolise_s", p->symbolise_s, "files", "folded",
-	              str_or_null(p->folded), "svg", str_or_null(p->svg), "diff_svg",
-	              str_or_null(p->diff_svg), "top", top_json(&p->stacks, 10), "folded_stacks",
-	              folded);
-	free(folded);
-	if (o && p->before && p->before->total)
-		json_object_set_new(o, "before", growth_json(p, 10));
-	return o;
-}
-
-int profile_from_json(json_t *o, struct profile **out, char *err, size_t errlen)
-{
-	const char *event, *folded;
-	json_int_t freq, samples, lost, iters;
-	double loop_ns;
-	json_error_t je;
-	struct profile *p;
-	char why[200];
-
-	*out = NULL;
-	if (json_unpack_ex(o, &je, 0, "{s:s, s:I, s:I, s:I, s:I, s:F, s:s}", "event", &event,
-	                   "freq_hz", &freq, "samples", &samples, "lost", &lost, "iters", &iters,
-	                   "loop_ns", &loop_ns, "folded_stacks", &folded) != 0) {
-		snprintf(err, errlen, "profile: %s", je.text);
-		return -1;
-	}
-	if (freq < 0 || samples < 0 || lost < 0 || iters < 0 || loop_ns < 0) {
-		snprintf(err, errlen, "profile: negative count");
-		return -1;
-	}
-	if (!(p = calloc(1, sizeof *p)) || !(p->event = strdup(event))) {
-		free(p);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	p->freq_hz = (unsigned)freq;
-	p->samples = (uint64_t)samples;
-	p->lost = (uint64_t)lost;
-	p->iters = (uint64_t)iters;
-	p->loop_ns = loop_ns;
-	if (flame_parse_folded(folded, &p->stacks, why, sizeof why) != 0) {
-		snprintf(err, errlen, "profile.folded_stacks: %s", why);
-		profile_free(p);
-		return -1;
-	}
-	*out = p;
-	return 0;
-}

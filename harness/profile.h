@@ -79,6 +79,10 @@ int profile_selected(const struct options *o, const regex_t *re, const struct be
  * the caller, or NULL after a message. */
 char *profile_dir(const struct options *o);
 
+/* Write p's folded stacks, flame graph and (with a "before") differential
+ * into dir, stems from benchmark `name`, and record the files in p. */
+void profile_write_files(const char *dir, const char *name, struct profile *p);
+
 size_t profile_suite(const struct options *o, const regex_t *re, struct suite *cur,
                      const struct suite *base, const struct suite *old);
 
