@@ -36,8 +36,11 @@ struct run {
 	struct stage stage;        /* where old and new run from (paired mode) */
 	json_t *base_doc;          /* the baseline file, for its context */
 	const char *base_name;     /* compared with, or NULL */
+	int compare_cmd;           /* benchrun compare BASELINE CURRENT */
+	int loaded;                /* cur is stored results (compare, --load-baseline) */
 	int measured;              /* cur was measured now, not loaded */
 	int ab;                    /* benchrun ab OLD NEW */
+	struct program_list list;  /* the configured programs, when none is named */
 	size_t paired;             /* benchmarks measured alternately with the old build */
 	struct measure_ctx mctx;   /* what fresh rounds need (gate.h's source) */
 	struct callgrind cg;       /* --measure instructions: workers run under it */
@@ -120,54 +123,68 @@ static void set_measure(struct suite *s, int measure)
 		s->benches[i].measure = measure;
 }
 
-/* The current results: loaded (compare, --load-baseline) or measured. */
-static int current(struct run *r, int compare_cmd)
+/* The current results when they are stored ones (compare, --load-baseline). */
+static int load_current(struct run *r)
 {
-	struct suite_opts so;
-	struct program_list list = {0};
 	json_t *doc = NULL;
-	char note[256];
+	int rc = load(&r->o, r->compare_cmd ? r->o.programs[1] : r->o.load_baseline, &r->cur,
+	              &doc);
+
+	if (rc == 0)
+		r->cur.context = json_incref(json_object_get(doc, "context"));
+	for (size_t i = 0; rc == 0 && i < r->cur.nbenches; i++)
+		r->cur.benches[i].mode = MODE_STORED;
+	json_decref(doc);
+	if (rc == 0 && r->compare_cmd)
+		rc = same_measure(r->base_name, &r->base, r->cur.measure);
+	return rc;
+}
+
+/* Ask the programs (those named, else the configured list) for their
+ * benchmarks, and set up each one's comparison mode; --list-counters asks
+ * the first program instead. */
+static int list_benchmarks(struct run *r)
+{
+	struct suite_opts *so = &r->mctx.so;
 	int rc;
 
-	if (!compare_cmd && !r->o.load_baseline && !r->o.list && !r->o.list_counters &&
-	    r->o.measure == MEASURE_INSTRUCTIONS && (rc = callgrind_open(&r->cg, r->o.cache_sim)) != 0)
+	if (!r->o.list && !r->o.list_counters && r->o.measure == MEASURE_INSTRUCTIONS &&
+	    (rc = callgrind_open(&r->cg, r->o.cache_sim)) != 0)
 		return rc;
-	so = suite_opts(r, r->o.processes);
+	*so = suite_opts(r, r->o.processes);
 	if (r->ab) {
-		so.programs = r->o.programs + 1;
-		so.nprograms = 1;
+		so->programs = r->o.programs + 1;
+		so->nprograms = 1;
 	}
-	if (compare_cmd || r->o.load_baseline) {
-		rc = load(&r->o, compare_cmd ? r->o.programs[1] : r->o.load_baseline, &r->cur, &doc);
-		if (rc == 0)
-			r->cur.context = json_incref(json_object_get(doc, "context"));
-		for (size_t i = 0; rc == 0 && i < r->cur.nbenches; i++)
-			r->cur.benches[i].mode = MODE_STORED;
-		json_decref(doc);
-		if (rc == 0 && compare_cmd)
-			rc = same_measure(r->base_name, &r->base, r->cur.measure);
+	if (r->o.nprograms == 0 && (rc = programs_load(PROGRAMS_LIST_FILE, &r->list)) != 0)
 		return rc;
-	}
-	if (r->o.nprograms == 0 && (rc = programs_load(PROGRAMS_LIST_FILE, &list)) != 0)
-		return rc;
-	if (list.n) {
-		so.programs = list.paths;
-		so.nprograms = list.n;
+	if (r->list.n) {
+		so->programs = r->list.paths;
+		so->nprograms = r->list.n;
 	}
 	if (r->o.list_counters)
-		rc = suite_list_counters(&so);
-	else if ((rc = suite_list(&so, &r->cur)) == 0 && !r->o.list &&
-	         (set_measure(&r->cur, r->o.measure), rc = set_up_comparison(r, &so)) == 0) {
-		set_measure(&r->old, r->o.measure);
-		r->mctx = (struct measure_ctx){so, &r->cur, &r->old, &r->o, r->o.seed};
-		paired_measure(&r->mctx, NULL, r->o.processes);
-		r->cur.context = context_collect(&r->cur);
-		if (r->o.measure == MEASURE_TIME && noise_machine_note(note, sizeof note))
-			r->cur.machine_note = strdup(note);
-		r->measured = 1;
-	}
-	programs_free(&list);
-	return rc;
+		return suite_list_counters(so);
+	if ((rc = suite_list(so, &r->cur)) != 0 || r->o.list)
+		return rc;
+	set_measure(&r->cur, r->o.measure);
+	if ((rc = set_up_comparison(r, so)) != 0)
+		return rc;
+	set_measure(&r->old, r->o.measure);
+	return 0;
+}
+
+/* Measure the listed benchmarks (paired with the old build where there is
+ * one), and note the machine they ran on. */
+static void measure(struct run *r)
+{
+	char note[256];
+
+	r->mctx = (struct measure_ctx){r->mctx.so, &r->cur, &r->old, &r->o, r->o.seed};
+	paired_measure(&r->mctx, NULL, r->o.processes);
+	r->cur.context = context_collect(&r->cur);
+	if (r->o.measure == MEASURE_TIME && noise_machine_note(note, sizeof note))
+		r->cur.machine_note = strdup(note);
+	r->measured = 1;
 }
 
 /* Judge the comparison: screen, confirm on fresh rounds (measured runs
@@ -281,14 +298,15 @@ static int check_usage(const struct run *r, int compare_cmd)
 	return 0;
 }
 
-static int setup(struct run *r, int argc, char **argv, int compare_cmd)
+/* The command line: options, their combinations, the regexes. */
+static int parse(struct run *r, int argc, char **argv)
 {
 	enum profile_mode mode = PROFILE_REGRESSED;
 	int rc, err;
 
 	if ((rc = options_parse(argc, argv, &r->o)) != 0 || r->o.help || r->o.version)
 		return rc;
-	if ((rc = check_usage(r, compare_cmd)) != 0)
+	if ((rc = check_usage(r, r->compare_cmd)) != 0)
 		return rc;
 	if (r->ab && r->o.nprograms == 3)
 		r->o.filter = r->o.programs[2];
@@ -302,15 +320,23 @@ static int setup(struct run *r, int argc, char **argv, int compare_cmd)
 		r->o.filter = NULL;
 		return EXIT_USAGE;
 	}
-	/* The baseline is read before anything is measured: a broken one
-	 * stops the run at once. */
-	r->base_name = compare_cmd ? r->o.programs[0] : r->ab ? r->o.programs[0] : r->o.baseline;
+	r->base_name = r->compare_cmd || r->ab ? r->o.programs[0] : r->o.baseline;
+	r->loaded = r->compare_cmd || r->o.load_baseline;
+	return 0;
+}
+
+/* The stored results: the baseline, read before anything is measured (a
+ * broken one stops the run at once), and the current ones when stored. */
+static int load_inputs(struct run *r)
+{
+	int rc;
+
 	if (r->base_name && !r->ab && (rc = load(&r->o, r->base_name, &r->base, &r->base_doc)) != 0)
 		return rc;
-	if (r->base_name && !r->ab && !compare_cmd &&
+	if (r->base_name && !r->ab && !r->compare_cmd &&
 	    (rc = same_measure(r->base_name, &r->base, r->o.measure)) != 0)
 		return rc;
-	return current(r, compare_cmd);
+	return r->loaded ? load_current(r) : 0;
 }
 
 /* Instructions: the selected benchmarks' instructions per function,
@@ -360,12 +386,17 @@ static void count_profiles(struct run *r)
 	free(dir);
 }
 
-/* After measuring: analyse, judge, profile, write; the exit status. */
-static int run_pipeline(struct run *r)
+static void analyse(struct run *r)
 {
 	paired_analyse(&r->cur, &r->o, NULL);
 	if (r->paired)
 		paired_analyse(&r->old, &r->o, NULL);
+}
+
+/* The verdicts and the exit status (0, 1 or 3); EXIT_USAGE when the
+ * comparison could not be made.  Then each benchmark's noise notes. */
+static int gate(struct run *r)
+{
 	if (r->base_name) {
 		if (r->paired < r->cur.nbenches)  /* stored: another machine, maybe */
 			warn_context(r);
@@ -385,12 +416,26 @@ static int run_pipeline(struct run *r)
 		r->status = count_failed(&r->cur) ? EXIT_BENCH_FAILED : EXIT_NO_REGRESSION;
 	}
 	noise_notes(&r->cur, r->base_name != NULL);
+	return 0;
+}
+
+/* Profiles of the selected benchmarks (measured runs only): sampled CPU
+ * profiles, or instructions per function when measuring instructions. */
+static void profile(struct run *r)
+{
 	if (r->measured && r->o.measure == MEASURE_INSTRUCTIONS)
 		count_profiles(r);
 	else if (r->measured)
 		profile_suite(&r->o, &r->profile_re, &r->cur, r->base_name && !r->ab ? &r->base : NULL,
 		              r->paired ? &r->old : NULL);
-	return write_outputs(r) != 0 ? EXIT_USAGE : r->status;
+}
+
+static void print_list(const struct run *r)
+{
+	for (size_t i = 0; i < r->cur.nbenches; i++) {
+		escape_term(stdout, r->cur.benches[i].name, 0);
+		putchar('\n');
+	}
 }
 
 static void run_free(struct run *r)
@@ -402,6 +447,7 @@ static void run_free(struct run *r)
 	suite_free(&r->cur);
 	suite_free(&r->base);
 	suite_free(&r->old);
+	programs_free(&r->list);
 	stage_remove(&r->stage);
 	if (r->cg.dir)
 		callgrind_close(&r->cg);
@@ -409,29 +455,41 @@ static void run_free(struct run *r)
 	compare_summary_free(&r->sum);
 }
 
+/* The pipeline: parse -> load -> list and measure -> analyse -> gate ->
+ * profile -> write -> exit with the verdict's status. */
 int main(int argc, char **argv)
 {
 	struct run r;
-	int compare_cmd, rc, sub;
+	int rc, sub;
 
 	options_subcommand(argc, argv);  /* benchrun -q ab X Y: as benchrun ab -q X Y */
-	compare_cmd = argc > 1 && !strcmp(argv[1], "compare");
 	memset(&r, 0, sizeof r);
+	r.compare_cmd = argc > 1 && !strcmp(argv[1], "compare");
 	r.ab = argc > 1 && !strcmp(argv[1], "ab");
-	sub = compare_cmd || r.ab;
-	rc = setup(&r, argc - sub, argv + sub, compare_cmd);
+	sub = r.compare_cmd || r.ab;
+	rc = parse(&r, argc - sub, argv + sub);
 	if (rc == 0 && (r.o.help || r.o.version)) {
 		if (r.o.help)
 			options_usage(stdout);
 		else
 			printf("benchrun %s\n", PACKAGE_VERSION);
-	} else if (rc == 0 && (r.o.list || r.o.list_counters)) {
-		for (size_t i = 0; i < r.cur.nbenches; i++) {
-			escape_term(stdout, r.cur.benches[i].name, 0);
-			putchar('\n');
-		}
+		run_free(&r);
+		return 0;
+	}
+	if (rc == 0)
+		rc = load_inputs(&r);
+	if (rc == 0 && !r.loaded)
+		rc = list_benchmarks(&r);
+	if (rc == 0 && (r.o.list || r.o.list_counters)) {
+		print_list(&r);
 	} else if (rc == 0) {
-		rc = run_pipeline(&r);
+		if (!r.loaded)
+			measure(&r);
+		analyse(&r);
+		if ((rc = gate(&r)) == 0) {
+			profile(&r);
+			rc = write_outputs(&r) != 0 ? EXIT_USAGE : r.status;
+		}
 	}
 	run_free(&r);
 	return rc;
