@@ -303,4 +303,59 @@ BR_BENCHMARK(loop, empty)
 	}
 }
 
+/* Memory per iteration (benchrun --memory): a body that allocates nothing,
+ * one that allocates and frees a known number of blocks of a known size
+ * (3 blocks, 48 + 64 + 1000 bytes), and one that leaks 24 bytes an
+ * iteration (freed in the teardown, outside the loop). */
+BR_BENCHMARK(memory, none, BR_ARGS(256), .setup = make_buffer, .teardown = free_user)
+{
+	const unsigned char *buf = br_state_user(st);
+	size_t n = (size_t)br_state_arg(st);
+
+	BR_ITERATE(st) {
+		br_do_not_optimize(kernel_fnv1a(buf, n));
+	}
+}
+
+BR_BENCHMARK(memory, known)
+{
+	BR_ITERATE(st) {
+		char *a = malloc(48), *b = calloc(4, 16), *c = malloc(1000);
+		br_do_not_optimize(a);
+		br_do_not_optimize(b);
+		br_do_not_optimize(c);
+		free(c);
+		free(b);
+		free(a);
+	}
+}
+
+struct leak { void *p; struct leak *next; };
+
+static void free_leaks(br_state_t *st)
+{
+	struct leak *l = br_state_user(st);
+
+	while (l) {
+		struct leak *next = l->next;
+		free(l->p);
+		free(l);
+		l = next;
+	}
+	br_state_set_user(st, NULL);
+}
+
+BR_BENCHMARK(memory, leak, .teardown = free_leaks)
+{
+	struct leak *l = br_state_user(st);
+
+	BR_ITERATE(st) {
+		struct leak *n = malloc(sizeof *n);  /* 16 bytes */
+		n->p = malloc(8);
+		n->next = l;
+		l = n;
+	}
+	br_state_set_user(st, l);
+}
+
 BR_MAIN()

@@ -162,6 +162,9 @@ static json_t *comparison(const struct bench_result *b)
 	              "remeasured", c->remeasured, "exact", c->exact);
 	if (o && c->nrounds)
 		json_object_set_new(o, "rounds", paired_rounds(c));
+	if (o)  /* why the memory figures made it regressed, or null */
+		json_object_set_new(o, "memory_regression", c->memory[0] ? json_string(c->memory)
+		                                                       : json_null());
 	return o;
 }
 

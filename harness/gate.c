@@ -13,9 +13,12 @@
  * count as the same run (compare.c adds the between-run drift they cannot
  * shrink), and every stored benchmark is judged again in the final family
  * with the suspects' fresh rounds. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gate.h"
+#include "usercounters.h"
 #include "msg.h"
 
 static unsigned last_round(const struct suite *a, const struct suite *b)
@@ -105,11 +108,51 @@ out:
 	return rc;
 }
 
+/* The growth of the leak per iteration that counts: a hundredth of a byte
+ * (a block of a few bytes every few hundred iterations); the figures are
+ * exact counts over n iterations, so anything above it is real. */
+#define LEAK_GROWTH 0.01
+
+/* Memory figures are counts, not noisy times: a benchmark that allocates
+ * now (0 -> 1 or more allocations per iteration), or whose leak per
+ * iteration grows, is regressed whatever its time did, and says so. */
+static void memory_verdicts(struct suite *cur, const struct suite *old,
+                            const struct suite *base, struct compare_summary *sum)
+{
+	for (size_t i = 0; i < cur->nbenches; i++) {
+		struct bench_result *b = &cur->benches[i];
+		const struct bench_result *r;
+		double a0, a1, l0, l1;
+		char *why = b->cmp.memory;
+		if (b->failed || b->cmp.verdict == VERDICT_NONE || b->cmp.verdict == VERDICT_NEW ||
+		    b->cmp.verdict == VERDICT_MISSING)
+			continue;
+		r = suite_find(b->mode == MODE_PAIRED ? old : base, b->name);
+		a0 = user_counter_mean(r, USER_MEM_ALLOCS);
+		a1 = user_counter_mean(b, USER_MEM_ALLOCS);
+		l0 = user_counter_mean(r, USER_MEM_LEAKED);
+		l1 = user_counter_mean(b, USER_MEM_LEAKED);
+		if (a0 == 0 && a1 >= 1)
+			snprintf(why, sizeof b->cmp.memory, "allocates now: %.4g -> %.4g allocs/iter",
+			         a0, a1);
+		else if (l1 > 0 && l1 - l0 >= LEAK_GROWTH)
+			snprintf(why, sizeof b->cmp.memory, "leaks more: %.4g -> %.4g B/iter", l0, l1);
+		else
+			continue;
+		if (b->cmp.verdict != VERDICT_REGRESSED) {
+			sum->counts[b->cmp.verdict]--;
+			sum->counts[VERDICT_REGRESSED]++;
+			b->cmp.verdict = VERDICT_REGRESSED;
+		}
+	}
+}
+
 int gate_run(const struct gate_opts *o, struct suite *cur, const struct suite *old,
              const struct suite *base, const struct gate_source *src,
              struct compare_summary *sum)
 {
 	struct compare_opts co = o->co;
+	int rc = 0;
 
 	co.family = NULL;
 	co.from_round = 0;
@@ -117,9 +160,11 @@ int gate_run(const struct gate_opts *o, struct suite *cur, const struct suite *o
 		msg_error(NULL, "out of memory");
 		return -1;
 	}
-	if (!src || o->remeasure == 0)
-		return 0;
-	return second_look(o, cur, old, base, src, sum);
+	if (src && o->remeasure > 0)
+		rc = second_look(o, cur, old, base, src, sum);
+	if (rc == 0)
+		memory_verdicts(cur, old, base, sum);
+	return rc;
 }
 
 int gate_exit_status(const struct compare_summary *sum, size_t failed, enum fail_on fail_on)

@@ -64,7 +64,7 @@ static struct suite_opts suite_opts(const struct run *r, unsigned processes)
 	return (struct suite_opts){o->programs, o->nprograms, o->filter ? &r->filter : NULL,
 	                           processes, o->warmup_s, o->measure_s, o->samples,
 	                           o->timeout_s, !o->quiet && isatty(2), o->counters,
-	                           r->cg.dir ? &r->cg : NULL, o->iterations, 0};
+	                           r->cg.dir ? &r->cg : NULL, o->iterations, o->memory, 0};
 }
 
 /* Load stored baseline `name` into s.  0, or EXIT_USAGE after a message. */

@@ -13,6 +13,7 @@
 #include "options.h"
 #include "profile.h"
 #include "report.h"
+#include "usercounters.h"
 
 enum opt_id {
 	O_LIST = 256, O_FILTER, O_PROCESSES, O_WARMUP, O_MEASURE, O_SAMPLES,
@@ -21,7 +22,7 @@ enum opt_id {
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
 	O_NO_KEEP, O_NO_PAIRED,
 	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN, O_PROFILE, O_PROFILE_FREQ,
-	O_PROFILE_TIME, O_DRIFT_BOUND, O_MEASURE_WHAT, O_ITERATIONS, O_CACHE_SIM,
+	O_PROFILE_TIME, O_DRIFT_BOUND, O_MEASURE_WHAT, O_ITERATIONS, O_CACHE_SIM, O_MEMORY,
 };
 
 static const struct opt_def {
@@ -33,6 +34,7 @@ static const struct opt_def {
 	{"measure", O_MEASURE_WHAT, 0, "WHAT", "time (default), or instructions: counted by Valgrind's callgrind, exactly"},
 	{"iterations", O_ITERATIONS, 0, "N", "instructions: sample k runs k*N iterations (default 1)"},
 	{"cache-sim", O_CACHE_SIM, 0, NULL, "instructions: also simulated cache misses, branch mispredictions, estimated cycles"},
+	{"memory", O_MEMORY, 0, NULL, "also count allocations, bytes, frees and leaks per iteration (untimed calls after the samples)"},
 	{"filter", O_FILTER, 'f', "REGEX", "run only benchmarks whose name matches (extended regex)"},
 	{"processes", O_PROCESSES, 'p', "N", "worker processes per benchmark (default 5; 10 with --save-baseline; 3 for instructions)"},
 	{"warmup-time", O_WARMUP, 0, "SECONDS", "warm-up budget per process (default " BR__PROTO_STR(BR__PROTO_WARMUP_S) ")"},
@@ -49,7 +51,7 @@ static const struct opt_def {
 	{"baseline", O_BASELINE, 'b', "NAME", "compare with baseline NAME; exit 1 on a regression"},
 	{"load-baseline", O_LOAD_BASELINE, 0, "NAME", "use stored baseline NAME as the results; measure nothing"},
 	{"baseline-dir", O_BASELINE_DIR, 0, "DIR", "where baselines live (default $BENCHRUN_BASELINE_DIR or baselines)"},
-	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median, mean, instructions (hardware counter), or counter:NAME (a user counter) (default slope)"},
+	{"statistic", O_STATISTIC, 0, "STAT", "compared per process: slope, median, mean, instructions (hardware counter), allocs or bytes (--memory, per iteration), or counter:NAME (a user counter) (default slope)"},
 	{"noise-threshold", O_NOISE, 0, "PERCENT", "smaller changes are within noise (default 1; 0.05 for instructions)"},
 	{"alpha", O_ALPHA, 0, "P", "chance of any false alarm in the suite (default 0.01)"},
 	{"fail-on", O_FAIL_ON, 0, "WHAT", "exit 1 on: regression (default), change, never"},
@@ -222,10 +224,17 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_NO_KEEP: o->keep_programs = 0; return 0;
 	case O_NO_PAIRED: o->paired = 0; return 0;
 	case O_CACHE_SIM: o->cache_sim = 1; return 0;
+	case O_MEMORY: o->memory = 1; return 0;
 	case O_STATISTIC:
 		if (!strncmp(v, "counter:", 8) && v[8]) {
 			o->statistic = ANALYSIS_COUNTER;
 			o->counter = v + 8;
+			return 0;
+		}
+		/* The memory figures are counters of their own (usercounters.h). */
+		if (!strcmp(v, "allocs") || !strcmp(v, "bytes")) {
+			o->statistic = ANALYSIS_COUNTER;
+			o->counter = !strcmp(v, "allocs") ? USER_MEM_ALLOCS : USER_MEM_BYTES;
 			return 0;
 		}
 		/* fall through */
@@ -235,7 +244,8 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 		if (apply_word(o, d->id, v) == 0)
 			return 0;
 		msg_error(NULL, "--%s: bad value '%s' (one of: %s)", d->name, v,
-		          d->id == O_STATISTIC ? "slope, median, mean, instructions, counter:NAME" :
+		          d->id == O_STATISTIC ? "slope, median, mean, instructions, allocs, bytes, "
+		                                 "counter:NAME" :
 		          d->id == O_MEASURE_WHAT ? "time, instructions" :
 		          d->id == O_FAIL_ON ? "regression, change, never" : "auto, always, never");
 		return -1;

@@ -48,6 +48,7 @@ struct options {
 	int drift_correction;
 	double drift_bound;          /* stored: a common shift beyond fails, fraction */
 	int keep_programs;          /* copy programs into the baseline store */
+	int memory;                 /* --memory: count allocations per iteration */
 	int paired;                 /* --baseline re-runs the kept programs */
 	int color;                  /* enum color_mode */
 	int profile_mode;           /* enum profile_mode */

@@ -422,6 +422,49 @@ static int parse_user_counter(json_t *o, struct protocol_doc *doc, json_error_t 
 	return 0;
 }
 
+/* A "memory" record (protocol 5): --memory's figures for the benchmark
+ * that is open, kept as its memory counters (usercounters.h). */
+static int parse_memory(json_t *o, struct protocol_doc *doc, json_error_t *je,
+                        const char **why)
+{
+	static const char *const keys[] = {"allocs", "bytes", "frees", "reallocs", "leaked",
+	                                   "peak", "max_rss"};
+	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
+	const char *name;
+	struct user_counter *u;
+
+	if (json_unpack_ex(o, je, 0, "{s:s}", "name", &name) != 0)
+		return -1;
+	if (!b || !b->measured || b->ended || strcmp(b->name, name) != 0)
+		return *why = "memory record outside its benchmark", -1;
+	for (size_t i = 0; i < b->nuser; i++)
+		if (user_counter_is_memory(b->user[i].name))
+			return *why = "a second memory record", -1;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		json_t *v = json_object_get(o, keys[i]);
+		int kind;
+		const char *figure = user_counter_memory_name(keys[i], &kind);
+		if (json_is_null(v) || !v)
+			continue;
+		if (!json_is_number(v) || !(json_number_value(v) >= 0 || !strcmp(keys[i], "leaked")))
+			return *why = "a memory figure that is not a number (or a negative count)", -1;
+		if (!(u = realloc(b->user, (b->nuser + 1) * sizeof *u)))
+			return *why = "out of memory", -1;
+		b->user = u;
+		u = &u[b->nuser];
+		memset(u, 0, sizeof *u);
+		if (!(u->name = strdup(figure)) || !(u->vals = malloc(sizeof *u->vals))) {
+			free(u->name);
+			return *why = "out of memory", -1;
+		}
+		u->kind = kind;
+		u->vals[0] = json_number_value(v);
+		u->n = 1;
+		b->nuser++;
+	}
+	return 0;
+}
+
 /* A "counter" record: what the worker made of one requested event.  They
  * come before the first benchmark, since they name the columns of every
  * sample's counters. */
@@ -504,6 +547,8 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 		return parse_end(o, doc, je, why);
 	if (!strcmp(type, BR__REC_USER_COUNTER))
 		return parse_user_counter(o, doc, je, why);
+	if (!strcmp(type, BR__REC_MEMORY))
+		return parse_memory(o, doc, je, why);
 	if (!strcmp(type, BR__REC_PROFILE) || !strcmp(type, BR__REC_PROFILE_ERROR) ||
 	    !strcmp(type, BR__REC_STACK) || !strcmp(type, BR__REC_MAP) ||
 	    !strcmp(type, BR__REC_PROFILE_END))

@@ -76,6 +76,11 @@ static const char *verdict_note(const struct bench_result *b)
 	if (b->mode == MODE_FALLBACK)
 		return b->cmp.remeasured ? " (re-measured; stored: old build not reproducible)"
 		                         : " (stored: old build not reproducible)";
+	if (b->cmp.memory[0]) {
+		static char why[128];
+		snprintf(why, sizeof why, " (memory: %s)", b->cmp.memory);
+		return why;
+	}
 	if (b->cmp.exact)
 		return " (exact)";
 	return b->cmp.remeasured ? " (re-measured)" : "";
@@ -134,10 +139,12 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 		}
 		print_row(out, b, w, vs, rs, color);
 		print_counter_changes(out, b, b->mode == MODE_PAIRED ? old : base);
-		if (b->nuser)
-			fprintf(out, "    user counters: %s\n", user_counters_change_format(
-			        line, sizeof line, suite_find(b->mode == MODE_PAIRED ? old : base,
-			                                      b->name), b));
+		for (int m = 0; m < 2; m++)
+			if (user_counters_count(b, m))
+				fprintf(out, "    %s: %s\n", m ? "memory" : "user counters",
+				        user_counters_change_format(line, sizeof line,
+				                                    suite_find(b->mode == MODE_PAIRED ? old
+				                                               : base, b->name), b, m));
 		for (size_t k = 0; k < b->nnotes; k++)
 			fprintf(out, "    note: %s\n", b->notes[k]);
 	}

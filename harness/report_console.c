@@ -119,9 +119,11 @@ void report_console(FILE *out, const struct suite *s, const struct report_settin
 				fprintf(out, "    threads: %u, throughput per thread %s\n", b->threads,
 				        rate);
 			}
-			if (b->nuser)
+			if (user_counters_count(b, 0))
 				fprintf(out, "    user counters: %s\n",
-				        user_counters_format(line, sizeof line, b));
+				        user_counters_format(line, sizeof line, b, 0));
+			if (user_counters_count(b, 1))
+				fprintf(out, "    memory: %s\n", user_counters_format(line, sizeof line, b, 1));
 			/* Compared benchmarks show their notes in the comparison. */
 			for (size_t k = 0; b->cmp.verdict == VERDICT_NONE && k < b->nnotes; k++)
 				fprintf(out, "    note: %s\n", b->notes[k]);

@@ -579,12 +579,13 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 		fputs("</p>\n", out);
 		return page_end(out, path);
 	}
-	if (b->nuser) {
-		char line[2048];
-		fputs("<p>user counters: ", out);
-		escape_html(out, user_counters_format(line, sizeof line, b));
-		fputs("</p>\n", out);
-	}
+	for (int m = 0; m < 2; m++)
+		if (user_counters_count(b, m)) {
+			char line[2048];
+			fputs(m ? "<p>memory: " : "<p>user counters: ", out);
+			escape_html(out, user_counters_format(line, sizeof line, b, m));
+			fputs("</p>\n", out);
+		}
 	if (!plots)
 		no_plots_note(out);
 	fputs("<div class=\"plots\">\n", out);

@@ -32,9 +32,15 @@ static void row_compared(FILE *out, const struct bench_result *b)
 		        c->change_lo * 100, c->change_hi * 100);
 	else
 		fputs(" | | ", out);
-	fprintf(out, "%s%s%s%s |\n", bold ? "**" : "", compare_verdict_name(c->verdict),
+	fprintf(out, "%s%s%s%s", bold ? "**" : "", compare_verdict_name(c->verdict),
 	        bold ? "**" : "", b->mode == MODE_FALLBACK ? " (stored: old build not "
 	        "reproducible)" : "");
+	if (c->memory[0]) {
+		fputs(" (memory: ", out);
+		escape_markdown(out, c->memory);
+		fputc(')', out);
+	}
+	fputs(" |\n", out);
 }
 
 /* The noise notes, under the table: a reader of a green build should know
@@ -152,14 +158,17 @@ static void write_user_counters(FILE *out, const struct suite *s)
 
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
-		if (!b->nuser || b->failed)
-			continue;
-		fputs(first ? "\n- user counters of " : "- user counters of ", out);
-		first = 0;
-		escape_markdown(out, b->name);
-		fputs(": ", out);
-		escape_markdown(out, user_counters_format(line, sizeof line, b));
-		fputc('\n', out);
+		for (int m = 0; m < 2; m++) {
+			if (!user_counters_count(b, m) || b->failed)
+				continue;
+			fputs(first ? "\n- " : "- ", out);
+			fputs(m ? "memory of " : "user counters of ", out);
+			first = 0;
+			escape_markdown(out, b->name);
+			fputs(": ", out);
+			escape_markdown(out, user_counters_format(line, sizeof line, b, m));
+			fputc('\n', out);
+		}
 	}
 }
 

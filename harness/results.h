@@ -145,6 +145,8 @@ struct comparison {
 	int exact;                 /* no spread on either side: compared exactly */
 	size_t base_procs, cur_procs; /* processes (stored) or rounds used (paired) */
 	int remeasured;            /* re-measured as a suspected change */
+	char memory[96];           /* why its memory figures made it regressed
+	                            * (gate.c), or "" */
 	struct paired_round *rounds; /* paired: every round, owned */
 	size_t nrounds;
 };

@@ -266,6 +266,8 @@ static size_t worker_args(const struct suite_opts *o, const struct program *p,
 		args[n++] = "--counters";
 		args[n++] = o->counters;
 	}
+	if (o->memory && !o->cg && p && p->hdr.protocol >= 5)
+		args[n++] = "--memory";
 	args[n] = NULL;
 	return n;
 }

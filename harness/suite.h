@@ -25,6 +25,7 @@ struct suite_opts {
 	const struct callgrind *cg;  /* --measure instructions: run the
 	                        * workers under it; NULL to measure time */
 	uint64_t iterations;   /* with cg: iterations per step of the ramp */
+	int memory;            /* --memory: the workers count allocations */
 	int own_processes;     /* a benchmark whose definition sets its
 	                        * processes gets that many rounds, not
 	                        * `processes` (a run's first measurement) */

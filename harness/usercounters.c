@@ -30,6 +30,60 @@ static struct user_counter *find(const struct bench_result *b, const char *name)
 	return NULL;
 }
 
+static const struct {
+	const char *key, *name, *label, *unit;
+	int kind;
+} mem_figures[] = {
+	{"allocs", USER_MEM_ALLOCS, "allocs", "/iter", USER_PER_ITER},
+	{"bytes", USER_MEM_BYTES, "bytes", " B/iter", USER_PER_ITER},
+	{"frees", USER_MEM_FREES, "frees", "/iter", USER_PER_ITER},
+	{"reallocs", USER_MEM_REALLOCS, "reallocs", "/iter", USER_PER_ITER},
+	{"leaked", USER_MEM_LEAKED, "leaked", " B/iter", USER_PER_ITER},
+	{"peak", USER_MEM_PEAK, "peak", " B", USER_VALUE},
+	{"max_rss", USER_MEM_MAX_RSS, "max RSS", " B", USER_VALUE},
+};
+#define NMEM (sizeof mem_figures / sizeof mem_figures[0])
+
+/* Index of memory figure `name` in mem_figures, or -1. */
+static int mem_index(const char *name)
+{
+	for (size_t i = 0; i < NMEM; i++)
+		if (!strcmp(mem_figures[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int user_counter_is_memory(const char *name)
+{
+	return mem_index(name) >= 0;
+}
+
+const char *user_counter_memory_name(const char *key, int *kind)
+{
+	for (size_t i = 0; i < NMEM; i++)
+		if (!strcmp(mem_figures[i].key, key)) {
+			*kind = mem_figures[i].kind;
+			return mem_figures[i].name;
+		}
+	return NULL;
+}
+
+double user_counter_mean(const struct bench_result *b, const char *name)
+{
+	const struct user_counter *u = b ? find(b, name) : NULL;
+
+	return u ? u->mean : NAN;
+}
+
+size_t user_counters_count(const struct bench_result *b, int memory)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->nuser; i++)
+		n += !user_counter_is_memory(b->user[i].name) == !memory;
+	return n;
+}
+
 int user_counter_name_ok(const char *name)
 {
 	return *name && strlen(name) < BR__PROTO_USER_NAME_MAX && !strchr(name, ':') && escape_is_clean(name);
@@ -104,41 +158,60 @@ const char *user_counter_unit(int kind)
 	return kind == USER_PER_ITER ? "/iter" : kind == USER_RATE ? "/s" : "";
 }
 
-char *user_counters_format(char *buf, size_t len, const struct bench_result *b)
+/* The label and unit counter u is shown with. */
+static void label_of(const struct user_counter *u, const char **label, const char **unit)
+{
+	int m = mem_index(u->name);
+
+	*label = m >= 0 ? mem_figures[m].label : u->name;
+	*unit = m >= 0 ? mem_figures[m].unit : user_counter_unit(u->kind);
+}
+
+char *user_counters_format(char *buf, size_t len, const struct bench_result *b, int memory)
 {
 	size_t o = 0;
+	int first = 1;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < b->nuser && o < len; i++) {
 		const struct user_counter *u = &b->user[i];
-		const char *unit = user_counter_unit(u->kind);
-		o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", i ? ", " : "", u->name,
+		const char *label, *unit;
+		if (!user_counter_is_memory(u->name) != !memory)
+			continue;
+		label_of(u, &label, &unit);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", first ? "" : ", ", label,
 		                      u->mean, unit);
-		if (o < len && isfinite(u->lo))
+		first = 0;
+		if (o < len && isfinite(u->lo) && (!memory || u->lo != u->hi))
 			o += (size_t)snprintf(buf + o, len - o, " [%.4g, %.4g]", u->lo, u->hi);
 	}
 	return buf;
 }
 
 char *user_counters_change_format(char *buf, size_t len, const struct bench_result *before,
-                                  const struct bench_result *b)
+                                  const struct bench_result *b, int memory)
 {
 	size_t o = 0;
+	int first = 1;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < b->nuser && o < len; i++) {
 		const struct user_counter *u = &b->user[i];
 		const struct user_counter *w = before ? find(before, u->name) : NULL;
-		const char *unit = user_counter_unit(u->kind);
+		const char *label, *unit;
+		if (!user_counter_is_memory(u->name) != !memory)
+			continue;
+		label_of(u, &label, &unit);
 		if (w && w->kind == u->kind && isfinite(w->mean)) {
-			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s -> %.4g%s", i ? ", " : "",
-			                      u->name, w->mean, unit, u->mean, unit);
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s -> %.4g%s",
+			                      first ? "" : ", ", label, w->mean, unit, u->mean, unit);
 			if (o < len && w->mean != 0)
 				o += (size_t)snprintf(buf + o, len - o, " (%+.1f%%)",
 				                      100 * (u->mean / w->mean - 1));
 		} else
-			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", i ? ", " : "", u->name,
-			                      u->mean, unit);
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", first ? "" : ", ",
+			                      label, u->mean, unit);
+		first = 0;
 	}
 	return buf;
 }
@@ -188,7 +261,8 @@ int user_counters_from_json(json_t *o, struct bench_result *b, char *err, size_t
 			return snprintf(err, errlen, "user_counters[%zu]: %s", i, je.text), -1;
 		while (k < 3 && strcmp(kind_names[k], kind) != 0)
 			k++;
-		if (k == 3 || !user_counter_name_ok(name) || find(b, name))
+		if (k == 3 || !(user_counter_name_ok(name) || user_counter_is_memory(name)) ||
+		    find(b, name))
 			return snprintf(err, errlen, "user_counters[%zu]: an unknown kind, a name that "
 			                "is empty, too long, holds ':' or a control character, or a "
 			                "name given twice", i), -1;

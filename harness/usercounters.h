@@ -12,6 +12,34 @@
 
 void user_counters_free(struct user_counter *u, size_t n);
 
+/* The memory figures (--memory, lib/memory.c) travel as counters of their
+ * own, named with a "mem:" no user counter can have (':' is refused):
+ * per iteration (of each thread) allocations, bytes requested, frees,
+ * reallocations and bytes left allocated (the leak); the peak of live
+ * bytes in the larger counted call; the worker's peak resident set. */
+#define USER_MEM_ALLOCS "mem:allocs"
+#define USER_MEM_BYTES "mem:bytes"
+#define USER_MEM_FREES "mem:frees"
+#define USER_MEM_REALLOCS "mem:reallocs"
+#define USER_MEM_LEAKED "mem:leaked"
+#define USER_MEM_PEAK "mem:peak"
+#define USER_MEM_MAX_RSS "mem:max_rss"
+
+/* Nonzero when name is one of the memory figures above. */
+int user_counter_is_memory(const char *name);
+
+/* The figure named `name` of the "memory" record's keys ("allocs" ->
+ * USER_MEM_ALLOCS), with its kind; NULL for an unknown key. */
+const char *user_counter_memory_name(const char *key, int *kind);
+
+/* The mean of b's counter `name` over its processes; NAN when b (which
+ * may be NULL) has no such counter. */
+double user_counter_mean(const struct bench_result *b, const char *name);
+
+/* How many of b's counters are memory figures (memory) or user counters
+ * (!memory). */
+size_t user_counters_count(const struct bench_result *b, int memory);
+
 /* Nonzero when name is a user counter's name as the library allows it: 1
  * to BR__PROTO_USER_NAME_MAX - 1 (63) bytes of UTF-8 without ':' or an unsafe character (escape.h), so
  * every report may print it as it is.  Worker records and results
@@ -31,15 +59,18 @@ void user_counters_analyse(struct bench_result *b, double conf);
 /* The unit a kind's figure is in: "", "/iter" or "/s". */
 const char *user_counter_unit(int kind);
 
-/* "ratio 2.31 [2.30, 2.32], hits 0.97/iter [0.96, 0.98]" for b's counters
- * into buf; "" when it has none.  Returns buf. */
-char *user_counters_format(char *buf, size_t len, const struct bench_result *b);
+/* "ratio 2.31 [2.30, 2.32], hits 0.97/iter [0.96, 0.98]" for b's user
+ * counters into buf, or with `memory` its memory figures ("allocs 3/iter,
+ * bytes 1112 B/iter, frees 3/iter, reallocs 0/iter, leaked 0 B/iter, peak
+ * 1112 B, max RSS 4.33 MB"); "" when it has none.  An interval is shown
+ * where the processes differ.  Returns buf. */
+char *user_counters_format(char *buf, size_t len, const struct bench_result *b, int memory);
 
 /* "ratio 2.31 -> 2.45 (+6.1%), hits 0.97/iter" for b's counters against
  * those of `before` (its namesake in the baseline or the old build, or
  * NULL) into buf; "" when b has none.  Returns buf. */
 char *user_counters_change_format(char *buf, size_t len, const struct bench_result *before,
-                                  const struct bench_result *b);
+                                  const struct bench_result *b, int memory);
 
 /* b's counters as a JSON array (documented in docs/json-schema.md), and
  * back from a results document's benchmark object `o` (absent: none).

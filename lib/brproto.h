@@ -10,8 +10,9 @@
 #include <stddef.h>
 
 /* The version a worker writes in its header, and the oldest benchrun
- * reads.  4: settings, pauses, user counters, complexity. */
-#define BR__PROTO_VERSION 4
+ * reads.  4: settings, pauses, user counters, complexity; 5: the worker
+ * option --memory and its "memory" record. */
+#define BR__PROTO_VERSION 5
 #define BR__PROTO_VERSION_MIN 1
 #define BR__PROTO_STR_(x) #x
 #define BR__PROTO_STR(x) BR__PROTO_STR_(x)
@@ -26,6 +27,7 @@
 #define BR__REC_BENCHMARK "benchmark"
 #define BR__REC_SAMPLE "sample"
 #define BR__REC_USER_COUNTER "user_counter"
+#define BR__REC_MEMORY "memory"
 #define BR__REC_END "end"
 #define BR__REC_PROFILE "profile"
 #define BR__REC_STACK "stack"

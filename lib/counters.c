@@ -198,7 +198,7 @@ void br__counters_calibrate_loop(struct br__counter_set *set)
 	static const struct br__instance inst = {.def = &def, .name = "benchrun/empty_loop"};
 	/* Short: the loop's instruction count does not vary, so a few ms of
 	 * ramp pin it to well under one instruction per iteration. */
-	struct br__settings s = {2e6, 5e6, 10, set, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {2e6, 5e6, 10, set, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 	int any = 0;
 

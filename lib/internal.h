@@ -136,6 +136,26 @@ struct br__settings {
 	enum br__plan_mode plan_mode; /* auto, or imposed by the harness */
 	int instructions;   /* the instruction measure (see br__run_measure) */
 	uint64_t step_iters; /* with it: sample k runs k * step_iters iterations */
+	int memory;         /* count allocations after the samples (lib/memory.c) */
+};
+
+/* Memory per iteration (lib/memory.c): what the allocator saw between
+ * br__mem_start() and br__mem_stop(), every thread together.  live: bytes
+ * allocated since the start and not freed (requested sizes); peak: its
+ * highest value. */
+struct br__mem_count {
+	uint64_t allocs, frees, reallocs, bytes;
+	int64_t live, peak;
+};
+void br__mem_start(void);
+void br__mem_stop(struct br__mem_count *out);
+
+/* A run's memory figures per iteration (of each thread), from two counted
+ * calls of n and 2n iterations, so that whatever a call does once cancels;
+ * peak from the larger call, max_rss the process's (getrusage). */
+struct br__mem_result {
+	int have;
+	double allocs, bytes, frees, reallocs, leaked, peak, max_rss;
 };
 
 /* The instruction measure's link to callgrind (lib/callgrind.c). */
@@ -200,6 +220,8 @@ struct br_state {
 	struct br__user_counter ucount[BR__PROTO_USER_COUNTERS_MAX];
 	unsigned nucount;
 	int labelled;                 /* br_state_set_label was called */
+	int mem;                      /* count allocations in this call's loop */
+	struct br__mem_count memc;    /* what it counted */
 };
 
 /* Everything one measured run of one instance produced. */
@@ -225,6 +247,7 @@ struct br__run {
 	unsigned nucount;
 	uint64_t pauses;          /* br_state_pause calls in the samples */
 	uint64_t paused_ns;       /* time they paused, ns */
+	struct br__mem_result mem; /* --memory's figures */
 };
 
 /* A user counter's figure for the run: per iteration, per second or the

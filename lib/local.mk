@@ -6,7 +6,7 @@ lib_sources = \
 	%D%/timer.c %D%/plan.c %D%/loop.c %D%/writer.c %D%/worker.c \
 	%D%/counting.h %D%/counters.c %D%/counters-pfm.c %D%/sampler.c \
 	%D%/pairslope.h %D%/pairslope.c %D%/callgrind.c \
-	%D%/brproto.h %D%/brproto.c
+	%D%/brproto.h %D%/brproto.c %D%/memory.c
 
 noinst_LTLIBRARIES += %D%/libbenchrun-internal.la
 %C%_libbenchrun_internal_la_SOURCES = $(lib_sources)

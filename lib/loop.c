@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "internal.h"
 
 /* Counters are read right before the start timestamp and right after the
@@ -93,6 +94,8 @@ uint64_t br__loop_start(br_state_t *st)
 	}
 	if (st->ctr)
 		br__counters_read(st->ctr, &st->c0);
+	if (st->mem)  /* before the other threads leave the barrier */
+		br__mem_start();
 	/* Sampling likewise brackets the clock reads tightly, so that samples
 	 * fall in the loop (and the two reads), not in the harness. */
 	if (st->smp)
@@ -133,6 +136,8 @@ int br__loop_stop(br_state_t *st)
 			return 0;
 		}
 	}
+	if (st->mem)  /* every thread is done */
+		br__mem_stop(&st->memc);
 	cg_stop(st);
 	st->stops++;
 	now = st->team ? st->team->at[1] : br__clock->now_ns();
@@ -754,6 +759,49 @@ static int fixed_plan(br_state_t *st, const struct br__settings *s, struct br__r
 	return 0;
 }
 
+/* Largest iteration count of one counted call: enough to see a leak of a
+ * byte per iteration, few enough that a leaking body's counted blocks stay
+ * small. */
+#define MEM_CALL_MAX 1000
+
+/* --memory: after the samples, two untimed calls of n and 2n iterations
+ * with the allocator counted around their loops; the figures per
+ * iteration are their differences over n, so that whatever a call does
+ * once (a lazily made buffer) cancels. */
+static int memory_calls(br_state_t *st, struct br__run *run)
+{
+	struct br__mem_count c[2];
+	uint64_t n = 1;
+	double per;
+	struct rusage ru;
+	int rc = 0;
+
+	for (unsigned k = 0; k < run->nsamples; k++)
+		if (run->iters[k] > n)
+			n = run->iters[k];
+	if (n > MEM_CALL_MAX)
+		n = MEM_CALL_MAX;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		memset(&st->memc, 0, sizeof st->memc);
+		st->mem = 1;
+		rc = call_body(st, n * (uint64_t)(i + 1), run);
+		st->mem = 0;
+		c[i] = st->memc;
+	}
+	if (rc != 0)
+		return rc;
+	per = (double)n * br_state_threads(st);
+	run->mem = (struct br__mem_result){
+		1, ((double)c[1].allocs - (double)c[0].allocs) / per,
+		((double)c[1].bytes - (double)c[0].bytes) / per,
+		((double)c[1].frees - (double)c[0].frees) / per,
+		((double)c[1].reallocs - (double)c[0].reallocs) / per,
+		((double)c[1].live - (double)c[0].live) / per, (double)c[1].peak, NAN};
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		run->mem.max_rss = (double)ru.ru_maxrss * 1024;
+	return 0;
+}
+
 int br__run_measure(const struct br__instance *inst, const struct br__settings *s,
                     struct br__run *run)
 {
@@ -780,6 +828,8 @@ int br__run_measure(const struct br__instance *inst, const struct br__settings *
 		br__plan_cap(&run->plan, call_max(&st));
 		rc = take_samples(&st, run, s->counters);
 	}
+	if (rc == 0 && s->memory)
+		rc = memory_calls(&st, run);
 	finish(&st, run);
 	return rc;
 }

@@ -53,6 +53,8 @@ static const struct {
 	 "machine counts)"},
 	{"--list-counters", NULL, "try each candidate event (or the --counters list) "
 	 "and say which this machine counts"},
+	{"--memory", NULL, "after the samples, count the allocations of two untimed "
+	 "calls (allocations, bytes, frees, reallocations, leak per iteration, peak)"},
 	{"--profile", NULL, "record a sampled CPU profile of the measured loop instead "
 	 "of measuring"},
 	{"--profile-freq", "HZ", "samples per second when profiling (default " BR__PROTO_STR(BR__PROTO_PROFILE_HZ) ")"},
@@ -119,6 +121,8 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 		o->list_counters = 1;
 	else if (!strcmp(name, "--profile"))
 		o->profile = 1;
+	else if (!strcmp(name, "--memory"))
+		o->s.memory = 1;
 	else if (!strcmp(name, "--profile-time"))
 		return parse_seconds(v, &o->profile_ns) || o->profile_ns < 1e3 ? -1 : 0;
 	else if (!strcmp(name, "--profile-freq")) {
@@ -509,7 +513,7 @@ static int check_callgrind(void)
 int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 {
 	struct worker_opts o = {.output_fd = 1, .s = {BR__PROTO_WARMUP_S * 1e9, BR__PROTO_MEASURE_S * 1e9,
-	                                                  BR__PROTO_SAMPLES, NULL, BR__PLAN_AUTO, 0, 1},
+	                                                  BR__PROTO_SAMPLES, NULL, BR__PLAN_AUTO, 0, 1, 0},
 	                        .profile_ns = BR__PROTO_PROFILE_S * 1e9,
 	                        .profile_hz = BR__PROTO_PROFILE_HZ};
 	struct br__build build = {compiler, cflags, argc > 0 ? argv[0] : "?", ""};

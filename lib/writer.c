@@ -224,6 +224,25 @@ static void write_user_counters(FILE *out, const struct br__run *run)
 	}
 }
 
+/* The "memory" record: --memory's figures per iteration (protocol 5). */
+static void write_memory(FILE *out, const struct br__run *run)
+{
+	static const char *const keys[] = {"allocs", "bytes", "frees", "reallocs", "leaked",
+	                                   "peak", "max_rss"};
+	const struct br__mem_result *m = &run->mem;
+	const double v[] = {m->allocs, m->bytes, m->frees, m->reallocs, m->leaked, m->peak,
+	                    m->max_rss};
+
+	if (run->status != 0 || !m->have)
+		return;
+	open_record(out, BR__REC_MEMORY, run->inst->name);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		write_key(out, keys[i]);
+		write_number(out, v[i]);
+	}
+	fputs("}\n", out);
+}
+
 void br__write_run(FILE *out, const struct br__run *run)
 {
 	const struct br__plan *p = &run->plan;
@@ -254,6 +273,7 @@ void br__write_run(FILE *out, const struct br__run *run)
 		fputs("}}\n", out);
 	}
 	write_user_counters(out, run);
+	write_memory(out, run);
 	br__write_end(out, run);
 }
 

@@ -321,7 +321,7 @@ static void restore(void)
  * step 1818): each sample's delta is known exactly. */
 START_TEST(test_loop_reads_around_samples)
 {
-	struct br__settings s = {1000, 1e6, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {1000, 1e6, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__counter_set set;
 	struct br__run run;
 	char err[100];
@@ -355,7 +355,7 @@ END_TEST
  * ran, nothing for one not counted; and a counter record for each. */
 START_TEST(test_writer_records)
 {
-	struct br__settings s = {1000, 1e5, 3, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {1000, 1e5, 3, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__counter_set set;
 	struct br__run run;
 	char err[100], *buf = NULL;
@@ -649,7 +649,7 @@ static int open_fds(void)
 /* Per-iteration count of `event` in instance `name`, measured for real. */
 static double live_per_iter(const char *name, const char *event)
 {
-	struct br__settings s = {2e6, 3e7, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {2e6, 3e7, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__counter_set set;
 	struct br__run run;
 	char err[100];

@@ -510,7 +510,7 @@ static void setup_clock(void)
  * 1e6 ns over 10 ramp samples, 55 steps: d = floor(1e6 / (10 * 55)) = 1818. */
 START_TEST(test_linear_ramp_exact)
 {
-	struct br__settings s = {1000, 1e6, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {1000, 1e6, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("loop/ten_ns"), &s, &run), 0);
@@ -532,7 +532,7 @@ END_TEST
  * round(1e7 / (1e6 * 10)) = 1 iteration; with 50 ms, 5 iterations. */
 START_TEST(test_flat_for_slow_bodies)
 {
-	struct br__settings s = {1000, 1e7, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {1000, 1e7, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("loop/one_ms"), &s, &run), 0);
@@ -554,7 +554,7 @@ END_TEST
 
 START_TEST(test_failures_are_reported)
 {
-	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("loop/setup_fails"), &s, &run), BR_ESETUP);
@@ -702,7 +702,7 @@ START_TEST(test_registration_errors)
 		{"badt/many", "more than 100000 combinations of parameters and thread counts"},
 		{"loop/ten_ns~2", "duplicate benchmark name loop/ten_ns (" __FILE__ ":"},
 	};
-	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {1000, 1e5, 5, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	const struct br__instance *all;
 	struct br__run run;
 
@@ -724,7 +724,7 @@ END_TEST
 
 START_TEST(test_throughput_from_definition)
 {
-	struct br__settings s = {100, 1e4, 4, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {100, 1e4, 4, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 
 	ck_assert_int_eq(br__run_measure(find("args/list/2"), &s, &run), 0);
@@ -756,7 +756,7 @@ __attribute__((constructor)) static void dup_register(void)
  * batch_max iterations, so the ramp shrinks to fit. */
 START_TEST(test_batched)
 {
-	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 	uint64_t sampled = 0;
 
@@ -781,7 +781,7 @@ END_TEST
 
 START_TEST(test_own_settings)
 {
-	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_LINEAR, 0, 1};
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_LINEAR, 0, 1, 0};
 	struct br__run run;
 	uint64_t small = 0, big = 0;
 
@@ -816,7 +816,7 @@ END_TEST
 
 START_TEST(test_skips)
 {
-	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 
 	/* Skipped by its definition: never set up. */
@@ -853,7 +853,7 @@ START_TEST(test_named_parameters)
 		{"multi/product/n:256/dist:random/k:1", "256 0 1 random 256 256"},
 		{"multi/product/n:256/dist:sorted/k:4", "256 1 4 sorted 256 256"},
 	};
-	struct br__settings s = {100, 1e4, 4, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {100, 1e4, 4, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	const struct br__instance *all;
 	struct br__run run;
 	int n = br__registry_instances(&all), first = -1;
@@ -892,7 +892,7 @@ END_TEST
 
 START_TEST(test_user_counters)
 {
-	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 	uint64_t iters = 0, ns = 0;
 
@@ -923,7 +923,7 @@ END_TEST
 
 START_TEST(test_pause_and_manual)
 {
-	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 	uint64_t iters = 0;
 
@@ -963,7 +963,7 @@ END_TEST
 
 START_TEST(test_threads)
 {
-	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {5000, 1e5, 10, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__run run;
 	uint64_t sampled = 0, calls = 0;
 

@@ -420,7 +420,7 @@ static int near(uint64_t a, void (*f)(void), uint64_t len)
  * leaf, body, br__body_call (a return address right after its call). */
 START_TEST(test_live_in_process)
 {
-	struct br__settings s = {5e8, 1e6, 2, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {5e8, 1e6, 2, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__sampler smp;
 	struct br__run run;
 	char why[BR__REASON_MAX];
@@ -456,7 +456,7 @@ END_TEST
 /* One inherited event per CPU: samples of both threads, each in its leaf. */
 START_TEST(test_live_threads)
 {
-	struct br__settings s = {5e8, 1e6, 2, NULL, BR__PLAN_AUTO, 0, 1};
+	struct br__settings s = {5e8, 1e6, 2, NULL, BR__PLAN_AUTO, 0, 1, 0};
 	struct br__sampler smp;
 	struct br__run run;
 	char why[BR__REASON_MAX];

@@ -20,6 +20,12 @@ tests_harness_libs = harness/libharness.la $(CHECK_LIBS)
 %C%_check_analysis_CFLAGS = $(tests_cflags)
 %C%_check_analysis_LDADD = $(tests_harness_libs)
 
+TESTS += %D%/check_memory
+check_PROGRAMS += %D%/check_memory
+%C%_check_memory_SOURCES = %D%/check_memory.c
+%C%_check_memory_CFLAGS = $(tests_cflags)
+%C%_check_memory_LDADD = lib/libbenchrun-internal.la $(CHECK_LIBS)
+
 %C%_check_loop_SOURCES = %D%/check_loop.c
 %C%_check_loop_CFLAGS = $(tests_cflags)
 %C%_check_loop_LDADD = lib/libbenchrun-internal.la $(CHECK_LIBS)

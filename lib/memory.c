@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* Memory per iteration (--memory): libbenchrun interposes the allocator.
+ *
+ * Why inside the library rather than a library benchrun preloads: every
+ * benchmark program links libbenchrun, so the counting is there in a
+ * program run on its own, in a kept old build of a paired comparison and in
+ * a statically linked one, with no path to find and no environment to
+ * pass.  glibc lets a program replace malloc: its own calls (strdup,
+ * fopen, libstdc++'s operator new) then come here too, and each function
+ * here hands the work to glibc's __libc_* entry points.
+ *
+ * Counting is off unless br__mem_start() switched it on (the library does
+ * so around the body's loop only, in calls made for counting after the
+ * timed samples), so a timed sample never pays for it; off, an
+ * allocation costs one relaxed load more, a free one load of the word in
+ * front of the block.  On, each allocation and free adds to counters with
+ * relaxed atomics (lock-free; threads of BR_THREADS bodies count too) and
+ * a block allocated while counting carries a 32-byte header in front of
+ * it: [orig, size, tag] with tag = BR__MEM_TAG ^ address, so free, realloc
+ * and malloc_usable_size know its requested size and whether it is live
+ * bytes of this count.  A block glibc made has its own size word there,
+ * which can never equal the tag (its top bits are clear). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+
+extern void *__libc_malloc(size_t n);
+extern void __libc_free(void *p);
+extern void *__libc_calloc(size_t n, size_t m);
+extern void *__libc_realloc(void *p, size_t n);
+extern void *__libc_memalign(size_t align, size_t n);
+
+#define HEADER 32                      /* bytes in front of a counted block */
+#define BR__MEM_TAG UINT64_C(0xb3a4c0ffee5eed17)
+
+static atomic_int counting;
+static atomic_uint_fast64_t n_allocs, n_frees, n_reallocs, n_bytes;
+static atomic_int_fast64_t live, peak;
+static atomic_uint_fast64_t generation;  /* which count a header belongs to */
+
+/* The header words in front of p: [0] what to pass to __libc_free, [1]
+ * the requested size, [2] the generation, [3] the tag. */
+static uint64_t *header_of(void *p)
+{
+	return (uint64_t *)((char *)p - HEADER);
+}
+
+static int counted_block(void *p)
+{
+	return ((uint64_t *)p)[-1] == (BR__MEM_TAG ^ (uint64_t)(uintptr_t)p);
+}
+
+static void add_live(int64_t d)
+{
+	int64_t now = atomic_fetch_add_explicit(&live, d, memory_order_relaxed) + d;
+	int64_t top = atomic_load_explicit(&peak, memory_order_relaxed);
+
+	while (now > top && !atomic_compare_exchange_weak_explicit(&peak, &top, now,
+	                                                           memory_order_relaxed,
+	                                                           memory_order_relaxed))
+		;
+}
+
+/* A block of n bytes aligned to `align` (a power of two, or 0 for
+ * malloc's), with a header when counting; counted as one allocation. */
+static void *alloc(size_t n, size_t align, int zero)
+{
+	size_t off = align > HEADER ? align : HEADER;
+	char *q;
+	uint64_t *h;
+
+	if (!atomic_load_explicit(&counting, memory_order_relaxed))
+		return align ? __libc_memalign(align, n) : zero ? __libc_calloc(1, n)
+		                                              : __libc_malloc(n);
+	if (n > SIZE_MAX - off) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	q = align ? __libc_memalign(align, n + off) : zero ? __libc_calloc(1, n + off)
+	                                                   : __libc_malloc(n + off);
+	if (!q)
+		return NULL;
+	h = header_of(q + off);
+	h[0] = (uint64_t)(uintptr_t)q;
+	h[1] = n;
+	h[2] = atomic_load_explicit(&generation, memory_order_relaxed);
+	h[3] = BR__MEM_TAG ^ (uint64_t)(uintptr_t)(q + off);
+	atomic_fetch_add_explicit(&n_allocs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&n_bytes, n, memory_order_relaxed);
+	add_live((int64_t)n);
+	return q + off;
+}
+
+/* Free p: a counted block through its header (live bytes of this count
+ * come off), any other as glibc made it. */
+static void release(void *p, int count_call)
+{
+	uint64_t *h;
+
+	if (!p)
+		return;
+	if (count_call && atomic_load_explicit(&counting, memory_order_relaxed))
+		atomic_fetch_add_explicit(&n_frees, 1, memory_order_relaxed);
+	if (!counted_block(p)) {
+		__libc_free(p);
+		return;
+	}
+	h = header_of(p);
+	h[3] = 0;  /* a double free is glibc's to catch, not a second count */
+	if (h[2] == atomic_load_explicit(&generation, memory_order_relaxed))
+		add_live(-(int64_t)h[1]);
+	__libc_free((void *)(uintptr_t)h[0]);
+}
+
+void *malloc(size_t n)
+{
+	return alloc(n, 0, 0);
+}
+
+void *calloc(size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return alloc(n * m, 0, 1);
+}
+
+void free(void *p)
+{
+	release(p, 1);
+}
+
+void *realloc(void *p, size_t n)
+{
+	size_t old;
+	void *q;
+
+	if (!p)
+		return alloc(n, 0, 0);
+	if (!counted_block(p)) {
+		/* A block from before the count: glibc's realloc; counted as a
+		 * reallocation of n bytes, its bytes no live bytes of this count. */
+		if ((q = __libc_realloc(p, n)) && atomic_load_explicit(&counting,
+		                                                       memory_order_relaxed)) {
+			atomic_fetch_add_explicit(&n_reallocs, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&n_bytes, n, memory_order_relaxed);
+		}
+		return q;
+	}
+	/* A counted block: a new block, the old one's bytes moved and freed.
+	 * Counted as one reallocation, its new size in the bytes. */
+	old = header_of(p)[1];
+	if (!(q = alloc(n, 0, 0)))
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	if (atomic_load_explicit(&counting, memory_order_relaxed)) {
+		atomic_fetch_sub_explicit(&n_allocs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&n_reallocs, 1, memory_order_relaxed);
+	}
+	release(p, 0);
+	return q;
+}
+
+void *reallocarray(void *p, size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n * m);
+}
+
+void *memalign(size_t align, size_t n)
+{
+	if (align & (align - 1) || !align) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return alloc(n, align, 0);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+	return memalign(align, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+	void *p;
+
+	if (!align || align % sizeof(void *) || align & (align - 1))
+		return EINVAL;
+	if (!(p = alloc(n, align, 0)))
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+void *valloc(size_t n)
+{
+	return alloc(n, (size_t)sysconf(_SC_PAGESIZE), 0);
+}
+
+void *pvalloc(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return alloc(n ? (n + page - 1) / page * page : page, page, 0);
+}
+
+/* glibc exports no other name for its own, so a block it made is read as
+ * glibc reads it: the chunk's size word in front of it, less the words the
+ * chunk keeps (two for a mapped chunk, one otherwise). */
+size_t malloc_usable_size(void *p)
+{
+	size_t word;
+
+	if (!p)
+		return 0;
+	if (counted_block(p))
+		return header_of(p)[1];
+	word = ((size_t *)p)[-1];
+	return (word & ~(size_t)7) - (word & 2 ? 2 : 1) * sizeof(size_t);
+}
+
+void br__mem_start(void)
+{
+	atomic_fetch_add_explicit(&generation, 1, memory_order_relaxed);
+	atomic_store_explicit(&n_allocs, 0, memory_order_relaxed);
+	atomic_store_explicit(&n_frees, 0, memory_order_relaxed);
+	atomic_store_explicit(&n_reallocs, 0, memory_order_relaxed);
+	atomic_store_explicit(&n_bytes, 0, memory_order_relaxed);
+	atomic_store_explicit(&live, 0, memory_order_relaxed);
+	atomic_store_explicit(&peak, 0, memory_order_relaxed);
+	atomic_store_explicit(&counting, 1, memory_order_seq_cst);
+}
+
+void br__mem_stop(struct br__mem_count *out)
+{
+	atomic_store_explicit(&counting, 0, memory_order_seq_cst);
+	out->allocs = atomic_load_explicit(&n_allocs, memory_order_relaxed);
+	out->frees = atomic_load_explicit(&n_frees, memory_order_relaxed);
+	out->reallocs = atomic_load_explicit(&n_reallocs, memory_order_relaxed);
+	out->bytes = atomic_load_explicit(&n_bytes, memory_order_relaxed);
+	out->live = atomic_load_explicit(&live, memory_order_relaxed);
+	out->peak = atomic_load_explicit(&peak, memory_order_relaxed);
+}
