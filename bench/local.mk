@@ -31,11 +31,12 @@ EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/measure-
 	%D%/measure-api \
 	%D%/peer_gbench.cc
 
-# `make bench` writes its HTML report into reports/ (reports/index.html).
+# `make bench` writes its HTML report into reports/ (reports/index.html) and
+# counts memory per iteration (--memory).
 # Extra benchrun options: make bench BENCHFLAGS='--filter hash --processes 10'
 BENCHFLAGS =
 bench: $(bench_programs) harness/benchrun
-	harness/benchrun --report reports $(BENCHFLAGS) $(bench_programs)
+	harness/benchrun --report reports --memory $(BENCHFLAGS) $(bench_programs)
 .PHONY: bench
 
 # The configured list benchrun uses when run here with no programs named.

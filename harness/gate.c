@@ -132,12 +132,14 @@ static void memory_verdicts(struct suite *cur, const struct suite *old,
 		a1 = user_counter_mean(b, USER_MEM_ALLOCS);
 		l0 = user_counter_mean(r, USER_MEM_LEAKED);
 		l1 = user_counter_mean(b, USER_MEM_LEAKED);
+		why[0] = '\0';
 		if (a0 == 0 && a1 >= 1)
 			snprintf(why, sizeof b->cmp.memory, "allocates now: %.4g -> %.4g allocs/iter",
 			         a0, a1);
-		else if (l1 > 0 && l1 - l0 >= LEAK_GROWTH)
-			snprintf(why, sizeof b->cmp.memory, "leaks more: %.4g -> %.4g B/iter", l0, l1);
-		else
+		if (l1 > 0 && l1 - l0 >= LEAK_GROWTH)
+			snprintf(why + strlen(why), sizeof b->cmp.memory - strlen(why),
+			         "%sleaks more: %.4g -> %.4g B/iter", why[0] ? "; " : "", l0, l1);
+		if (!why[0])
 			continue;
 		if (b->cmp.verdict != VERDICT_REGRESSED) {
 			sum->counts[b->cmp.verdict]--;

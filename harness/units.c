@@ -53,6 +53,23 @@ char *units_rate(char *buf, size_t n, double per_iter, int items, double ns_per_
 	return buf;
 }
 
+char *units_bytes(char *buf, size_t n, double bytes)
+{
+	static const char *const prefix[] = {"", "k", "M", "G", "T"};
+	int p = 0;
+
+	if (!isfinite(bytes)) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	while (fabs(bytes) >= 999.95 && p < 4) {
+		bytes /= 1000;
+		p++;
+	}
+	snprintf(buf, n, "%.4g %sB", bytes, prefix[p]);
+	return buf;
+}
+
 static const char *const measure_names[] = {"time", "instructions"};
 
 const char *units_measure_name(int measure)

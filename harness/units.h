@@ -14,6 +14,10 @@ char *units_time(char *buf, size_t n, double ns);
  * there is no rate.  Returns buf. */
 char *units_rate(char *buf, size_t n, double per_iter, int items, double ns_per_iter);
 
+/* Format a number of bytes as "512 B", "1.28 kB", "6.856 MB" (four
+ * significant digits, SI prefixes); "-" when not finite.  Returns buf. */
+char *units_bytes(char *buf, size_t n, double bytes);
+
 /* What a sample's figure is: nanoseconds, or instructions (Ir) that
  * Valgrind's callgrind counted (harness/callgrind.h). */
 enum measure { MEASURE_TIME, MEASURE_INSTRUCTIONS,

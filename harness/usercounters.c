@@ -35,12 +35,12 @@ static const struct {
 	int kind;
 } mem_figures[] = {
 	{"allocs", USER_MEM_ALLOCS, "allocs", "/iter", USER_PER_ITER},
-	{"bytes", USER_MEM_BYTES, "bytes", " B/iter", USER_PER_ITER},
+	{"bytes", USER_MEM_BYTES, "bytes", "B/iter", USER_PER_ITER},
 	{"frees", USER_MEM_FREES, "frees", "/iter", USER_PER_ITER},
 	{"reallocs", USER_MEM_REALLOCS, "reallocs", "/iter", USER_PER_ITER},
-	{"leaked", USER_MEM_LEAKED, "leaked", " B/iter", USER_PER_ITER},
-	{"peak", USER_MEM_PEAK, "peak", " B", USER_VALUE},
-	{"max_rss", USER_MEM_MAX_RSS, "max RSS", " B", USER_VALUE},
+	{"leaked", USER_MEM_LEAKED, "leaked", "B/iter", USER_PER_ITER},
+	{"peak", USER_MEM_PEAK, "peak", "B", USER_VALUE},
+	{"max_rss", USER_MEM_MAX_RSS, "max RSS", "B", USER_VALUE},
 };
 #define NMEM (sizeof mem_figures / sizeof mem_figures[0])
 
@@ -158,6 +158,20 @@ const char *user_counter_unit(int kind)
 	return kind == USER_PER_ITER ? "/iter" : kind == USER_RATE ? "/s" : "";
 }
 
+/* Figure v of a counter shown in `unit`: bytes with their prefix ("6.856
+ * MB", "64 B/iter"), anything else as %.4g and the unit. */
+static char *figure(char *buf, size_t len, double v, const char *unit)
+{
+	if (unit[0] == 'B') {
+		units_bytes(buf, len, v);
+		if (unit[1])
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s", unit + 1);
+	} else {
+		snprintf(buf, len, "%.4g%s", v, unit);
+	}
+	return buf;
+}
+
 /* The label and unit counter u is shown with. */
 static void label_of(const struct user_counter *u, const char **label, const char **unit)
 {
@@ -178,12 +192,15 @@ char *user_counters_format(char *buf, size_t len, const struct bench_result *b, 
 		const char *label, *unit;
 		if (!user_counter_is_memory(u->name) != !memory)
 			continue;
+		char v[48], lo[48], hi[48];
 		label_of(u, &label, &unit);
-		o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", first ? "" : ", ", label,
-		                      u->mean, unit);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s %s", first ? "" : ", ", label,
+		                      figure(v, sizeof v, u->mean, unit));
 		first = 0;
 		if (o < len && isfinite(u->lo) && (!memory || u->lo != u->hi))
-			o += (size_t)snprintf(buf + o, len - o, " [%.4g, %.4g]", u->lo, u->hi);
+			o += (size_t)snprintf(buf + o, len - o, " [%s, %s]",
+			                      figure(lo, sizeof lo, u->lo, unit[0] == 'B' ? "B" : ""),
+			                      figure(hi, sizeof hi, u->hi, unit[0] == 'B' ? "B" : ""));
 	}
 	return buf;
 }
@@ -201,16 +218,18 @@ char *user_counters_change_format(char *buf, size_t len, const struct bench_resu
 		const char *label, *unit;
 		if (!user_counter_is_memory(u->name) != !memory)
 			continue;
+		char v0[48], v1[48];
 		label_of(u, &label, &unit);
 		if (w && w->kind == u->kind && isfinite(w->mean)) {
-			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s -> %.4g%s",
-			                      first ? "" : ", ", label, w->mean, unit, u->mean, unit);
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %s -> %s", first ? "" : ", ", label,
+			                      figure(v0, sizeof v0, w->mean, unit),
+			                      figure(v1, sizeof v1, u->mean, unit));
 			if (o < len && w->mean != 0)
 				o += (size_t)snprintf(buf + o, len - o, " (%+.1f%%)",
 				                      100 * (u->mean / w->mean - 1));
 		} else
-			o += (size_t)snprintf(buf + o, len - o, "%s%s %.4g%s", first ? "" : ", ",
-			                      label, u->mean, unit);
+			o += (size_t)snprintf(buf + o, len - o, "%s%s %s", first ? "" : ", ", label,
+			                      figure(v1, sizeof v1, u->mean, unit));
 		first = 0;
 	}
 	return buf;

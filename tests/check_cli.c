@@ -172,7 +172,7 @@ START_TEST(test_list)
 	ck_assert_str_eq(t.out, "ok/fast\nok/param/1\nok/param/2\n"
 	                        "bad/crash\nbad/hang\nbad/fail\nbad/abort\n"
 	                        "own/fixed\nown/gpu\nown/input\nown/slow\nown/counted\n"
-	                        "own/threaded/threads:2\n");
+	                        "own/allocating\nown/threaded/threads:2\n");
 	ck_assert_str_eq(t.err, "");
 	transcript_free(&t);
 }
@@ -263,7 +263,7 @@ static const struct usage_case {
 	{{"--timeout", "nan"}, 1, "benchrun: --timeout: bad value 'nan'\n", NULL},
 	{{"--samples", "1"}, 1, "benchrun: --samples: bad value '1'\n", NULL},
 	{{"--statistic", "counter:"}, 1, "benchrun: --statistic: bad value 'counter:' (one of: "
-	 "slope, median, mean, instructions, counter:NAME)\n", NULL},
+	 "slope, median, mean, instructions, allocs, bytes, counter:NAME)\n", NULL},
 	{{NULL}, 2, "benchrun: /nonexistent/benchrun-worker: ", "No such file or directory"},
 	{{NULL}, 3, "benchrun: /bin/true: not a benchrun worker", NULL},
 	{{"--filter", "^zzz"}, 1, "benchrun: no benchmark matches the filter\n", NULL},
@@ -477,6 +477,77 @@ START_TEST(test_user_counters)
 	ck_assert_int_eq(t.exit_code, 0);
 	transcript_free(&t);
 	unsetenv("WORKER_RATIO");
+	ck_assert_int_ge(asprintf(&cmd, "rm -rf '%s'", dir), 0);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+END_TEST
+
+/* --memory: the figures on their own line, in the JSON (as mem:* counters)
+ * and in a baseline; a body that allocates now, or leaks more, is called
+ * regressed whatever its time does (stored: the kept program would read
+ * the same environment); --statistic allocs gates the count exactly. */
+START_TEST(test_memory)
+{
+	struct transcript t;
+	char dir[PATH_MAX + 16], row[512], *cmd;
+	json_t *doc, *u, *e;
+	int found = 0;
+	size_t i;
+
+	snprintf(dir, sizeof dir, "%s/baselines", tmpdir);
+	unsetenv("WORKER_ALLOC");
+	unsetenv("WORKER_LEAK");
+	run_cli(&t, FAST, "--processes", "3", "--memory", "--json", json_path, "--baseline-dir",
+	        dir, "--save-baseline", "mem", "--filter", "^own/allocating$", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_msg(strstr(t.out, "\n    memory: allocs 0/iter, bytes 0 B/iter, frees 0/iter, "
+	                     "reallocs 0/iter, leaked 0 B/iter, peak 0 B, max RSS "), "%s", t.out);
+	doc = load_json(json_path);
+	u = json_object_get(json_bench(doc, "own/allocating"), "user_counters");
+	json_array_foreach(u, i, e)
+		found += !strcmp(json_string_value(json_object_get(e, "name")), "mem:allocs");
+	ck_assert_int_eq(found, 1);
+	json_decref(doc);
+	transcript_free(&t);
+
+	/* A new allocation an iteration: regressed, whatever the time did. */
+	setenv("WORKER_ALLOC", "1", 1);
+	run_cli(&t, FAST, "--processes", "3", "--memory", "--baseline-dir", dir, "--baseline",
+	        "mem", "--no-paired", "--profile", "none", "--filter", "^own/allocating$", sample,
+	        NULL);
+	ck_assert_int_eq(t.exit_code, 1);
+	ck_assert(table_row(strstr(t.out, "\nbenchmark ") + 1, "own/allocating", row, sizeof row));
+	ck_assert_msg(strstr(row, "regressed (memory: allocates now: 0 -> 1 allocs/iter)"), "%s",
+	              row);
+	ck_assert_msg(strstr(t.out, "memory: allocs 0/iter -> 1/iter"), "%s", t.out);
+	transcript_free(&t);
+	/* and gated on the count itself: 0 -> 2 is regressed, exactly */
+	setenv("WORKER_ALLOC", "2", 1);
+	run_cli(&t, FAST, "--processes", "3", "--memory", "--baseline-dir", dir, "--baseline",
+	        "mem", "--no-paired", "--profile", "none", "--statistic", "allocs", "--filter",
+	        "^own/allocating$", sample, NULL);
+	ck_assert_int_eq(t.exit_code, 1);
+	ck_assert(table_row(strstr(t.out, "\nbenchmark ") + 1, "own/allocating", row, sizeof row));
+	ck_assert_msg(strstr(row, "regressed"), "%s", row);
+	transcript_free(&t);
+	/* A leak that grows: regressed. */
+	unsetenv("WORKER_ALLOC");
+	setenv("WORKER_LEAK", "64", 1);
+	run_cli(&t, FAST, "--processes", "3", "--memory", "--baseline-dir", dir, "--baseline",
+	        "mem", "--no-paired", "--profile", "none", "--filter", "^own/allocating$", sample,
+	        NULL);
+	ck_assert_int_eq(t.exit_code, 1);
+	ck_assert_msg(strstr(t.out, "leaks more: 0 -> 64 B/iter"), "%s", t.out);
+	transcript_free(&t);
+	/* Unchanged: no memory verdict, exit 0 (statistic allocs: exact). */
+	unsetenv("WORKER_LEAK");
+	run_cli(&t, FAST, "--processes", "3", "--memory", "--baseline-dir", dir, "--baseline",
+	        "mem", "--no-paired", "--statistic", "allocs", "--filter", "^own/allocating$",
+	        sample, NULL);
+	ck_assert_int_eq(t.exit_code, 0);
+	ck_assert_msg(!strstr(t.out, "memory:  "), "%s", t.out);
+	transcript_free(&t);
 	ck_assert_int_ge(asprintf(&cmd, "rm -rf '%s'", dir), 0);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
@@ -775,6 +846,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(run, test_hang);
 	tcase_add_test(run, test_own_settings);
 	tcase_add_test(run, test_user_counters);
+	tcase_add_test(run, test_memory);
 	tcase_add_test(run, test_threads);
 	tcase_add_test(run, test_json);
 	tcase_add_test(run, test_counters_run);

@@ -102,6 +102,22 @@ START_TEST(test_rate_items)
 }
 END_TEST
 
+/* Bytes with SI prefixes, four significant digits. */
+START_TEST(test_bytes)
+{
+	char buf[32];
+
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, 0), "0 B");
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, 64), "64 B");
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, 999.94), "999.9 B");
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, 999.96), "1 kB");
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, 128000), "128 kB");
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, 6856000), "6.856 MB");
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, 2.5e15), "2500 TB");
+	ck_assert_str_eq(units_bytes(buf, sizeof buf, NAN), "-");
+}
+END_TEST
+
 START_TEST(test_rate_none)
 {
 	RATE(0, 0, 100, "-");
@@ -187,6 +203,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, test_rate_bytes);
 	tcase_add_test(tc, test_rate_items);
 	tcase_add_test(tc, test_rate_none);
+	tcase_add_test(tc, test_bytes);
 	tcase_add_test(tc, test_figure_instructions);
 	tcase_add_test(tc, test_figure_time_counter);
 	tcase_add_test(tc, test_measure_names);

@@ -128,6 +128,42 @@ BR_BENCHMARK(own, counted)
 	br_state_counter(st, "hits", (double)n, BR_COUNTER_PER_ITER);
 }
 
+/* Memory: WORKER_ALLOC blocks of 32 bytes made and freed an iteration
+ * (none unless set), and WORKER_LEAK bytes left allocated an iteration
+ * (chained, freed in the teardown), so a test can change them between
+ * runs. */
+static void free_chain(br_state_t *st)
+{
+	void **p = br_state_user(st);
+
+	while (p) {
+		void **next = *p;
+		free(p);
+		p = next;
+	}
+}
+
+BR_BENCHMARK(own, allocating, .teardown = free_chain)
+{
+	int blocks = getenv("WORKER_ALLOC") ? atoi(getenv("WORKER_ALLOC")) : 0;
+	size_t leak = getenv("WORKER_LEAK") ? (size_t)atoi(getenv("WORKER_LEAK")) : 0;
+	void **chain = br_state_user(st);
+
+	BR_ITERATE(st) {
+		for (int i = 0; i < blocks; i++) {
+			void *p = malloc(32);
+			br_do_not_optimize(p);
+			free(p);
+		}
+		if (leak >= sizeof(void *)) {
+			void **p = malloc(leak);
+			*p = chain;
+			chain = p;
+		}
+	}
+	br_state_set_user(st, chain);
+}
+
 /* Two threads at once, an item each per iteration. */
 BR_BENCHMARK(own, threaded, BR_THREADS(2), .items_per_iter = 1)
 {
