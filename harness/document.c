@@ -221,6 +221,7 @@ static json_t *benchmark(const struct bench_result *b)
 		json_object_set_new(o, "complexity_function", json_pack("{s:s, s:f}", "name",
 		                    b->complexity_name, "g", b->complexity_g));
 	json_object_set_new(o, "profile", b->profile ? profile_to_json(b->profile) : json_null());
+	json_object_set_new(o, "alloc_profile", b->alloc ? profile_to_json(b->alloc) : json_null());
 	json_object_set_new(o, "instruction_profile",
 	                    b->counted ? callgrind_profile_json(b->counted, 20) : json_null());
 	for (size_t i = 0; i < b->nprocs && i < json_array_size(procs); i++)
@@ -523,6 +524,9 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 	if (json_is_object(json_object_get(o, "profile")) &&
 	    profile_from_json(json_object_get(o, "profile"), &b->profile, err, sizeof err) != 0)
 		return bad(l, "%s", err);
+	if (json_is_object(json_object_get(o, "alloc_profile")) &&
+	    profile_from_json(json_object_get(o, "alloc_profile"), &b->alloc, err, sizeof err) != 0)
+		return bad(l, "alloc_%s", err);
 	if (load_processes(l, json_object_get(o, "processes"), b) != 0)
 		return -1;
 	if (user_counters_from_json(o, b, err, sizeof err) != 0)

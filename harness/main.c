@@ -31,6 +31,7 @@ struct run {
 	struct options o;
 	regex_t filter;
 	regex_t profile_re;        /* --profile REGEX, when profile_mode says so */
+	regex_t alloc_re;          /* --profile-alloc REGEX, when alloc_mode says so */
 	struct suite cur, base;
 	struct suite old;          /* the old build measured now (paired mode) */
 	struct stage stage;        /* where old and new run from (paired mode) */
@@ -232,6 +233,7 @@ static int write_outputs(struct run *r)
 		report_compare_summary(stdout, &r->sum, count_failed(&r->cur), &rs);
 	}
 	profile_print(stdout, &r->cur, 5);
+	profile_alloc_print(stdout, &r->cur, 5);
 	for (size_t i = 0; i < r->cur.nbenches; i++)
 		if (r->cur.benches[i].counted)
 			callgrind_profile_print(stdout, r->cur.benches[i].name,
@@ -313,6 +315,10 @@ static int parse(struct run *r, int argc, char **argv)
 	if (r->o.profile && profile_parse_mode(r->o.profile, &mode, &r->profile_re) != 0)
 		return EXIT_USAGE;
 	r->o.profile_mode = mode;
+	mode = PROFILE_REGRESSED;
+	if (r->o.profile_alloc && profile_parse_mode(r->o.profile_alloc, &mode, &r->alloc_re) != 0)
+		return EXIT_USAGE;
+	r->o.alloc_mode = mode;
 	if (r->o.filter && (err = regcomp(&r->filter, r->o.filter, REG_EXTENDED | REG_NOSUB))) {
 		char msg[160];
 		regerror(err, &r->filter, msg, sizeof msg);
@@ -428,6 +434,9 @@ static void profile(struct run *r)
 	else if (r->measured)
 		profile_suite(&r->o, &r->profile_re, &r->cur, r->base_name && !r->ab ? &r->base : NULL,
 		              r->paired ? &r->old : NULL);
+	if (r->measured && r->o.measure == MEASURE_TIME)
+		profile_alloc_suite(&r->o, &r->alloc_re, &r->cur,
+		                    r->base_name && !r->ab ? &r->base : NULL, r->paired ? &r->old : NULL);
 }
 
 static void print_list(const struct run *r)
@@ -444,6 +453,8 @@ static void run_free(struct run *r)
 		regfree(&r->filter);
 	if (r->o.profile_mode == PROFILE_MATCH)
 		regfree(&r->profile_re);
+	if (r->o.alloc_mode == PROFILE_MATCH)
+		regfree(&r->alloc_re);
 	suite_free(&r->cur);
 	suite_free(&r->base);
 	suite_free(&r->old);

@@ -23,6 +23,7 @@ enum opt_id {
 	O_NO_KEEP, O_NO_PAIRED,
 	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN, O_PROFILE, O_PROFILE_FREQ,
 	O_PROFILE_TIME, O_DRIFT_BOUND, O_MEASURE_WHAT, O_ITERATIONS, O_CACHE_SIM, O_MEMORY,
+	O_PROFILE_ALLOC,
 };
 
 static const struct opt_def {
@@ -64,6 +65,7 @@ static const struct opt_def {
 	{"counters", O_COUNTERS, 0, "LIST", "count these libpfm4 events, comma-separated ('none': none)"},
 	{"list-counters", O_LIST_COUNTERS, 0, NULL, "show which events this machine counts, and why not"},
 	{"profile", O_PROFILE, 0, "WHICH", "sample a CPU profile of: regressed (default), all, none, or names matching a regex"},
+	{"profile-alloc", O_PROFILE_ALLOC, 0, "WHICH", "record where the allocations of: regressed (default: memory figures regressed), all, none, or names matching a regex come from"},
 	{"profile-freq", O_PROFILE_FREQ, 0, "HZ", "profile samples per second (default " BR__PROTO_STR(BR__PROTO_PROFILE_HZ) ")"},
 	{"profile-time", O_PROFILE_TIME, 0, "SECONDS", "loop time sampled per profile (default " BR__PROTO_STR(BR__PROTO_PROFILE_S) ")"},
 	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
@@ -215,6 +217,7 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_JSON: o->json_path = v; return 0;
 	case O_REPORT: o->report_dir = v; return 0;
 	case O_PROFILE: o->profile = v; return 0;
+	case O_PROFILE_ALLOC: o->profile_alloc = v; return 0;
 	case O_MARKDOWN: o->markdown_path = v; return 0;
 	case O_SAVE_BASELINE: o->save_baseline = v; return 0;
 	case O_BASELINE: o->baseline = v; return 0;

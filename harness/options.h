@@ -53,6 +53,8 @@ struct options {
 	int color;                  /* enum color_mode */
 	int profile_mode;           /* enum profile_mode */
 	const char *profile;        /* --profile value as given, or NULL */
+	int alloc_mode;             /* enum profile_mode of --profile-alloc */
+	const char *profile_alloc;  /* --profile-alloc value as given, or NULL */
 	unsigned profile_freq;      /* samples per second */
 	double profile_time_s;      /* loop time sampled per profile, s */
 	char **programs;          /* positional arguments (into argv) */

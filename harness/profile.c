@@ -46,6 +46,8 @@ void profile_free(struct profile *p)
 	free(p->folded);
 	free(p->svg);
 	free(p->diff_svg);
+	flame_free(&p->counts);
+	free(p->counts_folded);
 	free(p);
 }
 
@@ -76,6 +78,12 @@ static size_t chain_names(struct symbols *sym, const struct profile_chain *c,
 int profile_symbolise(const struct protocol_profile *raw, struct flame_profile *out,
                       char *err, size_t errlen)
 {
+	return profile_symbolise_weighted(raw, out, 0, err, errlen);
+}
+
+int profile_symbolise_weighted(const struct protocol_profile *raw, struct flame_profile *out,
+                               int by_bytes, char *err, size_t errlen)
+{
 	const char **names = malloc(MAX_FRAMES * sizeof *names);
 	struct symbols *sym = names ? symbols_create(raw->maps, raw->nmaps, err, errlen) : NULL;
 	int rc = 0;
@@ -85,7 +93,8 @@ int profile_symbolise(const struct protocol_profile *raw, struct flame_profile *
 	for (size_t i = 0; sym && rc == 0 && i < raw->nchains; i++) {
 		size_t n = chain_names(sym, &raw->chains[i], names, MAX_FRAMES);
 		size_t from = profile_cut(names, n);
-		if ((rc = flame_add(out, names + from, n - from, raw->chains[i].count)) != 0)
+		uint64_t w = by_bytes ? raw->chains[i].bytes : raw->chains[i].count;
+		if (w && (rc = flame_add(out, names + from, n - from, w)) != 0)
 			snprintf(err, errlen, "out of memory");
 	}
 	if (sym)
@@ -118,15 +127,29 @@ int profile_parse_mode(const char *v, enum profile_mode *mode, regex_t *re)
 	return 0;
 }
 
+static struct profile *run_worker_profile(const struct options *o, const char *prog,
+                                          const char *name, int alloc, char **why,
+                                          int *refused);
+
 /* Run the profile worker for benchmark `name` of `prog` and symbolise what
  * it sampled.  Returns the profile, or NULL with the reason in *why (owned
  * by the caller); *refused is set when the kernel refused sampling. */
 static struct profile *run_profile(const struct options *o, const char *prog,
                                    const char *name, char **why, int *refused)
 {
+	return run_worker_profile(o, prog, name, 0, why, refused);
+}
+
+/* The profile run of either kind: sampled CPU time, or (alloc) every
+ * allocation, symbolised by bytes and by count. */
+static struct profile *run_worker_profile(const struct options *o, const char *prog,
+                                          const char *name, int alloc, char **why,
+                                          int *refused)
+{
 	char freq[16], ptime[32], warm[32], err[256];
-	const char *args[] = {"--run", name, "--profile", "--profile-freq", freq,
-	                      "--profile-time", ptime, "--warmup-time", warm, NULL};
+	const char *args[] = {"--run", name, alloc ? "--profile-alloc" : "--profile",
+	                      "--profile-time", ptime, "--warmup-time", warm,
+	                      alloc ? NULL : "--profile-freq", freq, NULL};
 	double timeout = o->timeout_s + o->profile_time_s;
 	struct protocol_doc doc = {0};
 	struct proc_result res = {0};
@@ -159,7 +182,11 @@ static struct profile *run_profile(const struct options *o, const char *prog,
 		p->lost = pp->lost;
 		p->iters = pp->iters;
 		p->loop_ns = pp->loop_ns;
-		if (profile_symbolise(pp, &p->stacks, err, sizeof err) != 0)
+		p->alloc = alloc;
+		for (size_t i = 0; alloc && i < pp->nchains; i++)
+			p->bytes += pp->chains[i].bytes;
+		if (profile_symbolise_weighted(pp, &p->stacks, alloc, err, sizeof err) != 0 ||
+		    (alloc && profile_symbolise_weighted(pp, &p->counts, 0, err, sizeof err) != 0))
 			*why = strdup(err);
 		p->symbolise_s = now_s() - t0;
 	}
@@ -275,3 +302,69 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 	return done;
 }
 
+
+static int alloc_selected(const struct options *o, const regex_t *re,
+                          const struct bench_result *b)
+{
+	if (b->failed || !b->analysed)
+		return 0;
+	switch (o->alloc_mode) {
+	case PROFILE_ALL:
+		return 1;
+	case PROFILE_MATCH:
+		return regexec(re, b->name, 0, NULL, 0) == 0;
+	case PROFILE_REGRESSED:
+		return b->cmp.memory[0] != '\0';
+	default:
+		return 0;
+	}
+}
+
+size_t profile_alloc_suite(const struct options *o, const regex_t *re, struct suite *cur,
+                           const struct suite *base, const struct suite *old)
+{
+	size_t done = 0;
+	char *dir = NULL;
+
+	for (size_t i = 0; i < cur->nbenches; i++) {
+		struct bench_result *b = &cur->benches[i];
+		const struct bench_result *ob = suite_find(old, b->name), *sb = suite_find(base, b->name);
+		struct profile *p, *op = NULL;
+		char *why = NULL;
+		int refused = 0;
+		if (!alloc_selected(o, re, b))
+			continue;
+		if (!dir && !(dir = profile_dir(o)))
+			break;
+		if (!(p = run_worker_profile(o, b->program, b->name, 1, &why, &refused))) {
+			msg_warn(b->name, "no allocation profile: %s", why);
+			free(why);
+			continue;
+		}
+		/* the "before": the old build's, run now, or the baseline's stored one */
+		if (ob && !ob->failed &&
+		    (op = run_worker_profile(o, ob->program, b->name, 1, &why, &refused))) {
+			p->before = calloc(1, sizeof *p->before);
+			if (p->before) {
+				*p->before = op->stacks;
+				memset(&op->stacks, 0, sizeof op->stacks);
+				p->before_from = "old build";
+			}
+			profile_free(op);
+		} else if (sb && sb->alloc && sb->alloc->stacks.total &&
+		           (p->before = calloc(1, sizeof *p->before))) {
+			for (size_t k = 0; k < sb->alloc->stacks.n; k++) {
+				const struct flame_stack *st = &sb->alloc->stacks.stacks[k];
+				flame_add(p->before, (const char *const *)st->frames, st->nframes, st->count);
+			}
+			p->before_from = "baseline";
+		}
+		free(why);
+		profile_write_files(dir, b->name, p);
+		profile_free(b->alloc);
+		b->alloc = p;
+		done++;
+	}
+	free(dir);
+	return done;
+}

@@ -43,6 +43,13 @@ struct profile {
 	struct flame_profile *before;  /* the stored or old build's; owned, or NULL */
 	const char *before_from;       /* "baseline" or "old build" (static) */
 	char *folded, *svg, *diff_svg; /* files written, or NULL; owned */
+	/* An allocation profile (--profile-alloc): `stacks` weighs each stack
+	 * by its bytes and `counts` by its allocations; samples is the number
+	 * of allocations, bytes their bytes. */
+	int alloc;
+	uint64_t bytes;
+	struct flame_profile counts;
+	char *counts_folded;           /* owned, or NULL */
 };
 
 /* The stack of a call chain once symbolised, root first: names[0..n) cut
@@ -57,6 +64,11 @@ size_t profile_cut(const char *const *names, size_t n);
  * reason in err. */
 int profile_symbolise(const struct protocol_profile *raw, struct flame_profile *out,
                       char *err, size_t errlen);
+
+/* The same with each chain weighted by its bytes (an allocation profile)
+ * when by_bytes, else by its count. */
+int profile_symbolise_weighted(const struct protocol_profile *raw, struct flame_profile *out,
+                               int by_bytes, char *err, size_t errlen);
 
 /* Parse a --profile value.  Returns 0 and sets *mode (and compiles `re` for
  * PROFILE_MATCH), or -1 after one line naming the problem. */
@@ -82,6 +94,20 @@ char *profile_dir(const struct options *o);
 /* Write p's folded stacks, flame graph and (with a "before") differential
  * into dir, stems from benchmark `name`, and record the files in p. */
 void profile_write_files(const char *dir, const char *name, struct profile *p);
+
+/* --profile-alloc: the allocation profiles of the benchmarks o selects
+ * (o->alloc_mode, with re for a regex; regressed: those whose memory
+ * figures regressed), each one worker run recording every allocation's
+ * stack, written as STEM.alloc.folded and .alloc.svg (by bytes: where the
+ * bytes come from), STEM.alloc-count.folded (by allocations) and, against
+ * the old build of a paired run (or the baseline's stored one), a
+ * differential.  Attached to each benchmark's `alloc`; returns the count. */
+size_t profile_alloc_suite(const struct options *o, const regex_t *re, struct suite *cur,
+                           const struct suite *base, const struct suite *old);
+
+/* Under the comparison: each allocation profile's total per iteration and
+ * its top `top` sites by bytes. */
+void profile_alloc_print(FILE *out, const struct suite *s, size_t top);
 
 size_t profile_suite(const struct options *o, const regex_t *re, struct suite *cur,
                      const struct suite *base, const struct suite *old);

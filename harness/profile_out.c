@@ -16,6 +16,7 @@
 #include "options.h"
 #include "profile.h"
 #include "suite.h"
+#include "units.h"
 
 static int mkdir_one(const char *path)
 {
@@ -95,20 +96,38 @@ char *profile_dir(const struct options *o)
 	return dir;
 }
 
+static int put_counts_folded(FILE *f, const void *ctx)
+{
+	return flame_write_folded(f, &((const struct put_ctx *)ctx)->p->counts);
+}
+
 void profile_write_files(const char *dir, const char *name, struct profile *p)
 {
 	char stem[64], title[512];
 	struct put_ctx ctx = {p, title};
+	const char *kind = p->alloc ? ".alloc" : "";
+	char ext[32];
 
 	escape_file_stem(stem, sizeof stem, name);
-	snprintf(title, sizeof title, "%s: %llu samples of %s at %u Hz", name,
-	         (unsigned long long)p->samples, p->event ? p->event : "?", p->freq_hz);
-	p->folded = files_write(dir, stem, ".folded", put_folded, &ctx);
-	p->svg = files_write(dir, stem, ".svg", put_svg, &ctx);
+	if (p->alloc)
+		snprintf(title, sizeof title, "%s: where the bytes come from (%llu allocations, "
+		         "%llu bytes in %llu iterations)", name, (unsigned long long)p->samples,
+		         (unsigned long long)p->bytes, (unsigned long long)p->iters);
+	else
+		snprintf(title, sizeof title, "%s: %llu samples of %s at %u Hz", name,
+		         (unsigned long long)p->samples, p->event ? p->event : "?", p->freq_hz);
+	snprintf(ext, sizeof ext, "%s.folded", kind);
+	p->folded = files_write(dir, stem, ext, put_folded, &ctx);
+	snprintf(ext, sizeof ext, "%s.svg", kind);
+	p->svg = files_write(dir, stem, ext, put_svg, &ctx);
+	if (p->alloc)
+		p->counts_folded = files_write(dir, stem, ".alloc-count.folded", put_counts_folded,
+		                               &ctx);
 	if (p->before && p->before->total) {
 		snprintf(title, sizeof title, "%s: what changed since the %s (red: grew)", name,
 		         p->before_from);
-		p->diff_svg = files_write(dir, stem, "-diff.svg", put_diff_svg, &ctx);
+		snprintf(ext, sizeof ext, "%s-diff.svg", kind);
+		p->diff_svg = files_write(dir, stem, ext, put_diff_svg, &ctx);
 	}
 }
 
@@ -179,6 +198,38 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 		if (p->before && p->before->total)
 			print_growth(out, p, top);
 		fprintf(out, "  flame graph: %s%s%s\n", p->svg ? p->svg : "(not written)",
+		        p->diff_svg ? "  differential: " : "", p->diff_svg ? p->diff_svg : "");
+	}
+}
+
+void profile_alloc_print(FILE *out, const struct suite *s, size_t top)
+{
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct bench_result *b = &s->benches[i];
+		const struct profile *p = b->alloc;
+		struct flame_func *f = NULL;
+		double per = p && p->iters ? (double)p->iters : 1;
+		char bytes[32];
+		long n;
+
+		if (!p || !p->folded)
+			continue;
+		fputs("\nallocation profile ", out);
+		escape_term(out, b->name, 0);
+		fprintf(out, ": %.4g allocations and %s per iteration (%llu iterations recorded)\n",
+		        (double)p->samples / per, units_bytes(bytes, sizeof bytes,
+		                                              (double)p->bytes / per),
+		        (unsigned long long)p->iters);
+		fprintf(out, "  %7s  %12s  %s\n", "bytes", "B/iter", "allocating function (self)");
+		n = flame_top(&p->stacks, &f);
+		for (long k = 0; k < n && (size_t)k < top && f[k].self; k++)
+			fprintf(out, "  %6.1f%%  %12s  %s\n", pct(f[k].self, p->stacks.total),
+			        units_bytes(bytes, sizeof bytes, (double)f[k].self / per), f[k].name);
+		if (n > 0)
+			flame_funcs_free(f, (size_t)n);
+		if (p->before && p->before->total)
+			print_growth(out, p, top);
+		fprintf(out, "  flame graph (bytes): %s%s%s\n", p->svg ? p->svg : "(not written)",
 		        p->diff_svg ? "  differential: " : "", p->diff_svg ? p->diff_svg : "");
 	}
 }
@@ -257,6 +308,11 @@ json_t *profile_to_json(const struct profile *p)
 	free(folded);
 	if (o && p->before && p->before->total)
 		json_object_set_new(o, "before", growth_json(p, 10));
+	if (o && p->alloc) {  /* an allocation profile: stacks weighed by bytes */
+		json_object_set_new(o, "bytes", json_integer((json_int_t)p->bytes));
+		json_object_set_new(o, "counts_folded", str_or_null(p->counts_folded));
+		json_object_set_new(o, "top_by_count", top_json(&p->counts, 10));
+	}
 	return o;
 }
 
@@ -290,6 +346,10 @@ int profile_from_json(json_t *o, struct profile **out, char *err, size_t errlen)
 	p->lost = (uint64_t)lost;
 	p->iters = (uint64_t)iters;
 	p->loop_ns = loop_ns;
+	if (json_is_integer(json_object_get(o, "bytes"))) {
+		p->alloc = 1;
+		p->bytes = (uint64_t)json_integer_value(json_object_get(o, "bytes"));
+	}
 	if (flame_parse_folded(folded, &p->stacks, why, sizeof why) != 0) {
 		snprintf(err, errlen, "profile.folded_stacks: %s", why);
 		profile_free(p);

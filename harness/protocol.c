@@ -269,6 +269,8 @@ static int take_chain(struct protocol_profile *p, json_t *o, const char **why)
 
 	if (get_count(o, "count", &c.count) != 0)
 		return *why = "\"count\" must be a non-negative integer", -1;
+	if (json_object_get(o, "bytes") && get_count(o, "bytes", &c.bytes) != 0)
+		return *why = "\"bytes\" must be a non-negative integer", -1;
 	if (!json_is_array(ips) || json_array_size(ips) == 0)
 		return *why = "\"ips\" must be a non-empty array", -1;
 	json_array_foreach(ips, k, ip)

@@ -43,6 +43,7 @@ struct profile_chain {
 	uint64_t *ips;
 	size_t n;
 	uint64_t count;
+	uint64_t bytes;   /* an allocation profile's: bytes requested; else 0 */
 };
 
 /* One benchmark's profile run (worker --profile): its "profile" record,

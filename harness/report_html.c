@@ -474,6 +474,30 @@ static void page_profile(FILE *out, const struct bench_result *b, const char *st
 	}
 }
 
+/* The allocation profile: where the bytes come from, as a flame graph, and
+ * its top sites (self share of the bytes). */
+static void page_alloc_profile(FILE *out, const struct bench_result *b, const char *stem)
+{
+	const struct profile *p = b->alloc;
+
+	if (!p || !p->svg)
+		return;
+	fprintf(out, "<h2>Allocations</h2>\n<p>%llu allocations, %llu bytes in %llu iterations. "
+	        "Files: <a href=\"%s/%s.alloc.folded\">folded stacks (bytes)</a>, "
+	        "<a href=\"%s/%s.alloc-count.folded\">folded stacks (allocations)</a>, "
+	        "<a href=\"%s/%s.alloc.svg\">flame graph</a>", (unsigned long long)p->samples,
+	        (unsigned long long)p->bytes, (unsigned long long)p->iters, PROFILE_SUBDIR, stem,
+	        PROFILE_SUBDIR, stem, PROFILE_SUBDIR, stem);
+	if (p->diff_svg)
+		fprintf(out, ", <a href=\"%s/%s.alloc-diff.svg\">differential</a>", PROFILE_SUBDIR,
+		        stem);
+	fprintf(out, ".</p>\n<object type=\"image/svg+xml\" data=\"%s/%s.alloc.svg\" "
+	        "style=\"width:100%%\"></object>\n", PROFILE_SUBDIR, stem);
+	profile_top(out, p);
+	if (p->diff_svg)
+		profile_growth(out, p);
+}
+
 /* A file of the profile folder as a link, by its name there. */
 static void file_link(FILE *out, const char *path, const char *what)
 {
@@ -601,6 +625,7 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	page_stats(out, b);
 	page_counters(out, b);
 	page_profile(out, b, stem);
+	page_alloc_profile(out, b, stem);
 	page_counted(out, b);
 	return page_end(out, path);
 }

@@ -205,6 +205,7 @@ struct bench_result {
 	                         * sample plan every process of it must use */
 	struct comparison cmp;  /* against a baseline, when compared */
 	struct profile *profile; /* sampled profile (harness/profile.h), owned, or NULL */
+	struct profile *alloc;   /* allocation profile (--profile-alloc), owned, or NULL */
 	struct callgrind_profile *counted; /* instructions per function, before
 	                         * and after (harness/callgrind.h), owned, or NULL */
 	struct user_counter *user; /* owned */

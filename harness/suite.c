@@ -471,6 +471,7 @@ void bench_result_free(struct bench_result *b)
 	free(b->notes);
 	counters_free(b->counters, b->ncounters);
 	profile_free(b->profile);
+	profile_free(b->alloc);
 	callgrind_profile_free(b->counted);
 }
 

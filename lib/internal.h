@@ -150,6 +150,16 @@ struct br__mem_count {
 void br__mem_start(void);
 void br__mem_stop(struct br__mem_count *out);
 
+/* While prof is set (NULL to stop), every counted allocation also adds its
+ * call stack (frame pointers, from the allocating function's caller up to
+ * the body's call) to prof, weighted by its bytes (lib/memory.c). */
+struct br__profile;
+void br__mem_profile(struct br__profile *prof);
+
+/* The frame of this thread's running br__body_call, which bounds that walk;
+ * NULL outside a body. */
+extern __thread void *br__body_frame;
+
 /* A run's memory figures per iteration (of each thread), from two counted
  * calls of n and 2n iterations, so that whatever a call does once cancels;
  * peak from the larger call, max_rss the process's (getrusage). */
@@ -284,7 +294,8 @@ long br__read_long_file(const char *path, long fallback);
 
 /* One distinct call chain and how many samples had it. */
 struct br__stack {
-	uint64_t count;  /* samples */
+	uint64_t count;  /* samples (allocations, in an allocation profile) */
+	uint64_t bytes;  /* an allocation profile: bytes requested; else 0 */
 	uint64_t hash;   /* of the ips, for the index */
 	unsigned depth;  /* entries in ips, 1..BR__STACK_MAX */
 	uint64_t *ips;   /* leaf first (the sampled ip), then return addresses; owned */
@@ -307,6 +318,10 @@ struct br__profile {
  * BR_EINVAL_ARG when depth is not 1..BR__STACK_MAX, or BR_ENOMEM_ALLOC
  * (the sample is then not counted). */
 int br__profile_add(struct br__profile *prof, const uint64_t *ips, unsigned depth);
+
+/* The same for one allocation of `bytes` bytes (an allocation profile). */
+int br__profile_add_bytes(struct br__profile *prof, const uint64_t *ips, unsigned depth,
+                          uint64_t bytes);
 
 /* Aggregate the records in bytes [tail, head) of a perf_event ring buffer
  * whose data area is `size` bytes at `base` (positions are free-running
@@ -394,6 +409,13 @@ void br__maps_free(struct br__maps *maps);
  * spent; then teardown.  Loop totals go to run->profile_iters and
  * profile_ns.  Returns 0 or a BR_E* code (also in run->status, with a
  * reason); free with br__run_free. */
+/* An allocation profile of one instance (worker --profile-alloc): warm up,
+ * then one call of up to 1000 iterations (as many as profile_ns of loop
+ * allows) with every allocation's stack added to prof, weighted by its
+ * bytes.  run->profile_iters and profile_ns say how many and how long. */
+int br__run_alloc_profile(const struct br__instance *inst, const struct br__settings *s,
+                          double profile_ns, struct br__profile *prof, struct br__run *run);
+
 int br__run_profile(const struct br__instance *inst, const struct br__settings *s,
                     double profile_ns, struct br__sampler *smp, struct br__run *run);
 
@@ -424,6 +446,13 @@ void br__write_end(FILE *out, const struct br__run *run);
  * stack, a "map" per mapping, "profile_end". */
 void br__write_profile(FILE *out, const struct br__run *run,
                        const struct br__sampler *smp, const struct br__maps *maps);
+
+/* The same records for any aggregated stacks: `event` names what they
+ * count ("allocations" for an allocation profile, whose stacks carry
+ * their bytes too). */
+void br__write_stacks(FILE *out, const struct br__run *run, const char *event,
+                      unsigned freq_hz, const struct br__profile *prof,
+                      const struct br__maps *maps);
 
 /* "profile_error": sampling could not be set up for instance `name`. */
 void br__write_profile_error(FILE *out, const char *name, const char *why);

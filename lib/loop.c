@@ -164,7 +164,11 @@ __attribute__((noipa))
 #endif
 void br__body_call(const struct br__instance *inst, br_state_t *st)
 {
+	void *outer = br__body_frame;
+
+	br__body_frame = __builtin_frame_address(0);
 	inst->def->fn(st);
+	br__body_frame = outer;
 	__asm__ volatile("");
 }
 
@@ -897,6 +901,34 @@ int br__run_profile(const struct br__instance *inst, const struct br__settings *
 	rc = warm_up(&st, s->warmup_ns, run, &est);
 	if (rc == 0)
 		rc = profile_calls(&st, smp, profile_ns, est, run);
+	finish(&st, run);
+	return rc;
+}
+
+int br__run_alloc_profile(const struct br__instance *inst, const struct br__settings *s,
+                          double profile_ns, struct br__profile *prof, struct br__run *run)
+{
+	br_state_t st;
+	double est = 0;
+	uint64_t n = 1;
+	int rc;
+
+	assert(inst && s && prof && run && profile_ns > 0);
+	if ((rc = begin(inst, &st, run)) != 0)
+		return rc;
+	if ((rc = warm_up(&st, s->warmup_ns, run, &est)) == 0) {
+		/* as long a call as the CPU profile's, at most MEM_CALL_MAX
+		 * iterations: every allocation is recorded, not sampled */
+		if (est > 0 && profile_ns / est > 1)
+			n = profile_ns / est < MEM_CALL_MAX ? (uint64_t)(profile_ns / est) : MEM_CALL_MAX;
+		st.mem = 1;
+		br__mem_profile(prof);
+		rc = call_body(&st, n, run);
+		br__mem_profile(NULL);
+		st.mem = 0;
+		run->profile_iters = n * br_state_threads(&st);
+		run->profile_ns = st.elapsed_ns;
+	}
 	finish(&st, run);
 	return rc;
 }

@@ -22,6 +22,7 @@
  * which can never equal the tag (its top bits are clear). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -43,6 +44,51 @@ static atomic_int counting;
 static atomic_uint_fast64_t n_allocs, n_frees, n_reallocs, n_bytes;
 static atomic_int_fast64_t live, peak;
 static atomic_uint_fast64_t generation;  /* which count a header belongs to */
+
+/* An allocation profile (br__mem_profile): every counted allocation's
+ * call stack, by frame pointers up to the body's call, added under a lock
+ * (the profile run is not timed).  `busy` keeps the profile's own
+ * allocations out of the count and the profile. */
+static struct br__profile *aprof;
+static pthread_mutex_t aprof_mu = PTHREAD_MUTEX_INITIALIZER;
+static __thread int busy __attribute__((tls_model("initial-exec")));
+__thread void *br__body_frame __attribute__((tls_model("initial-exec")));
+
+/* The return addresses from `frame` (the allocating function's, whose
+ * caller is first) up to the body's call of br__body_call, whose frame
+ * bounds the walk: every frame read lies between this one and it, on
+ * this thread's stack. */
+static unsigned walk(void *frame, uint64_t *ips, unsigned max)
+{
+	void **fp = frame, **limit = br__body_frame;
+	unsigned depth = 0;
+
+	while (fp && limit && fp < limit && depth < max && !((uintptr_t)fp & 7)) {
+		void **next = fp[0];
+		ips[depth++] = (uint64_t)(uintptr_t)fp[1];
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	if (depth)
+		ips[0]--;  /* a return address: its call instruction is the one before */
+	return depth;
+}
+
+static void record(void *frame, size_t n)
+{
+	uint64_t ips[BR__STACK_MAX];
+	unsigned depth = walk(frame, ips, BR__STACK_MAX);
+
+	if (!depth)
+		return;
+	busy = 1;
+	pthread_mutex_lock(&aprof_mu);
+	if (aprof)
+		br__profile_add_bytes(aprof, ips, depth, n);
+	pthread_mutex_unlock(&aprof_mu);
+	busy = 0;
+}
 
 /* The header words in front of p: [0] what to pass to __libc_free, [1]
  * the requested size, [2] the generation, [3] the tag. */
@@ -69,13 +115,13 @@ static void add_live(int64_t d)
 
 /* A block of n bytes aligned to `align` (a power of two, or 0 for
  * malloc's), with a header when counting; counted as one allocation. */
-static void *alloc(size_t n, size_t align, int zero)
+static void *alloc(size_t n, size_t align, int zero, void *frame)
 {
 	size_t off = align > HEADER ? align : HEADER;
 	char *q;
 	uint64_t *h;
 
-	if (!atomic_load_explicit(&counting, memory_order_relaxed))
+	if (!atomic_load_explicit(&counting, memory_order_relaxed) || busy)
 		return align ? __libc_memalign(align, n) : zero ? __libc_calloc(1, n)
 		                                              : __libc_malloc(n);
 	if (n > SIZE_MAX - off) {
@@ -94,6 +140,8 @@ static void *alloc(size_t n, size_t align, int zero)
 	atomic_fetch_add_explicit(&n_allocs, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&n_bytes, n, memory_order_relaxed);
 	add_live((int64_t)n);
+	if (aprof)
+		record(frame, n);
 	return q + off;
 }
 
@@ -105,7 +153,7 @@ static void release(void *p, int count_call)
 
 	if (!p)
 		return;
-	if (count_call && atomic_load_explicit(&counting, memory_order_relaxed))
+	if (count_call && !busy && atomic_load_explicit(&counting, memory_order_relaxed))
 		atomic_fetch_add_explicit(&n_frees, 1, memory_order_relaxed);
 	if (!counted_block(p)) {
 		__libc_free(p);
@@ -118,9 +166,13 @@ static void release(void *p, int count_call)
 	__libc_free((void *)(uintptr_t)h[0]);
 }
 
+/* Each entry point hands its own frame to alloc: the walk of an
+ * allocation profile starts at its caller. */
+#define FRAME __builtin_frame_address(0)
+
 void *malloc(size_t n)
 {
-	return alloc(n, 0, 0);
+	return alloc(n, 0, 0, FRAME);
 }
 
 void *calloc(size_t n, size_t m)
@@ -129,7 +181,7 @@ void *calloc(size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return alloc(n * m, 0, 1);
+	return alloc(n * m, 0, 1, FRAME);
 }
 
 void free(void *p)
@@ -137,13 +189,14 @@ void free(void *p)
 	release(p, 1);
 }
 
-void *realloc(void *p, size_t n)
+/* realloc and reallocarray: `frame` is the entry point's. */
+static void *resize(void *p, size_t n, void *frame)
 {
 	size_t old;
 	void *q;
 
 	if (!p)
-		return alloc(n, 0, 0);
+		return alloc(n, 0, 0, frame);
 	if (!counted_block(p)) {
 		/* A block from before the count: glibc's realloc; counted as a
 		 * reallocation of n bytes, its bytes no live bytes of this count. */
@@ -157,7 +210,7 @@ void *realloc(void *p, size_t n)
 	/* A counted block: a new block, the old one's bytes moved and freed.
 	 * Counted as one reallocation, its new size in the bytes. */
 	old = header_of(p)[1];
-	if (!(q = alloc(n, 0, 0)))
+	if (!(q = alloc(n, 0, 0, frame)))
 		return NULL;
 	memcpy(q, p, old < n ? old : n);
 	if (atomic_load_explicit(&counting, memory_order_relaxed)) {
@@ -168,27 +221,37 @@ void *realloc(void *p, size_t n)
 	return q;
 }
 
+void *realloc(void *p, size_t n)
+{
+	return resize(p, n, FRAME);
+}
+
 void *reallocarray(void *p, size_t n, size_t m)
 {
 	if (m && n > SIZE_MAX / m) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc(p, n * m);
+	return resize(p, n * m, FRAME);
 }
 
-void *memalign(size_t align, size_t n)
+static void *aligned(size_t align, size_t n, void *frame)
 {
 	if (align & (align - 1) || !align) {
 		errno = EINVAL;
 		return NULL;
 	}
-	return alloc(n, align, 0);
+	return alloc(n, align, 0, frame);
+}
+
+void *memalign(size_t align, size_t n)
+{
+	return aligned(align, n, FRAME);
 }
 
 void *aligned_alloc(size_t align, size_t n)
 {
-	return memalign(align, n);
+	return aligned(align, n, FRAME);
 }
 
 int posix_memalign(void **out, size_t align, size_t n)
@@ -197,7 +260,7 @@ int posix_memalign(void **out, size_t align, size_t n)
 
 	if (!align || align % sizeof(void *) || align & (align - 1))
 		return EINVAL;
-	if (!(p = alloc(n, align, 0)))
+	if (!(p = alloc(n, align, 0, FRAME)))
 		return ENOMEM;
 	*out = p;
 	return 0;
@@ -205,14 +268,14 @@ int posix_memalign(void **out, size_t align, size_t n)
 
 void *valloc(size_t n)
 {
-	return alloc(n, (size_t)sysconf(_SC_PAGESIZE), 0);
+	return alloc(n, (size_t)sysconf(_SC_PAGESIZE), 0, FRAME);
 }
 
 void *pvalloc(size_t n)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
-	return alloc(n ? (n + page - 1) / page * page : page, page, 0);
+	return alloc(n ? (n + page - 1) / page * page : page, page, 0, FRAME);
 }
 
 /* glibc exports no other name for its own, so a block it made is read as
@@ -228,6 +291,13 @@ size_t malloc_usable_size(void *p)
 		return header_of(p)[1];
 	word = ((size_t *)p)[-1];
 	return (word & ~(size_t)7) - (word & 2 ? 2 : 1) * sizeof(size_t);
+}
+
+void br__mem_profile(struct br__profile *prof)
+{
+	pthread_mutex_lock(&aprof_mu);
+	aprof = prof;
+	pthread_mutex_unlock(&aprof_mu);
 }
 
 void br__mem_start(void)

@@ -88,12 +88,18 @@ static int new_stack(struct br__profile *prof, size_t at, uint64_t h, const uint
 	memcpy(st->ips, ips, depth * sizeof *ips);
 	st->depth = depth;
 	st->hash = h;
-	st->count = 0;
+	st->count = st->bytes = 0;
 	prof->slot[at] = (uint32_t)++prof->nstacks;
 	return 0;
 }
 
 int br__profile_add(struct br__profile *prof, const uint64_t *ips, unsigned depth)
+{
+	return br__profile_add_bytes(prof, ips, depth, 0);
+}
+
+int br__profile_add_bytes(struct br__profile *prof, const uint64_t *ips, unsigned depth,
+                          uint64_t bytes)
 {
 	uint64_t h;
 	size_t at;
@@ -108,6 +114,7 @@ int br__profile_add(struct br__profile *prof, const uint64_t *ips, unsigned dept
 	if (!prof->slot[at] && (rc = new_stack(prof, at, h, ips, depth)) != 0)
 		return rc;
 	prof->stacks[prof->slot[at] - 1].count++;
+	prof->stacks[prof->slot[at] - 1].bytes += bytes;
 	prof->samples++;
 	return 0;
 }

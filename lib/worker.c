@@ -55,6 +55,8 @@ static const struct {
 	 "and say which this machine counts"},
 	{"--memory", NULL, "after the samples, count the allocations of two untimed "
 	 "calls (allocations, bytes, frees, reallocations, leak per iteration, peak)"},
+	{"--profile-alloc", NULL, "record the call stack of every allocation of one "
+	 "untimed call instead of measuring (an allocation profile)"},
 	{"--profile", NULL, "record a sampled CPU profile of the measured loop instead "
 	 "of measuring"},
 	{"--profile-freq", "HZ", "samples per second when profiling (default " BR__PROTO_STR(BR__PROTO_PROFILE_HZ) ")"},
@@ -121,6 +123,8 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 		o->list_counters = 1;
 	else if (!strcmp(name, "--profile"))
 		o->profile = 1;
+	else if (!strcmp(name, "--profile-alloc"))
+		o->profile = 2;
 	else if (!strcmp(name, "--memory"))
 		o->s.memory = 1;
 	else if (!strcmp(name, "--profile-time"))
@@ -302,6 +306,38 @@ static int profile_one(const struct worker_opts *o, const struct br__instance *i
 	return rc != 0 && rc != BR_ESKIPPED;
 }
 
+/* --profile-alloc: one instance's allocation profile, its stacks weighted
+ * by count and bytes; 1 when the benchmark failed. */
+static int alloc_profile_one(const struct worker_opts *o, const struct br__instance *in,
+                             FILE *out)
+{
+	struct br__profile prof = {0};
+	struct br__maps maps = {0};
+	struct br__run run;
+	uint64_t bytes = 0;
+	int rc = br__run_alloc_profile(in, &o->s, o->profile_ns, &prof, &run);
+
+	if (rc == 0 && o->jsonl) {
+		br__maps_read_self(&maps);
+		br__write_stacks(out, &run, "allocations", 0, &prof, &maps);
+	} else if (rc == 0) {
+		for (size_t i = 0; i < prof.nstacks; i++)
+			bytes += prof.stacks[i].bytes;
+		fprintf(out, "%s: %llu allocations, %llu bytes in %llu iterations, %zu call "
+		        "stacks\n", in->name, (unsigned long long)prof.samples,
+		        (unsigned long long)bytes, (unsigned long long)run.profile_iters,
+		        prof.nstacks);
+	} else if (o->jsonl) {
+		br__write_end(out, &run);
+	} else {
+		br__write_human(out, &run);
+	}
+	br__maps_free(&maps);
+	br__profile_free(&prof);
+	br__run_free(&run);
+	return rc != 0 && rc != BR_ESKIPPED;
+}
+
 /* --profile: each selected instance profiled in turn.  No counters are
  * opened: the profile is all this run is for. */
 static int profile_selected(const struct worker_opts *o, const regex_t *re, FILE *out,
@@ -313,7 +349,8 @@ static int profile_selected(const struct worker_opts *o, const regex_t *re, FILE
 	for (int i = 0; i < n; i++) {
 		if (!selected(o, re, &all[i]))
 			continue;
-		failed += (unsigned)profile_one(o, &all[i], out);
+		failed += (unsigned)(o->profile == 2 ? alloc_profile_one(o, &all[i], out)
+		                                     : profile_one(o, &all[i], out));
 		(*nrun)++;
 		fflush(out);
 	}

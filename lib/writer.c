@@ -294,15 +294,24 @@ void br__write_end(FILE *out, const struct br__run *run)
 void br__write_profile(FILE *out, const struct br__run *run,
                        const struct br__sampler *smp, const struct br__maps *maps)
 {
+	br__write_stacks(out, run, smp->event, smp->freq_hz, &smp->prof, maps);
+}
+
+void br__write_stacks(FILE *out, const struct br__run *run, const char *event,
+                      unsigned freq_hz, const struct br__profile *prof,
+                      const struct br__maps *maps)
+{
 	const char *name = run->inst->name;
-	const struct br__profile *prof = &smp->prof;
 
 	open_record(out, BR__REC_PROFILE, name);
-	fprintf(out, ",\"event\":\"%s\",\"freq\":%u}\n", smp->event, smp->freq_hz);
+	fprintf(out, ",\"event\":\"%s\",\"freq\":%u}\n", event, freq_hz);
 	for (size_t i = 0; i < prof->nstacks; i++) {
 		const struct br__stack *st = &prof->stacks[i];
 		open_record(out, BR__REC_STACK, name);
-		fprintf(out, ",\"count\":%" PRIu64 ",\"ips\":[", st->count);
+		fprintf(out, ",\"count\":%" PRIu64, st->count);
+		if (st->bytes)
+			fprintf(out, ",\"bytes\":%" PRIu64, st->bytes);
+		fputs(",\"ips\":[", out);
 		for (unsigned k = 0; k < st->depth; k++)
 			fprintf(out, k ? ",%" PRIu64 : "%" PRIu64, st->ips[k]);
 		fputs("]}\n", out);

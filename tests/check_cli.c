@@ -490,7 +490,7 @@ END_TEST
 START_TEST(test_memory)
 {
 	struct transcript t;
-	char dir[PATH_MAX + 16], row[512], *cmd;
+	char dir[PATH_MAX + 16], rep[PATH_MAX + 16], row[512], *cmd;
 	json_t *doc, *u, *e;
 	int found = 0;
 	size_t i;
@@ -511,12 +511,25 @@ START_TEST(test_memory)
 	json_decref(doc);
 	transcript_free(&t);
 
-	/* A new allocation an iteration: regressed, whatever the time did. */
+	/* A new allocation an iteration: regressed, whatever the time did, and
+	 * (--profile-alloc regressed, the default) where it comes from. */
 	setenv("WORKER_ALLOC", "1", 1);
+	snprintf(rep, sizeof rep, "%s/memreport", tmpdir);
 	run_cli(&t, FAST, "--processes", "3", "--memory", "--baseline-dir", dir, "--baseline",
-	        "mem", "--no-paired", "--profile", "none", "--filter", "^own/allocating$", sample,
-	        NULL);
+	        "mem", "--no-paired", "--profile", "none", "--report", rep, "--json", json_path,
+	        "--filter", "^own/allocating$", sample, NULL);
 	ck_assert_int_eq(t.exit_code, 1);
+	ck_assert_msg(strstr(t.out, "\nallocation profile own/allocating: 1 allocations and "
+	                     "32 B per iteration ("), "%s", t.out);
+	ck_assert_msg(strstr(t.out, "   100.0%          32 B  br__fn_own__allocating\n"), "%s",
+	              t.out);
+	doc = load_json(json_path);
+	e = json_object_get(json_bench(doc, "own/allocating"), "alloc_profile");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	                 json_object_get(e, "top"), 0), "function")), "br__fn_own__allocating");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "bytes")),
+	                 32 * json_integer_value(json_object_get(e, "iters")));
+	json_decref(doc);
 	ck_assert(table_row(strstr(t.out, "\nbenchmark ") + 1, "own/allocating", row, sizeof row));
 	ck_assert_msg(strstr(row, "regressed (memory: allocates now: 0 -> 1 allocs/iter)"), "%s",
 	              row);

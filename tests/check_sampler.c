@@ -436,7 +436,7 @@ START_TEST(test_live_in_process)
 		const struct br__stack *st = &smp.prof.stacks[i];
 		sum += st->count;
 		for (unsigned k = 2; k < st->depth; k++)
-			if (near(st->ips[k], (void (*)(void))br__body_call, 32 * FN_SCALE) &&
+			if (near(st->ips[k], (void (*)(void))br__body_call, 96 * FN_SCALE) &&
 			    near(st->ips[k - 1], (void (*)(void))br__fn_sampler__spin,
 			         256 * FN_SCALE) &&
 			    near(st->ips[k - 2], (void (*)(void))spin_leaf, 256 * FN_SCALE)) {
