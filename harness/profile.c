@@ -127,24 +127,12 @@ int profile_parse_mode(const char *v, enum profile_mode *mode, regex_t *re)
 	return 0;
 }
 
-static struct profile *run_worker_profile(const struct options *o, const char *prog,
-                                          const char *name, int alloc, char **why,
-                                          int *refused);
-
 /* Run the profile worker for benchmark `name` of `prog` and symbolise what
- * it sampled.  Returns the profile, or NULL with the reason in *why (owned
+ * it recorded: sampled CPU time, or (alloc) every allocation, by bytes and
+ * by count.  Returns the profile, or NULL with the reason in *why (owned
  * by the caller); *refused is set when the kernel refused sampling. */
 static struct profile *run_profile(const struct options *o, const char *prog,
-                                   const char *name, char **why, int *refused)
-{
-	return run_worker_profile(o, prog, name, 0, why, refused);
-}
-
-/* The profile run of either kind: sampled CPU time, or (alloc) every
- * allocation, symbolised by bytes and by count. */
-static struct profile *run_worker_profile(const struct options *o, const char *prog,
-                                          const char *name, int alloc, char **why,
-                                          int *refused)
+                                   const char *name, int alloc, char **why, int *refused)
 {
 	char freq[16], ptime[32], warm[32], err[256];
 	const char *args[] = {"--run", name, alloc ? "--profile-alloc" : "--profile",
@@ -201,20 +189,28 @@ static struct profile *run_worker_profile(const struct options *o, const char *p
 	return p;
 }
 
-int profile_selected(const struct options *o, const regex_t *re, const struct bench_result *b)
+/* Whether `mode` (enum profile_mode, re for a regex) selects b for a CPU
+ * profile, or (alloc) an allocation profile, whose "regressed" means its
+ * memory figures regressed. */
+static int picks(int mode, const regex_t *re, const struct bench_result *b, int alloc)
 {
 	if (b->failed || !b->analysed)
 		return 0;
-	switch (o->profile_mode) {
+	switch (mode) {
 	case PROFILE_ALL:
 		return 1;
 	case PROFILE_MATCH:
 		return regexec(re, b->name, 0, NULL, 0) == 0;
 	case PROFILE_REGRESSED:
-		return b->cmp.verdict == VERDICT_REGRESSED;
+		return alloc ? b->cmp.memory[0] != '\0' : b->cmp.verdict == VERDICT_REGRESSED;
 	default:
 		return 0;
 	}
+}
+
+int profile_selected(const struct options *o, const regex_t *re, const struct bench_result *b)
+{
+	return picks(o->profile_mode, re, b, 0);
 }
 
 /* The "before" of a profile: the baseline's stored profile, or else the
@@ -223,18 +219,20 @@ static void attach_before(const struct options *o, struct profile *p, const char
                           const struct suite *base, const struct suite *old, int *refused)
 {
 	const struct bench_result *b = suite_find(base, name), *ob = suite_find(old, name);
+	const struct profile *stored = b ? (p->alloc ? b->alloc : b->profile) : NULL;
 	struct flame_profile *copy;
 	struct profile *op;
 	char *why = NULL;
 
-	if (b && b->profile && b->profile->stacks.total && (copy = calloc(1, sizeof *copy))) {
-		for (size_t i = 0; i < b->profile->stacks.n; i++) {
-			const struct flame_stack *st = &b->profile->stacks.stacks[i];
+	if (stored && stored->stacks.total && (copy = calloc(1, sizeof *copy))) {
+		for (size_t i = 0; i < stored->stacks.n; i++) {
+			const struct flame_stack *st = &stored->stacks.stacks[i];
 			flame_add(copy, (const char *const *)st->frames, st->nframes, st->count);
 		}
 		p->before = copy;
 		p->before_from = "baseline";
-	} else if (ob && !ob->failed && (op = run_profile(o, ob->program, name, &why, refused))) {
+	} else if (ob && !ob->failed &&
+	           (op = run_profile(o, ob->program, name, p->alloc, &why, refused))) {
 		p->before = calloc(1, sizeof *p->before);
 		if (p->before) {
 			*p->before = op->stacks;
@@ -287,7 +285,7 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 			continue;
 		if (!dir && !(dir = profile_dir(o)))
 			break;
-		if (!(p = run_profile(o, b->program, b->name, &why, &refused))) {
+		if (!(p = run_profile(o, b->program, b->name, 0, &why, &refused))) {
 			msg_warn(refused ? "--profile" : b->name, "no profile: %s", why);
 			free(why);
 			continue;
@@ -303,23 +301,6 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 }
 
 
-static int alloc_selected(const struct options *o, const regex_t *re,
-                          const struct bench_result *b)
-{
-	if (b->failed || !b->analysed)
-		return 0;
-	switch (o->alloc_mode) {
-	case PROFILE_ALL:
-		return 1;
-	case PROFILE_MATCH:
-		return regexec(re, b->name, 0, NULL, 0) == 0;
-	case PROFILE_REGRESSED:
-		return b->cmp.memory[0] != '\0';
-	default:
-		return 0;
-	}
-}
-
 size_t profile_alloc_suite(const struct options *o, const regex_t *re, struct suite *cur,
                            const struct suite *base, const struct suite *old)
 {
@@ -328,37 +309,19 @@ size_t profile_alloc_suite(const struct options *o, const regex_t *re, struct su
 
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		struct bench_result *b = &cur->benches[i];
-		const struct bench_result *ob = suite_find(old, b->name), *sb = suite_find(base, b->name);
-		struct profile *p, *op = NULL;
+		struct profile *p;
 		char *why = NULL;
 		int refused = 0;
-		if (!alloc_selected(o, re, b))
+		if (!picks(o->alloc_mode, re, b, 1))
 			continue;
 		if (!dir && !(dir = profile_dir(o)))
 			break;
-		if (!(p = run_worker_profile(o, b->program, b->name, 1, &why, &refused))) {
+		if (!(p = run_profile(o, b->program, b->name, 1, &why, &refused))) {
 			msg_warn(b->name, "no allocation profile: %s", why);
 			free(why);
 			continue;
 		}
-		/* the "before": the old build's, run now, or the baseline's stored one */
-		if (ob && !ob->failed &&
-		    (op = run_worker_profile(o, ob->program, b->name, 1, &why, &refused))) {
-			p->before = calloc(1, sizeof *p->before);
-			if (p->before) {
-				*p->before = op->stacks;
-				memset(&op->stacks, 0, sizeof op->stacks);
-				p->before_from = "old build";
-			}
-			profile_free(op);
-		} else if (sb && sb->alloc && sb->alloc->stacks.total &&
-		           (p->before = calloc(1, sizeof *p->before))) {
-			for (size_t k = 0; k < sb->alloc->stacks.n; k++) {
-				const struct flame_stack *st = &sb->alloc->stacks.stacks[k];
-				flame_add(p->before, (const char *const *)st->frames, st->nframes, st->count);
-			}
-			p->before_from = "baseline";
-		}
+		attach_before(o, p, b->name, base, old, &refused);
 		free(why);
 		profile_write_files(dir, b->name, p);
 		profile_free(b->alloc);

@@ -381,6 +381,28 @@ static int parse_end(json_t *o, struct protocol_doc *doc, json_error_t *je,
 	return 0;
 }
 
+/* Append counter `name` of `kind` with one figure to b; -1 when out of
+ * memory. */
+static int add_counter(struct protocol_bench *b, const char *name, int kind, double value)
+{
+	struct user_counter *u = realloc(b->user, (b->nuser + 1) * sizeof *u);
+
+	if (!u)
+		return -1;
+	b->user = u;
+	u = &u[b->nuser];
+	memset(u, 0, sizeof *u);
+	if (!(u->name = strdup(name)) || !(u->vals = malloc(sizeof *u->vals))) {
+		free(u->name);
+		return -1;
+	}
+	u->kind = kind;
+	u->vals[0] = value;
+	u->n = 1;
+	b->nuser++;
+	return 0;
+}
+
 /* A "user_counter" record: one user counter's figure for the benchmark
  * that is open (protocol 4). */
 static int parse_user_counter(json_t *o, struct protocol_doc *doc, json_error_t *je,
@@ -390,7 +412,6 @@ static int parse_user_counter(json_t *o, struct protocol_doc *doc, json_error_t 
 	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
 	const char *name, *counter, *kind;
 	json_t *value;
-	struct user_counter *u;
 	int k = 0;
 
 	if (json_unpack_ex(o, je, 0, "{s:s, s:s, s:s, s:o}", "name", &name, "counter", &counter,
@@ -408,19 +429,10 @@ static int parse_user_counter(json_t *o, struct protocol_doc *doc, json_error_t 
 	for (size_t i = 0; i < b->nuser; i++)
 		if (!strcmp(b->user[i].name, counter))
 			return *why = "a user counter given twice", -1;
-	if (b->nuser >= BR__PROTO_USER_COUNTERS_MAX || !(u = realloc(b->user, (b->nuser + 1) * sizeof *u)))
+	if (b->nuser >= BR__PROTO_USER_COUNTERS_MAX)
 		return *why = "too many user counters", -1;
-	b->user = u;
-	u = &u[b->nuser];
-	memset(u, 0, sizeof *u);
-	if (!(u->name = strdup(counter)) || !(u->vals = malloc(sizeof *u->vals))) {
-		free(u->name);
+	if (add_counter(b, counter, k, json_number_value(value)) != 0)
 		return *why = "out of memory", -1;
-	}
-	u->kind = k;
-	u->vals[0] = json_number_value(value);
-	u->n = 1;
-	b->nuser++;
 	return 0;
 }
 
@@ -433,7 +445,6 @@ static int parse_memory(json_t *o, struct protocol_doc *doc, json_error_t *je,
 	                                   "peak", "max_rss"};
 	struct protocol_bench *b = doc->nbenches ? &doc->benches[doc->nbenches - 1] : NULL;
 	const char *name;
-	struct user_counter *u;
 
 	if (json_unpack_ex(o, je, 0, "{s:s}", "name", &name) != 0)
 		return -1;
@@ -450,19 +461,8 @@ static int parse_memory(json_t *o, struct protocol_doc *doc, json_error_t *je,
 			continue;
 		if (!json_is_number(v) || !(json_number_value(v) >= 0 || !strcmp(keys[i], "leaked")))
 			return *why = "a memory figure that is not a number (or a negative count)", -1;
-		if (!(u = realloc(b->user, (b->nuser + 1) * sizeof *u)))
+		if (add_counter(b, figure, kind, json_number_value(v)) != 0)
 			return *why = "out of memory", -1;
-		b->user = u;
-		u = &u[b->nuser];
-		memset(u, 0, sizeof *u);
-		if (!(u->name = strdup(figure)) || !(u->vals = malloc(sizeof *u->vals))) {
-			free(u->name);
-			return *why = "out of memory", -1;
-		}
-		u->kind = kind;
-		u->vals[0] = json_number_value(v);
-		u->n = 1;
-		b->nuser++;
 	}
 	return 0;
 }

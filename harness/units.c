@@ -33,40 +33,47 @@ char *units_time(char *buf, size_t n, double ns)
 	return buf;
 }
 
+static const char *const si_prefix[] = {"", "k", "M", "G", "T", "P"};
+
+/* Scale *v down by thousands while it would print as 1000 or more, up to
+ * prefix `most`; the index of its SI prefix. */
+static int si_scale(double *v, int most)
+{
+	int p = 0;
+
+	while (fabs(*v) >= 999.95 && p < most) {
+		*v /= 1000;
+		p++;
+	}
+	return p;
+}
+
 char *units_rate(char *buf, size_t n, double per_iter, int items, double ns_per_iter)
 {
-	static const char *const prefix[] = {"", "k", "M", "G", "T", "P"};
 	double rate = per_iter / ns_per_iter * 1e9;
 	char unit[16];
-	int p = 0;
+	int p;
 
 	if (!(per_iter > 0) || !(ns_per_iter > 0) || !isfinite(rate)) {
 		snprintf(buf, n, "-");
 		return buf;
 	}
-	while (rate >= 999.95 && p < 5) {
-		rate /= 1000;
-		p++;
-	}
-	snprintf(unit, sizeof unit, "%s%s/s", prefix[p], items ? "items" : "B");
+	p = si_scale(&rate, 5);
+	snprintf(unit, sizeof unit, "%s%s/s", si_prefix[p], items ? "items" : "B");
 	four_digits(buf, n, rate, unit);
 	return buf;
 }
 
 char *units_bytes(char *buf, size_t n, double bytes)
 {
-	static const char *const prefix[] = {"", "k", "M", "G", "T"};
-	int p = 0;
+	int p;
 
 	if (!isfinite(bytes)) {
 		snprintf(buf, n, "-");
 		return buf;
 	}
-	while (fabs(bytes) >= 999.95 && p < 4) {
-		bytes /= 1000;
-		p++;
-	}
-	snprintf(buf, n, "%.4g %sB", bytes, prefix[p]);
+	p = si_scale(&bytes, 4);
+	snprintf(buf, n, "%.4g %sB", bytes, si_prefix[p]);
 	return buf;
 }
 
