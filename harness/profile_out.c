@@ -101,6 +101,13 @@ static int put_counts_folded(FILE *f, const void *ctx)
 	return flame_write_folded(f, &((const struct put_ctx *)ctx)->p->counts);
 }
 
+static int put_counts_svg(FILE *f, const void *ctx)
+{
+	const struct put_ctx *c = ctx;
+
+	return flame_write_svg(f, &c->p->counts, c->title);
+}
+
 void profile_write_files(const char *dir, const char *name, struct profile *p)
 {
 	char stem[64], title[512];
@@ -120,9 +127,15 @@ void profile_write_files(const char *dir, const char *name, struct profile *p)
 	p->folded = files_write(dir, stem, ext, put_folded, &ctx);
 	snprintf(ext, sizeof ext, "%s.svg", kind);
 	p->svg = files_write(dir, stem, ext, put_svg, &ctx);
-	if (p->alloc)
+	if (p->alloc) {
+		char *svg;
+		snprintf(title, sizeof title, "%s: where the allocations come from (%llu "
+		         "allocations in %llu iterations)", name, (unsigned long long)p->samples,
+		         (unsigned long long)p->iters);
 		p->counts_folded = files_write(dir, stem, ".alloc-count.folded", put_counts_folded,
 		                               &ctx);
+		free(svg = files_write(dir, stem, ".alloc-count.svg", put_counts_svg, &ctx));
+	}
 	if (p->before && p->before->total) {
 		snprintf(title, sizeof title, "%s: what changed since the %s (red: grew)", name,
 		         p->before_from);

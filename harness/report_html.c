@@ -485,8 +485,10 @@ static void page_alloc_profile(FILE *out, const struct bench_result *b, const ch
 	fprintf(out, "<h2>Allocations</h2>\n<p>%llu allocations, %llu bytes in %llu iterations. "
 	        "Files: <a href=\"%s/%s.alloc.folded\">folded stacks (bytes)</a>, "
 	        "<a href=\"%s/%s.alloc-count.folded\">folded stacks (allocations)</a>, "
-	        "<a href=\"%s/%s.alloc.svg\">flame graph</a>", (unsigned long long)p->samples,
-	        (unsigned long long)p->bytes, (unsigned long long)p->iters, PROFILE_SUBDIR, stem,
+	        "<a href=\"%s/%s.alloc.svg\">flame graph (bytes)</a>, "
+	        "<a href=\"%s/%s.alloc-count.svg\">flame graph (allocations)</a>",
+	        (unsigned long long)p->samples, (unsigned long long)p->bytes,
+	        (unsigned long long)p->iters, PROFILE_SUBDIR, stem, PROFILE_SUBDIR, stem,
 	        PROFILE_SUBDIR, stem, PROFILE_SUBDIR, stem);
 	if (p->diff_svg)
 		fprintf(out, ", <a href=\"%s/%s.alloc-diff.svg\">differential</a>", PROFILE_SUBDIR,
