@@ -538,8 +538,8 @@ START_TEST(test_memory)
 	/* and gated on the count itself: 0 -> 2 is regressed, exactly */
 	setenv("WORKER_ALLOC", "2", 1);
 	run_cli(&t, FAST, "--processes", "3", "--memory", "--baseline-dir", dir, "--baseline",
-	        "mem", "--no-paired", "--profile", "none", "--statistic", "allocs", "--filter",
-	        "^own/allocating$", sample, NULL);
+	        "mem", "--no-paired", "--profile", "none", "--profile-alloc", "none", "--statistic",
+	        "allocs", "--filter", "^own/allocating$", sample, NULL);
 	ck_assert_int_eq(t.exit_code, 1);
 	ck_assert(table_row(strstr(t.out, "\nbenchmark ") + 1, "own/allocating", row, sizeof row));
 	ck_assert_msg(strstr(row, "regressed"), "%s", row);
@@ -548,8 +548,8 @@ START_TEST(test_memory)
 	unsetenv("WORKER_ALLOC");
 	setenv("WORKER_LEAK", "64", 1);
 	run_cli(&t, FAST, "--processes", "3", "--memory", "--baseline-dir", dir, "--baseline",
-	        "mem", "--no-paired", "--profile", "none", "--filter", "^own/allocating$", sample,
-	        NULL);
+	        "mem", "--no-paired", "--profile", "none", "--profile-alloc", "none", "--filter",
+	        "^own/allocating$", sample, NULL);
 	ck_assert_int_eq(t.exit_code, 1);
 	ck_assert_msg(strstr(t.out, "leaks more: 0 -> 64 B/iter"), "%s", t.out);
 	transcript_free(&t);
