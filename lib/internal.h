@@ -150,6 +150,10 @@ struct br__mem_count {
 void br__mem_start(void);
 void br__mem_stop(struct br__mem_count *out);
 
+/* 0 in a build with AddressSanitizer, whose allocator libbenchrun cannot
+ * stand in front of: --memory and --profile-alloc are refused there. */
+int br__mem_supported(void);
+
 /* While prof is set (NULL to stop), every counted allocation also adds its
  * call stack (frame pointers, from the allocating function's caller up to
  * the body's call) to prof, weighted by its bytes (lib/memory.c). */

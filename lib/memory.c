@@ -31,6 +31,25 @@
 #include <unistd.h>
 #include "internal.h"
 
+/* AddressSanitizer brings an allocator of its own, which must see every
+ * block: a build with it interposes nothing, and --memory says so. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BR__MEM_INTERPOSE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BR__MEM_INTERPOSE 0
+#endif
+#endif
+#ifndef BR__MEM_INTERPOSE
+#define BR__MEM_INTERPOSE 1
+#endif
+
+int br__mem_supported(void)
+{
+	return BR__MEM_INTERPOSE;
+}
+
+#if BR__MEM_INTERPOSE
 extern void *__libc_malloc(size_t n);
 extern void __libc_free(void *p);
 extern void *__libc_calloc(size_t n, size_t m);
@@ -322,3 +341,23 @@ void br__mem_stop(struct br__mem_count *out)
 	out->live = atomic_load_explicit(&live, memory_order_relaxed);
 	out->peak = atomic_load_explicit(&peak, memory_order_relaxed);
 }
+
+#else
+/* Nothing interposed: glibc's functions are the sanitizer's, and nothing
+ * is counted. */
+__thread void *br__body_frame;
+
+void br__mem_profile(struct br__profile *prof)
+{
+	(void)prof;
+}
+
+void br__mem_start(void)
+{
+}
+
+void br__mem_stop(struct br__mem_count *out)
+{
+	memset(out, 0, sizeof *out);
+}
+#endif

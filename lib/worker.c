@@ -567,6 +567,11 @@ int br_main_ex(int argc, char **argv, const char *compiler, const char *cflags)
 		br__msg(BR_MSG_ERROR, "--profile cannot be combined with --list or --list-counters");
 		rc = -1;
 	}
+	if (rc == 0 && (o.s.memory || o.profile == 2) && !br__mem_supported()) {
+		br__msg(BR_MSG_ERROR, "--memory and --profile-alloc: this libbenchrun was built with "
+		        "AddressSanitizer, whose allocator it cannot count");
+		rc = -1;
+	}
 	if (rc == 0 && o.s.instructions && !o.list && !o.help &&
 	    (rc = check_callgrind()) == 0 && !o.counters)
 		o.counters = "none";  /* perf events would count Valgrind's work */

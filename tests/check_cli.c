@@ -495,6 +495,9 @@ START_TEST(test_memory)
 	int found = 0;
 	size_t i;
 
+#ifdef __SANITIZE_ADDRESS__
+	return;  /* such a build counts nothing (lib/memory.c); the plain build tests it */
+#endif
 	snprintf(dir, sizeof dir, "%s/baselines", tmpdir);
 	unsetenv("WORKER_ALLOC");
 	unsetenv("WORKER_LEAK");
