@@ -12,8 +12,8 @@
  * Counting is off unless br__mem_start() switched it on (the library does
  * so around the body's loop only, in calls made for counting after the
  * timed samples), so a timed sample never pays for it; off, an
- * allocation costs one relaxed load more, a free one load of the word in
- * front of the block.  On, each allocation and free adds to counters with
+ * allocation or a free costs one relaxed load more (and, once a count has
+ * run in the process, a free reads the word in front of its block).  On, each allocation and free adds to counters with
  * relaxed atomics (lock-free; threads of BR_THREADS bodies count too) and
  * a block allocated while counting carries a 32-byte header in front of
  * it: [orig, size, tag] with tag = BR__MEM_TAG ^ address, so free, realloc
@@ -116,9 +116,16 @@ static uint64_t *header_of(void *p)
 	return (uint64_t *)((char *)p - HEADER);
 }
 
+/* Set by the first br__mem_start and never cleared: until then no block
+ * has a header, and free and realloc do not look for one (so a program
+ * that never counts never reads in front of a block, which memory checkers
+ * such as Valgrind's memcheck would report). */
+static atomic_int armed;
+
 static int counted_block(void *p)
 {
-	return ((uint64_t *)p)[-1] == (BR__MEM_TAG ^ (uint64_t)(uintptr_t)p);
+	return atomic_load_explicit(&armed, memory_order_relaxed) &&
+	       ((uint64_t *)p)[-1] == (BR__MEM_TAG ^ (uint64_t)(uintptr_t)p);
 }
 
 static void add_live(int64_t d)
@@ -321,6 +328,7 @@ void br__mem_profile(struct br__profile *prof)
 
 void br__mem_start(void)
 {
+	atomic_store_explicit(&armed, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&generation, 1, memory_order_relaxed);
 	atomic_store_explicit(&n_allocs, 0, memory_order_relaxed);
 	atomic_store_explicit(&n_frees, 0, memory_order_relaxed);
