@@ -11,6 +11,7 @@
 #include <gsl/gsl_sort.h>
 
 #include "analysis.h"
+#include "hash.h"
 #include "usercounters.h"
 #include "counters.h"
 #include "pairslope.h"
@@ -584,11 +585,7 @@ uint64_t analysis_seed_for(const char *name, uint64_t seed)
 {
 	/* FNV-1a: a fixed, platform-independent hash, so seeds reproduce
 	 * across machines and releases. */
-	uint64_t h = 0xcbf29ce484222325u;
-
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		h = (h ^ *c) * 0x100000001b3u;
-	return mix64(seed ^ mix64(h));
+	return mix64(seed ^ mix64(hash_fnv1a_str(HASH_FNV_OFFSET, name)));
 }
 
 size_t analysis_per_process(const struct bench_result *b, enum analysis_stat stat,

@@ -10,12 +10,13 @@
 #include <unistd.h>
 #include <string.h>
 #include "files.h"
+#include "hash.h"
 #include "msg.h"
 
 int files_hash(const char *path, char out[32])
 {
 	unsigned char buf[65536];
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = HASH_FNV_OFFSET;
 	FILE *f = fopen(path, "rbe");
 	size_t n;
 	int err;
@@ -23,8 +24,7 @@ int files_hash(const char *path, char out[32])
 	if (!f)
 		return -1;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		for (size_t i = 0; i < n; i++)
-			h = (h ^ buf[i]) * 1099511628211ull;
+		h = hash_fnv1a(h, buf, n);
 	err = ferror(f) ? errno : 0;
 	fclose(f);
 	snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);

@@ -11,9 +11,8 @@
 
 #include "escape.h"
 #include "flame.h"
+#include "hash.h"
 
-#define FNV64_OFFSET 14695981039346656037ULL
-#define FNV64_PRIME 1099511628211ULL
 
 /* The SVG geometry, in pixels, as flamegraph.pl draws it: 1200 wide, 10
  * of padding each side, 16 per level, room for the title above and a line
@@ -39,15 +38,6 @@
 #define DIFF_MIN_POINTS 0.5
 #define DIFF_FULL_POINTS 10.0
 
-/* FNV-1a, 64 bits, continuing from h: stable across runs and machines,
- * which the colours rely on. */
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * FNV64_PRIME;
-	return h;
-}
-
 /* A hash's slot in a table of mask + 1: FNV-1a's low bits depend only on
  * the low bits of its input, so mix the high bits down first (the
  * MurmurHash3 finaliser). */
@@ -63,10 +53,10 @@ static size_t slot_of(uint64_t h, size_t mask)
  * ["ab"] and ["a", "b"] differ. */
 static uint64_t stack_hash(const char *const *frames, size_t n)
 {
-	uint64_t h = FNV64_OFFSET;
+	uint64_t h = HASH_FNV_OFFSET;
 
 	for (size_t i = 0; i < n; i++)
-		h = fnv1a(h, frames[i]) * FNV64_PRIME;
+		h = hash_fnv1a_str(h, frames[i]) * HASH_FNV_PRIME;
 	return h;
 }
 
@@ -392,7 +382,7 @@ struct keytab {
 
 static uint64_t key_hash(size_t tag, const char *name)
 {
-	return fnv1a(FNV64_OFFSET ^ ((uint64_t)tag * 0x9e3779b97f4a7c15ULL), name);
+	return hash_fnv1a_str(HASH_FNV_OFFSET ^ ((uint64_t)tag * 0x9e3779b97f4a7c15ULL), name);
 }
 
 /* The slot of (tag, name), or the empty slot where it goes. */
@@ -850,7 +840,7 @@ static int svg_empty(FILE *out, const char *title)
  * function keeps its colour in every graph. */
 static void hot_colour(char *buf, size_t len, const char *name)
 {
-	uint64_t h = fnv1a(FNV64_OFFSET, name);
+	uint64_t h = hash_fnv1a_str(HASH_FNV_OFFSET, name);
 
 	snprintf(buf, len, "rgb(%u,%u,%u)", 205 + (unsigned)(h % 51),
 	         (unsigned)((h >> 16) % 231), (unsigned)((h >> 40) % 56));

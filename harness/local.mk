@@ -17,7 +17,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/gate.h %D%/gate.c %D%/paired.h %D%/paired.c %D%/stage.h %D%/stage.c \
 	%D%/objects.h %D%/objects.c %D%/files.h %D%/files.c %D%/noise.h %D%/noise.c \
 	%D%/counters.h %D%/counters.c %D%/usercounters.h %D%/usercounters.c \
-	%D%/escape.h %D%/escape.c %D%/report_plot.h %D%/report_plot.c \
+	%D%/escape.h %D%/escape.c %D%/hash.h %D%/hash.c %D%/report_plot.h %D%/report_plot.c \
 	%D%/report_html.c %D%/report_markdown.c \
 	%D%/symbols.h %D%/symbols.c %D%/flame.h %D%/flame.c \
 	%D%/profile.h %D%/profile.c %D%/profile_out.c

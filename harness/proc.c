@@ -208,7 +208,7 @@ static char **worker_env(char *const *base, char *buf, size_t len)
 /* A flood of output is a broken worker, not data: cap what is kept. */
 #define OUT_MAX (256u << 20)
 
-static double now_s(void)
+double proc_now_s(void)
 {
 	struct timespec ts;
 
@@ -294,7 +294,7 @@ static void collect(int fds[2], pid_t pid, double deadline, struct proc_result *
 	int open = 2, reaped = 0;
 
 	while (open > 0) {
-		double now = now_s(), left;
+		double now = proc_now_s(), left;
 		if (!reaped && waitpid(pid, status, WNOHANG) == pid) {
 			reaped = 1;
 			current_worker = 0;
@@ -344,7 +344,7 @@ int proc_run_env(char *const argv[], char *const envp[], double timeout_s,
                  struct proc_result *res)
 {
 	int proto[2], errp[2], status = 0, rc;
-	double start = now_s();
+	double start = proc_now_s();
 	char *err = NULL;
 	size_t err_len = 0;
 	pid_t pid;
@@ -377,7 +377,7 @@ int proc_run_env(char *const argv[], char *const envp[], double timeout_s,
 	free(err);
 	if (!res->out)
 		res->out = calloc(1, 1);
-	res->elapsed_s = now_s() - start;
+	res->elapsed_s = proc_now_s() - start;
 	return rc;
 }
 

@@ -49,4 +49,7 @@ char *proc_describe_failure(const struct proc_result *res, double timeout_s);
  * buf, or NULL when there is none. */
 const char *proc_find_program(const char *name, char *buf, size_t len);
 
+/* Seconds on the monotonic clock (for elapsed times). */
+double proc_now_s(void);
+
 #endif

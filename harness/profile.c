@@ -25,14 +25,6 @@
 #define INLINE_MAX 16      /* names one address can expand to */
 #define CUT_AT "br__body_call"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 void profile_free(struct profile *p)
 {
 	if (!p)
@@ -162,7 +154,7 @@ static struct profile *run_profile(const struct options *o, const char *prog,
 	} else if (!pp->ended) {
 		*why = strdup("the worker wrote no profile (an older libbenchrun?)");
 	} else {
-		double t0 = now_s();
+		double t0 = proc_now_s();
 		p->event = pp->event;
 		pp->event = NULL;
 		p->freq_hz = pp->freq_hz;
@@ -176,7 +168,7 @@ static struct profile *run_profile(const struct options *o, const char *prog,
 		if (profile_symbolise_weighted(pp, &p->stacks, alloc, err, sizeof err) != 0 ||
 		    (alloc && profile_symbolise_weighted(pp, &p->counts, 0, err, sizeof err) != 0))
 			*why = strdup(err);
-		p->symbolise_s = now_s() - t0;
+		p->symbolise_s = proc_now_s() - t0;
 	}
 	protocol_doc_free(&doc);
 	proc_result_free(&res);

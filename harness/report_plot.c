@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "proc.h"
 #include "complexity.h"
+#include "pairslope.h"
 #include "report_plot.h"
 #include "units.h"
 
@@ -80,13 +81,6 @@ static double *per_iter_times(const struct bench_result *b, size_t *n)
 	return v;
 }
 
-static int by_value(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
 /* A density plot's kernel bandwidth and x range, ns. */
 struct kde {
 	double bw, lo, hi;
@@ -106,7 +100,7 @@ static struct kde kde_of(double *v, size_t n)
 
 	if (n < 2)
 		return k;
-	qsort(v, n, sizeof *v, by_value);
+	qsort(v, n, sizeof *v, br__cmp_double);
 	for (size_t i = 0; i < n; i++)
 		m += v[i];
 	m /= (double)n;

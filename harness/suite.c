@@ -24,14 +24,6 @@
 #include "worker.h"
 #include "usercounters.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int add_listed(struct suite *s, struct protocol_bench *pb, const char *path,
                       const regex_t *filter)
 {
@@ -345,7 +337,7 @@ static void progress(const struct suite_opts *o, size_t k, size_t total,
 {
 	if (!o->progress)
 		return;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %s  %.1f s", k, total, name, now_s() - start);
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s  %.1f s", k, total, name, proc_now_s() - start);
 	fflush(stderr);
 }
 
@@ -381,7 +373,7 @@ size_t suite_measure_rounds(const struct suite_opts *o, struct suite *cur, struc
 {
 	size_t k = 0, failed = 0, total = 0;
 	unsigned first = suite_last_round(cur), rounds = 0;
-	double start = now_s();
+	double start = proc_now_s();
 
 	if (old && suite_last_round(old) > first)
 		first = suite_last_round(old);
@@ -418,7 +410,7 @@ size_t suite_measure_rounds(const struct suite_opts *o, struct suite *cur, struc
 		failed += cur->benches[i].failed && !cur->benches[i].skipped;
 	for (size_t i = 0; old && i < old->nbenches; i++)
 		failed += old->benches[i].failed && !old->benches[i].skipped;
-	cur->elapsed_s += now_s() - start;
+	cur->elapsed_s += proc_now_s() - start;
 	return failed;
 }
 

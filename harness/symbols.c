@@ -26,6 +26,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 #include "symbols.h"
+#include "hash.h"
 
 /* A vDSO is one or two pages; anything larger is not one. */
 #define VDSO_MAX (1u << 20)
@@ -113,11 +114,7 @@ static uint64_t hash_u64(uint64_t x)
 
 static uint64_t hash_str(const char *p)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a */
-
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	return h;
+	return hash_fnv1a_str(HASH_FNV_OFFSET, p);
 }
 
 static int strs_grow(struct symbols *s)

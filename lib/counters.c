@@ -149,13 +149,6 @@ void br__counter_deltas(const struct br__counter_set *set,
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 double br__counter_slope(const uint64_t *iters, const double *y, size_t n,
                          size_t stride)
 {
@@ -174,7 +167,7 @@ double br__counter_slope(const uint64_t *iters, const double *y, size_t n,
 		/* No two distinct counts (flat plans): the median ratio. */
 		for (size_t k = 0; k < m; k++)
 			v[k] = w[k] / v[k];
-		qsort(v, m, sizeof *v, cmp_double);
+		qsort(v, m, sizeof *v, br__cmp_double);
 		r = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
 	}
 	free(v);

@@ -519,7 +519,7 @@ int br__theil_sen_select(const double *x, const double *y, size_t n, double *slo
 	return err;
 }
 
-static int cmp_double(const void *a, const void *b)
+int br__cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -543,7 +543,7 @@ int br__theil_sen(const double *x, const double *y, size_t n, double *slope)
 			if (x[j] != x[i])
 				pairs[m++] = (y[j] - y[i]) / (x[j] - x[i]);
 	if (m > 0) {
-		qsort(pairs, m, sizeof *pairs, cmp_double);
+		qsort(pairs, m, sizeof *pairs, br__cmp_double);
 		*slope = m % 2 ? pairs[m / 2] : (pairs[m / 2 - 1] + pairs[m / 2]) / 2;
 	}
 	free(pairs);

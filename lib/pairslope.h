@@ -26,6 +26,9 @@
  * cannot be allocated. */
 int br__theil_sen(const double *x, const double *y, size_t n, double *slope);
 
+/* qsort's comparison of two doubles, ascending (the library's one). */
+int br__cmp_double(const void *a, const void *b);
+
 /* As br__theil_sen() for n > BR__THEIL_SEN_SMALL only, with no check of n:
  * for the harness, whose small path selects with GSL, and for tests that
  * compare it with listing every pair. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "internal.h"
+#include "pairslope.h"
 
 static uint64_t monotonic_raw_now_ns(void)
 {
@@ -30,13 +31,6 @@ const struct br__timer *br__clock = &monotonic_raw;
 void br__timer_use(const struct br__timer *timer)
 {
 	br__clock = timer ? timer : &monotonic_raw;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* Read cost: the median over 9 batches of 1000 back-to-back reads, so one
@@ -59,7 +53,7 @@ void br__timer_calibrate(struct br__timer_facts *facts)
 		}
 		per_read[b] = (double)(t - t0) / READS;
 	}
-	qsort(per_read, BATCHES, sizeof per_read[0], cmp_double);
+	qsort(per_read, BATCHES, sizeof per_read[0], br__cmp_double);
 	facts->clock = br__clock->name;
 	facts->read_ns = per_read[BATCHES / 2];
 	facts->resolution_ns = min_step == UINT64_MAX ? 0 : (double)min_step;
