@@ -44,6 +44,7 @@
  * show, and fails the run, though only a paired run can tell a global
  * regression from a machine that changed. */
 #define _GNU_SOURCE
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,17 +151,12 @@ int compare_one_sample(const double *logratio, size_t n, struct welch *w)
 	return 0;
 }
 
-static int cmp_index_by_value(const void *a, const void *b, void *ctx)
-{
-	return cmp_index_by_p(a, b, ctx);
-}
-
 int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch *w,
                     int *kept)
 {
 	size_t g = (size_t)floor(gamma * (double)n), h;
 	size_t *ord = malloc((n + 1) * sizeof *ord);
-	double *x = malloc((n + 1) * sizeof *x), sum = 0;
+	double *x = malloc((n + 1) * sizeof *x);
 
 	if (n >= TRIM_ONE_FROM && g < 1)
 		g = 1;
@@ -172,15 +168,14 @@ int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch
 	}
 	for (size_t i = 0; i < n; i++)
 		ord[i] = i;
-	qsort_r(ord, n, sizeof *ord, cmp_index_by_value, (void *)logratio);
+	qsort_r(ord, n, sizeof *ord, cmp_index_by_p, (void *)logratio);
 	for (size_t i = 0; i < n; i++) {
 		x[i] = logratio[ord[i]];
 		if (kept)
 			kept[ord[i]] = i >= g && i < n - g;
 	}
-	for (size_t i = g; i < n - g; i++)
-		sum += x[i];
-	w->diff = sum / (double)h;
+	/* GSL trims floor(alpha n) a side: alpha (g + 0.5) / n is exactly g */
+	w->diff = gsl_stats_trmean_from_sorted_data(((double)g + 0.5) / (double)n, x, 1, n);
 	/* Winsorise: the g lowest become x[g], the g highest x[n-g-1]. */
 	for (size_t i = 0; i < g; i++) {
 		x[i] = x[g];
