@@ -79,21 +79,6 @@ const char *compare_mode_name(enum compare_mode m)
 	return m < MODE_COUNT ? names[m] : "";
 }
 
-int compare_parse_statistic(const char *s, enum analysis_stat *out)
-{
-	if (!strcmp(s, "slope"))
-		*out = ANALYSIS_SLOPE;
-	else if (!strcmp(s, "median"))
-		*out = ANALYSIS_MEDIAN;
-	else if (!strcmp(s, "mean"))
-		*out = ANALYSIS_MEAN;
-	else if (!strcmp(s, "instructions"))
-		*out = ANALYSIS_INSTRUCTIONS;
-	else
-		return -1;
-	return 0;
-}
-
 int compare_welch(const double *x, size_t nx, const double *y, size_t ny,
                   struct welch *w)
 {
@@ -139,16 +124,6 @@ void compare_holm(const double *p, size_t n, double *adj)
 		adj[order[k]] = running;
 	}
 	free(order);
-}
-
-int compare_one_sample(const double *logratio, size_t n, struct welch *w)
-{
-	if (n < 2)
-		return -1;
-	w->diff = stats_mean(logratio, n);
-	w->se = stats_sd(logratio, n) / sqrt((double)n);
-	w->df = (double)(n - 1);
-	return 0;
 }
 
 int compare_trimmed(const double *logratio, size_t n, double gamma, struct welch *w,

@@ -82,10 +82,6 @@ int compare_run(struct suite *cur, const struct suite *old, const struct suite *
 
 void compare_summary_free(struct compare_summary *sum);
 
-/* The one-sample t statistics of n log ratios as a struct welch (diff =
- * their mean, se, df = n - 1); returns 0, or -1 when n < 2. */
-int compare_one_sample(const double *logratio, size_t n, struct welch *w);
-
 /* Yuen's one-sample trimmed t statistics of n log ratios as a struct welch:
  * diff = the mean with g values cut from each end, se from the winsorised
  * variance, df = n - 2g - 1, where g = floor(gamma * n), but at least 1
@@ -117,8 +113,5 @@ const char *compare_verdict_name(enum verdict v);
 
 /* "paired", "stored", "fallback", or "" for none. */
 const char *compare_mode_name(enum compare_mode m);
-
-/* Parse "slope", "median" or "mean"; 0 or -1. */
-int compare_parse_statistic(const char *s, enum analysis_stat *out);
 
 #endif

@@ -34,13 +34,6 @@ double stats_sd_m(const double *x, size_t n, double mean)
 	return gsl_stats_sd_m(x, 1, n, mean);
 }
 
-double stats_median_sorted(const double *sorted, size_t n)
-{
-	if (n == 0)
-		return NAN;
-	return gsl_stats_median_from_sorted_data(sorted, 1, n);
-}
-
 double stats_median(double *x, size_t n)
 {
 	if (n == 0)
@@ -90,19 +83,6 @@ static int all_equal(const double *x, size_t n)
 		if (x[i] != x[0])
 			return 0;
 	return 1;
-}
-
-int stats_slope(const double *x, const double *y, size_t n, double *slope)
-{
-	double c0, cov00, cov01, cov11, ss_res;
-
-	if (n < 2 || all_equal(x, n)) {
-		*slope = NAN;
-		return -EDOM;
-	}
-	gsl_fit_linear(x, 1, y, 1, n, &c0, slope, &cov00, &cov01, &cov11,
-		       &ss_res);
-	return 0;
 }
 
 /* Robust where OLS is not: a timed sample that was preempted lands far

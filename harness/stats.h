@@ -25,10 +25,6 @@ double stats_sd(const double *x, size_t n);
 /* As stats_sd(), about a mean the caller has already computed. */
 double stats_sd_m(const double *x, size_t n, double mean);
 
-/* Median of sorted[0..n), which must be in ascending order; NAN when n == 0,
- * sorted[0] when n == 1. */
-double stats_median_sorted(const double *sorted, size_t n);
-
 /* Median of x[0..n) in any order, found by selection in O(n) rather than
  * by sorting; reorders x.  NAN when n == 0, x[0] when n == 1. */
 double stats_median(double *x, size_t n);
@@ -46,11 +42,6 @@ double stats_mad(const double *x, size_t n, double *work);
 /* As stats_mad(), about a median the caller has already computed. */
 double stats_mad_about(const double *x, size_t n, double median,
 		       double *work);
-
-/* The OLS slope of y on x, as in stats_fit_linear(), into *slope; cheaper
- * for callers that need no R^2.  Returns 0, or -EDOM (and NAN) when n < 2 or
- * all x are equal. */
-int stats_slope(const double *x, const double *y, size_t n, double *slope);
 
 /* The Theil-Sen slope of y on x into *slope: the median of the slopes of all
  * pairs with distinct x (the mean of the two middle ones for an even number).

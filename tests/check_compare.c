@@ -383,21 +383,6 @@ START_TEST(test_pvalues_known)
 }
 END_TEST
 
-/* mean, stdev/sqrt(n), n - 1 of {0.01, 0.03, 0.02, 0.04, 0.00}, by hand:
- * mean 0.02; stdev = sqrt(0.001 / 4) = 0.015811388; se = 0.0070710678. */
-START_TEST(test_one_sample_known)
-{
-	static const double lr[] = { 0.01, 0.03, 0.02, 0.04, 0.00 };
-	struct welch w;
-
-	ck_assert_int_eq(compare_one_sample(lr, 5, &w), 0);
-	ck_assert_double_eq_tol(w.diff, 0.02, 1e-12);
-	ck_assert_double_eq_tol(w.se, 0.0070710678118654752, 1e-12);
-	ck_assert_double_eq_tol(w.df, 4, 1e-12);
-	ck_assert_int_eq(compare_one_sample(lr, 1, &w), -1);
-}
-END_TEST
-
 /* Yuen's trimmed one-sample statistics against tests/compare_known.py
  * (statistics module): {0.01 0.03 0.02 0.04 0.00 0.50 0.02 0.01 0.03
  * 0.02}, 10 % trimmed: mean 0.0225 of the middle 8, se
@@ -569,8 +554,6 @@ END_TEST
 
 START_TEST(test_names)
 {
-	enum analysis_stat st;
-
 	ck_assert_str_eq(compare_verdict_name(VERDICT_REGRESSED), "regressed");
 	ck_assert_str_eq(compare_verdict_name(VERDICT_NO_CHANGE), "no significant change");
 	ck_assert_str_eq(compare_verdict_name(VERDICT_TOO_FEW), "too few samples to tell");
@@ -582,11 +565,6 @@ START_TEST(test_names)
 	ck_assert_str_eq(compare_mode_name(MODE_FALLBACK), "fallback");
 	ck_assert_str_eq(compare_mode_name(MODE_NONE), "");
 	ck_assert_str_eq(compare_mode_name(MODE_COUNT), "");
-	ck_assert_int_eq(compare_parse_statistic("median", &st), 0);
-	ck_assert_int_eq(st, ANALYSIS_MEDIAN);
-	ck_assert_int_eq(compare_parse_statistic("slope", &st), 0);
-	ck_assert_int_eq(st, ANALYSIS_SLOPE);
-	ck_assert_int_eq(compare_parse_statistic("Mean", &st), -1);
 }
 END_TEST
 
@@ -1547,7 +1525,6 @@ static Suite *compare_suite(void)
 	tcase_add_test(known, test_single_known);
 	tcase_add_test(known, test_pvalues_known);
 	tcase_add_test(known, test_names);
-	tcase_add_test(known, test_one_sample_known);
 	tcase_add_test(known, test_trimmed_known);
 	tcase_add_test(known, test_pair_order);
 	tcase_add_test(known, test_suspect);
