@@ -83,7 +83,8 @@ int flame_write_svg(FILE *out, const struct flame_profile *p, const char *title)
 /* How a function's self share moved from `before` to `after`. */
 struct flame_growth {
 	char *name;           /* owned */
-	double before, after; /* self share, 0..1 */
+	double before, after; /* self share, 0..1; times its profile's scale
+	                       * with flame_diff_scaled */
 };
 
 /* Every function of either profile with its self share in both (self
@@ -94,6 +95,14 @@ struct flame_growth {
  * (out of memory). */
 long flame_diff(const struct flame_profile *before, const struct flame_profile *after,
                 struct flame_growth **out);
+
+/* The same with each profile's shares multiplied by its scale (its cost
+ * per iteration: ns, or bytes for an allocation profile), so that growth
+ * is the change in each function's own cost per iteration: a function
+ * called twice as often grows though every share stays the same. */
+long flame_diff_scaled(const struct flame_profile *before, double before_scale,
+                       const struct flame_profile *after, double after_scale,
+                       struct flame_growth **out);
 void flame_growth_free(struct flame_growth *g, size_t n);
 
 /* The `after` flame graph with each frame coloured by how its share of the

@@ -114,6 +114,13 @@ static int cmp_growth(const void *pa, const void *pb)
 long flame_diff(const struct flame_profile *before, const struct flame_profile *after,
                 struct flame_growth **out)
 {
+	return flame_diff_scaled(before, 1, after, 1, out);
+}
+
+long flame_diff_scaled(const struct flame_profile *before, double before_scale,
+                       const struct flame_profile *after, double after_scale,
+                       struct flame_growth **out)
+{
 	struct keytab t = {0};
 	struct flame_growth *g = NULL;
 	long n = -1;
@@ -123,8 +130,9 @@ long flame_diff(const struct flame_profile *before, const struct flame_profile *
 	    (g = calloc(t.n ? t.n : 1, sizeof *g))) {
 		for (n = 0; (size_t)n < t.n; n++) {
 			const struct key *k = &t.keys[n];
-			g[n] = (struct flame_growth){strdup(k->name), flame_share(k->a, before->total),
-			                             flame_share(k->b, after->total)};
+			g[n] = (struct flame_growth){strdup(k->name),
+			                             before_scale * flame_share(k->a, before->total),
+			                             after_scale * flame_share(k->b, after->total)};
 			if (!g[n].name) {
 				flame_growth_free(g, (size_t)n);
 				g = NULL;

@@ -43,6 +43,13 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
+double profile_per_iter(const struct profile *p)
+{
+	if (!p->iters)
+		return NAN;
+	return (p->alloc ? (double)p->bytes : p->loop_ns) / (double)p->iters;
+}
+
 size_t profile_cut(const char *const *names, size_t n)
 {
 	for (size_t i = n; i-- > 0;)
@@ -223,6 +230,7 @@ static void attach_before(const struct options *o, struct profile *p, const char
 		}
 		p->before = copy;
 		p->before_from = "baseline";
+		p->before_per_iter = profile_per_iter(stored);
 	} else if (ob && !ob->failed &&
 	           (op = run_profile(o, ob->program, name, p->alloc, &why, refused))) {
 		p->before = calloc(1, sizeof *p->before);
@@ -230,6 +238,7 @@ static void attach_before(const struct options *o, struct profile *p, const char
 			*p->before = op->stacks;
 			memset(&op->stacks, 0, sizeof op->stacks);
 			p->before_from = "old build";
+			p->before_per_iter = profile_per_iter(op);
 		}
 		profile_free(op);
 	}

@@ -42,6 +42,9 @@ struct profile {
 	struct flame_profile stacks;   /* root = the benchmark function */
 	struct flame_profile *before;  /* the stored or old build's; owned, or NULL */
 	const char *before_from;       /* "baseline" or "old build" (static) */
+	double before_per_iter;        /* the before's cost per iteration (ns, or
+	                                * bytes for an allocation profile); 0
+	                                * when it did not say */
 	char *folded, *svg, *diff_svg; /* files written, or NULL; owned */
 	/* An allocation profile (--profile-alloc): `stacks` weighs each stack
 	 * by its bytes and `counts` by its allocations; samples is the number
@@ -51,6 +54,10 @@ struct profile {
 	struct flame_profile counts;
 	char *counts_folded;           /* owned, or NULL */
 };
+
+/* What one iteration of p's loop cost while recorded: ns of loop time, or
+ * bytes for an allocation profile; NAN when it did not say. */
+double profile_per_iter(const struct profile *p);
 
 /* The stack of a call chain once symbolised, root first: names[0..n) cut
  * just below the deepest frame named `br__body_call` (the library's call of

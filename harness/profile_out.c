@@ -172,19 +172,49 @@ static void print_top(FILE *out, const struct profile *p, size_t top)
 		flame_funcs_free(f, (size_t)n);
 }
 
+/* Whether p and its before both say what an iteration cost, so functions
+ * compare by their own cost per iteration rather than by shares. */
+static int per_iter_known(const struct profile *p)
+{
+	double a = profile_per_iter(p);
+
+	return a > 0 && isfinite(a) && p->before_per_iter > 0 && isfinite(p->before_per_iter);
+}
+
+/* A function's cost per iteration, in the profile's unit. */
+static char *cost(char *buf, size_t len, const struct profile *p, double v)
+{
+	return p->alloc ? units_bytes(buf, len, v) : units_time(buf, len, v);
+}
+
 static void print_growth(FILE *out, const struct profile *p, size_t top)
 {
 	struct flame_growth *g = NULL;
-	long n = flame_diff(p->before, &p->stacks, &g);
+	int scaled = per_iter_known(p);
+	long n = scaled ? flame_diff_scaled(p->before, p->before_per_iter, &p->stacks,
+	                                    profile_per_iter(p), &g)
+	                : flame_diff(p->before, &p->stacks, &g);
 	size_t shown = 0;
+	char b[32], a[32], d[32];
 
-	fprintf(out, "  grew most since the %s (self share):\n  %7s  %7s  %8s  %s\n",
-	        p->before_from, "before", "after", "change", "function");
-	for (long i = 0; i < n && shown < top && g[i].after - g[i].before > 0; i++, shown++)
-		fprintf(out, "  %6.1f%%  %6.1f%%  %+7.1f  %s\n", 100 * g[i].before,
-		        100 * g[i].after, 100 * (g[i].after - g[i].before), g[i].name);
+	fprintf(out, "  grew most since the %s (%s):\n  %10s  %10s  %10s  %s\n", p->before_from,
+	        scaled ? p->alloc ? "self bytes per iteration" : "self time per iteration"
+	               : "self share", "before", "after", "change", "function");
+	for (long i = 0; i < n && shown < top && g[i].after - g[i].before > 0; i++, shown++) {
+		if (scaled) {
+			cost(b, sizeof b, p, g[i].before);
+			cost(a, sizeof a, p, g[i].after);
+			cost(d + 1, sizeof d - 1, p, g[i].after - g[i].before);
+			d[0] = '+';
+		} else {
+			snprintf(b, sizeof b, "%.1f%%", 100 * g[i].before);
+			snprintf(a, sizeof a, "%.1f%%", 100 * g[i].after);
+			snprintf(d, sizeof d, "%+.1f", 100 * (g[i].after - g[i].before));
+		}
+		fprintf(out, "  %10s  %10s  %10s  %s\n", b, a, d, g[i].name);
+	}
 	if (!shown)
-		fputs("  (no function's share grew)\n", out);
+		fprintf(out, "  (no function's %s grew)\n", scaled ? "cost" : "share");
 	if (n > 0)
 		flame_growth_free(g, (size_t)n);
 }
@@ -284,18 +314,26 @@ static json_t *top_json(const struct flame_profile *f, size_t top)
 
 static json_t *growth_json(const struct profile *p, size_t top)
 {
-	struct flame_growth *g = NULL;
+	struct flame_growth *g = NULL, *c = NULL;
 	long n = flame_diff(p->before, &p->stacks, &g);
-	json_t *a = json_array();
+	long m = per_iter_known(p) ? flame_diff_scaled(p->before, p->before_per_iter, &p->stacks,
+	                                               profile_per_iter(p), &c) : -1;
+	json_t *a = json_array(), *ca = m >= 0 ? json_array() : json_null();
 
 	for (long i = 0; a && i < n && (size_t)i < top; i++)
 		json_array_append_new(a, json_pack("{s:s, s:f, s:f}", "function", g[i].name,
 		                                   "before_pct", 100 * g[i].before, "after_pct",
 		                                   100 * g[i].after));
+	/* by each function's own cost per iteration (ns, or bytes) */
+	for (long i = 0; ca && m > 0 && i < m && (size_t)i < top; i++)
+		json_array_append_new(ca, json_pack("{s:s, s:f, s:f}", "function", c[i].name,
+		                                    "before", c[i].before, "after", c[i].after));
 	if (n > 0)
 		flame_growth_free(g, (size_t)n);
-	return json_pack("{s:s, s:I, s:o}", "from", p->before_from, "samples",
-	                 (json_int_t)p->before->total, "grew", a);
+	if (m > 0)
+		flame_growth_free(c, (size_t)m);
+	return json_pack("{s:s, s:I, s:o, s:o}", "from", p->before_from, "samples",
+	                 (json_int_t)p->before->total, "grew", a, "grew_per_iter", ca);
 }
 
 static json_t *str_or_null(const char *s)

@@ -573,6 +573,35 @@ START_TEST(test_diff_shares)
 }
 END_TEST
 
+/* Everything called half as often again (the loop went from 100 to 150 ns
+ * an iteration): every share is unchanged, so the shares show nothing;
+ * scaled by each profile's cost per iteration, a and b each grew from 50
+ * to 75 ns per iteration, and main, never a leaf, not at all. */
+START_TEST(test_diff_per_iteration)
+{
+	struct flame_profile before = {0}, after = {0};
+	struct flame_growth *g;
+	long n;
+
+	add(&before, 1, V("main", "a"));
+	add(&before, 1, V("main", "a", "b"));
+	add(&after, 3, V("main", "a"));
+	add(&after, 3, V("main", "a", "b"));  /* shares: a 1/2, b 1/2, as before */
+	n = flame_diff(&before, &after, &g);
+	ck_assert_double_eq(g[0].after - g[0].before, 0);
+	flame_growth_free(g, (size_t)n);
+	n = flame_diff_scaled(&before, 100, &after, 150, &g);
+	ck_assert_int_eq(n, 3);
+	ck_assert_double_eq(g[0].before, 50);
+	ck_assert_double_eq(g[0].after, 75);
+	ck_assert_double_eq(g[1].after - g[1].before, 25);
+	ck_assert_str_eq(g[2].name, "main");
+	flame_growth_free(g, (size_t)n);
+	flame_free(&before);
+	flame_free(&after);
+}
+END_TEST
+
 START_TEST(test_diff_svg)
 {
 	struct flame_profile before = {0}, after = {0};
@@ -685,6 +714,7 @@ static Suite *flame_suite(void)
 	tcase_add_test(tc, test_svg_one_frame_height);
 	tcase_add_test(tc, test_svg_colours);
 	tcase_add_test(tc, test_diff_shares);
+	tcase_add_test(tc, test_diff_per_iteration);
 	tcase_add_test(tc, test_diff_svg);
 	tcase_add_test(tc, test_diff_svg_prefixes);
 	tcase_add_test(tc, test_write_errors);
