@@ -126,6 +126,41 @@ int profile_parse_mode(const char *v, enum profile_mode *mode, regex_t *re)
 	return 0;
 }
 
+/* Whether a mapping is of the runtime: the C and C++ libraries, libm and
+ * libpthread, the dynamic loader, the vDSO (the kernel boundary). */
+static int runtime_map(const char *path)
+{
+	static const char *const names[] = {"libc.so", "libc-", "libstdc++.so", "libm.so",
+	                                    "libpthread.so", "ld-linux", "ld-", "libgcc_s.so"};
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	if (!strcmp(path, "[vdso]"))
+		return 1;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strncmp(base, names[i], strlen(names[i])))
+			return 1;
+	return 0;
+}
+
+/* The share of the samples (by count) whose leaf address lies in a
+ * runtime mapping; NAN with no samples. */
+static double runtime_share(const struct protocol_profile *raw)
+{
+	uint64_t in = 0, all = 0;
+
+	for (size_t i = 0; i < raw->nchains; i++) {
+		const struct profile_chain *c = &raw->chains[i];
+		all += c->count;
+		for (size_t m = 0; c->n && m < raw->nmaps; m++)
+			if (c->ips[0] >= raw->maps[m].start && c->ips[0] < raw->maps[m].end) {
+				if (runtime_map(raw->maps[m].path))
+					in += c->count;
+				break;
+			}
+	}
+	return all ? (double)in / (double)all : NAN;
+}
+
 /* Run the profile worker for benchmark `name` of `prog` and symbolise what
  * it recorded: sampled CPU time, or (alloc) every allocation, by bytes and
  * by count.  Returns the profile, or NULL with the reason in *why (owned
@@ -170,6 +205,7 @@ static struct profile *run_profile(const struct options *o, const char *prog,
 		p->iters = pp->iters;
 		p->loop_ns = pp->loop_ns;
 		p->alloc = alloc;
+		p->runtime_share = runtime_share(pp);
 		for (size_t i = 0; alloc && i < pp->nchains; i++)
 			p->bytes += pp->chains[i].bytes;
 		if (profile_symbolise_weighted(pp, &p->stacks, alloc, err, sizeof err) != 0 ||

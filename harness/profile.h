@@ -39,6 +39,10 @@ struct profile {
 	uint64_t iters;         /* iterations run while sampling */
 	double loop_ns;         /* loop time while sampling, ns */
 	double symbolise_s;     /* wall time spent symbolising, s */
+	double runtime_share;   /* of the samples, those whose leaf lies in the C
+	                         * or C++ runtime, the dynamic loader or the
+	                         * vDSO (by the mapping of the leaf address);
+	                         * NAN when not known (a stored profile) */
 	struct flame_profile stacks;   /* root = the benchmark function */
 	struct flame_profile *before;  /* the stored or old build's; owned, or NULL */
 	const char *before_from;       /* "baseline" or "old build" (static) */
@@ -54,6 +58,18 @@ struct profile {
 	struct flame_profile counts;
 	char *counts_folded;           /* owned, or NULL */
 };
+
+/* The profile's shape in one line, with the figures behind it, into buf:
+ * "a single hotspot: f holds 72% of the self samples", "spread out: no
+ * function holds more than 9%, the top ten 41%", "runtime or library
+ * overhead: 63% of the samples in libc, the loader or the vDSO", "call
+ * overhead: stacks 14 frames deep on average, no function over 12%", or
+ * "a few hot functions: the top three hold 80%".  Returns buf. */
+char *profile_shape(char *buf, size_t len, const struct profile *p);
+
+/* The shape p's "before" had (its stacks; the runtime share is not kept
+ * for it), into buf; NULL when p has no before. */
+char *profile_before_shape(char *buf, size_t len, const struct profile *p);
 
 /* What one iteration of p's loop cost while recorded: ns of loop time, or
  * bytes for an allocation profile; NAN when it did not say. */

@@ -225,6 +225,7 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 		const struct bench_result *b = &s->benches[i];
 		const struct profile *p = b->profile;
 		double ratio;
+		char shape[256], was[256];
 
 		if (!p || !p->folded)
 			continue;
@@ -238,6 +239,9 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 			        100 * (ratio - 1));
 		fputc('\n', out);
 		print_top(out, p, top);
+		fprintf(out, "  shape: %s\n", profile_shape(shape, sizeof shape, p));
+		if (profile_before_shape(was, sizeof was, p) && strcmp(was, shape) != 0)
+			fprintf(out, "  shape before (%s): %s\n", p->before_from, was);
 		if (p->before && p->before->total)
 			print_growth(out, p, top);
 		fprintf(out, "  flame graph: %s%s%s\n", p->svg ? p->svg : "(not written)",
@@ -275,6 +279,74 @@ void profile_alloc_print(FILE *out, const struct suite *s, size_t top)
 		fprintf(out, "  flame graph (bytes): %s%s%s\n", p->svg ? p->svg : "(not written)",
 		        p->diff_svg ? "  differential: " : "", p->diff_svg ? p->diff_svg : "");
 	}
+}
+
+/* The thresholds of the shapes, each with its reason:
+ * - a single hotspot: one function holds half the self samples or more,
+ *   so speeding it up is most of what there is to win;
+ * - runtime or library overhead: half the samples or more end in the C or
+ *   C++ runtime, the loader or the vDSO, so the cost is in what the code
+ *   asks of them (allocations, copies, clock reads), not in its own loops;
+ * - call overhead: stacks 10 frames or more deep on average under the
+ *   benchmark function while no function holds a quarter, the mark of
+ *   chains of small functions whose calls and returns are the cost;
+ * - spread out: no function holds 15 % and the top ten hold under half,
+ *   so there is no single place to look. */
+#define SHAPE_HOTSPOT 0.5
+#define SHAPE_RUNTIME 0.5
+#define SHAPE_DEEP 10.0
+#define SHAPE_DEEP_TOP 0.25
+#define SHAPE_SPREAD_TOP 0.15
+#define SHAPE_SPREAD_TEN 0.5
+
+char *profile_shape(char *buf, size_t len, const struct profile *p)
+{
+	struct flame_func *f = NULL;
+	long n = flame_top(&p->stacks, &f);
+	double total = (double)p->stacks.total, top1, top3 = 0, top10 = 0, depth = 0;
+
+	if (n <= 0 || !p->stacks.total) {
+		snprintf(buf, len, "no samples");
+		flame_funcs_free(f, n > 0 ? (size_t)n : 0);
+		return buf;
+	}
+	for (long i = 0; i < n && i < 10; i++) {
+		top10 += (double)f[i].self / total;
+		if (i < 3)
+			top3 += (double)f[i].self / total;
+	}
+	top1 = (double)f[0].self / total;
+	for (size_t i = 0; i < p->stacks.n; i++)
+		depth += (double)p->stacks.stacks[i].count * (double)p->stacks.stacks[i].nframes;
+	depth /= total;
+	if (!p->alloc && p->runtime_share >= SHAPE_RUNTIME)
+		snprintf(buf, len, "runtime or library overhead: %.0f%% of the samples end in the "
+		         "C or C++ runtime, the loader or the vDSO", 100 * p->runtime_share);
+	else if (top1 >= SHAPE_HOTSPOT)
+		snprintf(buf, len, "a single hotspot: %s holds %.0f%% of the self %s", f[0].name,
+		         100 * top1, p->alloc ? "bytes" : "samples");
+	else if (depth >= SHAPE_DEEP && top1 < SHAPE_DEEP_TOP)
+		snprintf(buf, len, "call overhead: stacks %.1f frames deep on average, no function "
+		         "over %.0f%%", depth, 100 * top1);
+	else if (top1 < SHAPE_SPREAD_TOP && top10 < SHAPE_SPREAD_TEN)
+		snprintf(buf, len, "spread out: no function holds more than %.0f%%, the top ten "
+		         "%.0f%%", 100 * top1, 100 * top10);
+	else
+		snprintf(buf, len, "a few hot functions: the top three hold %.0f%%", 100 * top3);
+	flame_funcs_free(f, (size_t)n);
+	return buf;
+}
+
+char *profile_before_shape(char *buf, size_t len, const struct profile *p)
+{
+	struct profile before = {0};
+
+	if (!p->before || !p->before->total)
+		return NULL;
+	before.stacks = *p->before;
+	before.alloc = p->alloc;
+	before.runtime_share = NAN;
+	return profile_shape(buf, len, &before);
 }
 
 /* The folded stacks as one string (the .folded file's text). */
@@ -357,8 +429,19 @@ json_t *profile_to_json(const struct profile *p)
 	              str_or_null(p->diff_svg), "top", top_json(&p->stacks, 10), "folded_stacks",
 	              folded);
 	free(folded);
-	if (o && p->before && p->before->total)
-		json_object_set_new(o, "before", growth_json(p, 10));
+	if (o) {
+		char shape[256];
+		json_object_set_new(o, "shape", json_string(profile_shape(shape, sizeof shape, p)));
+		json_object_set_new(o, "runtime_share", isfinite(p->runtime_share)
+		                    ? json_real(p->runtime_share) : json_null());
+	}
+	if (o && p->before && p->before->total) {
+		char was[256];
+		json_t *g = growth_json(p, 10);
+		if (g && profile_before_shape(was, sizeof was, p))
+			json_object_set_new(g, "shape", json_string(was));
+		json_object_set_new(o, "before", g);
+	}
 	if (o && p->alloc) {  /* an allocation profile: stacks weighed by bytes */
 		json_object_set_new(o, "bytes", json_integer((json_int_t)p->bytes));
 		json_object_set_new(o, "counts_folded", str_or_null(p->counts_folded));
@@ -397,6 +480,8 @@ int profile_from_json(json_t *o, struct profile **out, char *err, size_t errlen)
 	p->lost = (uint64_t)lost;
 	p->iters = (uint64_t)iters;
 	p->loop_ns = loop_ns;
+	p->runtime_share = json_is_number(json_object_get(o, "runtime_share"))
+	                   ? json_number_value(json_object_get(o, "runtime_share")) : NAN;
 	if (json_is_integer(json_object_get(o, "bytes"))) {
 		p->alloc = 1;
 		p->bytes = (uint64_t)json_integer_value(json_object_get(o, "bytes"));

@@ -467,6 +467,12 @@ static void page_profile(FILE *out, const struct bench_result *b, const char *st
 	fprintf(out, ".</p>\n<object type=\"image/svg+xml\" data=\"%s/%s.svg\" "
 	        "style=\"width:100%%\"></object>\n", PROFILE_SUBDIR, stem);
 	profile_top(out, p);
+	{
+		char shape[256];
+		fputs("<p>Shape: ", out);
+		escape_html(out, profile_shape(shape, sizeof shape, p));
+		fputs("</p>\n", out);
+	}
 	if (p->diff_svg) {
 		profile_growth(out, p);
 		fprintf(out, "<object type=\"image/svg+xml\" data=\"%s/%s-diff.svg\" "

@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "complexity.h"
 #include "usercounters.h"
+#include "profile.h"
 #include "report.h"
 #include "units.h"
 
@@ -172,6 +173,29 @@ static void write_user_counters(FILE *out, const struct suite *s)
 	}
 }
 
+/* Each profiled benchmark's profile shape (profile.h), one line each,
+ * with the shape it had before when that differs. */
+static void write_shapes(FILE *out, const struct suite *s)
+{
+	char line[256], was[256];
+
+	for (size_t i = 0; i < s->nbenches; i++) {
+		const struct profile *p = s->benches[i].profile;
+		if (!p || !p->folded)
+			continue;
+		fputs("- profile of ", out);
+		escape_markdown(out, s->benches[i].name);
+		fputs(": ", out);
+		escape_markdown(out, profile_shape(line, sizeof line, p));
+		if (profile_before_shape(was, sizeof was, p) && strcmp(was, line) != 0) {
+			fputs(" (before: ", out);
+			escape_markdown(out, was);
+			fputc(')', out);
+		}
+		fputc('\n', out);
+	}
+}
+
 /* The complexity fit of each parameter sweep, one line each. */
 static void write_complexity(FILE *out, const struct suite *s)
 {
@@ -205,6 +229,7 @@ int report_markdown(const char *path, const struct suite *s,
 	write_table(out, s, sum, rs, order);
 	write_complexity(out, s);
 	write_user_counters(out, s);
+	write_shapes(out, s);
 	write_notes(out, s, order);
 	free(order);
 	if (fclose(out) != 0) {

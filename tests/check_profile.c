@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <linux/perf_event.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,52 @@ START_TEST(test_parse_refused)
 	ck_assert_str_eq(p->failed, "no device");
 	ck_assert_uint_eq(doc.nbenches, 0);
 	protocol_doc_free(&doc);
+}
+END_TEST
+
+/* The shape, named: each class on a constructed profile at its
+ * threshold's side. */
+static void shape_of(struct profile *p, const char *want)
+{
+	char buf[256];
+
+	profile_shape(buf, sizeof buf, p);
+	ck_assert_msg(!strncmp(buf, want, strlen(want)), "'%s', not '%s...'", buf, want);
+	flame_free(&p->stacks);
+	memset(p, 0, sizeof *p);
+	p->runtime_share = NAN;
+}
+
+START_TEST(test_shape)
+{
+	struct profile p = {.runtime_share = NAN};
+	const char *deep[14] = {"b", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10",
+	                        "f11", "f12", NULL};
+	char name[16];
+
+	flame_add(&p.stacks, (const char *[]){"b", "hot"}, 2, 70);
+	flame_add(&p.stacks, (const char *[]){"b", "cold"}, 2, 30);
+	shape_of(&p, "a single hotspot: hot holds 70% of the self samples");
+	for (int i = 0; i < 25; i++) {
+		snprintf(name, sizeof name, "g%d", i);
+		flame_add(&p.stacks, (const char *[]){"b", name}, 2, 4);
+	}
+	shape_of(&p, "spread out: no function holds more than 4%, the top ten 40%");
+	flame_add(&p.stacks, (const char *[]){"b", "memcpy"}, 2, 60);
+	flame_add(&p.stacks, (const char *[]){"b", "mine"}, 2, 40);
+	p.runtime_share = 0.6;
+	shape_of(&p, "runtime or library overhead: 60% of the samples");
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof name, "leaf%d", i);
+		deep[13] = name;
+		flame_add(&p.stacks, deep, 14, 10);
+	}
+	shape_of(&p, "call overhead: stacks 14.0 frames deep on average, no function over 10%");
+	flame_add(&p.stacks, (const char *[]){"b", "x"}, 2, 30);
+	flame_add(&p.stacks, (const char *[]){"b", "y"}, 2, 30);
+	flame_add(&p.stacks, (const char *[]){"b", "z"}, 2, 30);
+	flame_add(&p.stacks, (const char *[]){"b"}, 1, 10);
+	shape_of(&p, "a few hot functions: the top three hold 90%");
 }
 END_TEST
 
@@ -459,6 +506,7 @@ static Suite *profile_suite_make(int live)
 	tcase_add_test(unit, test_parse);
 	tcase_add_test(unit, test_parse_errors);
 	tcase_add_test(unit, test_parse_refused);
+	tcase_add_test(unit, test_shape);
 	tcase_add_test(unit, test_cut);
 	tcase_add_test(unit, test_mode);
 	tcase_add_test(unit, test_symbolise_own);
