@@ -14,17 +14,6 @@
 #include "flame_int.h"
 #include "hash.h"
 
-/* A hash's slot in a table of mask + 1: FNV-1a's low bits depend only on
- * the low bits of its input, so mix the high bits down first (the
- * MurmurHash3 finaliser). */
-size_t flame_slot_of(uint64_t h, size_t mask)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (size_t)h & mask;
-}
-
 /* Frames are hashed with a NUL after each, a byte no name contains, so
  * ["ab"] and ["a", "b"] differ. */
 static uint64_t stack_hash(const char *const *frames, size_t n)
@@ -43,72 +32,37 @@ int flame_write_status(FILE *out)
 
 /* ---- Adding stacks ---------------------------------------------------- */
 
-/* The index of a profile's stacks by frame sequence: open addressing with
- * 2 * cap slots, kept in the same block as p->stacks, right after its cap
- * entries.  struct flame_profile has no field for it (the header is
- * shared and fixed), and one block means flame_free and a copied struct
- * need nothing more; hence a profile grows only through flame_add. */
-struct slot {
-	uint64_t hash;
-	size_t idx1;  /* stack index + 1; 0: empty */
+/* The frames a stack is looked up by. */
+struct frames_key {
+	const char *const *frames;
+	size_t n;
 };
 
-_Static_assert(_Alignof(struct slot) <= _Alignof(struct flame_stack),
-               "the index must be aligned after the stack array");
-
-static struct slot *stack_slots(const struct flame_profile *p)
+static int same_frames(const void *ctx, size_t id, const void *key)
 {
-	return (struct slot *)(void *)(p->stacks + p->cap);
-}
+	const struct flame_stack *s = &((const struct flame_profile *)ctx)->stacks[id];
+	const struct frames_key *k = key;
 
-static int same_frames(const struct flame_stack *s, const char *const *frames, size_t n)
-{
-	if (s->nframes != n)
+	if (s->nframes != k->n)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(s->frames[i], frames[i]) != 0)
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(s->frames[i], k->frames[i]) != 0)
 			return 0;
 	return 1;
 }
 
-/* The slot holding the stack `frames`, or the empty slot where it goes;
- * the load factor stays at or below 1/2, so there is always one. */
-static struct slot *stack_lookup(const struct flame_profile *p, uint64_t h,
-                                 const char *const *frames, size_t n)
-{
-	struct slot *slots = stack_slots(p);
-	size_t mask = 2 * p->cap - 1;
-
-	for (size_t i = flame_slot_of(h, mask);; i = (i + 1) & mask) {
-		struct slot *s = &slots[i];
-		if (!s->idx1 || (s->hash == h && same_frames(&p->stacks[s->idx1 - 1], frames, n)))
-			return s;
-	}
-}
-
-/* Double the stacks and rebuild the index after them.  The grown array
- * overwrites the old index, so hashes are recomputed: amortised over the
- * doublings that costs less than keeping a hash per stack. */
 static int stacks_grow(struct flame_profile *p)
 {
 	size_t cap = p->cap ? 2 * p->cap : 16;
-	size_t per = sizeof(struct flame_stack) + 2 * sizeof(struct slot);
 	struct flame_stack *st;
 
-	if (cap > SIZE_MAX / per)
+	if (cap > SIZE_MAX / sizeof *st)
 		return -1;
-	st = realloc(p->stacks, cap * per);
+	st = realloc(p->stacks, cap * sizeof *st);
 	if (!st)
 		return -1;
 	p->stacks = st;
 	p->cap = cap;
-	memset(stack_slots(p), 0, 2 * cap * sizeof(struct slot));
-	for (size_t i = 0; i < p->n; i++) {
-		const char *const *f = (const char *const *)st[i].frames;
-		uint64_t h = stack_hash(f, st[i].nframes);
-		struct slot *s = stack_lookup(p, h, f, st[i].nframes);
-		*s = (struct slot){h, i + 1};
-	}
 	return 0;
 }
 
@@ -144,24 +98,25 @@ uint64_t flame_sat_add(uint64_t a, uint64_t b)
 
 int flame_add(struct flame_profile *p, const char *const *frames, size_t n, uint64_t count)
 {
-	struct slot *s;
+	struct frames_key key = {frames, n};
+	struct hash_slot *s;
 	uint64_t h;
 
 	assert(n > 0 && frames);
 	if (count == 0)
 		return 0;
-	if (p->n == p->cap && stacks_grow(p) < 0)
+	if ((p->n == p->cap && stacks_grow(p) < 0) || hash_index_reserve(&p->index) < 0)
 		return -1;
 	h = stack_hash(frames, n);
-	s = stack_lookup(p, h, frames, n);
-	if (!s->idx1) {
+	s = hash_index_probe(&p->index, h, same_frames, p, &key);
+	if (!s->id1) {
 		char **copy = frames_copy(frames, n);
 		if (!copy)
 			return -1;
 		p->stacks[p->n] = (struct flame_stack){copy, n, 0};
-		*s = (struct slot){h, ++p->n};
+		hash_index_put(&p->index, s, h, p->n++);
 	}
-	p->stacks[s->idx1 - 1].count = flame_sat_add(p->stacks[s->idx1 - 1].count, count);
+	p->stacks[s->id1 - 1].count = flame_sat_add(p->stacks[s->id1 - 1].count, count);
 	p->total = flame_sat_add(p->total, count);
 	return 0;
 }
@@ -171,6 +126,7 @@ void flame_free(struct flame_profile *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->stacks[i].frames);
 	free(p->stacks);
+	hash_index_free(&p->index);
 	memset(p, 0, sizeof *p);
 }
 
@@ -345,63 +301,51 @@ static uint64_t key_hash(size_t tag, const char *name)
 	return hash_fnv1a_str(HASH_FNV_OFFSET ^ ((uint64_t)tag * 0x9e3779b97f4a7c15ULL), name);
 }
 
-/* The slot of (tag, name), or the empty slot where it goes. */
-static size_t *keytab_slot(const struct keytab *t, size_t tag, const char *name)
+static int same_key(const void *ctx, size_t id, const void *key)
 {
-	size_t mask = 2 * t->cap - 1;
+	const struct key *a = &((const struct keytab *)ctx)->keys[id], *b = key;
 
-	for (size_t i = flame_slot_of(key_hash(tag, name), mask);; i = (i + 1) & mask) {
-		size_t id1 = t->slots[i];
-		if (!id1 || (t->keys[id1 - 1].tag == tag && !strcmp(t->keys[id1 - 1].name, name)))
-			return &t->slots[i];
-	}
-}
-
-static int keytab_grow(struct keytab *t)
-{
-	size_t cap = t->cap ? 2 * t->cap : 64;
-	struct key *keys = realloc(t->keys, cap * sizeof *keys);
-	size_t *slots;
-
-	if (!keys)
-		return -1;
-	t->keys = keys;
-	if (!(slots = calloc(2 * cap, sizeof *slots)))
-		return -1;
-	free(t->slots);
-	t->slots = slots;
-	t->cap = cap;
-	for (size_t i = 0; i < t->n; i++)
-		*keytab_slot(t, keys[i].tag, keys[i].name) = i + 1;
-	return 0;
+	return a->tag == b->tag && !strcmp(a->name, b->name);
 }
 
 /* The id of (tag, name), added with zero counts when new; -1 when out of
  * memory. */
 long flame_keytab_intern(struct keytab *t, size_t tag, const char *name)
 {
-	size_t *slot;
+	struct key key = {name, tag, 0, 0, 0};
+	uint64_t h = key_hash(tag, name);
+	struct hash_slot *s;
 
-	if (t->n == t->cap && keytab_grow(t) < 0)
-		return -1;
-	slot = keytab_slot(t, tag, name);
-	if (!*slot) {
-		t->keys[t->n] = (struct key){name, tag, 0, 0, 0};
-		*slot = ++t->n;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct key *keys = realloc(t->keys, cap * sizeof *keys);
+		if (!keys)
+			return -1;
+		t->keys = keys;
+		t->cap = cap;
 	}
-	return (long)*slot - 1;
+	if (hash_index_reserve(&t->index) < 0)
+		return -1;
+	s = hash_index_probe(&t->index, h, same_key, t, &key);
+	if (!s->id1) {
+		t->keys[t->n] = key;
+		hash_index_put(&t->index, s, h, t->n++);
+	}
+	return (long)s->id1 - 1;
 }
 
 /* The id of (tag, name), or -1 when absent. */
 long flame_keytab_find(const struct keytab *t, size_t tag, const char *name)
 {
-	return t->cap ? (long)*keytab_slot(t, tag, name) - 1 : -1;
+	struct key key = {name, tag, 0, 0, 0};
+
+	return hash_index_find(&t->index, key_hash(tag, name), same_key, t, &key);
 }
 
 void flame_keytab_free(struct keytab *t)
 {
 	free(t->keys);
-	free(t->slots);
+	hash_index_free(&t->index);
 	memset(t, 0, sizeof *t);
 }
 

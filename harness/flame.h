@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hash.h"
+
 /* One distinct call stack, root first, and the samples that ended in it. */
 struct flame_stack {
 	char **frames;   /* owned, with its strings, as one block (flame_free) */
@@ -17,13 +19,13 @@ struct flame_stack {
 
 /* A profile: distinct stacks (identical stacks merged) and their total.
  * Start from a zeroed struct and grow it only through flame_add or
- * flame_parse_folded: the hash index that merges stacks lives in the
- * stacks block, after its cap entries, so the fields are read-only to
- * everyone else. */
+ * flame_parse_folded, which keep `index` in step: the fields are
+ * read-only to everyone else. */
 struct flame_profile {
 	struct flame_stack *stacks;  /* owned */
 	size_t n, cap;
 	uint64_t total;              /* samples, all stacks */
+	struct hash_index index;     /* stacks by their frames; owned */
 };
 
 /* Add `count` samples of the stack frames[0] (root) .. frames[n-1] (leaf),

@@ -22,11 +22,8 @@ struct key {
 struct keytab {
 	struct key *keys;
 	size_t n, cap;
-	size_t *slots;  /* 2 * cap of them: id + 1, 0 for empty */
+	struct hash_index index;  /* ids by (tag, name) */
 };
-
-/* A hash's slot in a table of mask + 1 (the MurmurHash3 finaliser first). */
-size_t flame_slot_of(uint64_t h, size_t mask);
 
 /* 0 when everything written to out got there, else -1. */
 int flame_write_status(FILE *out);

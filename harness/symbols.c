@@ -72,6 +72,7 @@ struct cu_index {
 	const void *key;
 	struct frange *v;
 	size_t n;
+	int built;            /* v holds them */
 };
 
 /* One resolved address; its names are names[first .. first + n). */
@@ -87,143 +88,129 @@ struct symbols {
 	size_t nmaps;
 	struct module *mods;    /* nmods of them, room for nmaps */
 	size_t nmods;
-	struct entry *cache;    /* open addressing, capacity a power of two */
-	size_t cache_cap, cache_len;
-	struct cu_index *cus;   /* open addressing, capacity a power of two */
-	size_t cus_cap, cus_len;
+	struct entry *cache;    /* resolved addresses, in the order first seen */
+	size_t cache_len, cache_cap;
+	struct hash_index cache_ix; /* ... by (ip, is_return) */
+	struct cu_index *cus;   /* CU function indexes, in the order first used */
+	size_t cus_len, cus_cap;
+	struct hash_index cus_ix;   /* ... by the CU DIE's address */
 	const char **names;     /* the name lists of all entries, end to end */
 	size_t names_len, names_cap;
-	char **strs;            /* interned strings, open addressing */
-	size_t strs_cap, strs_len;
+	char **strs;            /* interned strings, in the order first seen */
+	size_t strs_len, strs_cap;
+	struct hash_index strs_ix;  /* ... by their text */
 	const char *unknown;    /* "[unknown]", interned */
 	char *vdso;             /* a copy of this process's vDSO image, or NULL */
 	size_t vdso_len;        /* bytes */
 };
 
-/* ---- hash tables: interned strings, resolved addresses, CU indexes ---- */
+/* ---- interned strings, resolved addresses, CU indexes: each a dense
+ * array indexed by hash (hash.h) ---- */
 
-static uint64_t hash_u64(uint64_t x)
+/* The array p of *cap elements of `size` bytes, len of them used, with
+ * room for one more: p itself, or p grown (doubled; `first` to start);
+ * NULL when out of memory, p unchanged. */
+static void *array_room(void *p, size_t *cap, size_t len, size_t size, size_t first)
 {
-	/* splitmix64's finaliser: nearby addresses land far apart. */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	size_t n = *cap ? 2 * *cap : first;
+	void *t;
+
+	if (len < *cap)
+		return p;
+	if (n > SIZE_MAX / size || !(t = realloc(p, n * size)))
+		return NULL;
+	*cap = n;
+	return t;
 }
 
-static uint64_t hash_str(const char *p)
+static int same_str(const void *ctx, size_t id, const void *key)
 {
-	return hash_fnv1a_str(HASH_FNV_OFFSET, p);
-}
-
-static int strs_grow(struct symbols *s)
-{
-	size_t cap = s->strs_cap ? 2 * s->strs_cap : 256;
-	char **t = calloc(cap, sizeof *t);
-
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < s->strs_cap; i++) {
-		size_t j;
-		if (!s->strs[i])
-			continue;
-		for (j = hash_str(s->strs[i]) & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
-			;
-		t[j] = s->strs[i];
-	}
-	free(s->strs);
-	s->strs = t;
-	s->strs_cap = cap;
-	return 0;
+	return !strcmp(((const struct symbols *)ctx)->strs[id], key);
 }
 
 /* The one copy of str that s owns; NULL when out of memory. */
 static const char *intern(struct symbols *s, const char *str)
 {
-	size_t mask, i;
+	uint64_t h = hash_fnv1a_str(HASH_FNV_OFFSET, str);
+	void *room = array_room(s->strs, &s->strs_cap, s->strs_len, sizeof *s->strs, 256);
+	struct hash_slot *slot;
 
-	if (2 * (s->strs_len + 1) > s->strs_cap && strs_grow(s) != 0)
+	if (!room)
 		return NULL;
-	mask = s->strs_cap - 1;
-	for (i = hash_str(str) & mask; s->strs[i]; i = (i + 1) & mask)
-		if (strcmp(s->strs[i], str) == 0)
-			return s->strs[i];
-	if (!(s->strs[i] = strdup(str)))
+	s->strs = room;
+	if (hash_index_reserve(&s->strs_ix) != 0)
 		return NULL;
-	s->strs_len++;
-	return s->strs[i];
+	slot = hash_index_probe(&s->strs_ix, h, same_str, s, str);
+	if (!slot->id1) {
+		if (!(s->strs[s->strs_len] = strdup(str)))
+			return NULL;
+		hash_index_put(&s->strs_ix, slot, h, s->strs_len++);
+	}
+	return s->strs[slot->id1 - 1];
 }
 
-static size_t cache_slot(const struct entry *t, size_t cap, uint64_t ip, int is_return)
+static int same_entry(const void *ctx, size_t id, const void *key)
 {
-	size_t i = hash_u64(ip ^ (uint64_t)is_return << 63) & (cap - 1);
+	const struct entry *a = &((const struct symbols *)ctx)->cache[id], *b = key;
 
-	while (t[i].used && (t[i].ip != ip || t[i].is_return != is_return))
-		i = (i + 1) & (cap - 1);
-	return i;
+	return a->ip == b->ip && a->is_return == b->is_return;
 }
 
 /* The entry for (ip, is_return), used or to be filled; NULL when out of
  * memory.  Valid until the next call. */
 static struct entry *cache_find(struct symbols *s, uint64_t ip, int is_return)
 {
-	if (2 * (s->cache_len + 1) > s->cache_cap) {
-		size_t cap = s->cache_cap ? 2 * s->cache_cap : 1024;
-		struct entry *t = calloc(cap, sizeof *t);
+	struct entry key = {.ip = ip, .is_return = (uint8_t)is_return};
+	uint64_t h = ip ^ (uint64_t)is_return << 63;
+	void *room = array_room(s->cache, &s->cache_cap, s->cache_len, sizeof *s->cache, 1024);
+	struct hash_slot *slot;
 
-		if (!t)
-			return NULL;
-		for (size_t i = 0; i < s->cache_cap; i++)
-			if (s->cache[i].used)
-				t[cache_slot(t, cap, s->cache[i].ip, s->cache[i].is_return)] = s->cache[i];
-		free(s->cache);
-		s->cache = t;
-		s->cache_cap = cap;
+	if (!room)
+		return NULL;
+	s->cache = room;
+	if (hash_index_reserve(&s->cache_ix) != 0)
+		return NULL;
+	slot = hash_index_probe(&s->cache_ix, h, same_entry, s, &key);
+	if (!slot->id1) {
+		s->cache[s->cache_len] = key;
+		hash_index_put(&s->cache_ix, slot, h, s->cache_len++);
 	}
-	return &s->cache[cache_slot(s->cache, s->cache_cap, ip, is_return)];
+	return &s->cache[slot->id1 - 1];
 }
 
-static size_t cus_slot(const struct cu_index *t, size_t cap, const void *key)
+static int same_cu(const void *ctx, size_t id, const void *key)
 {
-	size_t i = hash_u64((uintptr_t)key) & (cap - 1);
-
-	while (t[i].key && t[i].key != key)
-		i = (i + 1) & (cap - 1);
-	return i;
+	return ((const struct symbols *)ctx)->cus[id].key == key;
 }
 
-/* The index slot of the CU whose DIE is at key, filled or to be filled;
- * NULL when out of memory.  Valid until the next call. */
+/* The index of the CU whose DIE is at key, built or to be built; NULL
+ * when out of memory.  Valid until the next call. */
 static struct cu_index *cus_find(struct symbols *s, const void *key)
 {
-	if (2 * (s->cus_len + 1) > s->cus_cap) {
-		size_t cap = s->cus_cap ? 2 * s->cus_cap : 64;
-		struct cu_index *t = calloc(cap, sizeof *t);
+	uint64_t h = (uint64_t)(uintptr_t)key;
+	void *room = array_room(s->cus, &s->cus_cap, s->cus_len, sizeof *s->cus, 64);
+	struct hash_slot *slot;
 
-		if (!t)
-			return NULL;
-		for (size_t i = 0; i < s->cus_cap; i++)
-			if (s->cus[i].key)
-				t[cus_slot(t, cap, s->cus[i].key)] = s->cus[i];
-		free(s->cus);
-		s->cus = t;
-		s->cus_cap = cap;
+	if (!room)
+		return NULL;
+	s->cus = room;
+	if (hash_index_reserve(&s->cus_ix) != 0)
+		return NULL;
+	slot = hash_index_probe(&s->cus_ix, h, same_cu, s, key);
+	if (!slot->id1) {
+		s->cus[s->cus_len] = (struct cu_index){key, NULL, 0, 0};
+		hash_index_put(&s->cus_ix, slot, h, s->cus_len++);
 	}
-	return &s->cus[cus_slot(s->cus, s->cus_cap, key)];
+	return &s->cus[slot->id1 - 1];
 }
 
 static int push_name(struct symbols *s, const char *name)
 {
-	if (s->names_len == s->names_cap) {
-		size_t cap = s->names_cap ? 2 * s->names_cap : 1024;
-		const char **t = realloc(s->names, cap * sizeof *t);
+	const char **t = array_room(s->names, &s->names_cap, s->names_len, sizeof *t, 1024);
 
-		if (!t)
-			return -1;
-		s->names = t;
-		s->names_cap = cap;
-	}
+	if (!t)
+		return -1;
+	s->names = t;
 	s->names[s->names_len++] = name;
 	return 0;
 }
@@ -477,16 +464,19 @@ void symbols_free(struct symbols *s)
 		free(s->mods[i].syms);
 		free(s->mods[i].cus);
 	}
-	for (size_t i = 0; i < s->cus_cap; i++)
+	for (size_t i = 0; i < s->cus_len; i++)
 		free(s->cus[i].v);
-	for (size_t i = 0; i < s->strs_cap; i++)
+	for (size_t i = 0; i < s->strs_len; i++)
 		free(s->strs[i]);
 	free(s->maps);
 	free(s->mods);
 	free(s->cache);
+	hash_index_free(&s->cache_ix);
 	free(s->cus);
+	hash_index_free(&s->cus_ix);
 	free(s->names);
 	free(s->strs);
+	hash_index_free(&s->strs_ix);
 	free(s->vdso);
 	free(s);
 }
@@ -685,17 +675,16 @@ static const struct cu_index *cu_functions(struct symbols *s, Dwarf_Die *cu)
 	struct cu_index *c = cus_find(s, cu->addr);
 	struct franges f = {NULL, 0, 0};
 
-	if (!c || c->key)
+	if (!c || c->built)
 		return c;
 	if (collect_functions(&f, cu) != 0) {
 		free(f.v);
 		return NULL;
 	}
 	sort_array(f.v, f.n, sizeof *f.v, frange_cmp);
-	c->key = cu->addr;
 	c->v = f.v;
 	c->n = f.n;
-	s->cus_len++;
+	c->built = 1;
 	return c;
 }
 
@@ -879,7 +868,6 @@ static int describe(struct symbols *s, uint64_t ip, int is_return, struct entry 
 	e->first = (uint32_t)first;
 	e->n = (uint32_t)(s->names_len - first);
 	e->used = 1;
-	s->cache_len++;
 	return 0;
 oom:
 	s->names_len = first;
