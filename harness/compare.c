@@ -229,7 +229,7 @@ static int constant(const double *x, size_t n)
 static int prepare_zero(struct member *m, const struct bench_result *before,
                         const struct compare_opts *o, int stored)
 {
-	struct comparison *c = &m->b->cmp;
+	struct comparison *c = &m->b->gate.cmp;
 	double *x, *y;
 	size_t nx, ny;
 	int done = 0;
@@ -265,7 +265,7 @@ static int prepare_stored(struct member *m, const struct bench_result *base,
                           const struct compare_opts *o)
 {
 	double *x = calloc(base->nprocs + 1, sizeof *x), *y = calloc(m->b->nprocs + 1, sizeof *y);
-	struct comparison *c = &m->b->cmp;
+	struct comparison *c = &m->b->gate.cmp;
 	struct welch w;
 	int tested = 0;
 
@@ -301,7 +301,7 @@ static int prepare_paired(struct member *m, const struct bench_result *old,
                           const struct compare_opts *o, unsigned from_round)
 {
 	struct bench_result *b = m->b;
-	struct comparison *c = &b->cmp;
+	struct comparison *c = &b->gate.cmp;
 	double *x = calloc(old->nprocs + 1, sizeof *x), *y = calloc(b->nprocs + 1, sizeof *y);
 	double *lr = calloc(b->nprocs + 1, sizeof *lr), lo = 0, ln = 0;
 	int *kept = calloc(b->nprocs + 1, sizeof *kept), tested = 0;
@@ -472,7 +472,7 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 	}
 	shift_estimate(m, n, o, sum, &c, &se_c);
 	for (size_t i = 0; i < n; i++) {
-		struct comparison *cm = &m[i].b->cmp;
+		struct comparison *cm = &m[i].b->gate.cmp;
 		double v = test_variance(&m[i], sum, se_c), se = sqrt(v);
 		double df = test_df(&m[i], sum, v);
 		double t = df > 0 ? gsl_cdf_tdist_Pinv((1 + o->conf_level) / 2, df) : z;
@@ -509,7 +509,7 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 		sum->shift_beyond = p[n] < o->alpha ? (c > 0 ? 1 : -1) : 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct comparison *cm = &m[i].b->cmp;
+		struct comparison *cm = &m[i].b->gate.cmp;
 		cm->p_adj = p[i];
 		cm->p_zero_adj = pz[i];
 		cm->verdict = judge(cm, dir[i], o->alpha);
@@ -530,15 +530,15 @@ static void summarise(struct suite *cur, const struct suite *reference,
 {
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		const struct bench_result *b = &cur->benches[i];
-		sum->counts[b->cmp.verdict]++;
-		if (b->cmp.verdict != VERDICT_NEW && b->cmp.verdict != VERDICT_NONE && !b->failed)
-			sum->modes[b->mode]++;
-		sum->too_few += b->cmp.verdict == VERDICT_TOO_FEW;
-		if ((b->cmp.verdict == VERDICT_REGRESSED || b->cmp.verdict == VERDICT_NO_CHANGE ||
-		     b->cmp.verdict == VERDICT_WITHIN_NOISE) &&
-		    (!sum->worst || b->cmp.rel > sum->worst_change)) {
+		sum->counts[b->gate.cmp.verdict]++;
+		if (b->gate.cmp.verdict != VERDICT_NEW && b->gate.cmp.verdict != VERDICT_NONE && !b->failed)
+			sum->modes[b->gate.mode]++;
+		sum->too_few += b->gate.cmp.verdict == VERDICT_TOO_FEW;
+		if ((b->gate.cmp.verdict == VERDICT_REGRESSED || b->gate.cmp.verdict == VERDICT_NO_CHANGE ||
+		     b->gate.cmp.verdict == VERDICT_WITHIN_NOISE) &&
+		    (!sum->worst || b->gate.cmp.rel > sum->worst_change)) {
 			sum->worst = b->name;
-			sum->worst_change = b->cmp.rel;
+			sum->worst_change = b->gate.cmp.rel;
 		}
 	}
 	for (size_t i = 0; reference && i < reference->nbenches; i++) {
@@ -571,13 +571,13 @@ int compare_run(struct suite *cur, const struct suite *old, const struct suite *
 		struct bench_result *b = &cur->benches[i];
 		const struct bench_result *ob = suite_find(old, b->name);
 		const struct bench_result *sb = suite_find(base, b->name);
-		int paired = b->mode == MODE_PAIRED && ob;
+		int paired = b->gate.mode == MODE_PAIRED && ob;
 		if (o->family && !o->family[i])
 			continue;  /* judged before; counted as it stands */
-		reset(&b->cmp);
+		reset(&b->gate.cmp);
 		m[n].b = b;
 		if (!suite_find(reference, b->name) || (!paired && !sb))
-			b->cmp.verdict = VERDICT_NEW;
+			b->gate.cmp.verdict = VERDICT_NEW;
 		else if (b->failed || (paired ? ob->failed : sb->failed))
 			continue;
 		else if (prepare_zero(&m[n], paired ? ob : sb, o, !paired) ||
@@ -585,7 +585,7 @@ int compare_run(struct suite *cur, const struct suite *old, const struct suite *
 		                 : prepare_stored(&m[n], sb, o)))
 			n++;
 		else
-			b->cmp.verdict = VERDICT_TOO_FEW;
+			b->gate.cmp.verdict = VERDICT_TOO_FEW;
 	}
 	if (conclude(m, n, o, sum) == 0) {
 		sum->compared = n;

@@ -103,7 +103,7 @@ static int sweep_axis(const struct bench_result *b, size_t axis, char *key, size
 	size_t k = 0, o;
 	char *stop;
 
-	if (!b->analysed || b->failed || !b->group || !b->function || !p || !*p)
+	if (!b->analysis.done || b->failed || !b->group || !b->function || !p || !*p)
 		return 0;
 	for (; k < axis && (seg = strchr(seg, '/')); seg++, k++)
 		;
@@ -186,7 +186,7 @@ static int fit_sweep(const struct suite *s, size_t i, const char *key,
 			                                      first->complexity_name) &&
 			        isfinite(b->complexity_g);
 			u[k] = b->complexity_g;
-			t[k++] = b->an.slope.point;
+			t[k++] = b->analysis.an.slope.point;
 		}
 	if (n && t && u && complexity_fit_user(n, t, user ? u : NULL, k, &r->fit) == 0) {
 		r->npoints = k;

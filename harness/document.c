@@ -75,9 +75,9 @@ static json_t *processes(const struct bench_result *b)
 
 static json_t *analysis(const struct bench_result *b)
 {
-	const struct analysis *a = &b->an;
+	const struct analysis *a = &b->analysis.an;
 
-	if (!b->analysed)
+	if (!b->analysis.done)
 		return json_null();
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:I, s:I,"
 	                 " s:o, s:o}",
@@ -142,7 +142,7 @@ static json_t *paired_rounds(const struct comparison *c)
  * computed from (docs/json-schema.md). */
 static json_t *comparison(const struct bench_result *b)
 {
-	const struct comparison *c = &b->cmp;
+	const struct comparison *c = &b->gate.cmp;
 	json_t *o;
 
 	if (c->verdict == VERDICT_NONE)
@@ -150,7 +150,7 @@ static json_t *comparison(const struct bench_result *b)
 	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 	              " s:o, s:o, s:I, s:I, s:b, s:b}",
 	              "verdict", compare_verdict_name(c->verdict),
-	              "mode", compare_mode_name(b->mode),
+	              "mode", compare_mode_name(b->gate.mode),
 	              "baseline_ns", num(c->base_ns), "current_ns", num(c->cur_ns),
 	              "change", num(c->change), "change_lo", num(c->change_lo),
 	              "change_hi", num(c->change_hi), "ratio", num(c->change + 1),
@@ -172,8 +172,8 @@ static json_t *notes(const struct bench_result *b)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; a && i < b->nnotes; i++)
-		json_array_append_new(a, json_string(b->notes[i]));
+	for (size_t i = 0; a && i < b->analysis.nnotes; i++)
+		json_array_append_new(a, json_string(b->analysis.notes[i]));
 	return a;
 }
 
@@ -220,10 +220,10 @@ static json_t *benchmark(const struct bench_result *b)
 	if (b->complexity_name && isfinite(b->complexity_g))
 		json_object_set_new(o, "complexity_function", json_pack("{s:s, s:f}", "name",
 		                    b->complexity_name, "g", b->complexity_g));
-	json_object_set_new(o, "profile", b->profile ? profile_to_json(b->profile) : json_null());
-	json_object_set_new(o, "alloc_profile", b->alloc ? profile_to_json(b->alloc) : json_null());
+	json_object_set_new(o, "profile", b->prof.cpu ? profile_to_json(b->prof.cpu) : json_null());
+	json_object_set_new(o, "alloc_profile", b->prof.alloc ? profile_to_json(b->prof.alloc) : json_null());
 	json_object_set_new(o, "instruction_profile",
-	                    b->counted ? callgrind_profile_json(b->counted, 20) : json_null());
+	                    b->prof.counted ? callgrind_profile_json(b->prof.counted, 20) : json_null());
 	for (size_t i = 0; i < b->nprocs && i < json_array_size(procs); i++)
 		json_object_set_new(json_array_get(procs, i), "counters",
 		                    counters_json_process(b, &b->procs[i]));
@@ -522,10 +522,10 @@ static int load_bench(struct loader *l, json_t *o, struct bench_result *b)
 	if (counters_from_json(o, b, err, sizeof err) != 0)
 		return bad(l, "%s", err);
 	if (json_is_object(json_object_get(o, "profile")) &&
-	    profile_from_json(json_object_get(o, "profile"), &b->profile, err, sizeof err) != 0)
+	    profile_from_json(json_object_get(o, "profile"), &b->prof.cpu, err, sizeof err) != 0)
 		return bad(l, "%s", err);
 	if (json_is_object(json_object_get(o, "alloc_profile")) &&
-	    profile_from_json(json_object_get(o, "alloc_profile"), &b->alloc, err, sizeof err) != 0)
+	    profile_from_json(json_object_get(o, "alloc_profile"), &b->prof.alloc, err, sizeof err) != 0)
 		return bad(l, "alloc_%s", err);
 	if (load_processes(l, json_object_get(o, "processes"), b) != 0)
 		return -1;

@@ -32,7 +32,7 @@ static unsigned last_round(const struct suite *a, const struct suite *b)
 static void final_family(const struct suite *cur, const int *suspect, int *family)
 {
 	for (size_t i = 0; i < cur->nbenches; i++)
-		family[i] = cur->benches[i].mode == MODE_PAIRED ? suspect[i] != 0 : 1;
+		family[i] = cur->benches[i].gate.mode == MODE_PAIRED ? suspect[i] != 0 : 1;
 }
 
 /* Paired suspects in `active`, batch after batch, judged each time; a
@@ -55,7 +55,7 @@ static int confirm(const struct gate_opts *o, struct suite *cur, const struct su
 			return -1;
 		any = 0;
 		for (size_t i = 0; left && i < cur->nbenches; i++) {
-			if (active[i] && compare_is_futile(&cur->benches[i].cmp, o->co.noise))
+			if (active[i] && compare_is_futile(&cur->benches[i].gate.cmp, o->co.noise))
 				active[i] = 0;
 			any |= active[i];
 		}
@@ -77,8 +77,8 @@ static int second_look(const struct gate_opts *o, struct suite *cur, const struc
 	if (!dir || !paired || !stored || !family)
 		goto out;
 	for (size_t i = 0; i < cur->nbenches; i++) {
-		int is_paired = cur->benches[i].mode == MODE_PAIRED;
-		dir[i] = compare_is_suspect(&cur->benches[i].cmp, o->co.noise, is_paired);
+		int is_paired = cur->benches[i].gate.mode == MODE_PAIRED;
+		dir[i] = compare_is_suspect(&cur->benches[i].gate.cmp, o->co.noise, is_paired);
 		any_paired |= paired[i] = is_paired && dir[i];
 		any_stored |= stored[i] = !is_paired && dir[i];
 	}
@@ -97,7 +97,7 @@ static int second_look(const struct gate_opts *o, struct suite *cur, const struc
 		rc = compare_run(cur, old, base, &co, sum);
 	}
 	for (size_t i = 0; rc == 0 && i < cur->nbenches; i++)
-		cur->benches[i].cmp.remeasured = dir[i] != 0;
+		cur->benches[i].gate.cmp.remeasured = dir[i] != 0;
 out:
 	if (rc != 0)
 		msg_error(NULL, "out of memory");
@@ -123,28 +123,28 @@ static void memory_verdicts(struct suite *cur, const struct suite *old,
 		struct bench_result *b = &cur->benches[i];
 		const struct bench_result *r;
 		double a0, a1, l0, l1;
-		char *why = b->cmp.memory;
-		if (b->failed || b->cmp.verdict == VERDICT_NONE || b->cmp.verdict == VERDICT_NEW ||
-		    b->cmp.verdict == VERDICT_MISSING)
+		char *why = b->gate.cmp.memory;
+		if (b->failed || b->gate.cmp.verdict == VERDICT_NONE || b->gate.cmp.verdict == VERDICT_NEW ||
+		    b->gate.cmp.verdict == VERDICT_MISSING)
 			continue;
-		r = suite_find(b->mode == MODE_PAIRED ? old : base, b->name);
+		r = suite_find(b->gate.mode == MODE_PAIRED ? old : base, b->name);
 		a0 = user_counter_mean(r, USER_MEM_ALLOCS);
 		a1 = user_counter_mean(b, USER_MEM_ALLOCS);
 		l0 = user_counter_mean(r, USER_MEM_LEAKED);
 		l1 = user_counter_mean(b, USER_MEM_LEAKED);
 		why[0] = '\0';
 		if (a0 == 0 && a1 >= 1)
-			snprintf(why, sizeof b->cmp.memory, "allocates now: %.4g -> %.4g allocs/iter",
+			snprintf(why, sizeof b->gate.cmp.memory, "allocates now: %.4g -> %.4g allocs/iter",
 			         a0, a1);
 		if (l1 > 0 && l1 - l0 >= LEAK_GROWTH)
-			snprintf(why + strlen(why), sizeof b->cmp.memory - strlen(why),
+			snprintf(why + strlen(why), sizeof b->gate.cmp.memory - strlen(why),
 			         "%sleaks more: %.4g -> %.4g B/iter", why[0] ? "; " : "", l0, l1);
 		if (!why[0])
 			continue;
-		if (b->cmp.verdict != VERDICT_REGRESSED) {
-			sum->counts[b->cmp.verdict]--;
+		if (b->gate.cmp.verdict != VERDICT_REGRESSED) {
+			sum->counts[b->gate.cmp.verdict]--;
 			sum->counts[VERDICT_REGRESSED]++;
-			b->cmp.verdict = VERDICT_REGRESSED;
+			b->gate.cmp.verdict = VERDICT_REGRESSED;
 		}
 	}
 }

@@ -98,8 +98,8 @@ static int set_up_comparison(struct run *r, const struct suite_opts *so)
 	}
 	for (size_t i = 0; i < r->cur.nbenches; i++) {
 		struct bench_result *b = &r->cur.benches[i];
-		r->paired += b->mode == MODE_PAIRED;
-		if (b->mode != MODE_PAIRED && suite_find(&r->base, b->name))
+		r->paired += b->gate.mode == MODE_PAIRED;
+		if (b->gate.mode != MODE_PAIRED && suite_find(&r->base, b->name))
 			b->plan = suite_plan_of(suite_find(&r->base, b->name));
 	}
 	return 0;
@@ -134,7 +134,7 @@ static int load_current(struct run *r)
 	if (rc == 0)
 		r->cur.context = json_incref(json_object_get(doc, "context"));
 	for (size_t i = 0; rc == 0 && i < r->cur.nbenches; i++)
-		r->cur.benches[i].mode = MODE_STORED;
+		r->cur.benches[i].gate.mode = MODE_STORED;
 	json_decref(doc);
 	if (rc == 0 && r->compare_cmd)
 		rc = same_measure(r->base_name, &r->base, r->cur.measure);
@@ -235,9 +235,9 @@ static int write_outputs(struct run *r)
 	profile_print(stdout, &r->cur, 5);
 	profile_alloc_print(stdout, &r->cur, 5);
 	for (size_t i = 0; i < r->cur.nbenches; i++)
-		if (r->cur.benches[i].counted)
+		if (r->cur.benches[i].prof.counted)
 			callgrind_profile_print(stdout, r->cur.benches[i].name,
-			                        r->cur.benches[i].counted, 5);
+			                        r->cur.benches[i].prof.counted, 5);
 	fflush(stdout);
 	if (r->o.report_dir)
 		rc |= report_html(r->o.report_dir, &r->cur, r->base_name ? &r->base : NULL,
@@ -371,7 +371,7 @@ static void count_profiles(struct run *r)
 			why = NULL;
 		} else {
 			p->file = path ? strdup(path) : NULL;
-			ob = b->mode == MODE_PAIRED ? suite_find(&r->old, b->name) : NULL;
+			ob = b->gate.mode == MODE_PAIRED ? suite_find(&r->old, b->name) : NULL;
 			if (ob && suite_count_functions(&r->mctx.so, &r->old, ob, old_path, &p->before,
 			                                &why) == 0) {
 				p->have_before = 1;
@@ -383,7 +383,7 @@ static void count_profiles(struct run *r)
 			free(why);
 			why = NULL;
 			callgrind_profile_write(p, dir, stem, b->name);
-			b->counted = p;
+			b->prof.counted = p;
 		}
 		free(path);
 		free(old_path);

@@ -27,24 +27,25 @@
  * CPU above which the machine counts as busy. */
 #define BUSY_LOAD_PER_CPU 0.5
 
-static int add(struct bench_result *b, const char *fmt, ...)
+/* One more note in the analysis stage's output a. */
+static int add(struct bench_analysed *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static int add(struct bench_result *b, const char *fmt, ...)
+static int add(struct bench_analysed *a, const char *fmt, ...)
 {
-	char **v = realloc(b->notes, (b->nnotes + 1) * sizeof *v);
+	char **v = realloc(a->notes, (a->nnotes + 1) * sizeof *v);
 	va_list ap;
 	int n;
 
 	if (!v)
 		return -1;
-	b->notes = v;
+	a->notes = v;
 	va_start(ap, fmt);
-	n = vasprintf(&v[b->nnotes], fmt, ap);
+	n = vasprintf(&v[a->nnotes], fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return -1;
-	b->nnotes++;
+	a->nnotes++;
 	return 0;
 }
 
@@ -80,7 +81,7 @@ static void pause_note(struct bench_result *b)
 		}
 	}
 	if (pauses > 0 && paused > timed)
-		add(b, "pauses (br_state_pause) took %.0f%% of the loop time, %.3g per iteration: "
+		add(&b->analysis, "pauses (br_state_pause) took %.0f%% of the loop time, %.3g per iteration: "
 		    "each leaves about two clock reads of cost in the sample, a large share of "
 		    "so little timed work; .batch_setup does the untimed work outside the loop "
 		    "instead", 100 * paused / (paused + timed), iters > 0 ? pauses / iters : 0);
@@ -88,7 +89,7 @@ static void pause_note(struct bench_result *b)
 
 static void analysis_notes(struct bench_result *b, int compared)
 {
-	const struct analysis *a = &b->an;
+	const struct analysis *a = &b->analysis.an;
 	size_t out = a->outliers.low_mild + a->outliers.low_severe + a->outliers.high_mild +
 	             a->outliers.high_severe, flat;
 	size_t n = (size_t)noise_flat_processes(b, &flat);
@@ -100,49 +101,49 @@ static void analysis_notes(struct bench_result *b, int compared)
 		 * so outliers and R² say nothing; a spread between processes
 		 * is what there is to say. */
 		if (a->slope.hi > a->slope.lo)
-			add(b, "instruction counts vary between processes (slope interval ±%.3g%%): "
+			add(&b->analysis, "instruction counts vary between processes (slope interval ±%.3g%%): "
 			    "address layout, hashing of pointers or allocator state reach the "
 			    "loop; compared with the statistics of the time mode", half * 100);
 		return;
 	}
 	if (isfinite(a->r2) && a->r2 < MIN_R2)
-		add(b, "low R² %.2f: sample times do not grow in step with iterations (a bimodal "
+		add(&b->analysis, "low R² %.2f: sample times do not grow in step with iterations (a bimodal "
 		    "body, or interference); run on a quieter machine or with more --processes",
 		    a->r2);
 	if (a->nsamples && (double)out / (double)a->nsamples > MAX_OUTLIER_SHARE)
-		add(b, "%.0f%% of samples are outliers: something else ran during the samples; "
+		add(&b->analysis, "%.0f%% of samples are outliers: something else ran during the samples; "
 		    "look for a busy neighbour", 100.0 * (double)out / (double)a->nsamples);
 	if (!compared && half > MAX_HALF_WIDTH)  /* compared: the change's interval says it */
-		add(b, "interval ±%.0f%% is wider than ±%.0f%%: a change smaller than that cannot "
+		add(&b->analysis, "interval ±%.0f%% is wider than ±%.0f%%: a change smaller than that cannot "
 		    "be seen; more --processes or a quieter machine narrow it", half * 100,
 		    MAX_HALF_WIDTH * 100);
 	if (flat && flat < n)
-		add(b, "%zu of %zu processes sampled flat, the others on a ramp: estimates mix "
+		add(&b->analysis, "%zu of %zu processes sampled flat, the others on a ramp: estimates mix "
 		    "two methods (a worker older than protocol 2 cannot be told the plan)", flat, n);
 	else if (flat)
-		add(b, "flat samples (%s): the fixed cost of each sample is not cancelled, which "
+		add(&b->analysis, "flat samples (%s): the fixed cost of each sample is not cancelled, which "
 		    "matters only for bodies under about 1 ms", b->set.iterations ?
 		    "the definition fixes the iterations" : "a body too slow for a ramp");
 }
 
 static void comparison_notes(struct bench_result *b)
 {
-	const struct comparison *c = &b->cmp;
+	const struct comparison *c = &b->gate.cmp;
 	double half = (c->rel_hi - c->rel_lo) / 2;
 
 	if (!isfinite(half) || c->exact)
 		return;
 	if (half > MAX_HALF_WIDTH)
-		add(b, "the change's interval is ±%.0f%%: a regression under that goes unseen; "
+		add(&b->analysis, "the change's interval is ±%.0f%%: a regression under that goes unseen; "
 		    "more --processes%s narrow it", half * 100,
-		    b->mode == MODE_PAIRED ? " or --remeasure rounds" : ", or a paired comparison,");
+		    b->gate.mode == MODE_PAIRED ? " or --remeasure rounds" : ", or a paired comparison,");
 }
 
 void noise_notes(struct suite *s, int compared)
 {
 	for (size_t i = 0; i < s->nbenches; i++) {
 		struct bench_result *b = &s->benches[i];
-		if (b->failed || !b->analysed)
+		if (b->failed || !b->analysis.done)
 			continue;
 		analysis_notes(b, compared);
 		pause_note(b);

@@ -34,7 +34,7 @@ void paired_analyse(struct suite *s, const struct options *o, const int *only)
 		if (counters_analyse(b) != 0)
 			msg_error(b->name, "out of memory analysing its counters");
 		user_counters_analyse(b, o->conf_level);
-		if ((b->analysed = analysis_run(b, &ao, &b->an) == 0))
+		if ((b->analysis.done = analysis_run(b, &ao, &b->analysis.an) == 0))
 			continue;
 		b->failed = 1;
 		b->reason = strdup("too few samples to analyse (fewer than 2 in every process)");
@@ -177,9 +177,9 @@ static size_t set_modes(struct suite *cur, const struct suite *old, const int *o
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		struct bench_result *b = &cur->benches[i];
 		size_t k = (size_t)(suite_program(cur, b) - cur->programs);
-		b->mode = ok[k] && suite_find(old, b->name) ? MODE_PAIRED
+		b->gate.mode = ok[k] && suite_find(old, b->name) ? MODE_PAIRED
 		          : kept[k] ? MODE_FALLBACK : MODE_STORED;
-		n += b->mode == MODE_PAIRED;
+		n += b->gate.mode == MODE_PAIRED;
 	}
 	return n;
 }
@@ -279,7 +279,7 @@ void paired_measure(void *ctx, const int *only, unsigned rounds)
 	for (size_t i = 0; old_sel && i < n; i++) {
 		const struct bench_result *b = &m->cur->benches[i];
 		const struct bench_result *ob = suite_find(m->old, b->name);
-		if ((!only || only[i]) && b->mode == MODE_PAIRED && ob)
+		if ((!only || only[i]) && b->gate.mode == MODE_PAIRED && ob)
 			old_sel[ob - m->old->benches] = 1;
 	}
 	if (old_sel)

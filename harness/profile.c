@@ -229,7 +229,7 @@ static struct profile *run_profile(const struct options *o, const char *prog,
  * memory figures regressed. */
 static int picks(int mode, const regex_t *re, const struct bench_result *b, int alloc)
 {
-	if (b->failed || !b->analysed)
+	if (b->failed || !b->analysis.done)
 		return 0;
 	switch (mode) {
 	case PROFILE_ALL:
@@ -237,7 +237,7 @@ static int picks(int mode, const regex_t *re, const struct bench_result *b, int 
 	case PROFILE_MATCH:
 		return regexec(re, b->name, 0, NULL, 0) == 0;
 	case PROFILE_REGRESSED:
-		return alloc ? b->cmp.memory[0] != '\0' : b->cmp.verdict == VERDICT_REGRESSED;
+		return alloc ? b->gate.cmp.memory[0] != '\0' : b->gate.cmp.verdict == VERDICT_REGRESSED;
 	default:
 		return 0;
 	}
@@ -254,7 +254,7 @@ static void attach_before(const struct options *o, struct profile *p, const char
                           const struct suite *base, const struct suite *old, int *refused)
 {
 	const struct bench_result *b = suite_find(base, name), *ob = suite_find(old, name);
-	const struct profile *stored = b ? (p->alloc ? b->alloc : b->profile) : NULL;
+	const struct profile *stored = b ? (p->alloc ? b->prof.alloc : b->prof.cpu) : NULL;
 	struct flame_profile *copy;
 	struct profile *op;
 	char *why = NULL;
@@ -329,8 +329,8 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 		}
 		attach_before(o, p, b->name, base, old, &refused);
 		profile_write_files(dir, b->name, p);
-		profile_free(b->profile);
-		b->profile = p;
+		profile_free(b->prof.cpu);
+		b->prof.cpu = p;
 		done++;
 	}
 	free(dir);
@@ -361,8 +361,8 @@ size_t profile_alloc_suite(const struct options *o, const regex_t *re, struct su
 		attach_before(o, p, b->name, base, old, &refused);
 		free(why);
 		profile_write_files(dir, b->name, p);
-		profile_free(b->alloc);
-		b->alloc = p;
+		profile_free(b->prof.alloc);
+		b->prof.alloc = p;
 		done++;
 	}
 	free(dir);

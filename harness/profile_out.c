@@ -152,11 +152,11 @@ static double pct(uint64_t part, uint64_t whole)
 /* The sampled loop's time per iteration over the measured estimate. */
 static double sampled_ratio(const struct bench_result *b)
 {
-	const struct profile *p = b->profile;
+	const struct profile *p = b->prof.cpu;
 
-	if (!p->iters || !b->analysed || !(b->an.slope.point > 0))
+	if (!p->iters || !b->analysis.done || !(b->analysis.an.slope.point > 0))
 		return NAN;
-	return p->loop_ns / (double)p->iters / b->an.slope.point;
+	return p->loop_ns / (double)p->iters / b->analysis.an.slope.point;
 }
 
 static void print_top(FILE *out, const struct profile *p, size_t top)
@@ -223,7 +223,7 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 {
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
-		const struct profile *p = b->profile;
+		const struct profile *p = b->prof.cpu;
 		double ratio;
 		char shape[256], was[256];
 
@@ -253,7 +253,7 @@ void profile_alloc_print(FILE *out, const struct suite *s, size_t top)
 {
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
-		const struct profile *p = b->alloc;
+		const struct profile *p = b->prof.alloc;
 		struct flame_func *f = NULL;
 		double per = p && p->iters ? (double)p->iters : 1;
 		char bytes[32];

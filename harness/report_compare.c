@@ -63,33 +63,33 @@ static void print_counter_changes(FILE *out, const struct bench_result *b,
  * for instructions, the time slope, shown as time. */
 static double own_estimate(const struct bench_result *b, const struct report_settings *rs)
 {
-	if (!b->analysed)
+	if (!b->analysis.done)
 		return NAN;
-	return rs->statistic == ANALYSIS_MEDIAN ? b->an.median.point
-	       : rs->statistic == ANALYSIS_MEAN ? b->an.mean.point : b->an.slope.point;
+	return rs->statistic == ANALYSIS_MEDIAN ? b->analysis.an.median.point
+	       : rs->statistic == ANALYSIS_MEAN ? b->analysis.an.mean.point : b->analysis.an.slope.point;
 }
 
 static const char *verdict_note(const struct bench_result *b)
 {
-	if (b->cmp.verdict == VERDICT_NEW || b->cmp.verdict == VERDICT_NONE)
+	if (b->gate.cmp.verdict == VERDICT_NEW || b->gate.cmp.verdict == VERDICT_NONE)
 		return "";
-	if (b->mode == MODE_FALLBACK)
-		return b->cmp.remeasured ? " (re-measured; stored: old build not reproducible)"
+	if (b->gate.mode == MODE_FALLBACK)
+		return b->gate.cmp.remeasured ? " (re-measured; stored: old build not reproducible)"
 		                         : " (stored: old build not reproducible)";
-	if (b->cmp.memory[0]) {
+	if (b->gate.cmp.memory[0]) {
 		static char why[128];
-		snprintf(why, sizeof why, " (memory: %s)", b->cmp.memory);
+		snprintf(why, sizeof why, " (memory: %s)", b->gate.cmp.memory);
 		return why;
 	}
-	if (b->cmp.exact)
+	if (b->gate.cmp.exact)
 		return " (exact)";
-	return b->cmp.remeasured ? " (re-measured)" : "";
+	return b->gate.cmp.remeasured ? " (re-measured)" : "";
 }
 
 static void print_row(FILE *out, const struct bench_result *b, int w, int vs_suite,
                       const struct report_settings *rs, int color)
 {
-	const struct comparison *c = &b->cmp;
+	const struct comparison *c = &b->gate.cmp;
 	char base[24] = "-", cur[24] = "-", ci[40] = "", change[16] = "", p[16] = "";
 	char rel[48] = "";
 
@@ -103,7 +103,7 @@ static void print_row(FILE *out, const struct bench_result *b, int w, int vs_sui
 		snprintf(change, sizeof change, "%+.2f%%", c->change * 100);
 		snprintf(ci, sizeof ci, "[%+.2f%%, %+.2f%%]", c->change_lo * 100, c->change_hi * 100);
 		snprintf(p, sizeof p, "%.3g", c->p_adj);
-		if (vs_suite && b->mode != MODE_PAIRED)
+		if (vs_suite && b->gate.mode != MODE_PAIRED)
 			snprintf(rel, sizeof rel, "%+.2f%%", c->rel * 100);
 	}
 	escape_term(out, b->name, w);
@@ -138,15 +138,15 @@ void report_compare(FILE *out, const struct suite *s, const struct suite *old,
 			continue;
 		}
 		print_row(out, b, w, vs, rs, color);
-		print_counter_changes(out, b, b->mode == MODE_PAIRED ? old : base);
+		print_counter_changes(out, b, b->gate.mode == MODE_PAIRED ? old : base);
 		for (int m = 0; m < 2; m++)
 			if (user_counters_count(b, m))
 				fprintf(out, "    %s: %s\n", m ? "memory" : "user counters",
 				        user_counters_change_format(line, sizeof line,
-				                                    suite_find(b->mode == MODE_PAIRED ? old
+				                                    suite_find(b->gate.mode == MODE_PAIRED ? old
 				                                               : base, b->name), b, m));
-		for (size_t k = 0; k < b->nnotes; k++)
-			fprintf(out, "    note: %s\n", b->notes[k]);
+		for (size_t k = 0; k < b->analysis.nnotes; k++)
+			fprintf(out, "    note: %s\n", b->analysis.notes[k]);
 	}
 	for (size_t i = 0; i < sum->nmissing; i++) {
 		escape_term(out, sum->missing[i], w);
@@ -194,9 +194,9 @@ void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t
  * reader needs to see them. */
 static int rank(const struct bench_result *b)
 {
-	if (b->failed || !b->analysed)
+	if (b->failed || !b->analysis.done)
 		return 0;
-	switch (b->cmp.verdict) {
+	switch (b->gate.cmp.verdict) {
 	case VERDICT_REGRESSED: return 1;
 	case VERDICT_IMPROVED: return 2;
 	case VERDICT_TOO_FEW: return 3;
@@ -212,8 +212,8 @@ static int by_rank(const void *x, const void *y)
 {
 	const struct bench_result *a = *(const struct bench_result *const *)x;
 	const struct bench_result *b = *(const struct bench_result *const *)y;
-	double ca = isfinite(a->cmp.change) ? a->cmp.change : 0;
-	double cb = isfinite(b->cmp.change) ? b->cmp.change : 0;
+	double ca = isfinite(a->gate.cmp.change) ? a->gate.cmp.change : 0;
+	double cb = isfinite(b->gate.cmp.change) ? b->gate.cmp.change : 0;
 
 	if (rank(a) != rank(b))
 		return rank(a) - rank(b);

@@ -38,7 +38,7 @@ void report_not_run(FILE *out, const struct bench_result *b, int w)
 
 static void print_row(FILE *out, const struct bench_result *b, int w)
 {
-	const struct analysis *a = &b->an;
+	const struct analysis *a = &b->analysis.an;
 	char est[24], lo[24], hi[24], ci[56], rate[32], outl[24], r2[16];
 	size_t nout = a->outliers.low_mild + a->outliers.low_severe +
 	              a->outliers.high_mild + a->outliers.high_severe;
@@ -104,7 +104,7 @@ void report_console(FILE *out, const struct suite *s, const struct report_settin
 	        ci, "throughput", "outliers", "R²");
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = &s->benches[i];
-		if (b->failed || !b->analysed) {
+		if (b->failed || !b->analysis.done) {
 			report_not_run(out, b, w);
 			failed += !b->skipped;
 			skipped += b->skipped;
@@ -115,7 +115,7 @@ void report_console(FILE *out, const struct suite *s, const struct report_settin
 				char rate[32];
 				units_rate(rate, sizeof rate, (b->bytes_per_iter > 0 ? b->bytes_per_iter
 				           : b->items_per_iter) / b->threads, b->bytes_per_iter <= 0,
-				           b->an.slope.point);
+				           b->analysis.an.slope.point);
 				fprintf(out, "    threads: %u, throughput per thread %s\n", b->threads,
 				        rate);
 			}
@@ -125,8 +125,8 @@ void report_console(FILE *out, const struct suite *s, const struct report_settin
 			if (user_counters_count(b, 1))
 				fprintf(out, "    memory: %s\n", user_counters_format(line, sizeof line, b, 1));
 			/* Compared benchmarks show their notes in the comparison. */
-			for (size_t k = 0; b->cmp.verdict == VERDICT_NONE && k < b->nnotes; k++)
-				fprintf(out, "    note: %s\n", b->notes[k]);
+			for (size_t k = 0; b->gate.cmp.verdict == VERDICT_NONE && k < b->analysis.nnotes; k++)
+				fprintf(out, "    note: %s\n", b->analysis.notes[k]);
 		}
 	}
 	complexity_write(out, s, &complexity_console);

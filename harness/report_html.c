@@ -131,8 +131,8 @@ static char *rate(char *buf, size_t len, const struct bench_result *b)
 	if (b->measure == MEASURE_INSTRUCTIONS)
 		return strcpy(buf, "-");  /* counts have no rate */
 	if (b->bytes_per_iter > 0)
-		return units_rate(buf, len, b->bytes_per_iter, 0, b->an.slope.point);
-	return units_rate(buf, len, b->items_per_iter, 1, b->an.slope.point);
+		return units_rate(buf, len, b->bytes_per_iter, 0, b->analysis.an.slope.point);
+	return units_rate(buf, len, b->items_per_iter, 1, b->analysis.an.slope.point);
 }
 
 /* Instructions and cycles are the key counters of the index (IPC follows
@@ -201,10 +201,10 @@ static void index_row(FILE *out, const struct bench_result *b, int compared, int
 		escape_html(out, b->label);
 		fputs("</span>", out);
 	}
-	if (b->profile && b->profile->svg)
+	if (b->prof.cpu && b->prof.cpu->svg)
 		fprintf(out, " <a href=\"%s/%s.svg\">(profile)</a>", PROFILE_SUBDIR, stem);
 	fputs("</td>", out);
-	if (b->failed || !b->analysed) {
+	if (b->failed || !b->analysis.done) {
 		fprintf(out, "<td class=\"name wrap %s\" colspan=\"%d\">%s: ",
 		        b->skipped ? "skipped" : "failed", 3 + 3 * compared + ctr,
 		        bench_not_run_word(b));
@@ -212,11 +212,11 @@ static void index_row(FILE *out, const struct bench_result *b, int compared, int
 		fputs("</td></tr>\n", out);
 		return;
 	}
-	cell_time(out, b->an.slope.point, b->measure);
-	cell_interval(out, &b->an.slope, b->measure);
+	cell_time(out, b->analysis.an.slope.point, b->measure);
+	cell_interval(out, &b->analysis.an.slope, b->measure);
 	fprintf(out, "<td>%s</td>", rate(r, sizeof r, b));
 	if (compared)
-		cell_change(out, &b->cmp);
+		cell_change(out, &b->gate.cmp);
 	if (ctr)
 		key_counters(out, b);
 	fputs("</tr>\n", out);
@@ -226,9 +226,9 @@ static void index_row(FILE *out, const struct bench_result *b, int compared, int
  * "note" (the caller opens and closes what holds them). */
 static void notes(FILE *out, const struct bench_result *b, const char *tag)
 {
-	for (size_t i = 0; i < b->nnotes; i++) {
+	for (size_t i = 0; i < b->analysis.nnotes; i++) {
 		fprintf(out, "<%s class=\"note\">", tag);
-		escape_html(out, b->notes[i] ? b->notes[i] : "");
+		escape_html(out, b->analysis.notes[i] ? b->analysis.notes[i] : "");
 		fprintf(out, "</%s>", tag);
 	}
 }
@@ -252,7 +252,7 @@ static void index_table(FILE *out, const struct suite *s, const struct compare_s
 	for (size_t i = 0; i < s->nbenches; i++) {
 		const struct bench_result *b = order ? order[i] : &s->benches[i];
 		index_row(out, b, sum != NULL, ctr);
-		if (b->nnotes) {
+		if (b->analysis.nnotes) {
 			fprintf(out, "<tr><td></td><td class=\"name wrap\" colspan=\"%d\">",
 			        3 + 3 * (sum != NULL) + ctr);
 			notes(out, b, "div");
@@ -364,7 +364,7 @@ static void stat_row(FILE *out, const char *name, const struct estimate *e, int 
 
 static void page_stats(FILE *out, const struct bench_result *b)
 {
-	const struct analysis *a = &b->an;
+	const struct analysis *a = &b->analysis.an;
 	const struct outliers *ol = &a->outliers;
 	char r[32];
 
@@ -394,7 +394,7 @@ static void page_stats(FILE *out, const struct bench_result *b)
 
 static void page_compare(FILE *out, const struct bench_result *b)
 {
-	const struct comparison *c = &b->cmp;
+	const struct comparison *c = &b->gate.cmp;
 
 	fputs("<h2>Against the baseline</h2>\n<table>\n<tr><th>baseline</th><th>now</th>"
 	      "<th>change</th><th>interval</th><th class=\"name\">verdict</th><th>p (suite)</th>"
@@ -453,7 +453,7 @@ static void profile_growth(FILE *out, const struct profile *p)
  * work), the top functions and, against a before, what grew. */
 static void page_profile(FILE *out, const struct bench_result *b, const char *stem)
 {
-	const struct profile *p = b->profile;
+	const struct profile *p = b->prof.cpu;
 
 	if (!p || !p->svg)
 		return;
@@ -484,7 +484,7 @@ static void page_profile(FILE *out, const struct bench_result *b, const char *st
  * its top sites (self share of the bytes). */
 static void page_alloc_profile(FILE *out, const struct bench_result *b, const char *stem)
 {
-	const struct profile *p = b->alloc;
+	const struct profile *p = b->prof.alloc;
 
 	if (!p || !p->svg)
 		return;
@@ -523,7 +523,7 @@ static void file_link(FILE *out, const char *path, const char *what)
  * files. */
 static void page_counted(FILE *out, const struct bench_result *b)
 {
-	const struct callgrind_profile *p = b->counted;
+	const struct callgrind_profile *p = b->prof.counted;
 	struct callgrind_change *c = NULL;
 	struct callgrind_fn *f = NULL;
 	long n;
@@ -597,14 +597,14 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	escape_html(out, b->name);
 	fputs("</h1>\n", out);
 	notes(out, b, "p");
-	if (b->nnotes)
+	if (b->analysis.nnotes)
 		fputc('\n', out);
 	if (b->label) {
 		fputs("<p class=\"label\">", out);
 		escape_html(out, b->label);
 		fputs("</p>\n", out);
 	}
-	if (b->failed || !b->analysed) {
+	if (b->failed || !b->analysis.done) {
 		fprintf(out, "<p class=\"%s\">%s: ", b->skipped ? "skipped" : "failed",
 		        bench_not_run_word(b));
 		escape_html(out, b->reason ? b->reason : "too few samples to analyse");
@@ -628,7 +628,7 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	snprintf(file, sizeof file, "%s-base.svg", stem);
 	figure(out, dir, file, "baseline against current");
 	fputs("</div>\n", out);
-	if (compared && b->cmp.verdict != VERDICT_NONE)
+	if (compared && b->gate.cmp.verdict != VERDICT_NONE)
 		page_compare(out, b);
 	page_stats(out, b);
 	page_counters(out, b);

@@ -15,7 +15,7 @@
 
 static void row_compared(FILE *out, const struct bench_result *b)
 {
-	const struct comparison *c = &b->cmp;
+	const struct comparison *c = &b->gate.cmp;
 	char base[32], now[32];
 	int bold = c->verdict == VERDICT_REGRESSED;
 
@@ -26,7 +26,7 @@ static void row_compared(FILE *out, const struct bench_result *b)
 	if (isfinite(c->cur_ns))
 		units_figure(now, sizeof now, c->cur_ns, c->measure);
 	else
-		units_figure(now, sizeof now, b->an.slope.point, b->measure);
+		units_figure(now, sizeof now, b->analysis.an.slope.point, b->measure);
 	fprintf(out, " | %s | %s | ", base, now);
 	if (isfinite(c->change))
 		fprintf(out, "%+.2f%% | [%+.2f%%, %+.2f%%] | ", c->change * 100,
@@ -34,7 +34,7 @@ static void row_compared(FILE *out, const struct bench_result *b)
 	else
 		fputs(" | | ", out);
 	fprintf(out, "%s%s%s%s", bold ? "**" : "", compare_verdict_name(c->verdict),
-	        bold ? "**" : "", b->mode == MODE_FALLBACK ? " (stored: old build not "
+	        bold ? "**" : "", b->gate.mode == MODE_FALLBACK ? " (stored: old build not "
 	        "reproducible)" : "");
 	if (c->memory[0]) {
 		fputs(" (memory: ", out);
@@ -51,7 +51,7 @@ static void write_notes(FILE *out, const struct suite *s, const struct bench_res
 	int any = s->machine_note != NULL;
 
 	for (size_t i = 0; i < s->nbenches; i++)
-		any |= order[i]->nnotes > 0;
+		any |= order[i]->analysis.nnotes > 0;
 	if (!any)
 		return;
 	fputs("\nNotes:\n\n", out);
@@ -61,11 +61,11 @@ static void write_notes(FILE *out, const struct suite *s, const struct bench_res
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < s->nbenches; i++)
-		for (size_t k = 0; k < order[i]->nnotes; k++) {
+		for (size_t k = 0; k < order[i]->analysis.nnotes; k++) {
 			fputs("- ", out);
 			escape_markdown(out, order[i]->name);
 			fputs(": ", out);
-			escape_markdown(out, order[i]->notes[k]);
+			escape_markdown(out, order[i]->analysis.notes[k]);
 			fputc('\n', out);
 		}
 }
@@ -73,7 +73,7 @@ static void write_notes(FILE *out, const struct suite *s, const struct bench_res
 static void row_plain(FILE *out, const struct bench_result *b)
 {
 	char t[32], lo[32], hi[32], r[32];
-	const struct analysis *a = &b->an;
+	const struct analysis *a = &b->analysis.an;
 
 	if (b->measure == MEASURE_INSTRUCTIONS)
 		snprintf(r, sizeof r, "-");  /* counts have no rate */
@@ -106,7 +106,7 @@ static void write_table(FILE *out, const struct suite *s, const struct compare_s
 			escape_markdown(out, b->label);
 			fputc(')', out);
 		}
-		if (b->failed || !b->analysed) {
+		if (b->failed || !b->analysis.done) {
 			fprintf(out, " | **%s**: ", bench_not_run_word(b));
 			escape_markdown(out, b->reason ? b->reason : "too few samples to analyse");
 			fputs(sum ? " | | | | |\n" : " | | |\n", out);
@@ -180,7 +180,7 @@ static void write_shapes(FILE *out, const struct suite *s)
 	char line[256], was[256];
 
 	for (size_t i = 0; i < s->nbenches; i++) {
-		const struct profile *p = s->benches[i].profile;
+		const struct profile *p = s->benches[i].prof.cpu;
 		if (!p || !p->folded)
 			continue;
 		fputs("- profile of ", out);

@@ -168,7 +168,7 @@ static void fig_begin(FILE *gp, const char *stem, const char *suffix, int w, int
 static int plot_dist(FILE *gp, const char *pdir, const char *stem,
                      const struct bench_result *b, double *v, size_t n)
 {
-	struct tunit u = time_unit(b, b->an.median.point);
+	struct tunit u = time_unit(b, b->analysis.an.median.point);
 	struct kde k = kde_of(v, n);
 	double bw = k.bw / u.scale;
 	char file[STEM_LEN + 16];
@@ -187,8 +187,8 @@ static int plot_dist(FILE *gp, const char *pdir, const char *stem,
 	        "plot '%s' using 1:(1.0/%zu) smooth kdensity bandwidth %.9g with lines lw 2 "
 	        "lc rgb '#1f77b4' title 'density', NaN with lines lc rgb '#d62728' dt 2 lw 2 "
 	        "title 'mean', NaN with lines lc rgb '#2ca02c' lw 2 title 'median'\n",
-	        u.name, b->an.mean.point / u.scale, b->an.mean.point / u.scale,
-	        b->an.median.point / u.scale, b->an.median.point / u.scale, file, n, bw);
+	        u.name, b->analysis.an.mean.point / u.scale, b->analysis.an.mean.point / u.scale,
+	        b->analysis.an.median.point / u.scale, b->analysis.an.median.point / u.scale, file, n, bw);
 	return 0;
 }
 
@@ -246,13 +246,13 @@ static int plot_fit(FILE *gp, const char *pdir, const char *stem, const struct b
 		msg_error(path, "%s", strerror(errno));
 		return -1;
 	}
-	a = intercept(b, b->an.slope.point);
+	a = intercept(b, b->analysis.an.slope.point);
 	fig_begin(gp, stem, "-fit", 640, 360);
 	fprintf(gp, "set xlabel 'iterations per sample%s'\nset ylabel 'total time per sample (%s)'\n"
 	        "set key top left\nset xrange [0:*]\nset yrange [0:*]\n"
 	        "plot '%s.samples' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' title 'samples', "
 	        "(%.9g + %.9g * x) with lines lw 2 lc rgb '#d62728' title 'slope fit'\n",
-	        iname, u.name, stem, a / u.scale, b->an.slope.point * is / u.scale);
+	        iname, u.name, stem, a / u.scale, b->analysis.an.slope.point * is / u.scale);
 	return 0;
 }
 
@@ -261,7 +261,7 @@ static int plot_base(FILE *gp, const char *pdir, const char *stem,
                      const struct bench_result *b, double *v, size_t n,
                      const struct bench_result *old)
 {
-	struct tunit u = time_unit(b, b->an.median.point);
+	struct tunit u = time_unit(b, b->analysis.an.median.point);
 	size_t nb = 0;
 	double *vb = per_iter_times(old, &nb), bw, bwb;
 	struct kde k = kde_of(v, n), kb;
@@ -298,7 +298,7 @@ static int plot_bench(FILE *gp, const char *pdir, const struct bench_result *b,
 	double *v;
 	int rc;
 
-	if (b->failed || !b->analysed || !(v = per_iter_times(b, &n)))
+	if (b->failed || !b->analysis.done || !(v = per_iter_times(b, &n)))
 		return 0;
 	escape_file_stem(stem, sizeof stem, b->name);
 	rc = plot_dist(gp, pdir, stem, b, v, n);
@@ -327,7 +327,7 @@ static int same_set(const struct bench_result *b, const struct bench_result *c, 
 static int first_of_set(const struct suite *s, size_t i, int function)
 {
 	for (size_t k = 0; k < i; k++)
-		if (s->benches[k].analysed && same_set(&s->benches[k], &s->benches[i], function))
+		if (s->benches[k].analysis.done && same_set(&s->benches[k], &s->benches[i], function))
 			return 0;
 	return 1;
 }
@@ -358,7 +358,7 @@ static int plot_group(FILE *gp, const char *pdir, const struct suite *s, size_t 
 		return -1;
 	}
 	for (size_t k = i; k < s->nbenches; k++)
-		nbox += s->benches[k].analysed && same_set(&s->benches[k], first, 0);
+		nbox += s->benches[k].analysis.done && same_set(&s->benches[k], first, 0);
 	/* Wide enough for each box's rotated label. */
 	fig_begin_named(gp, "group-", stem, "", nbox > 8 ? 80 * (int)nbox : 640, 420);
 	nbox = 0;
@@ -367,7 +367,7 @@ static int plot_group(FILE *gp, const char *pdir, const struct suite *s, size_t 
 		const struct bench_result *b = &s->benches[k];
 		size_t n;
 		double *v;
-		if (!b->analysed || !same_set(b, first, 0) || !(v = per_iter_times(b, &n)))
+		if (!b->analysis.done || !same_set(b, first, 0) || !(v = per_iter_times(b, &n)))
 			continue;
 		fprintf(f, "%s", nbox ? "\n\n" : "");
 		for (size_t j = 0; j < n; j++)
@@ -413,7 +413,7 @@ static struct sweep_point *sweep_points(const struct suite *s, size_t i, size_t 
 
 	*n = 0;
 	for (size_t k = i; pt && k < s->nbenches; k++)
-		if (s->benches[k].analysed && same_set(&s->benches[k], &s->benches[i], 1)) {
+		if (s->benches[k].analysis.done && same_set(&s->benches[k], &s->benches[i], 1)) {
 			report_plot_sweep_param(&s->benches[k], &pt[*n].param);
 			pt[(*n)++].b = &s->benches[k];
 		}
@@ -465,7 +465,7 @@ static int fit_of(const struct sweep_point *pt, size_t n, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t k = 0; x && t && k < n; k++) {
 		x[k] = pt[k].param;
-		t[k] = pt[k].b->an.slope.point;
+		t[k] = pt[k].b->analysis.an.slope.point;
 	}
 	ok = x && t && complexity_fit(x, t, n, &f) == 0 && pt[0].b->measure == MEASURE_TIME;
 	if (ok)
@@ -495,7 +495,7 @@ static int plot_sweep(FILE *gp, const char *pdir, const struct sweep_point *pt, 
 		double per = items ? pt[k].b->items_per_iter : pt[k].b->bytes_per_iter;
 		rate &= per > 0;
 		if (per > 0)
-			rmax = fmax(rmax, per / pt[k].b->an.slope.point * 1e9);
+			rmax = fmax(rmax, per / pt[k].b->analysis.an.slope.point * 1e9);
 	}
 	rprefix = si_prefix(rmax, &rfactor);
 	snprintf(key, sizeof key, "%s/%s", b0->group, b0->function);
@@ -506,7 +506,7 @@ static int plot_sweep(FILE *gp, const char *pdir, const struct sweep_point *pt, 
 		return -1;
 	}
 	for (size_t k = 0; k < n; k++) {
-		const struct analysis *a = &pt[k].b->an;
+		const struct analysis *a = &pt[k].b->analysis.an;
 		double per = items ? pt[k].b->items_per_iter : pt[k].b->bytes_per_iter;
 		fprintf(f, "%.9g %.9g %.9g %.9g %.9g\n", pt[k].param, a->slope.point / u.scale,
 		        a->slope.lo / u.scale, a->slope.hi / u.scale,
@@ -549,7 +549,7 @@ static int plot_sets(FILE *gp, const char *pdir, const struct suite *s)
 		size_t n;
 		struct sweep_point *pt;
 		int rc = 0;
-		if (!b->analysed || !b->group)
+		if (!b->analysis.done || !b->group)
 			continue;
 		if (first_of_set(s, i, 0) && plot_group(gp, pdir, s, i) != 0)
 			return -1;

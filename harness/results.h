@@ -172,7 +172,35 @@ struct bench_settings {
 	double timeout_s;       /* s per worker process */
 };
 
-/* Everything known about one benchmark after a run. */
+/* What the analysis stage (stage.c, analysis.c, noise.c) derives from a
+ * benchmark's measured samples. */
+struct bench_analysed {
+	int done;               /* nonzero once `an` holds estimates */
+	struct analysis an;
+	char **notes;           /* noise warnings, one line each, owned */
+	size_t nnotes;
+};
+
+/* What the gate (gate.c, compare.c, paired.c) decides for a benchmark. */
+struct bench_gated {
+	enum compare_mode mode; /* how it is compared (set before comparing) */
+	struct comparison cmp;  /* against a baseline, when compared */
+};
+
+/* What the profiling stages attach (profile.c, callgrind.c). */
+struct bench_profiles {
+	struct profile *cpu;     /* sampled profile (harness/profile.h), owned, or NULL */
+	struct profile *alloc;   /* allocation profile (--profile-alloc), owned, or NULL */
+	struct callgrind_profile *counted; /* instructions per function, before
+	                         * and after (harness/callgrind.h), owned, or NULL */
+};
+
+/* Everything known about one benchmark after a run.  The fields up to
+ * `user` are the measured data: its definition as the worker listed it and
+ * what the worker processes reported, written while listing and measuring
+ * (suite.c, worker.c, protocol.c) or read back from a results document
+ * (document.c), and only read after that.  Each later stage writes its own
+ * output struct and reads the rest. */
 struct bench_result {
 	char *name;             /* group/function[/param], owned */
 	char *group, *function, *param; /* owned; param may be NULL */
@@ -181,13 +209,6 @@ struct bench_result {
 	                         * figures are, ns (the default) or Ir */
 	double bytes_per_iter;  /* 0 when not set */
 	double items_per_iter;  /* 0 when not set */
-	struct proc_run *procs; /* owned */
-	size_t nprocs, cap;
-	int failed;             /* nonzero when any process failed, or skipped */
-	int skipped;            /* skipped by its definition or its code (with
-	                         * failed set, so nothing uses its samples; no
-	                         * failure of the run) */
-	char *reason;           /* why it failed or was skipped, owned; NULL if not */
 	char *label;            /* shown beside the results, owned, or NULL */
 	struct bench_settings set; /* its definition's own settings */
 	char *complexity_name;  /* the definition's complexity function (.complexity):
@@ -195,23 +216,24 @@ struct bench_result {
 	double complexity_g;    /* and its value at this benchmark's first parameter */
 	unsigned threads;       /* BR_THREADS: threads running the body, 0 without;
 	                         * its throughput is their sum */
-	int analysed;           /* nonzero once `an` holds estimates */
-	struct analysis an;
+	struct proc_run *procs; /* owned */
+	size_t nprocs, cap;
+	int plan;               /* 0 not known yet, 1 linear ramp, 2 flat: the
+	                         * sample plan every process of it must use */
+	int failed;             /* nonzero when any process failed, or skipped */
+	int skipped;            /* skipped by its definition or its code (with
+	                         * failed set, so nothing uses its samples; no
+	                         * failure of the run) */
+	char *reason;           /* why it failed or was skipped, owned; NULL if not */
 	struct counter_result *counters; /* owned; as the first process that
 	                                  * measured it reported them */
 	size_t ncounters;
-	enum compare_mode mode; /* how it is compared (set before comparing) */
-	int plan;               /* 0 not known yet, 1 linear ramp, 2 flat: the
-	                         * sample plan every process of it must use */
-	struct comparison cmp;  /* against a baseline, when compared */
-	struct profile *profile; /* sampled profile (harness/profile.h), owned, or NULL */
-	struct profile *alloc;   /* allocation profile (--profile-alloc), owned, or NULL */
-	struct callgrind_profile *counted; /* instructions per function, before
-	                         * and after (harness/callgrind.h), owned, or NULL */
 	struct user_counter *user; /* owned */
 	size_t nuser;
-	char **notes;           /* noise warnings, one line each, owned */
-	size_t nnotes;
+
+	struct bench_analysed analysis;
+	struct bench_gated gate;
+	struct bench_profiles prof;
 };
 
 /* The word for a benchmark that has no results: "skipped" or "FAILED". */

@@ -357,7 +357,7 @@ static unsigned rounds_of(const struct suite_opts *o, const struct bench_result 
  * when b is measured alone. */
 static struct bench_result *partner(const struct suite *old, const struct bench_result *b)
 {
-	return old && b->mode == MODE_PAIRED ? suite_find(old, b->name) : NULL;
+	return old && b->gate.mode == MODE_PAIRED ? suite_find(old, b->name) : NULL;
 }
 
 /* The one round scheduler, over (benchmark, side) pairs: in every round
@@ -457,14 +457,14 @@ void bench_result_free(struct bench_result *b)
 		free(b->procs[i].ctr_running);
 	}
 	free(b->procs);
-	free(b->cmp.rounds);
-	for (size_t i = 0; i < b->nnotes; i++)
-		free(b->notes[i]);
-	free(b->notes);
+	free(b->gate.cmp.rounds);
+	for (size_t i = 0; i < b->analysis.nnotes; i++)
+		free(b->analysis.notes[i]);
+	free(b->analysis.notes);
 	counters_free(b->counters, b->ncounters);
-	profile_free(b->profile);
-	profile_free(b->alloc);
-	callgrind_profile_free(b->counted);
+	profile_free(b->prof.cpu);
+	profile_free(b->prof.alloc);
+	callgrind_profile_free(b->prof.counted);
 }
 
 int suite_list_counters(const struct suite_opts *o)

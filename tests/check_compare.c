@@ -113,7 +113,7 @@ static void add_pair(struct suite *old, struct suite *cur, const char *name,
                      const double *old_slope, const double *new_slope, size_t n)
 {
 	add_rounds(old, name, old_slope, n, 1, 0);
-	add_rounds(cur, name, new_slope, n, 1, 1)->mode = MODE_PAIRED;
+	add_rounds(cur, name, new_slope, n, 1, 1)->gate.mode = MODE_PAIRED;
 }
 
 /* Base and current suites of n benchmarks "g/bI" (slopes 2, 3, 4, ... ns),
@@ -165,7 +165,7 @@ static int run_stored(struct suite *cur, const struct suite *base, const struct 
                       struct compare_summary *sum)
 {
 	for (size_t i = 0; i < cur->nbenches; i++)
-		cur->benches[i].mode = MODE_STORED;
+		cur->benches[i].gate.mode = MODE_STORED;
 	return compare_run(cur, NULL, base, o, sum);
 }
 
@@ -175,7 +175,7 @@ static int run_paired(struct suite *cur, const struct suite *old, const struct s
                       const struct compare_opts *o, struct compare_summary *sum)
 {
 	for (size_t i = 0; i < cur->nbenches; i++)
-		cur->benches[i].mode = MODE_PAIRED;
+		cur->benches[i].gate.mode = MODE_PAIRED;
 	return compare_run(cur, old, ref, o, sum);
 }
 
@@ -184,12 +184,12 @@ static void assert_others(const struct suite *s, size_t except, enum verdict v)
 {
 	for (size_t i = 0; i < s->nbenches; i++)
 		if (i != except)
-			ck_assert_msg(s->benches[i].cmp.verdict == v,
+			ck_assert_msg(s->benches[i].gate.cmp.verdict == v,
 			              "%s: '%s' (change %+.3f%%, rel %+.3f%%, p_adj %.3g), expected '%s'",
 			              s->benches[i].name,
-			              compare_verdict_name(s->benches[i].cmp.verdict),
-			              s->benches[i].cmp.change * 100, s->benches[i].cmp.rel * 100,
-			              s->benches[i].cmp.p_adj, compare_verdict_name(v));
+			              compare_verdict_name(s->benches[i].gate.cmp.verdict),
+			              s->benches[i].gate.cmp.change * 100, s->benches[i].gate.cmp.rel * 100,
+			              s->benches[i].gate.cmp.p_adj, compare_verdict_name(v));
 }
 
 /* |got - want| <= rel * |want|: for p-values over many decades. */
@@ -307,7 +307,7 @@ START_TEST(test_single_known)
 	add_bench_slopes(&base, "one", base_slopes, 4);
 	add_bench_slopes(&cur, "one", cur_slopes, 3);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	c = &cur.benches[0].cmp;
+	c = &cur.benches[0].gate.cmp;
 	ck_assert_double_eq_tol(c->change, 0.06129154021884663, 1e-9);
 	ck_assert_double_eq_tol(c->rel, c->change, 1e-15);  /* nothing removed */
 	ck_assert_double_eq_tol(c->change_lo, 0.007694019733194044, 1e-6);
@@ -583,7 +583,7 @@ START_TEST(test_regression)
 
 	make_pair(&base, &cur, 8, 0.01, factor, 1, 0x1234567u);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	c = &cur.benches[3].cmp;
+	c = &cur.benches[3].gate.cmp;
 	ck_assert_msg(c->verdict == VERDICT_REGRESSED, "g/b3: '%s' (change %+.2f%%, p %.3g)",
 	              compare_verdict_name(c->verdict), c->change * 100, c->p_adj);
 	ck_assert_double_eq_tol(c->change, 0.194268, 1e-5);
@@ -619,9 +619,9 @@ START_TEST(test_improvement)
 
 	make_pair(&base, &cur, 8, 0.01, factor, 1, 0x7654321u);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[5].cmp.verdict, VERDICT_IMPROVED);
-	ck_assert_double_eq_tol(cur.benches[5].cmp.change, -0.203689, 1e-5);
-	assert_rel(cur.benches[5].cmp.p_adj, 1.66776e-33, 1e-4);
+	ck_assert_int_eq(cur.benches[5].gate.cmp.verdict, VERDICT_IMPROVED);
+	ck_assert_double_eq_tol(cur.benches[5].gate.cmp.change, -0.203689, 1e-5);
+	assert_rel(cur.benches[5].gate.cmp.p_adj, 1.66776e-33, 1e-4);
 	assert_others(&cur, 5, VERDICT_NO_CHANGE);
 	ck_assert_uint_eq(sum.counts[VERDICT_IMPROVED], 1);
 	ck_assert_uint_eq(sum.counts[VERDICT_REGRESSED], 0);
@@ -651,7 +651,7 @@ START_TEST(test_pure_noise)
 	ck_assert_uint_eq(sum.compared, n);
 	ck_assert_int_eq(sum.shift_beyond, 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert(cur.benches[i].cmp.p_adj >= cur.benches[i].cmp.p);
+		ck_assert(cur.benches[i].gate.cmp.p_adj >= cur.benches[i].gate.cmp.p);
 	compare_summary_free(&sum);
 	suite_free(&base);
 	suite_free(&cur);
@@ -679,9 +679,9 @@ START_TEST(test_too_few)
 	ck_assert_uint_eq(sum.compared, 0);
 	ck_assert(isnan(sum.shift));  /* nothing to estimate it from */
 	ck_assert_int_eq(sum.shift_beyond, 0);
-	ck_assert(isnan(cur.benches[0].cmp.change));
-	ck_assert_uint_eq(cur.benches[0].cmp.base_procs, 2);
-	ck_assert_uint_eq(cur.benches[0].cmp.cur_procs, 2);
+	ck_assert(isnan(cur.benches[0].gate.cmp.change));
+	ck_assert_uint_eq(cur.benches[0].gate.cmp.base_procs, 2);
+	ck_assert_uint_eq(cur.benches[0].gate.cmp.cur_procs, 2);
 	ck_assert_int_eq(gate_exit_status(&sum, 0, FAIL_ON_REGRESSION), EXIT_USAGE);
 	compare_summary_free(&sum);
 	suite_free(&base);
@@ -707,10 +707,10 @@ START_TEST(test_too_few_boundary)
 	short_proc = add_bench_slopes(&cur, "short", c3, 3);
 	short_proc->procs[1].nsamples = 1;
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_REGRESSED);
-	assert_rel(cur.benches[0].cmp.p_adj, 2.79681e-50, 1e-4);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_TOO_FEW);
-	ck_assert_uint_eq(cur.benches[1].cmp.cur_procs, 2);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_REGRESSED);
+	assert_rel(cur.benches[0].gate.cmp.p_adj, 2.79681e-50, 1e-4);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_TOO_FEW);
+	ck_assert_uint_eq(cur.benches[1].gate.cmp.cur_procs, 2);
 	ck_assert_uint_eq(sum.compared, 1);
 	ck_assert_int_eq(sum.shift_beyond, 1);
 	ck_assert_double_lt(sum.shift_p, 1e-100);
@@ -736,9 +736,9 @@ START_TEST(test_new_missing)
 	add_bench(&cur, "new/z", 5, 3, 0.01, &rng);
 	add_bench(&cur, "kept/b", 5, 4, 0.01, &rng);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_NO_CHANGE);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NEW);
-	ck_assert_int_eq(cur.benches[2].cmp.verdict, VERDICT_NO_CHANGE);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_NO_CHANGE);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_NEW);
+	ck_assert_int_eq(cur.benches[2].gate.cmp.verdict, VERDICT_NO_CHANGE);
 	ck_assert_uint_eq(sum.counts[VERDICT_NEW], 1);
 	ck_assert_uint_eq(sum.counts[VERDICT_MISSING], 2);
 	ck_assert_uint_eq(sum.nmissing, 2);
@@ -806,18 +806,18 @@ START_TEST(test_new_changes_nothing)
 	make_pair(&base, &cur, 6, 0.01, factor, 1, 4711);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
 	for (size_t i = 0; i < 6; i++) {
-		p_adj[i] = cur.benches[i].cmp.p_adj;
-		pz_adj[i] = cur.benches[i].cmp.p_zero_adj;
+		p_adj[i] = cur.benches[i].gate.cmp.p_adj;
+		pz_adj[i] = cur.benches[i].gate.cmp.p_zero_adj;
 	}
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_REGRESSED);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_REGRESSED);
 	shift = sum.shift;
 	compare_summary_free(&sum);
 	add_bench(&cur, "g/new", 5, 3, 0.01, &rng);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[6].cmp.verdict, VERDICT_NEW);
+	ck_assert_int_eq(cur.benches[6].gate.cmp.verdict, VERDICT_NEW);
 	for (size_t i = 0; i < 6; i++) {
-		ck_assert_double_eq(cur.benches[i].cmp.p_adj, p_adj[i]);
-		ck_assert_double_eq(cur.benches[i].cmp.p_zero_adj, pz_adj[i]);
+		ck_assert_double_eq(cur.benches[i].gate.cmp.p_adj, p_adj[i]);
+		ck_assert_double_eq(cur.benches[i].gate.cmp.p_zero_adj, pz_adj[i]);
 	}
 	ck_assert_double_eq(sum.shift, shift);
 	ck_assert_uint_eq(sum.compared, 6);
@@ -835,13 +835,13 @@ START_TEST(test_new_changes_nothing)
 	}
 	ck_assert_int_eq(run_paired(&pcur, &old, NULL, &DEFAULTS, &sum), 0);
 	for (size_t i = 0; i < 3; i++)
-		pp[i] = pcur.benches[i].cmp.p_adj;
+		pp[i] = pcur.benches[i].gate.cmp.p_adj;
 	compare_summary_free(&sum);
 	add_bench(&pcur, "p/new", 6, 5, 0.01, &rng);
 	ck_assert_int_eq(run_paired(&pcur, &old, NULL, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(pcur.benches[3].cmp.verdict, VERDICT_NEW);
+	ck_assert_int_eq(pcur.benches[3].gate.cmp.verdict, VERDICT_NEW);
 	for (size_t i = 0; i < 3; i++)
-		ck_assert_double_eq(pcur.benches[i].cmp.p_adj, pp[i]);
+		ck_assert_double_eq(pcur.benches[i].gate.cmp.p_adj, pp[i]);
 	ck_assert_uint_eq(sum.compared, 3);
 	compare_summary_free(&sum);
 	suite_free(&base);
@@ -862,8 +862,8 @@ START_TEST(test_failed_not_compared)
 	cur.benches[0].failed = 1;
 	base.benches[1].failed = 1;
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_NONE);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NONE);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_NONE);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_NONE);
 	ck_assert_uint_eq(sum.compared, 4);
 	ck_assert_uint_eq(sum.counts[VERDICT_REGRESSED], 0);
 	ck_assert_uint_eq(sum.counts[VERDICT_NO_CHANGE], 4);
@@ -894,8 +894,8 @@ START_TEST(test_drift)
 	ck_assert_double_eq_tol(sum.shift_hi, 0.04272630188673679, 1e-6);
 	ck_assert_int_eq(sum.shift_beyond, 0);
 	for (size_t i = 0; i < 8; i++) {
-		ck_assert_double_lt(fabs(cur.benches[i].cmp.rel), 0.01);
-		ck_assert_double_gt(cur.benches[i].cmp.change, 0.02);
+		ck_assert_double_lt(fabs(cur.benches[i].gate.cmp.rel), 0.01);
+		ck_assert_double_gt(cur.benches[i].gate.cmp.change, 0.02);
 	}
 	compare_summary_free(&sum);
 
@@ -904,8 +904,8 @@ START_TEST(test_drift)
 	ck_assert_int_eq(sum.shift_removed, 0);
 	ck_assert_double_eq_tol(sum.shift, 0.031290384164647224, 1e-9);
 	assert_others(&cur, 8, VERDICT_NO_CHANGE);
-	ck_assert_double_eq_tol(cur.benches[0].cmp.rel, cur.benches[0].cmp.change, 1e-15);
-	ck_assert_double_eq_tol(cur.benches[0].cmp.change, 0.0235353, 1e-6);
+	ck_assert_double_eq_tol(cur.benches[0].gate.cmp.rel, cur.benches[0].gate.cmp.change, 1e-15);
+	ck_assert_double_eq_tol(cur.benches[0].gate.cmp.change, 0.0235353, 1e-6);
 	compare_summary_free(&sum);
 	suite_free(&base);
 	suite_free(&cur);
@@ -923,10 +923,10 @@ START_TEST(test_regression_under_drift)
 
 	make_pair(&base, &cur, 8, 0.01, factor, 1.03, 555);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[6].cmp.verdict, VERDICT_REGRESSED);
-	ck_assert_double_eq_tol(cur.benches[6].cmp.change, 0.239468, 1e-5);
-	ck_assert_double_eq_tol(cur.benches[6].cmp.rel, 0.203223, 1e-5);
-	assert_rel(cur.benches[6].cmp.p_adj, 3.32102e-22, 1e-4);
+	ck_assert_int_eq(cur.benches[6].gate.cmp.verdict, VERDICT_REGRESSED);
+	ck_assert_double_eq_tol(cur.benches[6].gate.cmp.change, 0.239468, 1e-5);
+	ck_assert_double_eq_tol(cur.benches[6].gate.cmp.rel, 0.203223, 1e-5);
+	assert_rel(cur.benches[6].gate.cmp.p_adj, 3.32102e-22, 1e-4);
 	assert_others(&cur, 6, VERDICT_NO_CHANGE);
 	ck_assert_double_eq_tol(sum.shift, 0.030123303913037348, 1e-9);
 	compare_summary_free(&sum);
@@ -955,7 +955,7 @@ START_TEST(test_drift_needs_four)
 	ck_assert_int_eq(sum.shift_beyond, 0);
 	assert_others(&cur, 3, VERDICT_NO_CHANGE);
 	for (size_t i = 0; i < 3; i++)
-		assert_rel(cur.benches[i].cmp.p_adj, 0.693359, 1e-5);
+		assert_rel(cur.benches[i].gate.cmp.p_adj, 0.693359, 1e-5);
 	compare_summary_free(&sum);
 	suite_free(&base);
 	suite_free(&cur);
@@ -976,9 +976,9 @@ START_TEST(test_one_stored_shift)
 
 	make_exact_pair(&base, &cur, 1, f);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_WITHIN_NOISE);
-	ck_assert_double_eq_tol(cur.benches[0].cmp.change, 0.05, 1e-12);
-	assert_rel(cur.benches[0].cmp.p_adj, 0.0836189, 1e-4);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_WITHIN_NOISE);
+	ck_assert_double_eq_tol(cur.benches[0].gate.cmp.change, 0.05, 1e-12);
+	assert_rel(cur.benches[0].gate.cmp.p_adj, 0.0836189, 1e-4);
 	ck_assert_int_eq(sum.shift_removed, 0);
 	ck_assert_double_eq_tol(sum.shift, 0.05, 1e-12);
 	ck_assert_double_eq_tol(sum.shift_lo, 0.029221170362084735, 1e-6);
@@ -1049,14 +1049,14 @@ START_TEST(test_majority_shift)
 	ck_assert_uint_eq(sum.counts[VERDICT_REGRESSED], 0);
 	ck_assert_uint_eq(sum.counts[VERDICT_IMPROVED], 0);
 	for (size_t i = 11; i < 20; i++) {
-		ck_assert_double_eq_tol(cur.benches[i].cmp.change, 0, 1e-12);
-		ck_assert_double_eq_tol(cur.benches[i].cmp.rel, 0, 1e-12);
-		assert_rel(cur.benches[i].cmp.p, 0.671198, 1e-5);
-		ck_assert_double_eq_tol(cur.benches[i].cmp.p_adj, 1, 1e-12);
+		ck_assert_double_eq_tol(cur.benches[i].gate.cmp.change, 0, 1e-12);
+		ck_assert_double_eq_tol(cur.benches[i].gate.cmp.rel, 0, 1e-12);
+		assert_rel(cur.benches[i].gate.cmp.p, 0.671198, 1e-5);
+		ck_assert_double_eq_tol(cur.benches[i].gate.cmp.p_adj, 1, 1e-12);
 	}
 	for (size_t i = 0; i < 11; i++) {
-		ck_assert_double_eq_tol(cur.benches[i].cmp.rel, 0.05, 1e-9);
-		assert_rel(cur.benches[i].cmp.p_adj, 0.836189, 1e-4);
+		ck_assert_double_eq_tol(cur.benches[i].gate.cmp.rel, 0.05, 1e-9);
+		assert_rel(cur.benches[i].gate.cmp.p_adj, 0.836189, 1e-4);
 	}
 	ck_assert_int_eq(gate_exit_status(&sum, 0, FAIL_ON_REGRESSION), EXIT_REGRESSION);
 	compare_summary_free(&sum);
@@ -1084,13 +1084,13 @@ START_TEST(test_stored_exact)
 	add_bench_slopes(&base, "x/same", e, 3);
 	add_bench_slopes(&cur, "x/same", e, 3);
 	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
-	ck_assert(cur.benches[0].cmp.exact);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_REGRESSED);
-	ck_assert_double_eq(cur.benches[0].cmp.p, 0);
-	ck_assert_double_eq_tol(cur.benches[0].cmp.change, 0.0625, 1e-12);
-	ck_assert(cur.benches[1].cmp.exact);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NO_CHANGE);
-	ck_assert_double_eq(cur.benches[1].cmp.p_zero, 1);
+	ck_assert(cur.benches[0].gate.cmp.exact);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_REGRESSED);
+	ck_assert_double_eq(cur.benches[0].gate.cmp.p, 0);
+	ck_assert_double_eq_tol(cur.benches[0].gate.cmp.change, 0.0625, 1e-12);
+	ck_assert(cur.benches[1].gate.cmp.exact);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_NO_CHANGE);
+	ck_assert_double_eq(cur.benches[1].gate.cmp.p_zero, 1);
 	ck_assert_uint_eq(sum.stored, 0);
 	ck_assert(isnan(sum.shift));
 	compare_summary_free(&sum);
@@ -1110,7 +1110,7 @@ START_TEST(test_other_statistics)
 	make_pair(&base, &cur, 8, 0.01, factor, 1, 4242);
 	o.statistic = _i == 0 ? ANALYSIS_MEDIAN : ANALYSIS_MEAN;
 	ck_assert_int_eq(run_stored(&cur, &base, &o, &sum), 0);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_REGRESSED);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_REGRESSED);
 	assert_others(&cur, 1, VERDICT_NO_CHANGE);
 	compare_summary_free(&sum);
 	suite_free(&base);
@@ -1164,14 +1164,14 @@ START_TEST(test_instructions_statistic)
 	add_rounds(&cur, "i/uncounted", t_old, 3, 1, 1);
 	ck_assert_int_eq(paired ? run_paired(&cur, &base, NULL, &o, &sum)
 	                        : run_stored(&cur, &base, &o, &sum), 0);
-	ck_assert(cur.benches[0].cmp.exact && cur.benches[1].cmp.exact);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_REGRESSED);
-	ck_assert_double_eq_tol(cur.benches[0].cmp.change, 0.001, 1e-12);
-	ck_assert_double_eq_tol(cur.benches[0].cmp.base_ns, 1000, 1e-9);
-	ck_assert_double_eq_tol(cur.benches[0].cmp.cur_ns, 1001, 1e-9);
-	ck_assert_int_eq(cur.benches[0].cmp.measure, MEASURE_INSTRUCTIONS);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NO_CHANGE);
-	ck_assert_int_eq(cur.benches[2].cmp.verdict, VERDICT_TOO_FEW);
+	ck_assert(cur.benches[0].gate.cmp.exact && cur.benches[1].gate.cmp.exact);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_REGRESSED);
+	ck_assert_double_eq_tol(cur.benches[0].gate.cmp.change, 0.001, 1e-12);
+	ck_assert_double_eq_tol(cur.benches[0].gate.cmp.base_ns, 1000, 1e-9);
+	ck_assert_double_eq_tol(cur.benches[0].gate.cmp.cur_ns, 1001, 1e-9);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.measure, MEASURE_INSTRUCTIONS);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_NO_CHANGE);
+	ck_assert_int_eq(cur.benches[2].gate.cmp.verdict, VERDICT_TOO_FEW);
 	compare_summary_free(&sum);
 	suite_free(&base);
 	suite_free(&cur);
@@ -1216,7 +1216,7 @@ START_TEST(test_paired_cancels_drift)
 	ck_assert_uint_eq(sum.modes[MODE_PAIRED], 6);
 	ck_assert_uint_eq(sum.stored, 0);
 	ck_assert(isnan(sum.shift));  /* no stored member, no shift */
-	c = &cur.benches[2].cmp;
+	c = &cur.benches[2].gate.cmp;
 	ck_assert_msg(c->verdict == VERDICT_REGRESSED, "g/b2: %s %+.2f%%",
 	              compare_verdict_name(c->verdict), c->change * 100);
 	ck_assert_double_eq_tol(c->change, 0.0345709, 1e-6);
@@ -1284,12 +1284,12 @@ START_TEST(test_paired_confirmation)
 	size_t used = 0;
 
 	make_confirm(&old, &cur);
-	cur.benches[0].cmp.verdict = VERDICT_WITHIN_NOISE;  /* a first look's */
+	cur.benches[0].gate.cmp.verdict = VERDICT_WITHIN_NOISE;  /* a first look's */
 	o.family = family;
 	o.from_round = 6;
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &o, &sum), 0);
-	b2 = &cur.benches[2].cmp;
-	b3 = &cur.benches[3].cmp;
+	b2 = &cur.benches[2].gate.cmp;
+	b3 = &cur.benches[3].gate.cmp;
 	ck_assert_int_eq(b2->verdict, VERDICT_REGRESSED);
 	ck_assert_uint_eq(b2->cur_procs, 10);
 	assert_rel(b2->p, 1.67871e-07, 1e-5);
@@ -1305,8 +1305,8 @@ START_TEST(test_paired_confirmation)
 		used += (size_t)b2->rounds[k].used;
 	}
 	ck_assert_uint_eq(used, 8);  /* 10, one trimmed a side */
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_WITHIN_NOISE);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NONE);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_WITHIN_NOISE);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_NONE);
 	ck_assert_uint_eq(sum.compared, 2);
 	ck_assert_uint_eq(sum.counts[VERDICT_REGRESSED], 1);
 	ck_assert_uint_eq(sum.counts[VERDICT_WITHIN_NOISE], 1);
@@ -1316,8 +1316,8 @@ START_TEST(test_paired_confirmation)
 	o.family = NULL;
 	o.from_round = 0;
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &o, &sum), 0);
-	ck_assert_double_eq_tol(cur.benches[3].cmp.change, 0.00818399, 1e-7);
-	assert_rel(cur.benches[2].cmp.p_adj, 2.17364e-07, 1e-5);
+	ck_assert_double_eq_tol(cur.benches[3].gate.cmp.change, 0.00818399, 1e-7);
+	assert_rel(cur.benches[2].gate.cmp.p_adj, 2.17364e-07, 1e-5);
 	compare_summary_free(&sum);
 	suite_free(&old);
 	suite_free(&cur);
@@ -1336,8 +1336,8 @@ START_TEST(test_paired_reference)
 	add_bench_slopes(&ref, "g/b0", one, 5);
 	add_bench_slopes(&ref, "g/gone", one, 5);
 	ck_assert_int_eq(run_paired(&cur, &old, &ref, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_NO_CHANGE);
-	ck_assert_int_eq(cur.benches[1].cmp.verdict, VERDICT_NEW);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_NO_CHANGE);
+	ck_assert_int_eq(cur.benches[1].gate.cmp.verdict, VERDICT_NEW);
 	ck_assert_uint_eq(sum.nmissing, 1);
 	ck_assert_str_eq(sum.missing[0], "g/gone");
 	compare_summary_free(&sum);
@@ -1377,7 +1377,7 @@ START_TEST(test_threshold)
 
 	make_threshold(&old, &cur, 1.009);
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &o, &sum), 0);
-	c = &cur.benches[0].cmp;
+	c = &cur.benches[0].gate.cmp;
 	ck_assert_int_eq(c->verdict, VERDICT_WITHIN_NOISE);
 	ck_assert_double_eq_tol(c->change, 0.009012616993300812, 1e-12);
 	assert_rel(c->p, 0.9999999615081978, 1e-9);
@@ -1387,14 +1387,14 @@ START_TEST(test_threshold)
 	compare_summary_free(&sum);
 	o.noise = 0.005;
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &o, &sum), 0);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_REGRESSED);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_REGRESSED);
 	compare_summary_free(&sum);
 	suite_free(&old);
 	suite_free(&cur);
 
 	make_threshold(&old, &cur, 1.02);
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &DEFAULTS, &sum), 0);
-	c = &cur.benches[0].cmp;
+	c = &cur.benches[0].gate.cmp;
 	ck_assert_int_eq(c->verdict, VERDICT_REGRESSED);
 	ck_assert_double_eq_tol(c->change, 0.020012754542286133, 1e-12);
 	ck_assert_double_lt(c->p_adj, 1e-12);
@@ -1428,16 +1428,16 @@ START_TEST(test_paired_exact)
 	}
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &DEFAULTS, &sum), 0);
 	for (size_t i = 0; i < 3; i++) {
-		const struct comparison *c = &cur.benches[i].cmp;
+		const struct comparison *c = &cur.benches[i].gate.cmp;
 		ck_assert_msg(c->verdict == want[i], "e/%zu: %s", i, compare_verdict_name(c->verdict));
 		ck_assert(c->exact);
 		ck_assert_double_eq_tol(c->change, f[i] - 1, 1e-12);
 	}
-	ck_assert_double_eq(cur.benches[0].cmp.p, 0);
-	ck_assert_double_eq(cur.benches[0].cmp.p_adj, 0);
-	ck_assert_double_eq(cur.benches[1].cmp.p, 1);
-	ck_assert_double_eq(cur.benches[1].cmp.p_zero, 0);
-	ck_assert_double_eq(cur.benches[2].cmp.p_zero, 1);
+	ck_assert_double_eq(cur.benches[0].gate.cmp.p, 0);
+	ck_assert_double_eq(cur.benches[0].gate.cmp.p_adj, 0);
+	ck_assert_double_eq(cur.benches[1].gate.cmp.p, 1);
+	ck_assert_double_eq(cur.benches[1].gate.cmp.p_zero, 0);
+	ck_assert_double_eq(cur.benches[2].gate.cmp.p_zero, 1);
 	compare_summary_free(&sum);
 	suite_free(&old);
 	suite_free(&cur);
@@ -1466,7 +1466,7 @@ START_TEST(test_paired_figures)
 	cur.benches[0].procs[3].seq = 0;
 	old.benches[0].procs[3].seq = 7;
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &DEFAULTS, &sum), 0);
-	c = &cur.benches[0].cmp;
+	c = &cur.benches[0].gate.cmp;
 	ck_assert_uint_eq(c->nrounds, 10);
 	for (size_t k = 0; k < 10; k++) {
 		ck_assert_uint_eq(c->rounds[k].round, k + 1);
@@ -1501,8 +1501,8 @@ START_TEST(test_paired_too_few)
 
 	add_pair(&old, &cur, "p/two", a, b, 2);
 	ck_assert_int_eq(run_paired(&cur, &old, NULL, &DEFAULTS, &sum), 0);
-	ck_assert_int_eq(cur.benches[0].cmp.verdict, VERDICT_TOO_FEW);
-	ck_assert_uint_eq(cur.benches[0].cmp.cur_procs, 2);
+	ck_assert_int_eq(cur.benches[0].gate.cmp.verdict, VERDICT_TOO_FEW);
+	ck_assert_uint_eq(cur.benches[0].gate.cmp.cur_procs, 2);
 	ck_assert_uint_eq(sum.too_few, 1);
 	compare_summary_free(&sum);
 	suite_free(&old);

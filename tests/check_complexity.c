@@ -87,8 +87,8 @@ static void add(struct suite *s, const char *group, const char *function, const 
 	b->function = strdup(function);
 	b->param = param ? strdup(param) : NULL;
 	b->name = strdup("x");
-	b->analysed = 1;
-	b->an.slope.point = slope;
+	b->analysis.done = 1;
+	b->analysis.an.slope.point = slope;
 }
 
 /* A suite: a linear sweep of 4, an n^2 sweep of 3 interleaved with it,

@@ -75,7 +75,7 @@ static struct bench_result *add_bench(struct suite *s, const char *name, enum co
 	b = &s->benches[s->nbenches++];
 	memset(b, 0, sizeof *b);
 	b->name = strdup(name);
-	b->mode = m;
+	b->gate.mode = m;
 	return b;
 }
 
@@ -205,7 +205,7 @@ static struct gate_opts gate_defaults(unsigned remeasure)
 
 static const struct comparison *cmp_of(const struct script *sc, size_t i)
 {
-	return &sc->cur.benches[i].cmp;
+	return &sc->cur.benches[i].gate.cmp;
 }
 
 /* Holm's adjustment of the p-values of the benchmarks in `fam`, by hand

@@ -21,17 +21,17 @@ static void make_bench(struct bench_result *b, size_t nprocs, size_t nflat)
 		for (unsigned k = 0; k < 4; k++)
 			r->samples[k] = (struct sample){p < nflat ? 10 : 10 * (k + 1), 100.0 * (k + 1)};
 	}
-	b->analysed = 1;
-	b->an.slope = (struct estimate){100, 99, 101};
-	b->an.r2 = 0.99;
-	b->an.nsamples = 100;
-	b->cmp.rel = b->cmp.rel_lo = b->cmp.rel_hi = NAN;
+	b->analysis.done = 1;
+	b->analysis.an.slope = (struct estimate){100, 99, 101};
+	b->analysis.an.r2 = 0.99;
+	b->analysis.an.nsamples = 100;
+	b->gate.cmp.rel = b->gate.cmp.rel_lo = b->gate.cmp.rel_hi = NAN;
 }
 
 static int has_note(const struct bench_result *b, const char *needle)
 {
-	for (size_t i = 0; i < b->nnotes; i++)
-		if (strstr(b->notes[i], needle))
+	for (size_t i = 0; i < b->analysis.nnotes; i++)
+		if (strstr(b->analysis.notes[i], needle))
 			return 1;
 	return 0;
 }
@@ -61,7 +61,7 @@ START_TEST(test_clean_has_none)
 
 	make_bench(&b, 5, 0);
 	run_notes(&b, 0);
-	ck_assert_uint_eq(b.nnotes, 0);
+	ck_assert_uint_eq(b.analysis.nnotes, 0);
 	free_bench(&b);
 }
 END_TEST
@@ -72,24 +72,24 @@ START_TEST(test_each_weakness)
 	struct bench_result b;
 
 	make_bench(&b, 5, 0);
-	b.an.r2 = 0.79;  /* MIN_R2 0.8 */
+	b.analysis.an.r2 = 0.79;  /* MIN_R2 0.8 */
 	run_notes(&b, 0);
-	ck_assert_uint_eq(b.nnotes, 1);
+	ck_assert_uint_eq(b.analysis.nnotes, 1);
 	ck_assert(has_note(&b, "low R² 0.79"));
 	free_bench(&b);
 
 	make_bench(&b, 5, 0);
-	b.an.outliers.high_mild = 11;  /* 11 % of 100 > 10 % */
+	b.analysis.an.outliers.high_mild = 11;  /* 11 % of 100 > 10 % */
 	run_notes(&b, 0);
-	ck_assert_uint_eq(b.nnotes, 1);
+	ck_assert_uint_eq(b.analysis.nnotes, 1);
 	ck_assert(has_note(&b, "11% of samples are outliers"));
 	free_bench(&b);
 
 	make_bench(&b, 5, 0);
-	b.an.outliers.high_mild = 10;  /* exactly 10 %: not more */
-	b.an.slope = (struct estimate){100, 94, 106};  /* +-6 % > +-5 % */
+	b.analysis.an.outliers.high_mild = 10;  /* exactly 10 %: not more */
+	b.analysis.an.slope = (struct estimate){100, 94, 106};  /* +-6 % > +-5 % */
 	run_notes(&b, 0);
-	ck_assert_uint_eq(b.nnotes, 1);
+	ck_assert_uint_eq(b.analysis.nnotes, 1);
 	ck_assert(has_note(&b, "interval ±6%"));
 	free_bench(&b);
 
@@ -109,13 +109,13 @@ START_TEST(test_each_weakness)
 	for (size_t p = 0; p < 5; p++)
 		b.procs[p].pauses = 100, b.procs[p].paused_ns = 1000;
 	run_notes(&b, 0);
-	ck_assert_uint_eq(b.nnotes, 0);
+	ck_assert_uint_eq(b.analysis.nnotes, 0);
 	free_bench(&b);
 	make_bench(&b, 5, 0);
 	for (size_t p = 0; p < 5; p++)
 		b.procs[p].pauses = 100, b.procs[p].paused_ns = 1001;
 	run_notes(&b, 0);
-	ck_assert_uint_eq(b.nnotes, 1);
+	ck_assert_uint_eq(b.analysis.nnotes, 1);
 	ck_assert(has_note(&b, "pauses (br_state_pause) took 50% of the loop time, 1 per "
 	                       "iteration"));
 	free_bench(&b);
@@ -128,13 +128,13 @@ START_TEST(test_compared_interval)
 	struct bench_result b;
 
 	make_bench(&b, 5, 0);
-	b.an.slope = (struct estimate){100, 90, 110};
-	b.mode = MODE_PAIRED;
-	b.cmp.rel = 0.01;
-	b.cmp.rel_lo = -0.07;
-	b.cmp.rel_hi = 0.09;  /* +-8 % */
+	b.analysis.an.slope = (struct estimate){100, 90, 110};
+	b.gate.mode = MODE_PAIRED;
+	b.gate.cmp.rel = 0.01;
+	b.gate.cmp.rel_lo = -0.07;
+	b.gate.cmp.rel_hi = 0.09;  /* +-8 % */
 	run_notes(&b, 1);
-	ck_assert_uint_eq(b.nnotes, 1);
+	ck_assert_uint_eq(b.analysis.nnotes, 1);
 	ck_assert(has_note(&b, "the change's interval is ±8%"));
 	ck_assert(has_note(&b, "--remeasure"));
 	free_bench(&b);

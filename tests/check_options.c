@@ -187,7 +187,7 @@ START_TEST(test_profile_dir_holds_one_run)
 	s.nbenches = 1;
 	s.benches[0].name = strdup("new/bench");
 	s.benches[0].program = strdup("/nonexistent/program");
-	s.benches[0].analysed = 1;
+	s.benches[0].analysis.done = 1;
 	ck_assert_ptr_nonnull(stderr = fopen(path, "w"));
 	ck_assert_uint_eq(profile_suite(&o, NULL, &s, NULL, NULL), 0);
 	fclose(stderr);

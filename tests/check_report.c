@@ -68,16 +68,16 @@ static struct bench_result *add(struct suite *s, const char *name, double slope)
 			pr->samples[k] = (struct sample){it, 50 + slope * wobble * (double)it};
 		}
 	}
-	b->analysed = 1;
-	b->an.slope = b->an.mean = b->an.median = (struct estimate){slope, 0.9 * slope, 1.1 * slope};
-	b->an.sd = b->an.mad = (struct estimate){0.02 * slope, 0.01 * slope, 0.03 * slope};
-	b->an.r2 = 0.9987;
-	b->an.nsamples = NPROCS * NSAMPLES;
-	b->an.nprocs = NPROCS;
-	b->an.conf_level = 0.95;
-	b->an.resamples = 1000;
-	b->an.seed = 1;
-	b->cmp.change = b->cmp.change_lo = b->cmp.change_hi = NAN;
+	b->analysis.done = 1;
+	b->analysis.an.slope = b->analysis.an.mean = b->analysis.an.median = (struct estimate){slope, 0.9 * slope, 1.1 * slope};
+	b->analysis.an.sd = b->analysis.an.mad = (struct estimate){0.02 * slope, 0.01 * slope, 0.03 * slope};
+	b->analysis.an.r2 = 0.9987;
+	b->analysis.an.nsamples = NPROCS * NSAMPLES;
+	b->analysis.an.nprocs = NPROCS;
+	b->analysis.an.conf_level = 0.95;
+	b->analysis.an.resamples = 1000;
+	b->analysis.an.seed = 1;
+	b->gate.cmp.change = b->gate.cmp.change_lo = b->gate.cmp.change_hi = NAN;
 	return b;
 }
 
@@ -486,7 +486,7 @@ static void make_compared(struct suite *cur, struct suite *base, struct compare_
 	make_suite(base);
 	memset(sum, 0, sizeof *sum);
 	for (size_t i = 0; i < cur->nbenches; i++) {
-		struct comparison *c = &cur->benches[i].cmp;
+		struct comparison *c = &cur->benches[i].gate.cmp;
 		*c = compared(VERDICT_NO_CHANGE, 100, 100, 0.001, -0.01, 0.012, 0.5, 0.9);
 		if (!strcmp(cur->benches[i].name, "hash/fnv1a/16384"))
 			*c = compared(VERDICT_REGRESSED, 100, 112, 0.12, 0.10, 0.14, 1e-4, 1e-3);
@@ -504,16 +504,16 @@ START_TEST(test_report_compared)
 
 	make_compared(&cur, &base, &sum);
 	/* Noise warnings are filled by the gate; two on one benchmark. */
-	cur.benches[3].notes = calloc(2, sizeof *cur.benches[3].notes);
-	cur.benches[3].notes[0] = strdup("low R\xc2\xb2 0.31: <noisy>");
-	cur.benches[3].notes[1] = strdup("bimodal & slow");
-	cur.benches[3].nnotes = 2;
+	cur.benches[3].analysis.notes = calloc(2, sizeof *cur.benches[3].analysis.notes);
+	cur.benches[3].analysis.notes[0] = strdup("low R\xc2\xb2 0.31: <noisy>");
+	cur.benches[3].analysis.notes[1] = strdup("bimodal & slow");
+	cur.benches[3].analysis.nnotes = 2;
 	ck_assert_int_eq(report_html(dir, &cur, &base, &sum, opts()), 0);
-	for (size_t i = 0; i < cur.benches[3].nnotes; i++)
-		free(cur.benches[3].notes[i]);
-	free(cur.benches[3].notes);
-	cur.benches[3].notes = NULL;
-	cur.benches[3].nnotes = 0;
+	for (size_t i = 0; i < cur.benches[3].analysis.nnotes; i++)
+		free(cur.benches[3].analysis.notes[i]);
+	free(cur.benches[3].analysis.notes);
+	cur.benches[3].analysis.notes = NULL;
+	cur.benches[3].analysis.nnotes = 0;
 	index = slurp(dir, "index.html");
 	/* Regressions first, then improvements, then the rest in suite order. */
 	ck_assert_ptr_nonnull(strstr(index, ">hash/fnv1a/16384</a>"));

@@ -30,20 +30,20 @@ static struct bench_result *add(struct suite *s, const char *name, double point,
 	b->measure = s->measure;
 	b->procs = calloc(3, sizeof *b->procs);  /* no samples: only counted */
 	b->nprocs = b->cap = 3;
-	b->analysed = 1;
-	b->an.slope = (struct estimate){point, lo, hi};
-	b->an.r2 = 0.9987;
-	b->an.nsamples = 30;
-	b->an.nprocs = 3;
-	b->an.conf_level = 0.95;
-	b->cmp.change = b->cmp.change_lo = b->cmp.change_hi = NAN;
+	b->analysis.done = 1;
+	b->analysis.an.slope = (struct estimate){point, lo, hi};
+	b->analysis.an.r2 = 0.9987;
+	b->analysis.an.nsamples = 30;
+	b->analysis.an.nprocs = 3;
+	b->analysis.an.conf_level = 0.95;
+	b->gate.cmp.change = b->gate.cmp.change_lo = b->gate.cmp.change_hi = NAN;
 	return b;
 }
 
 /* b fails (or is skipped) with `reason`, which may be NULL. */
 static void set_failed(struct bench_result *b, int skipped, const char *reason)
 {
-	b->analysed = 0;
+	b->analysis.done = 0;
 	b->failed = 1;
 	b->skipped = skipped;
 	b->reason = reason ? strdup(reason) : NULL;
@@ -96,20 +96,20 @@ START_TEST(test_time_table)
 
 	b = add(&s, "sort/qsort/1024", 1234, 1200, 1300);
 	b->bytes_per_iter = 1024;
-	b->an.outliers.high_mild = 1;
-	b->an.outliers.low_severe = 1;
+	b->analysis.an.outliers.high_mild = 1;
+	b->analysis.an.outliers.low_severe = 1;
 	b->label = strdup("cold cache");
 	b = add(&s, "sort/threads/long", 50, 48, 52);
 	b->items_per_iter = 10;
 	b->threads = 2;
-	b->an.r2 = NAN;
-	b->notes = calloc(1, sizeof *b->notes);
-	b->notes[0] = strdup("the machine was busy");
-	b->nnotes = 1;
+	b->analysis.an.r2 = NAN;
+	b->analysis.notes = calloc(1, sizeof *b->analysis.notes);
+	b->analysis.notes[0] = strdup("the machine was busy");
+	b->analysis.nnotes = 1;
 	set_failed(add(&s, "sort/broken", 0, 0, 0), 0, "crashed (signal 11)");
 	set_failed(add(&s, "sort/avx512", 0, 0, 0), 1, "needs AVX-512");
 	b = add(&s, "sort/short", 0, 0, 0);
-	b->analysed = 0;
+	b->analysis.done = 0;
 	s.elapsed_s = 1.5;
 	s.machine_note = strdup("load average 3.1 on 2 cores");
 
@@ -136,8 +136,8 @@ START_TEST(test_instructions_table)
 
 	b = add(&s, "hash/crc32", 4100, 4100, 4100);
 	b->bytes_per_iter = 64;
-	b->an.outliers.high_severe = 3;
-	b->an.r2 = NAN;
+	b->analysis.an.outliers.high_severe = 3;
+	b->analysis.an.r2 = NAN;
 	add(&s, "hash/fnv1a", 12.5, 12, 13);
 	s.elapsed_s = 0.25;
 	o.conf_level = 0.99;

@@ -85,7 +85,7 @@ static void make_suite(struct suite *su, size_t n)
 		snprintf(name, sizeof name, "sim/b%zu", i);
 		su->benches[i].name = strdup(name);
 		su->benches[i].program = strdup("sim");
-		su->benches[i].mode = MODE_STORED;
+		su->benches[i].gate.mode = MODE_STORED;
 	}
 }
 
@@ -126,10 +126,10 @@ static int trial(struct sim *s, size_t n, const double sd[3], double change, siz
 	gate_run(&go, &c, NULL, &b, &src, &sum);
 	rc = gate_exit_status(&sum, 0, FAIL_ON_REGRESSION);
 	*alarms = 0;
-	*caught = changed && c.benches[0].cmp.verdict == VERDICT_REGRESSED;
+	*caught = changed && c.benches[0].gate.cmp.verdict == VERDICT_REGRESSED;
 	for (size_t i = changed; i < n; i++)
-		*alarms += c.benches[i].cmp.verdict == VERDICT_REGRESSED ||
-		           c.benches[i].cmp.verdict == VERDICT_IMPROVED;
+		*alarms += c.benches[i].gate.cmp.verdict == VERDICT_REGRESSED ||
+		           c.benches[i].gate.cmp.verdict == VERDICT_IMPROVED;
 	compare_summary_free(&sum);
 	suite_free(&b);
 	suite_free(&c);
