@@ -2,6 +2,8 @@
 # The project's own benchmarks, and `make bench`, which builds and runs them.
 # Benchmark programs link libbenchrun statically (no libtool wrapper script
 # between benchrun and the worker) and keep frame pointers for profiling.
+# bench/ holds what a user would copy (examples, known answers); benchrun's
+# own analysis benchmarks live in harness/selfbench/.
 bench_programs = %D%/examples %D%/calibration harness/selfbench/analysis
 noinst_PROGRAMS += %D%/gate
 noinst_PROGRAMS += $(bench_programs)

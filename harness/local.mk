@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The benchrun program: everything but main() lives in an uninstalled
 # library, so the tests and bench/ can reach the modules directly.
+# Data path (README "The data path"): worker.c, protocol.c, suite.c (read
+# the workers) -> paired.c, analysis.c, noise.c (analyse) -> gate.c,
+# compare.c, paired.c (gate) -> profile.c, profile_out.c, flame*.c
+# (profile) -> document.c, baseline.c (store) -> report_*.c (report).
 noinst_LTLIBRARIES += %D%/libharness.la
 %C%_libharness_la_SOURCES = \
 	%D%/results.h %D%/msg.h %D%/msg.c %D%/options.h %D%/options.c \

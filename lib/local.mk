@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: MIT
 # libbenchrun: an uninstalled internal library that the tests link for its
 # internals, and the installed library that exports only br_ names.
+# Data path (README "The data path"): registry.c (register) -> loop.c,
+# plan.c, timer.c (the loop; counters*.c, memory.c, sampler.c beside it)
+# -> worker.c, writer.c (the worker's records, in brproto.h's words).
 lib_sources = \
 	%D%/include/benchrun.h %D%/internal.h %D%/error.c %D%/registry.c \
 	%D%/timer.c %D%/plan.c %D%/loop.c %D%/writer.c %D%/worker.c \
