@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "flame.h"
 #include "flame_int.h"
+#include "array.h"
 #include "hash.h"
 
 /* Frames are hashed with a NUL after each, a byte no name contains, so
@@ -51,21 +52,6 @@ static int same_frames(const void *ctx, size_t id, const void *key)
 	return 1;
 }
 
-static int stacks_grow(struct flame_profile *p)
-{
-	size_t cap = p->cap ? 2 * p->cap : 16;
-	struct flame_stack *st;
-
-	if (cap > SIZE_MAX / sizeof *st)
-		return -1;
-	st = realloc(p->stacks, cap * sizeof *st);
-	if (!st)
-		return -1;
-	p->stacks = st;
-	p->cap = cap;
-	return 0;
-}
-
 /* One block holds the pointer array and the strings, so a distinct stack
  * costs one allocation. */
 static char **frames_copy(const char *const *frames, size_t n)
@@ -99,13 +85,18 @@ uint64_t flame_sat_add(uint64_t a, uint64_t b)
 int flame_add(struct flame_profile *p, const char *const *frames, size_t n, uint64_t count)
 {
 	struct frames_key key = {frames, n};
+	struct flame_stack *st;
 	struct hash_slot *s;
 	uint64_t h;
 
 	assert(n > 0 && frames);
 	if (count == 0)
 		return 0;
-	if ((p->n == p->cap && stacks_grow(p) < 0) || hash_index_reserve(&p->index) < 0)
+	st = array_room(p->stacks, &p->cap, p->n, sizeof *st, 16);
+	if (!st)
+		return -1;
+	p->stacks = st;
+	if (hash_index_reserve(&p->index) < 0)
 		return -1;
 	h = stack_hash(frames, n);
 	s = hash_index_probe(&p->index, h, same_frames, p, &key);
@@ -314,16 +305,12 @@ long flame_keytab_intern(struct keytab *t, size_t tag, const char *name)
 {
 	struct key key = {name, tag, 0, 0, 0};
 	uint64_t h = key_hash(tag, name);
+	struct key *keys = array_room(t->keys, &t->cap, t->n, sizeof *keys, 64);
 	struct hash_slot *s;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 64;
-		struct key *keys = realloc(t->keys, cap * sizeof *keys);
-		if (!keys)
-			return -1;
-		t->keys = keys;
-		t->cap = cap;
-	}
+	if (!keys)
+		return -1;
+	t->keys = keys;
 	if (hash_index_reserve(&t->index) < 0)
 		return -1;
 	s = hash_index_probe(&t->index, h, same_key, t, &key);

@@ -7,7 +7,7 @@
 # (profile) -> document.c, baseline.c (store) -> report_*.c (report).
 noinst_LTLIBRARIES += %D%/libharness.la
 %C%_libharness_la_SOURCES = \
-	%D%/results.h %D%/msg.h %D%/msg.c %D%/options.h %D%/options.c \
+	%D%/results.h %D%/array.h %D%/msg.h %D%/msg.c %D%/options.h %D%/options.c \
 	%D%/proc.h %D%/proc.c %D%/protocol.h %D%/protocol.c %D%/worker.h %D%/worker.c \
 	%D%/programs.h %D%/programs.c %D%/suite.h %D%/suite.c \
 	%D%/stats.h %D%/stats.c lib/pairslope.h lib/pairslope.c lib/brproto.h lib/brproto.c %D%/analysis.h %D%/analysis.c \

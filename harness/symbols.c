@@ -26,6 +26,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 #include "symbols.h"
+#include "array.h"
 #include "hash.h"
 
 /* A vDSO is one or two pages; anything larger is not one. */
@@ -106,22 +107,6 @@ struct symbols {
 
 /* ---- interned strings, resolved addresses, CU indexes: each a dense
  * array indexed by hash (hash.h) ---- */
-
-/* The array p of *cap elements of `size` bytes, len of them used, with
- * room for one more: p itself, or p grown (doubled; `first` to start);
- * NULL when out of memory, p unchanged. */
-static void *array_room(void *p, size_t *cap, size_t len, size_t size, size_t first)
-{
-	size_t n = *cap ? 2 * *cap : first;
-	void *t;
-
-	if (len < *cap)
-		return p;
-	if (n > SIZE_MAX / size || !(t = realloc(p, n * size)))
-		return NULL;
-	*cap = n;
-	return t;
-}
 
 static int same_str(const void *ctx, size_t id, const void *key)
 {
@@ -624,14 +609,10 @@ static int add_ranges(struct franges *f, Dwarf_Die *die)
 		 * of an executable or shared object is at address 0. */
 		if (hi <= lo || lo == 0)
 			continue;
-		if (f->n == f->cap) {
-			size_t cap = f->cap ? 2 * f->cap : 64;
-			struct frange *t = realloc(f->v, cap * sizeof *t);
-			if (!t)
-				return -1;
-			f->v = t;
-			f->cap = cap;
-		}
+		struct frange *t = array_room(f->v, &f->cap, f->n, sizeof *t, 64);
+		if (!t)
+			return -1;
+		f->v = t;
 		f->v[f->n++] = (struct frange){lo, hi, *die};
 	}
 	return 0;
