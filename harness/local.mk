@@ -23,7 +23,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/counters.h %D%/counters.c %D%/usercounters.h %D%/usercounters.c \
 	%D%/escape.h %D%/escape.c %D%/hash.h %D%/hash.c %D%/report_plot.h %D%/report_plot.c \
 	%D%/report_html.c %D%/report_markdown.c \
-	%D%/symbols.h %D%/symbols.c %D%/flame.h %D%/flame_int.h %D%/flame.c %D%/flame_table.c %D%/flame_svg.c \
+	%D%/symbols.h %D%/symbols.c %D%/unwind.h %D%/unwind.c %D%/flame.h %D%/flame_int.h %D%/flame.c %D%/flame_table.c %D%/flame_svg.c \
 	%D%/profile.h %D%/profile.c %D%/profile_out.c
 %C%_libharness_la_CPPFLAGS = $(harness_cppflags)
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)

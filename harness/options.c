@@ -23,7 +23,7 @@ enum opt_id {
 	O_NO_KEEP, O_NO_PAIRED,
 	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN, O_PROFILE, O_PROFILE_FREQ,
 	O_PROFILE_TIME, O_DRIFT_BOUND, O_MEASURE_WHAT, O_ITERATIONS, O_CACHE_SIM, O_MEMORY,
-	O_PROFILE_ALLOC,
+	O_PROFILE_ALLOC, O_PROFILE_CALLCHAIN,
 };
 
 static const struct opt_def {
@@ -67,6 +67,7 @@ static const struct opt_def {
 	{"profile", O_PROFILE, 0, "WHICH", "sample a CPU profile of: regressed (default), all, none, or names matching a regex"},
 	{"profile-alloc", O_PROFILE_ALLOC, 0, "WHICH", "record where the allocations of: regressed (default: memory figures regressed), all, none, or names matching a regex come from"},
 	{"profile-freq", O_PROFILE_FREQ, 0, "HZ", "profile samples per second (default " BR__PROTO_STR(BR__PROTO_PROFILE_HZ) ")"},
+	{"profile-callchain", O_PROFILE_CALLCHAIN, 0, "HOW", "how profiles find callers: fp (frame pointers), dwarf (the sampled stack unwound by DWARF call-frame information), auto (default: fp, dwarf for a benchmark whose chains stop short)"},
 	{"profile-time", O_PROFILE_TIME, 0, "SECONDS", "loop time sampled per profile (default " BR__PROTO_STR(BR__PROTO_PROFILE_S) ")"},
 	{"quiet", O_QUIET, 'q', NULL, "no progress line, only results and errors"},
 	{"help", O_HELP, 'h', NULL, "show this help and exit"},
@@ -180,8 +181,10 @@ static int apply_word(struct options *o, int id, const char *v)
 	static const char *const fail[] = {"regression", "change", "never", NULL};
 	static const char *const color[] = {"auto", "always", "never", NULL};
 	static const char *const measure[] = {"time", "instructions", NULL};
+	static const char *const chain[] = {"auto", "fp", "dwarf", NULL};
 	int i = word_index(v, id == O_STATISTIC ? stats : id == O_FAIL_ON ? fail :
-	                      id == O_MEASURE_WHAT ? measure : color);
+	                      id == O_MEASURE_WHAT ? measure :
+	                      id == O_PROFILE_CALLCHAIN ? chain : color);
 
 	if (i < 0)
 		return -1;
@@ -191,6 +194,8 @@ static int apply_word(struct options *o, int id, const char *v)
 		o->statistic = i;  /* same order as enum analysis_stat */
 	else if (id == O_FAIL_ON)
 		o->fail_on = i;
+	else if (id == O_PROFILE_CALLCHAIN)
+		o->callchain = i;  /* same order as enum profile_callchain */
 	else
 		o->color = i;
 	return 0;
@@ -244,12 +249,14 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_FAIL_ON:
 	case O_COLOR:
 	case O_MEASURE_WHAT:
+	case O_PROFILE_CALLCHAIN:
 		if (apply_word(o, d->id, v) == 0)
 			return 0;
 		msg_error(NULL, "--%s: bad value '%s' (one of: %s)", d->name, v,
 		          d->id == O_STATISTIC ? "slope, median, mean, instructions, allocs, bytes, "
 		                                 "counter:NAME" :
 		          d->id == O_MEASURE_WHAT ? "time, instructions" :
+		          d->id == O_PROFILE_CALLCHAIN ? "auto, fp, dwarf" :
 		          d->id == O_FAIL_ON ? "regression, change, never" : "auto, always, never");
 		return -1;
 	}

@@ -56,6 +56,7 @@ struct options {
 	int alloc_mode;             /* enum profile_mode of --profile-alloc */
 	const char *profile_alloc;  /* --profile-alloc value as given, or NULL */
 	unsigned profile_freq;      /* samples per second */
+	int callchain;              /* enum profile_callchain (profile.h) */
 	double profile_time_s;      /* loop time sampled per profile, s */
 	char **programs;          /* positional arguments (into argv) */
 	size_t nprograms;

@@ -19,17 +19,28 @@
 #include "proc.h"
 #include "profile.h"
 #include "suite.h"
+#include "unwind.h"
 #include "worker.h"
 
 #define MAX_FRAMES 512     /* names per symbolised stack, inline frames included */
 #define INLINE_MAX 16      /* names one address can expand to */
 #define CUT_AT "br__body_call"
+/* --profile-callchain auto profiles a benchmark again with DWARF when more
+ * than this share of its samples' frame-pointer chains stop short of the
+ * body's caller: a library built without frame pointers (every Debian
+ * library) breaks the chain of each sample that lands in it, so a body
+ * that spends a fifth of its time there has a fifth of its profile without
+ * callers; below that the frame-pointer profile is good enough and costs
+ * far less (no stack copy per sample, no unwinding). */
+#define SHORT_SHARE 0.2
 
 void profile_free(struct profile *p)
 {
 	if (!p)
 		return;
 	free(p->event);
+	free(p->short_module);
+	free(p->switched);
 	flame_free(&p->stacks);
 	if (p->before) {
 		flame_free(p->before);
@@ -74,32 +85,117 @@ static size_t chain_names(struct symbols *sym, const struct profile_chain *c,
 	return n;
 }
 
-int profile_symbolise(const struct protocol_profile *raw, struct flame_profile *out,
-                      char *err, size_t errlen)
+/* Whether the chain reached the library's call of the body. */
+static int reaches_body(const char *const *names, size_t n)
 {
-	return profile_symbolise_weighted(raw, out, 0, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], CUT_AT))
+			return 1;
+	return 0;
 }
 
-int profile_symbolise_weighted(const struct protocol_profile *raw, struct flame_profile *out,
-                               int by_bytes, char *err, size_t errlen)
+/* The map of raw holding ip, or -1. */
+static long map_of(const struct protocol_profile *raw, uint64_t ip)
+{
+	for (size_t m = 0; m < raw->nmaps; m++)
+		if (ip >= raw->maps[m].start && ip < raw->maps[m].end)
+			return (long)m;
+	return -1;
+}
+
+/* Chains that stop short: their weight, and per map of the outermost
+ * address the chain has, the weight of those that end there. */
+struct shortfall {
+	uint64_t total, short_w;
+	uint64_t *per_map;  /* raw->nmaps of them, or NULL */
+};
+
+static void count_short(struct shortfall *sf, const struct protocol_profile *raw,
+                        const struct profile_chain *c, int reached, uint64_t w)
+{
+	long m;
+
+	sf->total += w;
+	if (reached)
+		return;
+	sf->short_w += w;
+	if (sf->per_map && c->n && (m = map_of(raw, c->ips[c->n - 1])) >= 0)
+		sf->per_map[m] += w;
+}
+
+/* Into p: the share of short chains and the base name of the module most
+ * of them end in. */
+static void note_short(const struct shortfall *sf, const struct protocol_profile *raw,
+                       struct profile *p)
+{
+	size_t best = 0;
+
+	p->short_share = sf->total ? (double)sf->short_w / (double)sf->total : NAN;
+	if (!sf->per_map || !sf->short_w)
+		return;
+	for (size_t m = 1; m < raw->nmaps; m++)
+		if (sf->per_map[m] > sf->per_map[best])
+			best = m;
+	if (raw->nmaps && sf->per_map[best]) {
+		const char *path = raw->maps[best].path, *slash = strrchr(path, '/');
+		p->short_module = strdup(slash ? slash + 1 : path);
+	}
+}
+
+/* Symbolise raw's chains (its dwarf samples unwound first) into out,
+ * weighted by bytes or counts; with p, also its unwinding and short-chain
+ * figures. */
+static int symbolise(struct protocol_profile *raw, struct flame_profile *out, int by_bytes,
+                     struct profile *p, char *err, size_t errlen)
 {
 	const char **names = malloc(MAX_FRAMES * sizeof *names);
 	struct symbols *sym = names ? symbols_create(raw->maps, raw->nmaps, err, errlen) : NULL;
+	struct shortfall sf = {0, 0, raw->nmaps ? calloc(raw->nmaps, sizeof *sf.per_map) : NULL};
 	int rc = 0;
 
 	if (!names && errlen)
 		snprintf(err, errlen, "out of memory");
+	if (sym && raw->nustacks && !raw->nchains) {
+		struct unwind_stats us;
+		rc = unwind_profile(sym, raw, &us, err, errlen);
+		if (p && rc == 0) {
+			p->unwind_s = us.seconds;
+			p->stack_bytes = us.samples ? (double)us.stack_bytes / (double)us.samples : 0;
+		}
+	}
 	for (size_t i = 0; sym && rc == 0 && i < raw->nchains; i++) {
 		size_t n = chain_names(sym, &raw->chains[i], names, MAX_FRAMES);
 		size_t from = profile_cut(names, n);
 		uint64_t w = by_bytes ? raw->chains[i].bytes : raw->chains[i].count;
+		count_short(&sf, raw, &raw->chains[i], reaches_body(names, n), w);
 		if (w && (rc = flame_add(out, names + from, n - from, w)) != 0)
 			snprintf(err, errlen, "out of memory");
 	}
+	if (p && sym && rc == 0)
+		note_short(&sf, raw, p);
 	if (sym)
 		symbols_free(sym);
+	free(sf.per_map);
 	free(names);
 	return sym && rc == 0 ? 0 : -1;
+}
+
+int profile_symbolise(struct protocol_profile *raw, struct flame_profile *out,
+                      char *err, size_t errlen)
+{
+	return symbolise(raw, out, 0, NULL, err, errlen);
+}
+
+int profile_symbolise_weighted(struct protocol_profile *raw, struct flame_profile *out,
+                               int by_bytes, char *err, size_t errlen)
+{
+	return symbolise(raw, out, by_bytes, NULL, err, errlen);
+}
+
+int profile_symbolise_into(struct protocol_profile *raw, struct profile *p,
+                           char *err, size_t errlen)
+{
+	return symbolise(raw, &p->stacks, p->alloc, p, err, errlen);
 }
 
 int profile_parse_mode(const char *v, enum profile_mode *mode, regex_t *re)
@@ -166,12 +262,16 @@ static double runtime_share(const struct protocol_profile *raw)
  * by count.  Returns the profile, or NULL with the reason in *why (owned
  * by the caller); *refused is set when the kernel refused sampling. */
 static struct profile *run_profile(const struct options *o, const char *prog,
-                                   const char *name, int alloc, char **why, int *refused)
+                                   const char *name, int alloc, int dwarf, char **why,
+                                   int *refused)
 {
 	char freq[16], ptime[32], warm[32], err[256];
+	/* Only a dwarf run names its call chains: a worker older than
+	 * protocol 6 knows no --profile-callchain, and fp is its only way. */
 	const char *args[] = {"--run", name, alloc ? "--profile-alloc" : "--profile",
 	                      "--profile-time", ptime, "--warmup-time", warm,
-	                      alloc ? NULL : "--profile-freq", freq, NULL};
+	                      alloc ? NULL : "--profile-freq", freq,
+	                      dwarf ? "--profile-callchain" : NULL, "dwarf", NULL};
 	double timeout = o->timeout_s + o->profile_time_s;
 	struct protocol_doc doc = {0};
 	struct proc_result res = {0};
@@ -205,13 +305,15 @@ static struct profile *run_profile(const struct options *o, const char *prog,
 		p->iters = pp->iters;
 		p->loop_ns = pp->loop_ns;
 		p->alloc = alloc;
-		p->runtime_share = runtime_share(pp);
+		p->callchain = dwarf ? "dwarf" : "fp";
 		for (size_t i = 0; alloc && i < pp->nchains; i++)
 			p->bytes += pp->chains[i].bytes;
-		if (profile_symbolise_weighted(pp, &p->stacks, alloc, err, sizeof err) != 0 ||
+		if (profile_symbolise_into(pp, p, err, sizeof err) != 0 ||
 		    (alloc && profile_symbolise_weighted(pp, &p->counts, 0, err, sizeof err) != 0))
 			*why = strdup(err);
-		p->symbolise_s = proc_now_s() - t0;
+		/* after unwinding: a dwarf profile's chains come from it */
+		p->runtime_share = runtime_share(pp);
+		p->symbolise_s = proc_now_s() - t0 - p->unwind_s;
 	}
 	protocol_doc_free(&doc);
 	proc_result_free(&res);
@@ -268,7 +370,7 @@ static void attach_before(const struct options *o, struct profile *p, const char
 		p->before_from = "baseline";
 		p->before_per_iter = profile_per_iter(stored);
 	} else if (ob && !ob->failed &&
-	           (op = run_profile(o, ob->program, name, p->alloc, &why, refused))) {
+	           (op = run_profile(o, ob->program, name, p->alloc, 0, &why, refused))) {
 		p->before = calloc(1, sizeof *p->before);
 		if (p->before) {
 			*p->before = op->stacks;
@@ -304,6 +406,49 @@ static void warn_no_match(const struct options *o, const regex_t *re, const stru
 		         "benchrun --list shows the names)", o->profile);
 }
 
+/* b's CPU profile by --profile-callchain: with auto, frame pointers, and
+ * once more with DWARF when too many chains stop short (the DWARF one is
+ * kept when it reaches further).  A chain still short afterwards gets one
+ * warning naming the module and the fix. */
+static struct profile *cpu_profile(const struct options *o, const struct bench_result *b,
+                                   char **why, int *refused)
+{
+	int dwarf = o->callchain == CALLCHAIN_DWARF;
+	struct profile *p = run_profile(o, b->program, b->name, 0, dwarf, why, refused);
+	struct profile *d;
+	char *dwhy = NULL;
+	int drefused = 0;
+
+	if (p && o->callchain == CALLCHAIN_AUTO && p->short_share > SHORT_SHARE) {
+		if (!(d = run_profile(o, b->program, b->name, 0, 1, &dwhy, &drefused))) {
+			msg_warn(b->name, "frame pointers stopped short in %.0f%% of the samples "
+			         "(in %s); the DWARF profile failed: %s", 100 * p->short_share,
+			         p->short_module ? p->short_module : "?", dwhy);
+			free(dwhy);
+		} else if (!(d->short_share < p->short_share)) {
+			profile_free(d);
+		} else {
+			if (asprintf(&d->switched, "frame pointers stopped short in %.0f%% of the "
+			             "samples (in %s)", 100 * p->short_share,
+			             p->short_module ? p->short_module : "?") < 0)
+				d->switched = NULL;
+			profile_free(p);
+			p = d;
+		}
+	}
+	if (p && p->short_share > SHORT_SHARE)
+		msg_warn(b->name, "%.0f%% of the profile's call chains stop short in %s "
+		         "(call chains: %s): %s", 100 * p->short_share,
+		         p->short_module ? p->short_module : "an unknown module", p->callchain,
+		         !strcmp(p->callchain, "fp")
+		         ? "build it with -fno-omit-frame-pointer, or use --profile-callchain dwarf"
+		         : "it has no call-frame information (.eh_frame) for those addresses, or a "
+		           "frame is larger than the " BR__PROTO_STR(BR__PROTO_USTACK_BYTES)
+		           " stack bytes each sample copies; build it with -fno-omit-frame-pointer "
+		           "or with unwind tables");
+	return p;
+}
+
 size_t profile_suite(const struct options *o, const regex_t *re, struct suite *cur,
                      const struct suite *base, const struct suite *old)
 {
@@ -322,7 +467,7 @@ size_t profile_suite(const struct options *o, const regex_t *re, struct suite *c
 			continue;
 		if (!dir && !(dir = profile_dir(o)))
 			break;
-		if (!(p = run_profile(o, b->program, b->name, 0, &why, &refused))) {
+		if (!(p = cpu_profile(o, b, &why, &refused))) {
 			msg_warn(refused ? "--profile" : b->name, "no profile: %s", why);
 			free(why);
 			continue;
@@ -353,7 +498,7 @@ size_t profile_alloc_suite(const struct options *o, const regex_t *re, struct su
 			continue;
 		if (!dir && !(dir = profile_dir(o)))
 			break;
-		if (!(p = run_profile(o, b->program, b->name, 1, &why, &refused))) {
+		if (!(p = run_profile(o, b->program, b->name, 1, 0, &why, &refused))) {
 			msg_warn(b->name, "no allocation profile: %s", why);
 			free(why);
 			continue;

@@ -26,6 +26,14 @@ enum profile_mode {
 	PROFILE_MATCH       /* names matching the --profile regex */
 };
 
+/* --profile-callchain: how a profile finds each sample's callers. */
+enum profile_callchain {
+	CALLCHAIN_AUTO,   /* frame pointers; DWARF for a benchmark whose chains
+	                   * stop short (profile.c: SHORT_SHARE) */
+	CALLCHAIN_FP,     /* frame pointers, walked by the kernel */
+	CALLCHAIN_DWARF   /* the sampled user stack, unwound by libdwfl (unwind.h) */
+};
+
 /* Where profile files go: <report dir>/profiles, reports/ by default. */
 #define PROFILE_SUBDIR "profiles"
 #define PROFILE_DEFAULT_DIR "reports"
@@ -39,6 +47,17 @@ struct profile {
 	uint64_t iters;         /* iterations run while sampling */
 	double loop_ns;         /* loop time while sampling, ns */
 	double symbolise_s;     /* wall time spent symbolising, s */
+	const char *callchain;  /* "fp" or "dwarf" (static); NULL for a stored
+	                         * profile that did not say */
+	double short_share;     /* of the samples, those whose chain stops short
+	                         * of the benchmark's caller (the library's
+	                         * br__body_call); NAN when not known */
+	char *short_module;     /* the module most of those chains end in (its
+	                         * file's base name), owned, or NULL */
+	char *switched;         /* auto: why this benchmark was profiled again
+	                         * with DWARF, owned, or NULL */
+	double unwind_s;        /* dwarf: wall time unwinding, s */
+	double stack_bytes;     /* dwarf: stack bytes per sample (mean) */
 	double runtime_share;   /* of the samples, those whose leaf lies in the C
 	                         * or C++ runtime, the dynamic loader or the
 	                         * vDSO (by the mapping of the leaf address);
@@ -85,13 +104,19 @@ size_t profile_cut(const char *const *names, size_t n);
 /* Symbolise every chain of a worker's profile `raw` (worker.h reads it)
  * into `out` (an empty profile) through its maps.  Returns 0, or -1 with a
  * reason in err. */
-int profile_symbolise(const struct protocol_profile *raw, struct flame_profile *out,
+int profile_symbolise(struct protocol_profile *raw, struct flame_profile *out,
                       char *err, size_t errlen);
 
 /* The same with each chain weighted by its bytes (an allocation profile)
  * when by_bytes, else by its count. */
-int profile_symbolise_weighted(const struct protocol_profile *raw, struct flame_profile *out,
+int profile_symbolise_weighted(struct protocol_profile *raw, struct flame_profile *out,
                                int by_bytes, char *err, size_t errlen);
+
+/* The same for a CPU profile, its dwarf samples unwound first, filling
+ * p's stacks, runtime share, short-chain share and module, and the
+ * unwinding figures. */
+int profile_symbolise_into(struct protocol_profile *raw, struct profile *p,
+                           char *err, size_t errlen);
 
 /* Parse a --profile value.  Returns 0 and sets *mode (and compiles `re` for
  * PROFILE_MATCH), or -1 after one line naming the problem. */

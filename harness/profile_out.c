@@ -159,6 +159,60 @@ static double sampled_ratio(const struct bench_result *b)
 	return p->loop_ns / (double)p->iters / b->analysis.an.slope.point;
 }
 
+/* A sample's cost to the loop: what the sampled loop took beyond its
+ * iterations at the measured estimate, per sample; NAN when not known. */
+static double per_sample_ns(const struct bench_result *b)
+{
+	const struct profile *p = b->prof.cpu;
+
+	if (!p->iters || !p->samples || !b->analysis.done || !(b->analysis.an.slope.point > 0))
+		return NAN;
+	return (p->loop_ns - (double)p->iters * b->analysis.an.slope.point) / (double)p->samples;
+}
+
+/* Above this a sample's apparent cost is more than a sample's interrupt
+ * costs (a few microseconds with a frame-pointer chain, some more with an
+ * 8 KiB stack copy): something else had the CPU while the loop was
+ * sampled. */
+#define SAMPLE_COST_MAX_NS 20e3
+
+/* Why the sampled loop ran slower (or not) than the timed samples. */
+static void print_overhead(FILE *out, const struct bench_result *b)
+{
+	double ns = per_sample_ns(b);
+	char t[32];
+
+	if (!isfinite(ns) || ns <= 0)
+		return;
+	fprintf(out, "  sampling cost %s per sample: ", units_time(t, sizeof t, ns));
+	if (ns > SAMPLE_COST_MAX_NS)
+		fputs("more than an interrupt costs, so the machine was busy while it sampled "
+		      "(the profile's shares stand; its times per iteration are high)\n", out);
+	else
+		fprintf(out, "each sample interrupts the loop%s\n",
+		        b->prof.cpu->callchain && !strcmp(b->prof.cpu->callchain, "dwarf")
+		        ? " and copies its stack" : "");
+}
+
+/* How the call chains were found, and how far they reach. */
+static void print_callchain(FILE *out, const struct profile *p)
+{
+	char by[32];
+
+	if (!p->callchain)
+		return;
+	fprintf(out, "  call chains: %s", p->callchain);
+	if (!strcmp(p->callchain, "dwarf"))
+		fprintf(out, " (%s of stack per sample, unwound in %.2f s)",
+		        units_bytes(by, sizeof by, p->stack_bytes), p->unwind_s);
+	if (isfinite(p->short_share) && p->short_share > 0)
+		fprintf(out, "; %.0f%% stop short of the benchmark%s%s", 100 * p->short_share,
+		        p->short_module ? ", mostly in " : "", p->short_module ? p->short_module : "");
+	if (p->switched)
+		fprintf(out, "; dwarf because %s", p->switched);
+	fputc('\n', out);
+}
+
 static void print_top(FILE *out, const struct profile *p, size_t top)
 {
 	struct flame_func *f = NULL;
@@ -238,6 +292,8 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 			fprintf(out, "; sampled loop %+.1f%% against the timed samples",
 			        100 * (ratio - 1));
 		fputc('\n', out);
+		print_overhead(out, b);
+		print_callchain(out, p);
 		print_top(out, p, top);
 		fprintf(out, "  shape: %s\n", profile_shape(shape, sizeof shape, p));
 		if (profile_before_shape(was, sizeof was, p) && strcmp(was, shape) != 0)
@@ -434,6 +490,15 @@ json_t *profile_to_json(const struct profile *p)
 		json_object_set_new(o, "shape", json_string(profile_shape(shape, sizeof shape, p)));
 		json_object_set_new(o, "runtime_share", isfinite(p->runtime_share)
 		                    ? json_real(p->runtime_share) : json_null());
+		json_object_set_new(o, "callchain", str_or_null(p->callchain));
+		json_object_set_new(o, "short_share", isfinite(p->short_share)
+		                    ? json_real(p->short_share) : json_null());
+		json_object_set_new(o, "short_module", str_or_null(p->short_module));
+		json_object_set_new(o, "switched", str_or_null(p->switched));
+		if (p->callchain && !strcmp(p->callchain, "dwarf")) {
+			json_object_set_new(o, "stack_bytes", json_real(p->stack_bytes));
+			json_object_set_new(o, "unwind_s", json_real(p->unwind_s));
+		}
 	}
 	if (o && p->before && p->before->total) {
 		char was[256];
@@ -482,6 +547,13 @@ int profile_from_json(json_t *o, struct profile **out, char *err, size_t errlen)
 	p->loop_ns = loop_ns;
 	p->runtime_share = json_is_number(json_object_get(o, "runtime_share"))
 	                   ? json_number_value(json_object_get(o, "runtime_share")) : NAN;
+	p->short_share = json_is_number(json_object_get(o, "short_share"))
+	                 ? json_number_value(json_object_get(o, "short_share")) : NAN;
+	{
+		const char *cc = json_string_value(json_object_get(o, "callchain"));
+		p->callchain = !cc ? NULL : !strcmp(cc, "dwarf") ? "dwarf" : !strcmp(cc, "fp") ? "fp"
+		                                                            : NULL;
+	}
 	if (json_is_integer(json_object_get(o, "bytes"))) {
 		p->alloc = 1;
 		p->bytes = (uint64_t)json_integer_value(json_object_get(o, "bytes"));

@@ -288,6 +288,81 @@ static int take_chain(struct protocol_profile *p, json_t *o, const char **why)
 	return 0;
 }
 
+/* The value of a base64 digit (RFC 4648), or -1. */
+static int base64_digit(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decode padded base64 text of `len` characters into out (room for
+ * len / 4 * 3 bytes); the bytes, or -1 when it is not base64. */
+static long base64_decode(const char *text, size_t len, unsigned char *out)
+{
+	size_t n = 0;
+
+	if (len % 4)
+		return -1;
+	for (size_t i = 0; i < len; i += 4) {
+		int d[4], pad = 0;
+		for (int k = 0; k < 4; k++) {
+			unsigned char ch = (unsigned char)text[i + k];
+			d[k] = ch == '=' && k >= 2 && i + 4 == len ? (pad++, 0) : base64_digit(ch);
+			if (d[k] < 0 || (pad && ch != '='))
+				return -1;
+		}
+		out[n++] = (unsigned char)(d[0] << 2 | d[1] >> 4);
+		if (pad < 2)
+			out[n++] = (unsigned char)((d[1] & 15) << 4 | d[2] >> 2);
+		if (pad < 1)
+			out[n++] = (unsigned char)((d[2] & 3) << 6 | d[3]);
+	}
+	return (long)n;
+}
+
+static int take_ustack(struct protocol_profile *p, json_t *o, const char **why)
+{
+	json_t *regs = json_object_get(o, "regs"), *r;
+	const char *text = json_string_value(json_object_get(o, "stack"));
+	size_t len = text ? strlen(text) : 0, k;
+	struct protocol_ustack u = {{0}, NULL, 0};
+	long n;
+
+	if (!json_is_array(regs) || json_array_size(regs) != BR__PROTO_UREGS)
+		return *why = "\"regs\" must be an array of " BR__PROTO_STR(BR__PROTO_UREGS)
+		              " integers", -1;
+	json_array_foreach(regs, k, r) {
+		if (!json_is_integer(r))
+			return *why = "\"regs\" must hold integers", -1;
+		u.regs[k] = (uint64_t)json_integer_value(r);
+	}
+	if (!text || len == 0 || len > 4 * BR__PROTO_USTACK_BYTES / 3 + 4)
+		return *why = "\"stack\" must be base64 of 1 to " BR__PROTO_STR(BR__PROTO_USTACK_BYTES)
+		              " bytes", -1;
+	if (p->nustacks == p->capustacks) {
+		size_t cap = p->capustacks ? 2 * p->capustacks : 256;
+		struct protocol_ustack *t = realloc(p->ustacks, cap * sizeof *t);
+		if (!t)
+			return *why = "out of memory", -1;
+		p->ustacks = t;
+		p->capustacks = cap;
+	}
+	if (!(u.stack = malloc(len / 4 * 3)))
+		return *why = "out of memory", -1;
+	if ((n = base64_decode(text, len, u.stack)) <= 0) {
+		free(u.stack);
+		return *why = "\"stack\" is not base64", -1;
+	}
+	u.len = (size_t)n;
+	p->ustacks[p->nustacks++] = u;
+	return 0;
+}
+
 static int take_map(struct protocol_profile *p, json_t *o, const char **why)
 {
 	struct symbols_map m = {0}, *nm;
@@ -357,6 +432,8 @@ static int parse_profile(json_t *o, struct protocol_doc *doc, const char *type,
 		return take_chain(p, o, why);
 	if (!strcmp(type, BR__REC_MAP))
 		return take_map(p, o, why);
+	if (!strcmp(type, BR__REC_USTACK))
+		return take_ustack(p, o, why);
 	return take_end(p, o, why);
 }
 
@@ -553,6 +630,7 @@ static int parse_record(json_t *o, size_t line, struct protocol_doc *doc,
 		return parse_memory(o, doc, je, why);
 	if (!strcmp(type, BR__REC_PROFILE) || !strcmp(type, BR__REC_PROFILE_ERROR) ||
 	    !strcmp(type, BR__REC_STACK) || !strcmp(type, BR__REC_MAP) ||
+	    !strcmp(type, BR__REC_USTACK) ||
 	    !strcmp(type, BR__REC_PROFILE_END))
 		return parse_profile(o, doc, type, je, why);
 	if (!strcmp(type, BR__REC_FOOTER))
@@ -632,8 +710,11 @@ void protocol_profile_free(struct protocol_profile *p)
 		free(p->chains[i].ips);
 	for (size_t i = 0; i < p->nmaps; i++)
 		free((char *)p->maps[i].path);
+	for (size_t i = 0; i < p->nustacks; i++)
+		free(p->ustacks[i].stack);
 	free(p->chains);
 	free(p->maps);
+	free(p->ustacks);
 	free(p->name);
 	free(p->event);
 	free(p->error);

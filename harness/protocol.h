@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "brproto.h"
 #include "results.h"
 #include "symbols.h"
 
@@ -46,6 +47,15 @@ struct profile_chain {
 	uint64_t bytes;   /* an allocation profile's: bytes requested; else 0 */
 };
 
+/* One sample of a profile run with --profile-callchain dwarf ("ustack",
+ * protocol 6): the user registers (perf_regs order: AX BX CX DX SI DI BP
+ * SP IP R8..R15) and the stack bytes from SP up. */
+struct protocol_ustack {
+	uint64_t regs[BR__PROTO_UREGS];
+	unsigned char *stack;          /* owned */
+	size_t len;
+};
+
 /* One benchmark's profile run (worker --profile): its "profile" record,
  * "stack" and "map" records and "profile_end"; or a "profile_error" (the
  * kernel refused sampling); or an "end" that says the benchmark failed. */
@@ -57,6 +67,8 @@ struct protocol_profile {
 	size_t nchains;
 	struct symbols_map *maps;      /* owned, paths owned */
 	size_t nmaps;
+	struct protocol_ustack *ustacks; /* owned: a dwarf profile's samples */
+	size_t nustacks, capustacks;
 	uint64_t samples, lost, iters; /* from "profile_end" */
 	double loop_ns;
 	int ended;                     /* "profile_end" seen */

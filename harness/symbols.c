@@ -437,6 +437,11 @@ struct symbols *symbols_create(const struct symbols_map *maps, size_t nmaps,
 	return s;
 }
 
+struct Dwfl *symbols_dwfl(struct symbols *s)
+{
+	return s->dwfl;
+}
+
 void symbols_free(struct symbols *s)
 {
 	if (!s)

@@ -31,6 +31,11 @@ struct symbols *symbols_create(const struct symbols_map *maps, size_t nmaps,
 /* Free s and every name it has handed out; s may be NULL. */
 void symbols_free(struct symbols *s);
 
+/* The libdwfl session holding s's modules, for the unwinder (unwind.c);
+ * owned by s. */
+struct Dwfl;
+struct Dwfl *symbols_dwfl(struct symbols *s);
+
 /* The names of the code at `ip`, innermost first: the functions inlined at
  * that address (where DWARF says so), then the function containing it.
  * `is_return`: ip is a return address from a call chain, so the call

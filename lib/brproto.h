@@ -12,7 +12,7 @@
 /* The version a worker writes in its header, and the oldest benchrun
  * reads.  4: settings, pauses, user counters, complexity; 5: the worker
  * option --memory and its "memory" record. */
-#define BR__PROTO_VERSION 5
+#define BR__PROTO_VERSION 6
 #define BR__PROTO_VERSION_MIN 1
 #define BR__PROTO_STR_(x) #x
 #define BR__PROTO_STR(x) BR__PROTO_STR_(x)
@@ -32,6 +32,7 @@
 #define BR__REC_PROFILE "profile"
 #define BR__REC_STACK "stack"
 #define BR__REC_MAP "map"
+#define BR__REC_USTACK "ustack"
 #define BR__REC_PROFILE_END "profile_end"
 #define BR__REC_PROFILE_ERROR "profile_error"
 #define BR__REC_FOOTER "footer"
@@ -54,6 +55,12 @@
 #define BR__PROTO_SAMPLES 30
 #define BR__PROTO_PROFILE_HZ 999
 #define BR__PROTO_PROFILE_S 1.0
+/* --profile-callchain dwarf: the user stack bytes copied per sample (the
+ * kernel copies what lies between the stack pointer and the stack's top,
+ * at most this), and the registers sampled with them (x86-64: the kernel's
+ * perf_regs numbering, AX..IP and R8..R15, in that order). */
+#define BR__PROTO_USTACK_BYTES 8192
+#define BR__PROTO_UREGS 17
 
 /* Check a --counters list ("cycles, page-faults", or "none"): at most
  * BR__PROTO_COUNTERS_MAX names, none empty, too long or listed twice;

@@ -316,6 +316,20 @@ struct br__profile {
 	uint64_t lost;             /* samples the kernel dropped (PERF_RECORD_LOST) */
 	uint64_t throttles;        /* PERF_RECORD_THROTTLE records */
 	uint64_t malformed;        /* sample records too short for their call chain */
+	/* --profile-callchain dwarf: each sample's registers and user stack,
+	 * kept whole (they cannot be merged before they are unwound). */
+	int dwarf;
+	struct br__ustack *ustacks;
+	size_t nustacks, capustacks;
+	uint64_t ustack_bytes;     /* their stack bytes, all samples */
+};
+
+/* One sample's user registers (BR__PROTO_UREGS, perf_regs order) and the
+ * stack from its stack pointer up, `len` bytes (owned). */
+struct br__ustack {
+	uint64_t regs[BR__PROTO_UREGS];
+	unsigned char *stack;
+	size_t len;
 };
 
 /* Count one sample with stack ips[0..depth) (leaf first).  Returns 0,
@@ -373,6 +387,13 @@ struct br__sampler {
  * why (and the fix) in why. */
 int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, int threads, char *why,
                      size_t len);
+
+/* The same, sampling with `dwarf` each sample's user registers and stack
+ * (--profile-callchain dwarf, for an unwinder) instead of frame-pointer
+ * call chains; a processor whose registers it does not know (x86-64 only)
+ * gives -EOPNOTSUPP and the reason. */
+int br__sampler_open_as(struct br__sampler *smp, unsigned freq_hz, int threads, int dwarf,
+                        char *why, size_t len);
 
 /* Start and stop sampling (one ioctl each; br__loop_start/stop call them). */
 void br__sampler_enable(struct br__sampler *smp);

@@ -125,6 +125,9 @@ void br__profile_free(struct br__profile *prof)
 		free(prof->stacks[i].ips);
 	free(prof->stacks);
 	free(prof->slot);
+	for (size_t i = 0; i < prof->nustacks; i++)
+		free(prof->ustacks[i].stack);
+	free(prof->ustacks);
 	memset(prof, 0, sizeof *prof);
 }
 
@@ -199,6 +202,56 @@ static int parse_sample(struct br__profile *prof, const unsigned char *base,
 	return br__profile_add(prof, frames, depth);
 }
 
+/* The sampled registers: AX BX CX DX SI DI BP SP IP (perf_regs bits 0-8)
+ * and R8-R15 (bits 16-23), BR__PROTO_UREGS of them. */
+#define UREGS_MASK (0x1ffull | 0xff0000ull)
+
+/* A PERF_RECORD_SAMPLE of sample_type IP | TID | REGS_USER | STACK_USER:
+ *   header; u64 ip; u32 pid, tid; u64 abi; u64 regs[17] (when abi is not
+ *   PERF_SAMPLE_REGS_ABI_NONE); u64 size; char data[size]; u64 dyn_size
+ *   (when size is not 0), the bytes of data really copied.
+ * A sample taken where the thread had no user registers (abi none) or no
+ * stack is counted as malformed. */
+static int parse_ustack(struct br__profile *prof, const unsigned char *base,
+                        uint64_t size, uint64_t pos, uint16_t rec_size)
+{
+	uint64_t end = pos + rec_size, abi, len, dyn;
+	struct br__ustack *u;
+
+	pos += sizeof(struct perf_event_header) + 16;  /* ip, pid/tid */
+	if (pos + 8 > end || (abi = ring_u64(base, size, pos)) == PERF_SAMPLE_REGS_ABI_NONE
+	    || pos + 8 * (2 + BR__PROTO_UREGS) > end) {
+		prof->malformed++;
+		return 0;
+	}
+	len = ring_u64(base, size, pos + 8 * (1 + BR__PROTO_UREGS));
+	if (len == 0 || pos + 8 * (3 + BR__PROTO_UREGS) + len > end) {
+		prof->malformed++;
+		return 0;
+	}
+	dyn = ring_u64(base, size, pos + 8 * (2 + BR__PROTO_UREGS) + len);
+	if (dyn < len)
+		len = dyn;
+	if (prof->nustacks == prof->capustacks) {
+		size_t cap = prof->capustacks ? 2 * prof->capustacks : 256;
+		struct br__ustack *t = realloc(prof->ustacks, cap * sizeof *t);
+		if (!t)
+			return BR_ENOMEM_ALLOC;
+		prof->ustacks = t;
+		prof->capustacks = cap;
+	}
+	u = &prof->ustacks[prof->nustacks];
+	ring_copy(base, size, pos + 8, u->regs, sizeof u->regs);
+	if (!(u->stack = malloc(len ? len : 1)))
+		return BR_ENOMEM_ALLOC;
+	ring_copy(base, size, pos + 8 * (2 + BR__PROTO_UREGS), u->stack, len);
+	u->len = len;
+	prof->nustacks++;
+	prof->ustack_bytes += len;
+	prof->samples++;
+	return 0;
+}
+
 int br__profile_parse(struct br__profile *prof, const void *base, uint64_t size,
                       uint64_t tail, uint64_t head)
 {
@@ -215,7 +268,9 @@ int br__profile_parse(struct br__profile *prof, const void *base, uint64_t size,
 			return BR_EINVAL_ARG;
 		switch (hdr.type) {
 		case PERF_RECORD_SAMPLE:
-			if ((rc = parse_sample(prof, b, size, pos, hdr.size)) != 0)
+			rc = prof->dwarf ? parse_ustack(prof, b, size, pos, hdr.size)
+			                 : parse_sample(prof, b, size, pos, hdr.size);
+			if (rc != 0)
 				return rc;
 			break;
 		case PERF_RECORD_LOST:  /* header; u64 id; u64 lost */
@@ -298,7 +353,7 @@ static void refusal(int err, unsigned freq_hz, char *why, size_t len)
 /* Try cycles, then cpu-clock when the machine has no usable PMU event (a
  * virtual machine: ENOENT).  exclude_kernel is required of unprivileged
  * users at perf_event_paranoid 2. */
-static int open_event(struct br__sampler *smp, unsigned freq_hz, int cpu)
+static int open_event(struct br__sampler *smp, unsigned freq_hz, int cpu, int dwarf)
 {
 	static const struct {
 		uint32_t type;
@@ -327,6 +382,12 @@ static int open_event(struct br__sampler *smp, unsigned freq_hz, int cpu)
 		 * cpu -1). */
 		attr.inherit = cpu >= 0;
 		attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CALLCHAIN;
+		if (dwarf) {
+			attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+			                   PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+			attr.sample_regs_user = UREGS_MASK;
+			attr.sample_stack_user = BR__PROTO_USTACK_BYTES;
+		}
 		fd = perf_open(&attr, cpu);
 		if (fd >= 0) {
 			smp->event = ev[i].name;
@@ -386,18 +447,32 @@ static void close_rings(struct br__sampler *smp, unsigned from)
 int br__sampler_open(struct br__sampler *smp, unsigned freq_hz, int threads, char *why,
                      size_t len)
 {
+	return br__sampler_open_as(smp, freq_hz, threads, 0, why, len);
+}
+
+int br__sampler_open_as(struct br__sampler *smp, unsigned freq_hz, int threads, int dwarf,
+                        char *why, size_t len)
+{
 	long ncpu = threads ? sysconf(_SC_NPROCESSORS_CONF) : 1;
 	int rc = 0;
 
 	memset(smp, 0, sizeof *smp);
 	smp->freq_hz = freq_hz;
+#if !defined(__x86_64__)
+	if (dwarf) {
+		snprintf(why, len, "--profile-callchain dwarf: the sampled registers are known "
+		         "on x86-64 only; use --profile-callchain fp");
+		return -EOPNOTSUPP;
+	}
+#endif
+	smp->prof.dwarf = dwarf;
 	if (ncpu < 1)
 		ncpu = 1;
 	if (ncpu > BR__SAMPLER_RINGS)
 		ncpu = BR__SAMPLER_RINGS;
 	for (long c = 0; c < ncpu; c++) {
 		struct br__ring *r = &smp->r[smp->n];
-		int fd = open_event(smp, freq_hz, threads ? (int)c : -1);
+		int fd = open_event(smp, freq_hz, threads ? (int)c : -1, dwarf);
 		if (fd < 0) {
 			if (threads && fd == -ENODEV)
 				continue;  /* an offline CPU */

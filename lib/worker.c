@@ -30,6 +30,7 @@ struct worker_opts {
 	struct br__settings s;
 	double profile_ns;     /* --profile-time: loop time sampled per benchmark */
 	unsigned profile_hz;   /* --profile-freq */
+	int dwarf;             /* --profile-callchain dwarf */
 };
 
 /* One table for parsing and for --help. */
@@ -62,6 +63,9 @@ static const struct {
 	{"--profile-freq", "HZ", "samples per second when profiling (default " BR__PROTO_STR(BR__PROTO_PROFILE_HZ) ")"},
 	{"--profile-time", "SECONDS", "loop time sampled per benchmark when profiling "
 	 "(default " BR__PROTO_STR(BR__PROTO_PROFILE_S) ")"},
+	{"--profile-callchain", "HOW", "fp (default): call chains by frame pointers; "
+	 "dwarf: each sample's registers and user stack, for benchrun to unwind by "
+	 "DWARF call-frame information (protocol 6)"},
 	{"--jsonl", NULL, "write the JSON-lines worker protocol instead of a summary"},
 	{"--output-fd", "FD", "write the output to this file descriptor"},
 	{"--help", NULL, "show this help"},
@@ -127,7 +131,11 @@ static int apply(struct worker_opts *o, const char *name, const char *v)
 		o->profile = 2;
 	else if (!strcmp(name, "--memory"))
 		o->s.memory = 1;
-	else if (!strcmp(name, "--profile-time"))
+	else if (!strcmp(name, "--profile-callchain")) {
+		if (strcmp(v, "fp") && strcmp(v, "dwarf"))
+			return -1;
+		o->dwarf = !strcmp(v, "dwarf");
+	} else if (!strcmp(name, "--profile-time"))
 		return parse_seconds(v, &o->profile_ns) || o->profile_ns < 1e3 ? -1 : 0;
 	else if (!strcmp(name, "--profile-freq")) {
 		if (parse_uint(v, 1, 100000, &n))
@@ -282,7 +290,8 @@ static int profile_one(const struct worker_opts *o, const struct br__instance *i
 	char why[BR__REASON_MAX];
 	int rc;
 
-	if (br__sampler_open(&smp, o->profile_hz, in->nthreads > 1, why, sizeof why) != 0) {
+	if (br__sampler_open_as(&smp, o->profile_hz, in->nthreads > 1, o->dwarf, why,
+	                        sizeof why) != 0) {
 		if (o->jsonl)
 			br__write_profile_error(out, in->name, why);
 		else

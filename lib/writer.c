@@ -291,6 +291,40 @@ void br__write_end(FILE *out, const struct br__run *run)
 	}
 }
 
+/* Standard base64 (RFC 4648, with padding) of len bytes. */
+static void write_base64(FILE *out, const unsigned char *p, size_t len)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		size_t n = len - i < 3 ? len - i : 3;
+		if (n > 1)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (n > 2)
+			v |= p[i + 2];
+		putc(digits[v >> 18], out);
+		putc(digits[(v >> 12) & 63], out);
+		putc(n > 1 ? digits[(v >> 6) & 63] : '=', out);
+		putc(n > 2 ? digits[v & 63] : '=', out);
+	}
+}
+
+/* One "ustack" record (protocol 6): a sample's registers (as signed 64-bit
+ * integers, two's complement, so every value fits the JSON readers'
+ * integers) and its user stack in base64. */
+static void write_ustack(FILE *out, const char *name, const struct br__ustack *u)
+{
+	open_record(out, BR__REC_USTACK, name);
+	fputs(",\"regs\":[", out);
+	for (unsigned k = 0; k < BR__PROTO_UREGS; k++)
+		fprintf(out, k ? ",%" PRId64 : "%" PRId64, (int64_t)u->regs[k]);
+	fputs("],\"stack\":\"", out);
+	write_base64(out, u->stack, u->len);
+	fputs("\"}\n", out);
+}
+
 void br__write_profile(FILE *out, const struct br__run *run,
                        const struct br__sampler *smp, const struct br__maps *maps)
 {
@@ -316,6 +350,8 @@ void br__write_stacks(FILE *out, const struct br__run *run, const char *event,
 			fprintf(out, k ? ",%" PRIu64 : "%" PRIu64, st->ips[k]);
 		fputs("]}\n", out);
 	}
+	for (size_t i = 0; i < prof->nustacks; i++)
+		write_ustack(out, name, &prof->ustacks[i]);
 	for (size_t i = 0; maps && i < maps->n; i++) {
 		const struct br__map *m = &maps->map[i];
 		open_record(out, BR__REC_MAP, name);
@@ -326,8 +362,11 @@ void br__write_stacks(FILE *out, const struct br__run *run, const char *event,
 	}
 	open_record(out, BR__REC_PROFILE_END, name);
 	fprintf(out, ",\"samples\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"stacks\":%zu"
-	        ",\"iters\":%" PRIu64 ",\"loop_ns\":%" PRIu64 "}\n", prof->samples,
+	        ",\"iters\":%" PRIu64 ",\"loop_ns\":%" PRIu64, prof->samples,
 	        prof->lost, prof->nstacks, run->profile_iters, run->profile_ns);
+	if (prof->dwarf)
+		fprintf(out, ",\"ustack_bytes\":%" PRIu64, prof->ustack_bytes);
+	fputs("}\n", out);
 }
 
 void br__write_profile_error(FILE *out, const char *name, const char *why)

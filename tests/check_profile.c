@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <jansson.h>
 #include "check_main.h"
 
 #include "profile.h"
@@ -75,6 +76,37 @@ START_TEST(test_parse)
 }
 END_TEST
 
+#define REGS17 "[-1,1,2,3,4,5,6,4096,8,9,10,11,12,13,14,15,16]"
+
+/* A dwarf profile's "ustack" records: registers as signed integers
+ * (two's complement), the stack in base64, padding of one and two. */
+START_TEST(test_parse_ustack)
+{
+	static const char out[] = HEADER OPEN
+		"{\"type\":\"ustack\",\"name\":\"g/a\",\"regs\":" REGS17 ",\"stack\":\"AAEC/w==\"}\n"
+		"{\"type\":\"ustack\",\"name\":\"g/a\",\"regs\":" REGS17 ",\"stack\":\"+/8A\"}\n"
+		"{\"type\":\"profile_end\",\"name\":\"g/a\",\"samples\":2,\"lost\":0,\"stacks\":0,"
+		"\"iters\":5,\"loop_ns\":100,\"ustack_bytes\":7}\n";
+	static const unsigned char first[] = {0, 1, 2, 255}, second[] = {0xfb, 0xff, 0};
+	struct protocol_doc doc;
+	const struct protocol_profile *p;
+	char err[160];
+
+	ck_assert_msg(protocol_parse(out, strlen(out), &doc, err, sizeof err) == 0, "%s", err);
+	p = protocol_profile_find(&doc, "g/a");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nustacks, 2);
+	ck_assert_uint_eq(p->ustacks[0].regs[0], UINT64_MAX);
+	ck_assert_uint_eq(p->ustacks[0].regs[7], 4096);
+	ck_assert_uint_eq(p->ustacks[0].regs[16], 16);
+	ck_assert_uint_eq(p->ustacks[0].len, 4);
+	ck_assert(!memcmp(p->ustacks[0].stack, first, 4));
+	ck_assert_uint_eq(p->ustacks[1].len, 3);
+	ck_assert(!memcmp(p->ustacks[1].stack, second, 3));
+	protocol_doc_free(&doc);
+}
+END_TEST
+
 START_TEST(test_parse_errors)
 {
 	static const char *const bad[] = {
@@ -85,6 +117,9 @@ START_TEST(test_parse_errors)
 		HEADER OPEN "{\"type\":\"stack\",\"name\":\"g/b\",\"count\":1,\"ips\":[1]}\n",
 		HEADER OPEN OPEN,
 		HEADER "{\"type\":\"stack\",\"name\n",
+		HEADER OPEN "{\"type\":\"ustack\",\"name\":\"g/a\",\"regs\":[1,2],\"stack\":\"AAAA\"}\n",
+		HEADER OPEN "{\"type\":\"ustack\",\"name\":\"g/a\",\"regs\":" REGS17 ",\"stack\":\"A=AA\"}\n",
+		HEADER OPEN "{\"type\":\"ustack\",\"name\":\"g/a\",\"regs\":" REGS17 ",\"stack\":\"AAA\"}\n",
 	};
 	static const char *const want[] = {
 		"line 3: \"ips\" must hold integers (addresses)",
@@ -93,6 +128,9 @@ START_TEST(test_parse_errors)
 		"line 3: a profile record outside its profile",
 		"line 3: a second profile of one benchmark",
 		"line 2: not JSON",
+		"line 3: \"regs\" must be an array of 17 integers",
+		"line 3: \"stack\" is not base64",
+		"line 3: \"stack\" is not base64",
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -423,6 +461,81 @@ START_TEST(test_cli_profile_all)
 }
 END_TEST
 
+/* unwind/libc under --profile-callchain HOW: the run's JSON profile of it,
+ * owned by the caller, and stderr into err (owned). */
+static json_t *unwind_profile_json(const char *how, char **err)
+{
+	char *report = path_in("u"), *json = path_in("u.json");
+	char *argv[] = {(char *)benchrun, FAST, "--profile=all", "-f", "unwind", "--report",
+	                report, "--json", json, "--profile-callchain", (char *)how, worker, NULL};
+	struct transcript t;
+	json_error_t je;
+	json_t *doc, *p;
+
+	ck_assert_int_eq(transcript_run(argv, CMD_LIMIT_S, &t), 0);
+	ck_assert_msg(t.exit_code == 0, "%s", t.err);
+	doc = json_load_file(json, 0, &je);
+	ck_assert_msg(doc != NULL, "%s", je.text);
+	p = json_object_get(json_array_get(json_object_get(doc, "benchmarks"), 0), "profile");
+	ck_assert_msg(json_is_object(p), "no profile: %s", t.err);
+	json_incref(p);
+	json_decref(doc);
+	*err = strdup(t.err);
+	transcript_free(&t);
+	free(report);
+	free(json);
+	return p;
+}
+
+/* Every line of folded text starts with `root`. */
+static int all_start_with(const char *folded, const char *root)
+{
+	for (const char *l = folded; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+		if (strncmp(l, root, strlen(root)) != 0)
+			return 0;
+	return 1;
+}
+
+/* libc's qsort has no frame pointers: frame-pointer chains from the
+ * comparator stop in libc.so (a warning names it and the fix); DWARF
+ * chains reach the benchmark through qsort_r in every sample; auto
+ * switches to DWARF and says why. */
+START_TEST(test_cli_callchain)
+{
+	const char *root = "br__fn_unwind__libc;qsort";
+	char *err;
+	json_t *fp = unwind_profile_json("fp", &err), *dw, *au;
+
+	ck_assert_str_eq(json_string_value(json_object_get(fp, "callchain")), "fp");
+	ck_assert_double_gt(json_real_value(json_object_get(fp, "short_share")), 0.5);
+	ck_assert_str_eq(json_string_value(json_object_get(fp, "short_module")), "libc.so.6");
+	ck_assert_msg(strstr(err, "stop short in libc.so.6 (call chains: fp): build it with "
+	                     "-fno-omit-frame-pointer"), "%s", err);
+	ck_assert(!all_start_with(json_string_value(json_object_get(fp, "folded_stacks")), root));
+	free(err);
+
+	dw = unwind_profile_json("dwarf", &err);
+	ck_assert_str_eq(json_string_value(json_object_get(dw, "callchain")), "dwarf");
+	ck_assert_double_eq(json_real_value(json_object_get(dw, "short_share")), 0);
+	ck_assert_double_eq(json_real_value(json_object_get(dw, "stack_bytes")),
+	                    BR__PROTO_USTACK_BYTES);
+	ck_assert_msg(all_start_with(json_string_value(json_object_get(dw, "folded_stacks")), root),
+	              "%s", json_string_value(json_object_get(dw, "folded_stacks")));
+	ck_assert_msg(!strstr(err, "stop short"), "%s", err);
+	free(err);
+
+	au = unwind_profile_json("auto", &err);
+	ck_assert_str_eq(json_string_value(json_object_get(au, "callchain")), "dwarf");
+	ck_assert_msg(strstr(json_string_value(json_object_get(au, "switched")),
+	                     "frame pointers stopped short in") != NULL, "%s", err);
+	ck_assert(all_start_with(json_string_value(json_object_get(au, "folded_stacks")), root));
+	free(err);
+	json_decref(fp);
+	json_decref(dw);
+	json_decref(au);
+}
+END_TEST
+
 /* A kernel that refuses perf events: one warning, results and exit status
  * as without profiling. */
 START_TEST(test_cli_refused)
@@ -505,6 +618,7 @@ static Suite *profile_suite_make(int live)
 
 	tcase_add_test(unit, test_parse);
 	tcase_add_test(unit, test_parse_errors);
+	tcase_add_test(unit, test_parse_ustack);
 	tcase_add_test(unit, test_parse_refused);
 	tcase_add_test(unit, test_shape);
 	tcase_add_test(unit, test_cut);
@@ -522,6 +636,7 @@ static Suite *profile_suite_make(int live)
 		tcase_add_checked_fixture(live_cli, tmp_setup, tmp_teardown);
 		tcase_set_timeout(live_cli, 120);
 		tcase_add_test(live_cli, test_cli_profile_all);
+		tcase_add_test(live_cli, test_cli_callchain);
 		tcase_add_test(live_cli, test_cli_before);
 		suite_add_tcase(s, live_cli);
 	}

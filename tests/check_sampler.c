@@ -277,6 +277,57 @@ END_TEST
 
 /* Many distinct stacks (the index grows several times), each seen i % 3 + 1
  * times, some differing only in depth. */
+/* A PERF_RECORD_SAMPLE of IP | TID | REGS_USER | STACK_USER: regs are
+ * 100 + k, the stack `size` bytes of which `dyn` were copied. */
+static void put_ustack(struct ring *r, uint64_t abi, uint64_t size, uint64_t dyn)
+{
+	size_t rec = sizeof(struct perf_event_header) + 16 + 8 +
+	             (abi ? 8 * BR__PROTO_UREGS : 0) + 8 + size + (size ? 8 : 0);
+
+	put_header(r, PERF_RECORD_SAMPLE, rec);
+	put_u64(r, 0x401000);
+	put_u64(r, (uint64_t)4242 << 32 | 4242);
+	put_u64(r, abi);
+	for (unsigned k = 0; abi && k < BR__PROTO_UREGS; k++)
+		put_u64(r, 100 + k);
+	put_u64(r, size);
+	for (uint64_t i = 0; i < size; i++) {
+		unsigned char b = (unsigned char)(i * 7);
+		put(r, &b, 1);
+	}
+	if (size)
+		put_u64(r, dyn);
+}
+
+/* --profile-callchain dwarf: each sample kept whole, registers in order,
+ * the stack cut to the bytes the kernel really copied (dyn_size); a
+ * record without user registers counts as malformed; records wrap. */
+START_TEST(test_parse_ustack)
+{
+	struct br__profile p = {.dwarf = 1};
+	struct ring r;
+
+	ring_init(&r, 4096, 4096 - 40);  /* the first record wraps */
+	put_ustack(&r, PERF_SAMPLE_REGS_ABI_64, 64, 48);
+	put_ustack(&r, PERF_SAMPLE_REGS_ABI_64, 32, 32);
+	put_ustack(&r, PERF_SAMPLE_REGS_ABI_NONE, 0, 0);
+	ck_assert_int_eq(parse(&p, &r), 0);
+	ck_assert_uint_eq(p.nustacks, 2);
+	ck_assert_uint_eq(p.samples, 2);
+	ck_assert_uint_eq(p.malformed, 1);
+	ck_assert_uint_eq(p.nstacks, 0);
+	ck_assert_uint_eq(p.ustacks[0].len, 48);
+	ck_assert_uint_eq(p.ustacks[1].len, 32);
+	ck_assert_uint_eq(p.ustack_bytes, 80);
+	for (unsigned k = 0; k < BR__PROTO_UREGS; k++)
+		ck_assert_uint_eq(p.ustacks[1].regs[k], 100 + k);
+	for (unsigned i = 0; i < 48; i++)
+		ck_assert_uint_eq(p.ustacks[0].stack[i], (unsigned char)(i * 7));
+	br__profile_free(&p);
+	free(r.base);
+}
+END_TEST
+
 START_TEST(test_profile_table)
 {
 	struct br__profile p = {0};
@@ -766,6 +817,7 @@ static Suite *sampler_suite(int live)
 	tcase_add_test(parse, test_parse_depth_cap);
 	tcase_add_test(parse, test_parse_short_chains);
 	tcase_add_test(parse, test_parse_corrupt);
+	tcase_add_test(parse, test_parse_ustack);
 	tcase_add_test(parse, test_profile_table);
 	tcase_add_test(parse, test_maps_read);
 	suite_add_tcase(s, parse);

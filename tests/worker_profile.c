@@ -4,8 +4,13 @@
  * dependent chain of LCG steps (one multiply and one add each, through an
  * optimisation barrier so nothing is folded or vectorised), 7000 steps and
  * 3000 steps per iteration: 70 % and 30 % of the loop's time.  profile/fail
- * reports failure from its body.  Built with frame pointers everywhere. */
+ * reports failure from its body.  Built with frame pointers everywhere.
+ * unwind/libc sorts with the C library's qsort (built without frame
+ * pointers, as distributions build it) and a comparator of its own that
+ * does the work, so frame-pointer chains stop in libc and DWARF ones reach
+ * the body through qsort. */
 #include <stdint.h>
+#include <stdlib.h>
 #include "benchrun.h"
 
 /* noipa (GCC): no inlining, cloning or constant propagation into a
@@ -59,6 +64,29 @@ BR_BENCHMARK(profile, split)
 		x = work_thirty(x);
 	}
 	br_do_not_optimize(x);
+}
+
+WORK_FN int cmp_spin(const void *a, const void *b);
+
+WORK_FN int cmp_spin(const void *a, const void *b)
+{
+	volatile uint64_t in = (uint64_t)*(const int *)a;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	in = lcg_chain(in, 100);
+	return (x > y) - (x < y) + (int)(in & 0) * 0;
+}
+
+BR_BENCHMARK(unwind, libc)
+{
+	int v[64];
+
+	BR_ITERATE(st) {
+		for (int i = 0; i < 64; i++)
+			v[i] = (i * 37) % 64;
+		qsort(v, 64, sizeof v[0], cmp_spin);
+		br_do_not_optimize(v[0]);
+	}
 }
 
 BR_BENCHMARK(profile, fail)

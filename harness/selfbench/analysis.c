@@ -171,7 +171,7 @@ static void free_profile(br_state_t *st)
  * every distinct address resolved once, the stacks merged. */
 BR_BENCHMARK(profile, symbolise_10000, .setup = make_profile, .teardown = free_profile)
 {
-	const struct protocol_profile *raw = br_state_user(st);
+	struct protocol_profile *raw = br_state_user(st);
 
 	BR_ITERATE(st) {
 		struct flame_profile out = {0};
