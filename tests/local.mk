@@ -249,6 +249,7 @@ check_PROGRAMS += %D%/check_profile_export
 %C%_check_profile_export_CFLAGS = $(tests_cflags) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS)
 %C%_check_profile_export_LDADD = $(tests_harness_libs) $(JANSSON_LIBS) $(PROTOBUF_C_LIBS) \
 	$(ZLIB_LIBS)
+%D%/check_profile_export-check_profile_export.$(OBJEXT): harness/profile.pb-c.h
 
 TESTS += %D%/check_noise
 check_PROGRAMS += %D%/check_noise
