@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Escaping for the report writers: every benchmark name or other string
- * that reaches a terminal, HTML, SVG, a gnuplot script, Markdown or a file
- * name goes through one of these.  Each decodes UTF-8 itself: a name read
- * from an old worker or a hand-edited baseline may hold anything. */
+ * that reaches a terminal, HTML, SVG, a gnuplot script, Markdown, a DOT
+ * graph or a file name goes through one of these.  Each decodes UTF-8
+ * itself: a name read from an old worker or a hand-edited baseline may
+ * hold anything. */
 #include <stdint.h>
 #include <string.h>
 #include "escape.h"
@@ -112,6 +113,23 @@ void escape_gnuplot(FILE *out, const char *s)
 void escape_gnuplot_tic(FILE *out, const char *s)
 {
 	gnuplot_string(out, s, 1);
+}
+
+void escape_dot(FILE *out, const char *s)
+{
+	while (*s) {
+		int bad;
+		size_t len = next_char(s, &bad);
+		if (bad)
+			fputc('?', out);
+		else if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if (*s == '&')
+			fputs("&amp;", out);
+		else
+			fwrite(s, 1, len, out);
+		s += len;
+	}
 }
 
 void escape_markdown(FILE *out, const char *s)

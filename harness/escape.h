@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Escaping for the report writers: text onto a terminal, into HTML,
- * strings into gnuplot and Markdown, and benchmark names into safe file
- * names.  "Unsafe" characters everywhere below: bytes that are not UTF-8,
- * control characters (C0, DEL, C1) and Unicode noncharacters. */
+ * strings into gnuplot, Markdown and Graphviz, and benchmark names into
+ * safe file names.  "Unsafe" characters everywhere below: bytes that are
+ * not UTF-8, control characters (C0, DEL, C1) and Unicode noncharacters. */
 #ifndef BENCHRUN_ESCAPE_H
 #define BENCHRUN_ESCAPE_H
 
@@ -52,6 +52,13 @@ void escape_gnuplot_tic(FILE *out, const char *s);
  * backslash-escaped, & < > become HTML entities and an unsafe character
  * becomes U+FFFD, so nothing in a name becomes markup. */
 void escape_markdown(FILE *out, const char *s);
+
+/* Write s to out as the inside of a Graphviz DOT quoted string (the
+ * quotes not included) that Graphviz shows as s: " and \ are
+ * backslash-escaped (so no \n or \N escape of Graphviz's labels forms),
+ * & becomes &amp; (Graphviz reads entities in labels) and an unsafe
+ * character becomes '?'. */
+void escape_dot(FILE *out, const char *s);
 
 /* A file-name stem for `name`: letters, digits, '-' and '_' only (others
  * become '_'), at most 40 of them, then '-' and eight hex digits of a

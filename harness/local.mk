@@ -24,10 +24,32 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/escape.h %D%/escape.c %D%/hash.h %D%/hash.c %D%/report_plot.h %D%/report_plot.c \
 	%D%/report_html.c %D%/report_markdown.c \
 	%D%/symbols.h %D%/symbols.c %D%/unwind.h %D%/unwind.c %D%/flame.h %D%/flame_int.h %D%/flame.c %D%/flame_table.c %D%/flame_svg.c \
-	%D%/profile.h %D%/profile.c %D%/profile_out.c
+	%D%/profile.h %D%/profile.c %D%/profile_out.c \
+	%D%/profile_export.h %D%/profile_export.c
+nodist_%C%_libharness_la_SOURCES = %D%/profile.pb-c.c %D%/profile.pb-c.h
 %C%_libharness_la_CPPFLAGS = $(harness_cppflags)
-%C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS)
-%C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS) $(DW_LIBS)
+%C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS) \
+	$(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS)
+%C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS) $(DW_LIBS) $(PROTOBUF_C_LIBS) \
+	$(ZLIB_LIBS)
+
+# The pprof export's messages: profile.proto compiled by protoc-c into the
+# build folder (not distributed: the tarball carries the .proto, and the
+# code is generated for the protobuf-c that builds it).  One rule makes
+# both files; the header waits on the code.
+BUILT_SOURCES += %D%/profile.pb-c.c %D%/profile.pb-c.h
+CLEANFILES += %D%/profile.pb-c.c %D%/profile.pb-c.h
+EXTRA_DIST += %D%/profile.proto
+%D%/profile.pb-c.c: $(srcdir)/%D%/profile.proto
+	$(AM_V_GEN)$(MKDIR_P) %D% && \
+	$(PROTOC_C) --proto_path=$(srcdir)/%D% --c_out=%D% $(srcdir)/%D%/profile.proto
+%D%/profile.pb-c.h: %D%/profile.pb-c.c
+	@test -f $@ || { rm -f %D%/profile.pb-c.c && $(MAKE) $(AM_MAKEFLAGS) %D%/profile.pb-c.c; }
+# BUILT_SOURCES covers `make`, `make check` and `make install`; these
+# prerequisites a target named alone (`make tests/check_profile_export`).
+# Through a variable: Automake takes a literal .lo target for an override.
+harness_export_lo = %D%/libharness_la-profile_export.lo
+$(harness_export_lo): %D%/profile.pb-c.h
 
 bin_PROGRAMS += %D%/benchrun
 %C%_benchrun_SOURCES = %D%/main.c

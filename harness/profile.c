@@ -49,6 +49,10 @@ void profile_free(struct profile *p)
 	free(p->folded);
 	free(p->svg);
 	free(p->diff_svg);
+	free(p->pprof);
+	free(p->speedscope);
+	free(p->dot);
+	free(p->dot_svg);
 	flame_free(&p->counts);
 	free(p->counts_folded);
 	free(p);

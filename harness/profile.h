@@ -69,6 +69,12 @@ struct profile {
 	                                * bytes for an allocation profile); 0
 	                                * when it did not say */
 	char *folded, *svg, *diff_svg; /* files written, or NULL; owned */
+	char *pprof, *speedscope;      /* the exports (profile_export.h): pprof's
+	                                * STEM.pb.gz, speedscope's
+	                                * STEM.speedscope.json; owned, or NULL */
+	char *dot, *dot_svg;           /* the call graph, STEM.callgraph.dot, and
+	                                * dot's rendering, STEM.callgraph.svg
+	                                * (NULL without graphviz); owned */
 	/* An allocation profile (--profile-alloc): `stacks` weighs each stack
 	 * by its bytes and `counts` by its allocations; samples is the number
 	 * of allocations, bytes their bytes. */
@@ -139,8 +145,10 @@ int profile_selected(const struct options *o, const regex_t *re, const struct be
  * the caller, or NULL after a message. */
 char *profile_dir(const struct options *o);
 
-/* Write p's folded stacks, flame graph and (with a "before") differential
- * into dir, stems from benchmark `name`, and record the files in p. */
+/* Write p's folded stacks, flame graph, (with a "before") differential,
+ * and its exports for pprof, speedscope and Graphviz (the call graph,
+ * rendered when graphviz's dot is on PATH) into dir, stems from benchmark
+ * `name`, and record the files in p. */
 void profile_write_files(const char *dir, const char *name, struct profile *p);
 
 /* --profile-alloc: the allocation profiles of the benchmarks o selects

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What a profile leaves behind: its folder and files (folded stacks, flame
- * graphs and the differential), the tables under the comparison, and its
- * JSON (both ways: a baseline keeps every stack). */
+ * graphs, the differential, and the exports for pprof, speedscope and
+ * Graphviz), the tables under the comparison, and its JSON (both ways: a
+ * baseline keeps every stack). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "msg.h"
 #include "options.h"
 #include "profile.h"
+#include "profile_export.h"
 #include "suite.h"
 #include "units.h"
 
@@ -27,10 +29,12 @@ static int mkdir_one(const char *path)
 	return 0;
 }
 
-/* What the writers below get: the profile and the file's title. */
+/* What the writers below get: the profile, the file's title and the
+ * benchmark's name. */
 struct put_ctx {
 	const struct profile *p;
 	const char *title;
+	const char *name;
 };
 
 static int put_folded(FILE *f, const void *ctx)
@@ -52,8 +56,28 @@ static int put_diff_svg(FILE *f, const void *ctx)
 	return flame_write_diff_svg(f, c->p->before, &c->p->stacks, c->title);
 }
 
+static int put_pprof(FILE *f, const void *ctx)
+{
+	return profile_export_pprof(f, ((const struct put_ctx *)ctx)->p);
+}
+
+static int put_speedscope(FILE *f, const void *ctx)
+{
+	const struct put_ctx *c = ctx;
+
+	return profile_export_speedscope(f, c->p, c->name);
+}
+
+static int put_dot(FILE *f, const void *ctx)
+{
+	const struct put_ctx *c = ctx;
+
+	return profile_export_dot(f, c->p, c->title);
+}
+
 /* Remove what an earlier run profiled into dir: the files this module
- * writes (.folded and .svg, differentials included) and the instruction
+ * writes (.folded and .svg, differentials included; the exports' .pb.gz,
+ * .speedscope.json and .dot) and the instruction
  * measure's callgrind files (.callgrind), nothing else.  Names
  * are stems of benchmark names, so without this a benchmark profiled then
  * and not now would leave its graph next to this run's. */
@@ -67,6 +91,9 @@ static void clear_earlier_run(const char *dir)
 		char *path;
 		if (!((len > 7 && !strcmp(e->d_name + len - 7, ".folded")) ||
 		      (len > 4 && !strcmp(e->d_name + len - 4, ".svg")) ||
+		      (len > 6 && !strcmp(e->d_name + len - 6, ".pb.gz")) ||
+		      (len > 16 && !strcmp(e->d_name + len - 16, ".speedscope.json")) ||
+		      (len > 4 && !strcmp(e->d_name + len - 4, ".dot")) ||
 		      (len > 10 && !strcmp(e->d_name + len - 10, ".callgrind"))))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
@@ -108,10 +135,32 @@ static int put_counts_svg(FILE *f, const void *ctx)
 	return flame_write_svg(f, &c->p->counts, c->title);
 }
 
+/* The exports of p (profile_export.h): pprof, speedscope and the call
+ * graph, rendered by dot when it is installed. */
+static void write_exports(const char *dir, const char *stem, const char *kind,
+                          const struct put_ctx *ctx, struct profile *p)
+{
+	char ext[48];
+
+	snprintf(ext, sizeof ext, "%s.pb.gz", kind);
+	p->pprof = files_write(dir, stem, ext, put_pprof, ctx);
+	snprintf(ext, sizeof ext, "%s.speedscope.json", kind);
+	p->speedscope = files_write(dir, stem, ext, put_speedscope, ctx);
+	snprintf(ext, sizeof ext, "%s.callgraph.dot", kind);
+	if (!(p->dot = files_write(dir, stem, ext, put_dot, ctx)))
+		return;
+	if (asprintf(&p->dot_svg, "%s/%s%s.callgraph.svg", dir, stem, kind) < 0)
+		p->dot_svg = NULL;
+	else if (profile_export_render_dot(p->dot, p->dot_svg) != 1) {
+		free(p->dot_svg);
+		p->dot_svg = NULL;
+	}
+}
+
 void profile_write_files(const char *dir, const char *name, struct profile *p)
 {
 	char stem[64], title[512];
-	struct put_ctx ctx = {p, title};
+	struct put_ctx ctx = {p, title, name};
 	const char *kind = p->alloc ? ".alloc" : "";
 	char ext[32];
 
@@ -127,6 +176,7 @@ void profile_write_files(const char *dir, const char *name, struct profile *p)
 	p->folded = files_write(dir, stem, ext, put_folded, &ctx);
 	snprintf(ext, sizeof ext, "%s.svg", kind);
 	p->svg = files_write(dir, stem, ext, put_svg, &ctx);
+	write_exports(dir, stem, kind, &ctx, p);
 	if (p->alloc) {
 		char *svg;
 		snprintf(title, sizeof title, "%s: where the allocations come from (%llu "
@@ -273,6 +323,20 @@ static void print_growth(FILE *out, const struct profile *p, size_t top)
 		flame_growth_free(g, (size_t)n);
 }
 
+/* The exports' files, under the flame graph's: those written. */
+static void print_exports(FILE *out, const struct profile *p)
+{
+	const char *what[] = {"pprof", "speedscope", "call graph", "call graph SVG"};
+	const char *path[] = {p->pprof, p->speedscope, p->dot, p->dot_svg};
+	int any = 0;
+
+	for (size_t i = 0; i < sizeof path / sizeof path[0]; i++)
+		if (path[i])
+			fprintf(out, "%s%s: %s", any++ ? "  " : "  exports: ", what[i], path[i]);
+	if (any)
+		fputc('\n', out);
+}
+
 void profile_print(FILE *out, const struct suite *s, size_t top)
 {
 	for (size_t i = 0; i < s->nbenches; i++) {
@@ -302,6 +366,7 @@ void profile_print(FILE *out, const struct suite *s, size_t top)
 			print_growth(out, p, top);
 		fprintf(out, "  flame graph: %s%s%s\n", p->svg ? p->svg : "(not written)",
 		        p->diff_svg ? "  differential: " : "", p->diff_svg ? p->diff_svg : "");
+		print_exports(out, p);
 	}
 }
 
@@ -334,6 +399,7 @@ void profile_alloc_print(FILE *out, const struct suite *s, size_t top)
 			print_growth(out, p, top);
 		fprintf(out, "  flame graph (bytes): %s%s%s\n", p->svg ? p->svg : "(not written)",
 		        p->diff_svg ? "  differential: " : "", p->diff_svg ? p->diff_svg : "");
+		print_exports(out, p);
 	}
 }
 
@@ -476,13 +542,16 @@ json_t *profile_to_json(const struct profile *p)
 
 	if (!folded)
 		return NULL;
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:{s:o, s:o, s:o}, s:o, s:s}",
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o},"
+	              " s:o, s:s}",
 	              "event", p->event ? p->event : "?", "freq_hz", (json_int_t)p->freq_hz,
 	              "samples", (json_int_t)p->samples, "lost", (json_int_t)p->lost,
 	              "iters", (json_int_t)p->iters, "loop_ns", p->loop_ns,
 	              "symbolise_s", p->symbolise_s, "files", "folded",
 	              str_or_null(p->folded), "svg", str_or_null(p->svg), "diff_svg",
-	              str_or_null(p->diff_svg), "top", top_json(&p->stacks, 10), "folded_stacks",
+	              str_or_null(p->diff_svg), "pprof", str_or_null(p->pprof), "speedscope",
+	              str_or_null(p->speedscope), "dot", str_or_null(p->dot), "dot_svg",
+	              str_or_null(p->dot_svg), "top", top_json(&p->stacks, 10), "folded_stacks",
 	              folded);
 	free(folded);
 	if (o) {

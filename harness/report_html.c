@@ -449,6 +449,47 @@ static void profile_growth(FILE *out, const struct profile *p)
 		flame_growth_free(g, (size_t)n);
 }
 
+/* A file of the profile folder as a link, by its name there. */
+static void file_link(FILE *out, const char *path, const char *what)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+
+	if (!path)
+		return;
+	fprintf(out, " <a href=\"%s/", PROFILE_SUBDIR);
+	escape_html(out, base ? base + 1 : path);
+	fprintf(out, "\">%s</a>", what);
+}
+
+/* The exports of a profile (pprof, speedscope, the call graph and its
+ * SVG) as links, each after a comma. */
+static void export_links(FILE *out, const struct profile *p)
+{
+	const char *path[] = {p->pprof, p->speedscope, p->dot, p->dot_svg};
+	const char *what[] = {"pprof profile", "speedscope profile", "call graph (DOT)",
+	                      "call graph (SVG)"};
+
+	for (size_t i = 0; i < sizeof path / sizeof path[0]; i++)
+		if (path[i]) {
+			fputc(',', out);
+			file_link(out, path[i], what[i]);
+		}
+}
+
+/* The call graph dot rendered, embedded like the flame graph, when it
+ * was. */
+static void call_graph(FILE *out, const struct profile *p)
+{
+	const char *base = p->dot_svg ? strrchr(p->dot_svg, '/') : NULL;
+
+	if (!p->dot_svg)
+		return;
+	fprintf(out, "<h3>Call graph</h3>\n<object type=\"image/svg+xml\" data=\"%s/",
+	        PROFILE_SUBDIR);
+	escape_html(out, base ? base + 1 : p->dot_svg);
+	fputs("\" style=\"max-width:100%\"></object>\n", out);
+}
+
 /* The profile section: the flame graph as an <object> (so its hover titles
  * work), the top functions and, against a before, what grew. */
 static void page_profile(FILE *out, const struct bench_result *b, const char *stem)
@@ -464,6 +505,7 @@ static void page_profile(FILE *out, const struct bench_result *b, const char *st
 	        (unsigned long long)p->lost, PROFILE_SUBDIR, stem, PROFILE_SUBDIR, stem);
 	if (p->diff_svg)
 		fprintf(out, ", <a href=\"%s/%s-diff.svg\">differential</a>", PROFILE_SUBDIR, stem);
+	export_links(out, p);
 	fprintf(out, ".</p>\n<object type=\"image/svg+xml\" data=\"%s/%s.svg\" "
 	        "style=\"width:100%%\"></object>\n", PROFILE_SUBDIR, stem);
 	profile_top(out, p);
@@ -478,6 +520,7 @@ static void page_profile(FILE *out, const struct bench_result *b, const char *st
 		fprintf(out, "<object type=\"image/svg+xml\" data=\"%s/%s-diff.svg\" "
 		        "style=\"width:100%%\"></object>\n", PROFILE_SUBDIR, stem);
 	}
+	call_graph(out, p);
 }
 
 /* The allocation profile: where the bytes come from, as a flame graph, and
@@ -499,23 +542,13 @@ static void page_alloc_profile(FILE *out, const struct bench_result *b, const ch
 	if (p->diff_svg)
 		fprintf(out, ", <a href=\"%s/%s.alloc-diff.svg\">differential</a>", PROFILE_SUBDIR,
 		        stem);
+	export_links(out, p);
 	fprintf(out, ".</p>\n<object type=\"image/svg+xml\" data=\"%s/%s.alloc.svg\" "
 	        "style=\"width:100%%\"></object>\n", PROFILE_SUBDIR, stem);
 	profile_top(out, p);
 	if (p->diff_svg)
 		profile_growth(out, p);
-}
-
-/* A file of the profile folder as a link, by its name there. */
-static void file_link(FILE *out, const char *path, const char *what)
-{
-	const char *base = path ? strrchr(path, '/') : NULL;
-
-	if (!path)
-		return;
-	fprintf(out, " <a href=\"%s/", PROFILE_SUBDIR);
-	escape_html(out, base ? base + 1 : path);
-	fprintf(out, "\">%s</a>", what);
+	call_graph(out, p);
 }
 
 /* The instruction measure's profile: what changed per function since the

@@ -244,6 +244,17 @@ check_PROGRAMS += %D%/check_profile
 %C%_check_profile_CFLAGS = $(tests_cflags) $(DW_CFLAGS) $(BENCH_CFLAGS) -g
 %C%_check_profile_LDADD = $(tests_harness_libs)
 
+# The profile's exports on constructed profiles: pprof decoded with the
+# generated protobuf-c code, speedscope read back with jansson, the DOT
+# call graph's lines, and dot's rendering when graphviz is installed.
+TESTS += %D%/check_profile_export
+check_PROGRAMS += %D%/check_profile_export
+%C%_check_profile_export_SOURCES = %D%/check_profile_export.c %D%/check_main.h
+%C%_check_profile_export_CFLAGS = $(tests_cflags) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS)
+%C%_check_profile_export_LDADD = $(tests_harness_libs) $(JANSSON_LIBS) $(PROTOBUF_C_LIBS) \
+	$(ZLIB_LIBS)
+%D%/check_profile_export-check_profile_export.$(OBJEXT): harness/profile.pb-c.h
+
 TESTS += %D%/check_noise
 check_PROGRAMS += %D%/check_noise
 %C%_check_noise_SOURCES = %D%/check_noise.c %D%/check_main.h
