@@ -141,7 +141,7 @@ int profile_parse_mode(const char *v, enum profile_mode *mode, regex_t *re);
 int profile_selected(const struct options *o, const regex_t *re, const struct bench_result *b);
 
 /* The folder profiles go to (the --report folder's profiles/, else
- * reports/profiles/), made and emptied of an earlier run's files; owned by
+ * reports/profiles/), made, and emptied of an earlier run's files the first time a run asks; owned by
  * the caller, or NULL after a message. */
 char *profile_dir(const struct options *o);
 

@@ -110,6 +110,10 @@ static void clear_earlier_run(const char *dir)
  * profiles: <report dir>/profiles. */
 char *profile_dir(const struct options *o)
 {
+	/* One run asks for the folder once per kind of profile (CPU,
+	 * allocations, counted instructions): only the first empties it, or
+	 * each would delete the files the one before it wrote. */
+	static int cleared;
 	const char *top = o->report_dir ? o->report_dir : PROFILE_DEFAULT_DIR;
 	char *dir;
 
@@ -119,7 +123,8 @@ char *profile_dir(const struct options *o)
 		free(dir);
 		return NULL;
 	}
-	clear_earlier_run(dir);
+	if (!cleared++)
+		clear_earlier_run(dir);
 	return dir;
 }
 

@@ -331,8 +331,10 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name,
 }
 
 /* One module per load of a file.  The maps list a load as consecutive
- * mappings of one path at rising offsets; a second load (dlmopen) starts
- * again at a lower offset.  The bias comes from the load's first mapping. */
+ * mappings of one path at offsets that never fall (two mappings may share
+ * a file page: a small library's read-only data and its RW segment both
+ * map page 0x2000); a second load (dlmopen) starts again at a lower
+ * offset.  The bias comes from the load's first mapping. */
 static void report_files(struct symbols *s)
 {
 	for (size_t i = 0, j; i < s->nmaps; i = j) {
@@ -340,7 +342,7 @@ static void report_files(struct symbols *s)
 		Dwfl_Module *mod = NULL;
 
 		for (j = i + 1; j < s->nmaps && strcmp(s->maps[j].path, m->path) == 0
-		                && s->maps[j].offset > s->maps[j - 1].offset; j++)
+		                && s->maps[j].offset >= s->maps[j - 1].offset; j++)
 			;
 		if (m->path[0] == '/')
 			mod = report_file(s, m);

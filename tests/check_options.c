@@ -97,7 +97,7 @@ START_TEST(test_long_option_errors)
 		{"--base=x", "benchrun: option '--base' is ambiguous: it could be --baseline, "
 		             "--baseline-dir\n"},
 		{"--pro", "benchrun: option '--pro' is ambiguous: it could be --processes, "
-		          "--profile, --profile-alloc, --profile-freq, --profile-time\n"},
+		          "--profile, --profile-alloc, --profile-freq, --profile-callchain, --profile-time\n"},
 		{"--nope", "benchrun: option '--nope' is unknown (try --help)\n"},
 		{"--list=3", "benchrun: option '--list' takes no argument (try --help)\n"},
 		{"--json", "benchrun: option '--json' needs an argument (try --help)\n"},

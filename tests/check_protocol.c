@@ -244,9 +244,9 @@ START_TEST(test_settings_label_skip)
 	         "\"group\":\"g\",\"function\":\"f\",\"settings\":{\"processes\":-1}}\n");
 	ck_assert_str_eq(refused(text), "line 2: a negative or impossible setting");
 	snprintf(text, sizeof text, "%s", HEADER);
-	memcpy(strstr(text, "\"protocol\":1"), "\"protocol\":6", 12);
+	memcpy(strstr(text, "\"protocol\":1"), "\"protocol\":7", 12);
 	ck_assert_str_eq(refused(text), "line 1: written by a newer libbenchrun than this "
-	                 "benchrun reads (protocol 1 to 5): update benchrun");
+	                 "benchrun reads (protocol 1 to 6): update benchrun");
 }
 END_TEST
 
