@@ -487,13 +487,22 @@ static json_t *unwind_profile_json(const char *how, char **err)
 	return p;
 }
 
-/* Every line of folded text starts with `root`. */
-static int all_start_with(const char *folded, const char *root)
+/* The share of the samples of folded text whose stack starts with root. */
+static double share_starting_with(const char *folded, const char *root)
 {
-	for (const char *l = folded; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
-		if (strncmp(l, root, strlen(root)) != 0)
-			return 0;
-	return 1;
+	double in = 0, all = 0;
+
+	for (const char *l = folded; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		const char *end = strchr(l, '\n') ? strchr(l, '\n') : l + strlen(l);
+		const char *sp = l;
+		for (const char *q = l; q < end; q++)
+			if (*q == ' ')
+				sp = q;
+		all += strtod(sp, NULL);
+		if (!strncmp(l, root, strlen(root)))
+			in += strtod(sp, NULL);
+	}
+	return all > 0 ? in / all : 0;
 }
 
 /* libc's qsort has no frame pointers: frame-pointer chains from the
@@ -511,15 +520,19 @@ START_TEST(test_cli_callchain)
 	ck_assert_str_eq(json_string_value(json_object_get(fp, "short_module")), "libc.so.6");
 	ck_assert_msg(strstr(err, "stop short in libc.so.6 (call chains: fp): build it with "
 	                     "-fno-omit-frame-pointer"), "%s", err);
-	ck_assert(!all_start_with(json_string_value(json_object_get(fp, "folded_stacks")), root));
+	ck_assert_double_lt(share_starting_with(json_string_value(json_object_get(fp,
+	                    "folded_stacks")), root), 0.5);
 	free(err);
 
 	dw = unwind_profile_json("dwarf", &err);
 	ck_assert_str_eq(json_string_value(json_object_get(dw, "callchain")), "dwarf");
-	ck_assert_double_eq(json_real_value(json_object_get(dw, "short_share")), 0);
+	/* A sample may land where no unwind table reaches (the loop's own
+	 * bookkeeping between calls): a few percent at most. */
+	ck_assert_double_lt(json_real_value(json_object_get(dw, "short_share")), 0.05);
 	ck_assert_double_eq(json_real_value(json_object_get(dw, "stack_bytes")),
 	                    BR__PROTO_USTACK_BYTES);
-	ck_assert_msg(all_start_with(json_string_value(json_object_get(dw, "folded_stacks")), root),
+	ck_assert_msg(share_starting_with(json_string_value(json_object_get(dw, "folded_stacks")),
+	                                  root) > 0.95,
 	              "%s", json_string_value(json_object_get(dw, "folded_stacks")));
 	ck_assert_msg(!strstr(err, "stop short"), "%s", err);
 	free(err);
@@ -528,7 +541,9 @@ START_TEST(test_cli_callchain)
 	ck_assert_str_eq(json_string_value(json_object_get(au, "callchain")), "dwarf");
 	ck_assert_msg(strstr(json_string_value(json_object_get(au, "switched")),
 	                     "frame pointers stopped short in") != NULL, "%s", err);
-	ck_assert(all_start_with(json_string_value(json_object_get(au, "folded_stacks")), root));
+	ck_assert_msg(share_starting_with(json_string_value(json_object_get(au, "folded_stacks")),
+	                                  root) > 0.95,
+	              "%s", json_string_value(json_object_get(au, "folded_stacks")));
 	free(err);
 	json_decref(fp);
 	json_decref(dw);
