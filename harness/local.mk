@@ -25,7 +25,8 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/report_html.c %D%/report_markdown.c \
 	%D%/symbols.h %D%/symbols.c %D%/unwind.h %D%/unwind.c %D%/flame.h %D%/flame_int.h %D%/flame.c %D%/flame_table.c %D%/flame_svg.c \
 	%D%/profile.h %D%/profile.c %D%/profile_out.c \
-	%D%/profile_export.h %D%/profile_export.c
+	%D%/profile_export.h %D%/profile_export.c \
+	%D%/changepoint.h %D%/changepoint.c
 nodist_%C%_libharness_la_SOURCES = %D%/profile.pb-c.c %D%/profile.pb-c.h
 %C%_libharness_la_CPPFLAGS = $(harness_cppflags)
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS) \

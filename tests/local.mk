@@ -5,7 +5,8 @@
 check_suites = \
 	%D%/check_stats %D%/check_analysis %D%/check_loop %D%/check_protocol \
 	%D%/check_proc %D%/check_cli %D%/check_public %D%/check_units %D%/check_msg \
-	%D%/check_programs %D%/check_context %D%/check_report_console %D%/check_hash
+	%D%/check_programs %D%/check_context %D%/check_report_console %D%/check_hash \
+	%D%/check_changepoint
 TESTS += $(check_suites)
 check_PROGRAMS += $(check_suites) %D%/worker_sample %D%/worker_garbage
 
@@ -53,6 +54,10 @@ check_PROGRAMS += %D%/check_memory
 %C%_check_hash_SOURCES = %D%/check_hash.c %D%/check_main.h
 %C%_check_hash_CFLAGS = $(tests_cflags)
 %C%_check_hash_LDADD = $(tests_harness_libs)
+
+%C%_check_changepoint_SOURCES = %D%/check_changepoint.c %D%/check_main.h
+%C%_check_changepoint_CFLAGS = $(tests_cflags)
+%C%_check_changepoint_LDADD = $(tests_harness_libs) $(GSL_LIBS)
 
 %C%_check_msg_SOURCES = %D%/check_msg.c %D%/check_main.h
 %C%_check_msg_CFLAGS = $(tests_cflags)

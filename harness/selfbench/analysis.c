@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmarks of benchrun's own hot parts: the analysis of one benchmark's
- * results (two-level bootstrap included), the parsing of a worker's output
- * and the symbolisation of a profile.  Their cost is what `benchrun` adds
+ * results (two-level bootstrap included), the parsing of a worker's output,
+ * the symbolisation of a profile and change points in histories.  Their cost is what `benchrun` adds
  * after measuring. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include "analysis.h"
+#include "changepoint.h"
 #include "benchrun.h"
 #include "profile.h"
 #include "stats.h"
@@ -180,6 +183,59 @@ BR_BENCHMARK(profile, symbolise_10000, .setup = make_profile, .teardown = free_p
 			br_state_fail(st, err);
 		br_do_not_optimize(out.total);
 		flame_free(&out);
+	}
+}
+
+#define CP_SERIES 100
+#define CP_POINTS 500
+
+/* 100 histories of 500 points, noise N(0, 1) about 100: the odd ones with
+ * a +5 % step at a seeded point in [100, 400), the even ones flat. */
+static int make_histories(br_state_t *st)
+{
+	double *x = malloc(CP_SERIES * CP_POINTS * sizeof *x);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	if (!x || !r)
+		return -1;
+	gsl_rng_set(r, 42);
+	for (size_t j = 0; j < CP_SERIES; j++) {
+		size_t at = 100 + gsl_rng_uniform_int(r, 300);
+		for (size_t i = 0; i < CP_POINTS; i++)
+			x[j * CP_POINTS + i] = (j % 2 && i >= at ? 105 : 100)
+			                       + gsl_ran_gaussian(r, 1);
+	}
+	gsl_rng_free(r);
+	br_state_set_user(st, x);
+	br_state_set_items_per_iter(st, CP_SERIES);
+	return 0;
+}
+
+static void free_histories(br_state_t *st)
+{
+	free(br_state_user(st));
+}
+
+/* E-Divisive at the defaults (199 permutations, significance 0.01,
+ * segments of 5) over every history. */
+BR_BENCHMARK(changepoint, detect_100x500, .setup = make_histories, .teardown = free_histories)
+{
+	const double *x = br_state_user(st);
+
+	BR_ITERATE(st) {
+		long found = 0;
+		for (size_t j = 0; j < CP_SERIES; j++) {
+			struct changepoint_opts o = changepoint_opts_default();
+			struct changepoint *cp;
+			long k;
+			o.seed = j;
+			k = changepoint_detect(x + j * CP_POINTS, CP_POINTS, &o, &cp);
+			if (k < 0)
+				br_state_fail(st, "changepoint_detect failed");
+			found += k;
+			free(cp);
+		}
+		br_do_not_optimize(found);
 	}
 }
 
