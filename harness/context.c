@@ -2,9 +2,11 @@
 /* The machine and build context recorded with results and baselines, and
  * the check that warns when a comparison crosses machines or builds. */
 #define _GNU_SOURCE
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "context.h"
@@ -58,6 +60,28 @@ static json_t *string_or_null(char *s)
 	return j ? j : json_null();
 }
 
+/* Whether the kernel counts hardware cycles for this process: a virtual
+ * machine without a PMU does not (ENOENT), and its timings and counters
+ * are another machine's. */
+static int have_pmu(void)
+{
+	struct perf_event_attr a;
+	long fd;
+
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_HARDWARE;
+	a.config = PERF_COUNT_HW_CPU_CYCLES;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	close((int)fd);
+	return 1;
+}
+
 static json_t *machine(void)
 {
 	struct utsname u;
@@ -70,12 +94,12 @@ static json_t *machine(void)
 	if (getloadavg(load, 3) != 3)
 		load[0] = load[1] = load[2] = -1;
 	/* No cpufreq directory (as in our VMs) means no governor to report. */
-	return json_pack("{s:o, s:i, s:s, s:s, s:o, s:[f, f, f]}",
+	return json_pack("{s:o, s:i, s:s, s:s, s:o, s:b, s:[f, f, f]}",
 	                 "cpu_model", cpu_model(), "cores", (int)sysconf(_SC_NPROCESSORS_ONLN),
 	                 "kernel", kernel, "arch", have_uname ? u.machine : "",
 	                 "governor", string_or_null(first_line(
 	                         "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")),
-	                 "load", load[0], load[1], load[2]);
+	                 "pmu", have_pmu(), "load", load[0], load[1], load[2]);
 }
 
 /* Output of a git command in the current directory, or NULL when this is
@@ -106,12 +130,18 @@ static json_t *build(const struct suite *s)
 {
 	const struct protocol_header *h = s->nprograms ? &s->programs[0].hdr : NULL;
 	char *commit = git("rev-parse HEAD"), *dirty = commit ? git("status --porcelain -uno") : NULL;
-	json_t *b = json_pack("{s:s?, s:s?, s:o, s:b}", "compiler", h ? h->compiler : NULL,
+	char *branch = commit ? git("rev-parse --abbrev-ref HEAD") : NULL;
+	json_t *b = json_pack("{s:s?, s:s?, s:o, s:o, s:b}", "compiler", h ? h->compiler : NULL,
 	                      "cflags", h ? h->cflags : NULL, "commit", string_or_null(commit),
-	                      "dirty", dirty && *dirty);
+	                      "branch", string_or_null(branch), "dirty", dirty && *dirty);
 
 	free(dirty);
 	return b;
+}
+
+json_t *context_machine(void)
+{
+	return machine();
 }
 
 json_t *context_collect(const struct suite *s)

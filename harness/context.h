@@ -12,6 +12,9 @@
  * null, never guessed. */
 json_t *context_collect(const struct suite *s);
 
+/* This machine's description alone (as context_collect's "machine"). */
+json_t *context_machine(void);
+
 /* Compare two contexts (either may be NULL, e.g. from an older file) and
  * write into buf the fields that differ, as "CPU model, compiler";
  * returns the number of differences that matter for comparing timings. */

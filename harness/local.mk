@@ -26,13 +26,14 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/symbols.h %D%/symbols.c %D%/unwind.h %D%/unwind.c %D%/flame.h %D%/flame_int.h %D%/flame.c %D%/flame_table.c %D%/flame_svg.c \
 	%D%/profile.h %D%/profile.c %D%/profile_out.c \
 	%D%/profile_export.h %D%/profile_export.c \
+	%D%/history.h %D%/history.c %D%/history_sqlite.c %D%/history_pg.c %D%/history_cli.h %D%/history_cli.c \
 	%D%/changepoint.h %D%/changepoint.c
 nodist_%C%_libharness_la_SOURCES = %D%/profile.pb-c.c %D%/profile.pb-c.h
 %C%_libharness_la_CPPFLAGS = $(harness_cppflags)
 %C%_libharness_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) $(DW_CFLAGS) \
-	$(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS)
+	$(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(PQ_CFLAGS)
 %C%_libharness_la_LIBADD = $(JANSSON_LIBS) $(GSL_LIBS) $(DW_LIBS) $(PROTOBUF_C_LIBS) \
-	$(ZLIB_LIBS)
+	$(ZLIB_LIBS) $(SQLITE_LIBS) $(PQ_LIBS)
 
 # The pprof export's messages: profile.proto compiled by protoc-c into the
 # build folder (not distributed: the tarball carries the .proto, and the

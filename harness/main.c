@@ -17,6 +17,7 @@
 #include "document.h"
 #include "escape.h"
 #include "gate.h"
+#include "history_cli.h"
 #include "msg.h"
 #include "noise.h"
 #include "options.h"
@@ -219,6 +220,13 @@ static int use_color(const struct options *o)
 	return isatty(1) && !getenv("NO_COLOR");
 }
 
+/* Whether this run goes into the history: it measured something (a
+ * loaded baseline or an offline comparison measured nothing new). */
+static int records_history(const struct run *r)
+{
+	return r->measured && !r->o.no_history;
+}
+
 static int write_outputs(struct run *r)
 {
 	struct report_settings rs;
@@ -244,20 +252,24 @@ static int write_outputs(struct run *r)
 		                  r->base_name ? &r->sum : NULL, &rs);
 	if (r->o.markdown_path)
 		rc |= report_markdown(r->o.markdown_path, &r->cur, r->base_name ? &r->sum : NULL, &rs);
-	if (!r->o.json_path && !r->o.save_baseline)
+	if (!r->o.json_path && !r->o.save_baseline && !records_history(r))
 		return rc;
-	if (r->o.json_path) {
-		if (!(doc = document_build(&r->cur, &rs, r->base_name ? &r->sum : NULL, r->status))) {
-			msg_error(NULL, "out of memory");
-			return -1;
-		}
-		rc |= document_write(r->o.json_path, doc);
-		json_decref(doc);
+	if (!(doc = document_build(&r->cur, &rs, r->base_name ? &r->sum : NULL, r->status))) {
+		msg_error(NULL, "out of memory");
+		return -1;
 	}
+	if (r->o.json_path)
+		rc |= document_write(r->o.json_path, doc);
 	if (r->o.save_baseline)
 		rc |= baseline_save(baseline_dir(r->o.baseline_dir), r->o.save_baseline, &r->cur,
 		                    &rs, r->base_name ? &r->sum : NULL, r->status,
 		                    r->o.keep_programs && r->measured);
+	/* Last: a history that cannot be written costs the run its exit
+	 * status (2), never its other outputs. */
+	if (records_history(r))
+		rc |= history_record(r->o.store, baseline_dir(r->o.baseline_dir), doc,
+		                     r->o.json_path) != 0;
+	json_decref(doc);
 	return rc;
 }
 
@@ -473,6 +485,8 @@ int main(int argc, char **argv)
 	struct run r;
 	int rc, sub;
 
+	if (argc > 1 && !strcmp(argv[1], "history"))
+		return history_main(argc - 1, argv + 1);
 	options_subcommand(argc, argv);  /* benchrun -q ab X Y: as benchrun ab -q X Y */
 	memset(&r, 0, sizeof r);
 	r.compare_cmd = argc > 1 && !strcmp(argv[1], "compare");

@@ -20,7 +20,7 @@ enum opt_id {
 	O_TIMEOUT, O_SEED, O_RESAMPLES, O_CONFIDENCE, O_JSON, O_QUIET, O_HELP,
 	O_VERSION, O_SAVE_BASELINE, O_BASELINE, O_LOAD_BASELINE, O_BASELINE_DIR,
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
-	O_NO_KEEP, O_NO_PAIRED,
+	O_NO_KEEP, O_NO_PAIRED, O_STORE, O_NO_HISTORY,
 	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN, O_PROFILE, O_PROFILE_FREQ,
 	O_PROFILE_TIME, O_DRIFT_BOUND, O_MEASURE_WHAT, O_ITERATIONS, O_CACHE_SIM, O_MEMORY,
 	O_PROFILE_ALLOC, O_PROFILE_CALLCHAIN,
@@ -62,6 +62,8 @@ static const struct opt_def {
 	{"color", O_COLOR, 0, "WHEN", "colour verdicts: auto (default), always, never"},
 	{"no-keep-programs", O_NO_KEEP, 0, NULL, "do not keep copies of the programs with a saved baseline"},
 	{"no-paired", O_NO_PAIRED, 0, NULL, "compare with the stored results, not by re-running the kept programs"},
+	{"store", O_STORE, 0, "URL", "append the run to this history: an SQLite file or postgresql://... (default $BENCHRUN_STORE, else history.sqlite in the baseline folder; 'none': no history)"},
+	{"no-history", O_NO_HISTORY, 0, NULL, "do not append this run to the history (benchrun history shows it)"},
 	{"counters", O_COUNTERS, 0, "LIST", "count these libpfm4 events, comma-separated ('none': none)"},
 	{"list-counters", O_LIST_COUNTERS, 0, NULL, "show which events this machine counts, and why not"},
 	{"profile", O_PROFILE, 0, "WHICH", "sample a CPU profile of: regressed (default), all, none, or names matching a regex"},
@@ -231,6 +233,8 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_NO_DRIFT: o->drift_correction = 0; return 0;
 	case O_NO_KEEP: o->keep_programs = 0; return 0;
 	case O_NO_PAIRED: o->paired = 0; return 0;
+	case O_STORE: o->store = v; return 0;
+	case O_NO_HISTORY: o->no_history = 1; return 0;
 	case O_CACHE_SIM: o->cache_sim = 1; return 0;
 	case O_MEMORY: o->memory = 1; return 0;
 	case O_STATISTIC:

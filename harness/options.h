@@ -50,6 +50,8 @@ struct options {
 	int keep_programs;          /* copy programs into the baseline store */
 	int memory;                 /* --memory: count allocations per iteration */
 	int paired;                 /* --baseline re-runs the kept programs */
+	const char *store;          /* --store: the history's file or URL, or NULL */
+	int no_history;             /* --no-history */
 	int color;                  /* enum color_mode */
 	int profile_mode;           /* enum profile_mode */
 	const char *profile;        /* --profile value as given, or NULL */

@@ -6,7 +6,7 @@ check_suites = \
 	%D%/check_stats %D%/check_analysis %D%/check_loop %D%/check_protocol \
 	%D%/check_proc %D%/check_cli %D%/check_public %D%/check_units %D%/check_msg \
 	%D%/check_programs %D%/check_context %D%/check_report_console %D%/check_hash \
-	%D%/check_changepoint
+	%D%/check_changepoint %D%/check_history %D%/check_history_pg
 TESTS += $(check_suites)
 check_PROGRAMS += $(check_suites) %D%/worker_sample %D%/worker_garbage
 
@@ -51,6 +51,15 @@ check_PROGRAMS += %D%/check_memory
 %C%_check_units_CFLAGS = $(tests_cflags)
 %C%_check_units_LDADD = $(tests_harness_libs)
 
+%C%_check_history_SOURCES = %D%/check_history.c %D%/check_main.h %D%/transcript.h %D%/transcript.c
+%C%_check_history_CFLAGS = $(tests_cflags) $(SQLITE_CFLAGS) $(PQ_CFLAGS)
+%C%_check_history_LDADD = $(tests_harness_libs) $(SQLITE_LIBS) $(PQ_LIBS) $(JANSSON_LIBS)
+
+%C%_check_history_pg_SOURCES = $(%C%_check_history_SOURCES)
+%C%_check_history_pg_CPPFLAGS = $(AM_CPPFLAGS) -DHISTORY_PG
+%C%_check_history_pg_CFLAGS = $(%C%_check_history_CFLAGS)
+%C%_check_history_pg_LDADD = $(%C%_check_history_LDADD)
+
 %C%_check_hash_SOURCES = %D%/check_hash.c %D%/check_main.h
 %C%_check_hash_CFLAGS = $(tests_cflags)
 %C%_check_hash_LDADD = $(tests_harness_libs)
@@ -92,17 +101,19 @@ check_PROGRAMS += %D%/check_memory
 # sanitizer, Check's time-outs, bounds on a hang, are stretched.
 AM_TESTS_ENVIRONMENT = \
 	BENCHRUN='$(abs_top_builddir)/harness/benchrun'; \
+	BENCHRUN_STORE=none; \
 	TESTS_BUILDDIR='$(abs_top_builddir)/tests'; \
 	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; \
 	TESTS_LIBSRCDIR='$(abs_top_srcdir)/lib/include'; \
 	TESTS_LIBBUILDDIR='$(abs_top_builddir)/lib'; \
 	TESTS_CC='$(CC) $(SAN_CFLAGS)'; TESTS_LIBS='$(PFM_LIBS)'; \
 	TESTS_SANITIZED='$(SAN_CFLAGS)'; \
+	BENCHRUN_TEST_PG="$${BENCHRUN_TEST_PG:-}"; \
 	top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
 	MAKE='$(MAKE)'; \
 	ASAN_OPTIONS="verify_asan_link_order=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS}"; \
 	CK_TIMEOUT_MULTIPLIER="$${CK_TIMEOUT_MULTIPLIER:-$(SAN_TIMEOUT_MULTIPLIER)}"; \
-	export BENCHRUN TESTS_BUILDDIR TESTS_SRCDIR TESTS_LIBSRCDIR TESTS_LIBBUILDDIR \
+	export BENCHRUN BENCHRUN_STORE BENCHRUN_TEST_PG TESTS_BUILDDIR TESTS_SRCDIR TESTS_LIBSRCDIR TESTS_LIBBUILDDIR \
 	       TESTS_CC TESTS_LIBS TESTS_SANITIZED top_builddir top_srcdir MAKE ASAN_OPTIONS \
 	       CK_TIMEOUT_MULTIPLIER;
 
