@@ -30,7 +30,8 @@ bench_cflags = $(AM_CFLAGS) $(BENCH_CFLAGS) \
 %C%_gate_LDADD = lib/libbenchrun-internal.la
 
 EXTRA_DIST += %D%/README.md %D%/measure-foundation %D%/measure-gate %D%/measure-instructions \
-	%D%/measure-api \
+	%D%/measure-api %D%/measure-counters %D%/measure-memory %D%/measure-profile \
+	%D%/measure-report %D%/measure-history \
 	%D%/peer_gbench.cc
 
 # `make bench` writes its HTML report into reports/ (reports/index.html) and

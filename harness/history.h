@@ -71,6 +71,7 @@ struct history_backend {
 	int (*open)(const char *where, struct history_store **out, char *err, size_t errlen);
 	int (*append)(struct history_store *st, const struct history_run *run,
 	              const struct history_result *res, size_t n, char *err, size_t errlen);
+	/* rows ordered by benchmark, machine, time, run */
 	int (*query)(struct history_store *st, const struct history_query *q,
 	             struct history_rows *out, char *err, size_t errlen);
 	int (*schema)(struct history_store *st, int *version, char *err, size_t errlen);

@@ -167,19 +167,6 @@ static int same_series(const struct history_row *a, const struct history_row *b,
 	       (!by_machine || !strcmp(a->machine, b->machine));
 }
 
-/* The rows sorted by benchmark, then machine, then time (stable). */
-static int row_cmp(const void *x, const void *y)
-{
-	const struct history_row *a = x, *b = y;
-	int c = strcmp(a->r.benchmark, b->r.benchmark);
-
-	if (!c)
-		c = strcmp(a->machine, b->machine);
-	if (!c)
-		c = strcmp(a->created, b->created);
-	return c ? c : (a->run_id > b->run_id) - (a->run_id < b->run_id);
-}
-
 /* Least-squares slope of y over 0..n-1, relative to y's mean, per run. */
 static double trend_per_run(const struct history_row *r, size_t n)
 {
@@ -294,7 +281,6 @@ static int show(const struct hopts *o, struct history_rows *rows)
 	json_t *arr = o->json ? json_array() : NULL;
 	size_t shown = 0;
 
-	qsort(rows->v, rows->n, sizeof *rows->v, row_cmp);
 	if (o->csv && !o->changes)
 		puts("benchmark,created,machine,commit,branch,dirty,estimate,lo,hi");
 	for (size_t i = 0, j; i < rows->n; i = j) {

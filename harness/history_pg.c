@@ -214,7 +214,7 @@ static int pg_query(struct history_store *st, const struct history_query *q,
 		"x.estimate, x.lo, x.hi, x.figures FROM runs r JOIN results x ON x.run_id = r.id "
 		"WHERE ($1::text IS NULL OR r.machine = $1) AND ($2::text IS NULL OR r.branch = $2) "
 		"AND ($3::text IS NULL OR r.created >= $3) AND ($4::text IS NULL OR r.measure = $4) "
-		"ORDER BY x.benchmark, r.created, r.id", 4, NULL, v, NULL, NULL, 0);
+		"ORDER BY x.benchmark, r.machine, r.created, r.id", 4, NULL, v, NULL, NULL, 0);
 	int rc = 0;
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {

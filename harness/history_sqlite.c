@@ -228,7 +228,7 @@ static int sq_query(struct history_store *st, const struct history_query *q,
 	        "x.estimate, x.lo, x.hi, x.figures FROM runs r JOIN results x ON x.run_id = r.id "
 	        "WHERE (?1 IS NULL OR r.machine = ?1) AND (?2 IS NULL OR r.branch = ?2) "
 	        "AND (?3 IS NULL OR r.created >= ?3) AND (?4 IS NULL OR r.measure = ?4) "
-	        "ORDER BY x.benchmark, r.created, r.id", -1, &s, NULL) != SQLITE_OK)
+	        "ORDER BY x.benchmark, r.machine, r.created, r.id", -1, &s, NULL) != SQLITE_OK)
 		return fail(st, "querying", err, errlen);
 	bind_text(s, 1, q->machine);
 	bind_text(s, 2, q->branch);

@@ -64,6 +64,11 @@ bin_PROGRAMS += %D%/benchrun
 # bench` beside the examples, and an exact simulation of the stored
 # comparison's decisions under the drift model (bench/README.md).
 noinst_PROGRAMS += %D%/selfbench/simulate-gate  # analysis: in bench_programs (bench/local.mk)
+noinst_PROGRAMS += %D%/selfbench/history-sim
+%C%_selfbench_history_sim_SOURCES = %D%/selfbench/history-sim.c
+%C%_selfbench_history_sim_CPPFLAGS = $(harness_cppflags)
+%C%_selfbench_history_sim_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS)
+%C%_selfbench_history_sim_LDADD = %D%/libharness.la
 %C%_selfbench_analysis_SOURCES = %D%/selfbench/analysis.c
 %C%_selfbench_analysis_CPPFLAGS = $(AM_CPPFLAGS)
 %C%_selfbench_analysis_CFLAGS = $(AM_CFLAGS) $(BENCH_CFLAGS) \

@@ -17,6 +17,7 @@
 #include "document.h"
 #include "escape.h"
 #include "gate.h"
+#include "history.h"
 #include "history_cli.h"
 #include "msg.h"
 #include "noise.h"
@@ -227,10 +228,22 @@ static int records_history(const struct run *r)
 	return r->measured && !r->o.no_history;
 }
 
+/* The results document of the run, for --json, a baseline and the
+ * history; NULL after a message when out of memory. */
+static json_t *build_document(struct run *r, const struct report_settings *rs)
+{
+	json_t *doc = document_build(&r->cur, rs, r->base_name ? &r->sum : NULL, r->status);
+
+	if (!doc)
+		msg_error(NULL, "out of memory");
+	return doc;
+}
+
 static int write_outputs(struct run *r)
 {
 	struct report_settings rs;
-	json_t *doc;
+	char *history = NULL;
+	json_t *doc = NULL;
 	int rc = 0;
 
 	options_report_settings(&r->o, &rs);
@@ -247,28 +260,33 @@ static int write_outputs(struct run *r)
 			callgrind_profile_print(stdout, r->cur.benches[i].name,
 			                        r->cur.benches[i].prof.counted, 5);
 	fflush(stdout);
-	if (r->o.report_dir)
-		rc |= report_html(r->o.report_dir, &r->cur, r->base_name ? &r->base : NULL,
-		                  r->base_name ? &r->sum : NULL, &rs);
-	if (r->o.markdown_path)
-		rc |= report_markdown(r->o.markdown_path, &r->cur, r->base_name ? &r->sum : NULL, &rs);
-	if (!r->o.json_path && !r->o.save_baseline && !records_history(r))
-		return rc;
-	if (!(doc = document_build(&r->cur, &rs, r->base_name ? &r->sum : NULL, r->status))) {
-		msg_error(NULL, "out of memory");
+	if ((r->o.json_path || r->o.save_baseline || records_history(r)) &&
+	    !(doc = build_document(r, &rs)))
 		return -1;
-	}
 	if (r->o.json_path)
 		rc |= document_write(r->o.json_path, doc);
 	if (r->o.save_baseline)
 		rc |= baseline_save(baseline_dir(r->o.baseline_dir), r->o.save_baseline, &r->cur,
 		                    &rs, r->base_name ? &r->sum : NULL, r->status,
 		                    r->o.keep_programs && r->measured);
-	/* Last: a history that cannot be written costs the run its exit
-	 * status (2), never its other outputs. */
-	if (records_history(r))
+	/* The history before the report, whose trends then end with this run.
+	 * A history that cannot be written costs the run its exit status (2),
+	 * never its other outputs. */
+	if (!r->o.no_history)
+		history = history_where(r->o.store, baseline_dir(r->o.baseline_dir));
+	if (records_history(r) && history)
 		rc |= history_record(r->o.store, baseline_dir(r->o.baseline_dir), doc,
 		                     r->o.json_path) != 0;
+	/* Trends from a store that is there: a run that wrote nothing must
+	 * not create an empty SQLite file to read them from. */
+	rs.history = history && (records_history(r) || strstr(history, "://") ||
+	                         access(history, F_OK) == 0) ? history : NULL;
+	if (r->o.report_dir)
+		rc |= report_html(r->o.report_dir, &r->cur, r->base_name ? &r->base : NULL,
+		                  r->base_name ? &r->sum : NULL, &rs);
+	if (r->o.markdown_path)
+		rc |= report_markdown(r->o.markdown_path, &r->cur, r->base_name ? &r->sum : NULL, &rs);
+	free(history);
 	json_decref(doc);
 	return rc;
 }

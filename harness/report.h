@@ -27,6 +27,7 @@ struct report_settings {
 	double alpha, noise;    /* the gate's family alpha and threshold */
 	double drift_bound;     /* a stored comparison's suite-wide bound */
 	unsigned remeasure;     /* rounds re-measuring a suspect */
+	const char *history;    /* the history's store, for trend plots, or NULL */
 };
 
 /* "  LABEL" when b has a label, then the line's end. */

@@ -19,6 +19,7 @@
 #include "usercounters.h"
 #include "profile.h"
 #include "report.h"
+#include "history.h"
 #include "report_plot.h"
 #include "units.h"
 
@@ -660,6 +661,9 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	figure(out, dir, file, "total time against iterations, with the slope");
 	snprintf(file, sizeof file, "%s-base.svg", stem);
 	figure(out, dir, file, "baseline against current");
+	snprintf(file, sizeof file, "%s-trend.svg", stem);
+	figure(out, dir, file, "history: every run kept on each machine, oldest first, with "
+	       "its interval; change points dashed");
 	fputs("</div>\n", out);
 	if (compared && b->gate.cmp.verdict != VERDICT_NONE)
 		page_compare(out, b);
@@ -671,6 +675,25 @@ static int write_page(const char *dir, const struct bench_result *b, int compare
 	return page_end(out, path);
 }
 
+/* Every run in the history at `where`, for the trend plots; a history
+ * that cannot be read gives one warning and no trends. */
+static int trend_history(const char *where, struct history_rows *rows)
+{
+	struct history_query q = {NULL, NULL, NULL, NULL};
+	struct history h;
+	char err[512];
+	int rc;
+
+	if (history_open(where, &h, err, sizeof err) != 0) {
+		msg_warn("history", "%s: the report has no trends", err);
+		return -1;
+	}
+	if ((rc = h.be->query(h.st, &q, rows, err, sizeof err)) != 0)
+		msg_warn("history", "%s: the report has no trends", err);
+	history_close(&h);
+	return rc;
+}
+
 int report_html(const char *dir, const struct suite *s, const struct suite *base,
                 const struct compare_summary *sum, const struct report_settings *rs)
 {
@@ -680,7 +703,12 @@ int report_html(const char *dir, const struct suite *s, const struct suite *base
 		msg_error(dir, "cannot create the report directory: %s", strerror(errno));
 		return -1;
 	}
-	if ((plots = report_plot_make(dir, s, base)) < 0)
+	struct history_rows rows = {0};
+	int have_rows = rs->history && trend_history(rs->history, &rows) == 0;
+
+	plots = report_plot_make(dir, s, base, have_rows ? &rows : NULL);
+	history_rows_free(&rows);
+	if (plots < 0)
 		return -1;
 	for (size_t i = 0; i < s->nbenches; i++)
 		if (write_page(dir, &s->benches[i], sum != NULL, plots) != 0)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "changepoint.h"
 #include "escape.h"
 #include "msg.h"
 #include "proc.h"
@@ -290,8 +291,79 @@ static int plot_base(FILE *gp, const char *pdir, const char *stem,
 	return rc;
 }
 
+/* The rows of the history for benchmark `name`: [*from, *to) of rows
+ * (sorted by benchmark, machine, time). */
+static int trend_rows(const struct history_rows *h, const char *name, size_t *from, size_t *to)
+{
+	size_t i = 0;
+
+	while (i < h->n && strcmp(h->v[i].r.benchmark, name) != 0)
+		i++;
+	*from = i;
+	while (i < h->n && !strcmp(h->v[i].r.benchmark, name))
+		i++;
+	*to = i;
+	return *to - *from >= 2;
+}
+
+/* The trend of b in the history: each machine's runs as one series
+ * (estimate and interval, oldest first), its change points as dashed
+ * lines (changepoint.h at its defaults). */
+static int plot_trend(FILE *gp, const char *pdir, const char *stem,
+                      const struct bench_result *b, const struct history_rows *h)
+{
+	struct tunit u = time_unit(b, b->analysis.an.median.point);
+	char path[4096 + 128];
+	size_t from, to;
+	FILE *f;
+
+	if (!h || !trend_rows(h, b->name, &from, &to))
+		return 0;
+	snprintf(path, sizeof path, "%s/%s.trend", pdir, stem);
+	if (!(f = fopen(path, "w"))) {
+		msg_error(path, "%s", strerror(errno));
+		return -1;
+	}
+	fig_begin(gp, stem, "-trend", 800, 360);
+	fprintf(gp, "set xlabel 'run (oldest first)'\nset ylabel 'time per iteration (%s)'\n"
+	        "set key top left\n", u.name);
+	for (size_t i = from, j; i < to; i = j) {
+		struct changepoint_opts o = changepoint_opts_default();
+		struct changepoint *cp = NULL;
+		double *x;
+		long k;
+		for (j = i; j < to && !strcmp(h->v[j].machine, h->v[i].machine); j++)
+			fprintf(f, "%zu %.9g %.9g %.9g\n", j - i + 1, h->v[j].r.estimate / u.scale,
+			        h->v[j].r.lo / u.scale, h->v[j].r.hi / u.scale);
+		fputs("\n\n", f);
+		if (!(x = malloc((j - i) * sizeof *x)))
+			continue;
+		for (size_t m = i; m < j; m++)
+			x[m - i] = h->v[m].r.estimate;
+		k = changepoint_detect(x, j - i, &o, &cp);
+		for (long m = 0; m < k; m++)
+			fprintf(gp, "set arrow from %.1f, graph 0 to %.1f, graph 1 nohead dt 2 "
+			        "lc rgb '#d62728'\n", (double)cp[m].index + 0.5, (double)cp[m].index + 0.5);
+		free(cp);
+		free(x);
+	}
+	fputs("plot ", gp);
+	for (size_t i = from, s = 0; i < to; i++)
+		if (i == from || strcmp(h->v[i].machine, h->v[i - 1].machine) != 0) {
+			fprintf(gp, "%s'%s.trend' index %zu using 1:2:3:4 with yerrorlines pt 7 ps 0.5 "
+			        "title 'machine %.8s'", s ? ", " : "", stem, s, h->v[i].machine);
+			s++;
+		}
+	fputc('\n', gp);
+	if (fclose(f) != 0) {
+		msg_error(path, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int plot_bench(FILE *gp, const char *pdir, const struct bench_result *b,
-                      const struct suite *base)
+                      const struct suite *base, const struct history_rows *h)
 {
 	char stem[STEM_LEN];
 	size_t n = 0;
@@ -306,6 +378,8 @@ static int plot_bench(FILE *gp, const char *pdir, const struct bench_result *b,
 		rc = plot_fit(gp, pdir, stem, b);
 	if (rc == 0 && namesake(base, b->name))
 		rc = plot_base(gp, pdir, stem, b, v, n, namesake(base, b->name));
+	if (rc == 0)
+		rc = plot_trend(gp, pdir, stem, b, h);
 	free(v);
 	return rc;
 }
@@ -592,7 +666,8 @@ static int run_gnuplot(const char *gnuplot, const char *pdir)
 	return 0;
 }
 
-int report_plot_make(const char *dir, const struct suite *s, const struct suite *base)
+int report_plot_make(const char *dir, const struct suite *s, const struct suite *base,
+                     const struct history_rows *history)
 {
 	char gnuplot[4096], pdir[4096], script[4200];
 	FILE *gp;
@@ -616,7 +691,7 @@ int report_plot_make(const char *dir, const struct suite *s, const struct suite 
 	fputs("# Written by benchrun: every figure of the report, run once as\n"
 	      "# `gnuplot plots.gp` in this directory.\nset encoding utf8\n", gp);
 	for (size_t i = 0; rc == 0 && i < s->nbenches; i++)
-		rc = plot_bench(gp, pdir, &s->benches[i], base);
+		rc = plot_bench(gp, pdir, &s->benches[i], base, history);
 	if (rc == 0)
 		rc = plot_sets(gp, pdir, s);
 	if (fclose(gp) != 0 && rc == 0) {

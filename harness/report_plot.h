@@ -5,6 +5,7 @@
 #ifndef BENCHRUN_REPORT_PLOT_H
 #define BENCHRUN_REPORT_PLOT_H
 
+#include "history.h"
 #include "suite.h"
 
 /* Subdirectory of the report that holds plots, their data and script. */
@@ -22,10 +23,13 @@ int report_plot_sweep_param(const struct bench_result *b, double *param);
  * run gnuplot on the script once.  `base` may be NULL (not compared).
  * Plots are named STEM-dist.svg, STEM-fit.svg, STEM-base.svg for a
  * benchmark, group-STEM.svg for a group, sweep-STEM-time.svg and
- * sweep-STEM-rate.svg for group/function (STEM from escape_file_stem()).
+ * sweep-STEM-rate.svg for group/function (STEM from escape_file_stem()),
+ * and STEM-trend.svg for a benchmark with two runs or more in `history`
+ * (rows sorted by benchmark, machine and time, or NULL).
  * Returns 1 when gnuplot ran and succeeded, 0 when it is not on PATH or
  * failed (one warning printed), -1 after an error message (a file could
  * not be written). */
-int report_plot_make(const char *dir, const struct suite *s, const struct suite *base);
+int report_plot_make(const char *dir, const struct suite *s, const struct suite *base,
+                     const struct history_rows *history);
 
 #endif
