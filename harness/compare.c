@@ -191,6 +191,7 @@ struct member {
 	double df;
 	int stored;      /* judged against the stored results */
 	int exact;       /* no spread on either side */
+	double tau2;     /* stored: the variance of its own between-run movement */
 };
 
 static void reset(struct comparison *c)
@@ -260,6 +261,18 @@ static int prepare_zero(struct member *m, const struct bench_result *before,
 	return done;
 }
 
+/* The variance of a benchmark's own between-run movement: measured by
+ * the history when it has runs enough of unchanged code, else the
+ * assumed COMPARE_BENCH_DRIFT. */
+static double bench_tau2(const struct compare_opts *o, const char *name)
+{
+	double sd = o->bench_drift ? o->bench_drift(o->drift_ctx, name) : NAN;
+
+	if (!isfinite(sd) || sd < 0)
+		sd = COMPARE_BENCH_DRIFT;
+	return sd * sd;
+}
+
 /* Stored: Welch on the logs of the per-process values.  1 when tested. */
 static int prepare_stored(struct member *m, const struct bench_result *base,
                           const struct compare_opts *o)
@@ -283,6 +296,7 @@ static int prepare_stored(struct member *m, const struct bench_result *base,
 		m->df = w.df;
 		m->exact = w.se == 0;
 		m->stored = 1;
+		m->tau2 = bench_tau2(o, m->b->name);
 	}
 	free(x);
 	free(y);
@@ -368,16 +382,26 @@ static void shift_estimate(struct member *m, size_t n, const struct compare_opts
                            struct compare_summary *sum, double *c, double *se_c)
 {
 	double *d = malloc((n + 1) * sizeof *d), *v = malloc((n + 1) * sizeof *v);
-	double tau2 = COMPARE_BENCH_DRIFT * COMPARE_BENCH_DRIFT, mean_v = 0;
+	double mean_v = 0;
 	size_t k = 0;
 
 	*c = NAN;
 	*se_c = NAN;
 	sum->inflation = 1;
+	sum->drift_measured = 0;
+	sum->drift_median = NAN;
+	for (size_t i = 0; d && v && i < n; i++) {
+		double sd = m[i].stored && o->bench_drift ? o->bench_drift(o->drift_ctx,
+		                                                          m[i].b->name) : NAN;
+		if (isfinite(sd) && sd >= 0)
+			v[sum->drift_measured++] = sd;
+	}
+	if (sum->drift_measured)
+		sum->drift_median = stats_median(v, sum->drift_measured);
 	for (size_t i = 0; d && v && i < n; i++)
 		if (m[i].stored && !m[i].exact) {
 			d[k] = m[i].d;
-			v[k] = m[i].var_meas + tau2;
+			v[k] = m[i].var_meas + m[i].tau2;
 			mean_v += v[k++];
 		}
 	sum->stored = k;
@@ -410,7 +434,8 @@ static void shift_estimate(struct member *m, size_t n, const struct compare_opts
 			/* Under the model t^2 / v is F(1, df): its median, not
 			 * 0.455 (the normal's), or small process counts alone
 			 * would inflate. */
-			d[k++] = t * t / (m[i].var_meas + tau2) / gsl_cdf_fdist_Pinv(0.5, 1, m[i].df);
+			d[k++] = t * t / (m[i].var_meas + m[i].tau2) /
+			         gsl_cdf_fdist_Pinv(0.5, 1, m[i].df);
 		}
 	sum->inflation = fmax(1, stats_median(d, k));
 out:
@@ -423,7 +448,7 @@ out:
 static double test_variance(const struct member *m, const struct compare_summary *sum,
                             double se_c)
 {
-	double tau2 = COMPARE_BENCH_DRIFT * COMPARE_BENCH_DRIFT;
+	double tau2 = m->tau2;
 
 	if (!m->stored)
 		return m->var_meas;
@@ -480,9 +505,8 @@ static int conclude(struct member *m, size_t n, const struct compare_opts *o,
 		/* The change's own interval carries, for a stored comparison,
 		 * the common drift the shift removal takes out of `rel`. */
 		double se_change = m[i].stored && !m[i].exact && sum->shift_removed
-		                   ? sqrt(sum->inflation * (m[i].var_meas + COMPARE_BENCH_DRIFT *
-		                          COMPARE_BENCH_DRIFT) + COMPARE_COMMON_DRIFT *
-		                          COMPARE_COMMON_DRIFT) : se;
+		                   ? sqrt(sum->inflation * (m[i].var_meas + m[i].tau2) +
+		                          COMPARE_COMMON_DRIFT * COMPARE_COMMON_DRIFT) : se;
 		cm->exact = m[i].exact;
 		cm->measure = o->statistic == ANALYSIS_INSTRUCTIONS ? MEASURE_INSTRUCTIONS
 		              : o->statistic == ANALYSIS_COUNTER ? MEASURE_COUNTER : m[i].b->measure;

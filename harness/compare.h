@@ -34,6 +34,12 @@ struct compare_opts {
 	const int *family;
 	unsigned from_round;
 	const char *counter;   /* ANALYSIS_COUNTER: the user counter's name */
+	/* Stored comparisons: a benchmark's own between-run movement (sd of
+	 * its log estimate between runs of unchanged code on this machine),
+	 * measured by the history, or NAN to assume COMPARE_BENCH_DRIFT; NULL
+	 * assumes it for all. */
+	double (*bench_drift)(void *ctx, const char *name);
+	void *drift_ctx;
 };
 
 /* What a comparison concluded about the whole suite. */
@@ -50,6 +56,9 @@ struct compare_summary {
 	int shift_beyond;      /* the shift is shown beyond the drift bound:
 	                        * +1 slower, -1 faster, 0 not */
 	double inflation;      /* stored: variance factor, >= 1 */
+	size_t drift_measured; /* stored benchmarks whose between-run movement
+	                        * came from the history, not the assumed 1 % */
+	double drift_median;   /* the median of those (fraction), or NAN */
 	const char *worst;     /* name of the largest slowdown judged, or NULL */
 	double worst_change;   /* its judged change, fraction */
 	char **missing;        /* names only in the baseline, owned */

@@ -188,7 +188,7 @@ static json_t *run_comparison(const struct compare_summary *sum, const struct re
 	         o->counter ? o->counter : "");
 
 	return json_pack("{s:{s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:o, s:o,"
-	                 " s:b, s:o, s:b, s:o, s:o, s:o, s:i}",
+	                 " s:b, s:o, s:b, s:o, s:o, s:I, s:o, s:o, s:i}",
 	                 "modes", "paired", (json_int_t)sum->modes[MODE_PAIRED],
 	                 "stored", (json_int_t)sum->modes[MODE_STORED],
 	                 "fallback", (json_int_t)sum->modes[MODE_FALLBACK],
@@ -202,6 +202,8 @@ static json_t *run_comparison(const struct compare_summary *sum, const struct re
 	                 "shift_p_family", num(sum->shift_p), "shift_beyond_bound",
 	                 sum->shift_beyond, "variance_factor", num(sum->inflation),
 	                 "bench_drift", num(COMPARE_BENCH_DRIFT),
+	                 "bench_drift_measured", (json_int_t)sum->drift_measured,
+	                 "bench_drift_median", num(sum->drift_median),
 	                 "common_drift", num(COMPARE_COMMON_DRIFT), "exit_status", exit_status);
 }
 

@@ -303,3 +303,69 @@ void history_rows_free(struct history_rows *rows)
 	free(rows->v);
 	memset(rows, 0, sizeof *rows);
 }
+
+int history_rows_find(const struct history_rows *rows, const char *name, size_t *from,
+                      size_t *to)
+{
+	size_t lo = 0, hi = rows->n;
+
+	while (lo < hi) {  /* the first row not before name */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(rows->v[mid].r.benchmark, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*from = lo;
+	while (lo < rows->n && !strcmp(rows->v[lo].r.benchmark, name))
+		lo++;
+	*to = lo;
+	return *to > *from;
+}
+
+/* The smallest between-run movement a history may claim: below it, a few
+ * quiet runs would make a stored comparison stricter than its processes
+ * can support. */
+#define DRIFT_FLOOR 0.002
+
+double history_bench_drift(const struct history_rows *rows, const char *name)
+{
+	size_t from, to, runs = 0, commits = 0;
+	double ss = 0, within = 0;
+
+	if (!history_rows_find(rows, name, &from, &to))
+		return NAN;
+	for (size_t i = from; i < to; i++) {
+		const struct history_row *a = &rows->v[i];
+		double sum = 0, sum2 = 0;
+		size_t n = 0;
+		int first = 1;
+		if (!a->commit || a->dirty || !(a->r.estimate > 0))
+			continue;
+		for (size_t j = from; j < to && first; j++)  /* a commit counts once */
+			first = j >= i || !rows->v[j].commit || rows->v[j].dirty ||
+			        strcmp(rows->v[j].commit, a->commit) != 0;
+		if (!first)
+			continue;
+		for (size_t j = i; j < to; j++) {
+			const struct history_row *b = &rows->v[j];
+			double x, half;
+			if (!b->commit || b->dirty || strcmp(b->commit, a->commit) != 0 ||
+			    !(b->r.estimate > 0))
+				continue;
+			x = log(b->r.estimate);
+			sum += x;
+			sum2 += x * x;
+			half = (b->r.hi - b->r.lo) / 2 / b->r.estimate / 1.96;
+			within += isfinite(half) ? half * half : 0;
+			n++;
+		}
+		runs += n;
+		commits++;
+		ss += sum2 - sum * sum / (double)n;
+	}
+	if (runs < commits + HISTORY_DRIFT_MIN_DF)
+		return NAN;
+	ss = ss / (double)(runs - commits) - within / (double)runs;
+	return ss > DRIFT_FLOOR * DRIFT_FLOOR ? sqrt(ss) : DRIFT_FLOOR;
+}

@@ -125,6 +125,22 @@ int history_append_document(struct history *h, json_t *doc, const char *document
 
 void history_rows_free(struct history_rows *rows);
 
+/* The rows of benchmark `name` in rows (ordered by benchmark first, as
+ * queries return them): [*from, *to), by binary search; 0 when none. */
+int history_rows_find(const struct history_rows *rows, const char *name, size_t *from,
+                      size_t *to);
+
+/* Fewest degrees of freedom (runs less commits) that make a measured
+ * between-run movement. */
+#define HISTORY_DRIFT_MIN_DF 4
+
+/* A benchmark's own between-run movement in rows of one machine: the
+ * standard deviation of its log estimate between runs of the same clean
+ * commit (unchanged code), pooled over commits, less what each run's own
+ * interval already explains; at least 0.2 %.  NAN with fewer than
+ * HISTORY_DRIFT_MIN_DF degrees of freedom. */
+double history_bench_drift(const struct history_rows *rows, const char *name);
+
 /* Push one row (its strings copied); 0 or -1. */
 int history_rows_push(struct history_rows *rows, int64_t run_id, const char *created,
                       const char *machine, const char *commit, const char *branch,

@@ -192,16 +192,55 @@ static void measure(struct run *r)
 
 /* Judge the comparison: screen, confirm on fresh rounds (measured runs
  * only), conclude. */
+static double drift_of(void *ctx, const char *name)
+{
+	return history_bench_drift(ctx, name);
+}
+
+/* The history's runs on this machine in this measure, for each stored
+ * comparison's between-run movement (compare.h); empty when there is no
+ * history, or it cannot be read (the assumed movement then serves; one
+ * warning). */
+static void drift_history(const struct run *r, struct history_rows *rows)
+{
+	char *where = r->o.no_history ? NULL : history_where(r->o.store,
+	                                                     baseline_dir(r->o.baseline_dir));
+	json_t *machine = json_object_get(r->cur.context, "machine");
+	struct history_query q = {NULL, NULL, NULL, units_measure_name(r->o.measure)};
+	struct history h;
+	char fp[17], err[512];
+
+	if (!where || !machine || (!strstr(where, "://") && access(where, F_OK) != 0)) {
+		free(where);
+		return;
+	}
+	history_fingerprint(machine, fp);
+	q.machine = fp;
+	if (history_open(where, &h, err, sizeof err) != 0 ||
+	    (h.be->query(h.st, &q, rows, err, sizeof err) != 0 && (history_close(&h), 1)))
+		msg_warn("history", "%s: between-run noise assumed", err);
+	else
+		history_close(&h);
+	free(where);
+}
+
 static int judge(struct run *r)
 {
+	struct history_rows rows = {0};
 	struct gate_opts go = {
 		{r->o.statistic, r->o.alpha, r->o.noise, r->o.conf_level, r->o.drift_correction,
-		 r->o.drift_bound, r->o.filter ? &r->filter : NULL, NULL, 0, r->o.counter},
+		 r->o.drift_bound, r->o.filter ? &r->filter : NULL, NULL, 0, r->o.counter,
+		 drift_of, &rows},
 		r->o.remeasure, r->o.fail_on};
 	struct gate_source src = {paired_measure, &r->mctx};
+	int rc;
 
-	return gate_run(&go, &r->cur, &r->old, r->ab ? NULL : &r->base,
-	                r->measured ? &src : NULL, &r->sum);
+	if (r->paired < r->cur.nbenches)  /* some comparison is stored */
+		drift_history(r, &rows);
+	rc = gate_run(&go, &r->cur, &r->old, r->ab ? NULL : &r->base,
+	              r->measured ? &src : NULL, &r->sum);
+	history_rows_free(&rows);
+	return rc;
 }
 
 static void warn_context(const struct run *r)

@@ -187,6 +187,13 @@ void report_compare_summary(FILE *out, const struct compare_summary *sum, size_t
 		        "kept (too few benchmarks to tell it from each one's change)");
 	if (sum->inflation > 1)
 		fprintf(out, "; variances x%.2f for between-run noise", sum->inflation);
+	if (sum->modes[MODE_STORED] + sum->modes[MODE_FALLBACK] && sum->drift_measured)
+		fprintf(out, "; each benchmark's between-run noise from the history for %zu (median "
+		        "%.2f%%), %g%% assumed for the rest", sum->drift_measured,
+		        100 * sum->drift_median, 100 * COMPARE_BENCH_DRIFT);
+	else if (sum->modes[MODE_STORED] + sum->modes[MODE_FALLBACK])
+		fprintf(out, "; between-run noise %g%% per benchmark assumed (no history of "
+		        "unchanged code)", 100 * COMPARE_BENCH_DRIFT);
 	fputc('\n', out);
 }
 

@@ -291,21 +291,6 @@ static int plot_base(FILE *gp, const char *pdir, const char *stem,
 	return rc;
 }
 
-/* The rows of the history for benchmark `name`: [*from, *to) of rows
- * (sorted by benchmark, machine, time). */
-static int trend_rows(const struct history_rows *h, const char *name, size_t *from, size_t *to)
-{
-	size_t i = 0;
-
-	while (i < h->n && strcmp(h->v[i].r.benchmark, name) != 0)
-		i++;
-	*from = i;
-	while (i < h->n && !strcmp(h->v[i].r.benchmark, name))
-		i++;
-	*to = i;
-	return *to - *from >= 2;
-}
-
 /* The trend of b in the history: each machine's runs as one series
  * (estimate and interval, oldest first), its change points as dashed
  * lines (changepoint.h at its defaults). */
@@ -317,7 +302,7 @@ static int plot_trend(FILE *gp, const char *pdir, const char *stem,
 	size_t from, to;
 	FILE *f;
 
-	if (!h || !trend_rows(h, b->name, &from, &to))
+	if (!h || !history_rows_find(h, b->name, &from, &to) || to - from < 2)
 		return 0;
 	snprintf(path, sizeof path, "%s/%s.trend", pdir, stem);
 	if (!(f = fopen(path, "w"))) {

@@ -992,6 +992,62 @@ START_TEST(test_one_stored_shift)
 }
 END_TEST
 
+static double drift_small(void *ctx, const char *name)
+{
+	(void)ctx;
+	return strcmp(name, "g/b0") ? 0.002 : NAN;  /* g/b0: no history */
+}
+
+static double drift_large(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return 0.05;
+}
+
+/* A stored comparison takes each benchmark's between-run movement from
+ * the history when it has one (compare_opts.bench_drift), the assumed
+ * 1 % otherwise: a history of quiet runs narrows the interval of a +3 %
+ * change, a noisy one widens it past the verdict. */
+START_TEST(test_drift_from_history)
+{
+	double factor[8] = {1, 1, 1, 1.03, 1, 1, 1, 1};
+	struct compare_opts quiet = DEFAULTS, noisy = DEFAULTS;
+	struct comparison assumed, q, n;
+	struct suite base, cur;
+	struct compare_summary sum = {0};
+
+	quiet.bench_drift = drift_small;
+	noisy.bench_drift = drift_large;
+	make_pair(&base, &cur, 8, 0.002, factor, 1, 0x1234567u);
+	ck_assert_int_eq(run_stored(&cur, &base, &DEFAULTS, &sum), 0);
+	assumed = cur.benches[3].gate.cmp;
+	ck_assert_uint_eq(sum.drift_measured, 0);
+	compare_summary_free(&sum);
+	memset(&sum, 0, sizeof sum);
+	ck_assert_int_eq(run_stored(&cur, &base, &quiet, &sum), 0);
+	q = cur.benches[3].gate.cmp;
+	ck_assert_uint_eq(sum.drift_measured, 7);
+	ck_assert_double_eq_tol(sum.drift_median, 0.002, 1e-12);
+	compare_summary_free(&sum);
+	memset(&sum, 0, sizeof sum);
+	ck_assert_int_eq(run_stored(&cur, &base, &noisy, &sum), 0);
+	n = cur.benches[3].gate.cmp;
+	ck_assert_uint_eq(sum.drift_measured, 8);
+	ck_assert_msg(q.rel_hi - q.rel_lo < assumed.rel_hi - assumed.rel_lo &&
+	              assumed.rel_hi - assumed.rel_lo < n.rel_hi - n.rel_lo,
+	              "interval widths %g %g %g", q.rel_hi - q.rel_lo,
+	              assumed.rel_hi - assumed.rel_lo, n.rel_hi - n.rel_lo);
+	ck_assert_msg(q.verdict == VERDICT_REGRESSED, "quiet history: %s",
+	              compare_verdict_name(q.verdict));
+	ck_assert_msg(n.verdict != VERDICT_REGRESSED, "noisy history: %s",
+	              compare_verdict_name(n.verdict));
+	compare_summary_free(&sum);
+	suite_free(&base);
+	suite_free(&cur);
+}
+END_TEST
+
 /* 20 stored benchmarks all +10 %: the shift is shown beyond the 4 % drift
  * bound (tests/compare_known.py: interval 9.39 % .. 10.62 %, Holm p
  * 9.8e-85), so it is no drift and is not removed: each benchmark is judged
@@ -1545,6 +1601,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(stored, test_regression_under_drift);
 	tcase_add_test(stored, test_drift_needs_four);
 	tcase_add_test(stored, test_one_stored_shift);
+	tcase_add_test(stored, test_drift_from_history);
 	tcase_add_test(stored, test_shift_beyond);
 	tcase_add_test(stored, test_majority_shift);
 	tcase_add_test(stored, test_stored_exact);

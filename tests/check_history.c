@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <libpq-fe.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -323,6 +324,32 @@ START_TEST(test_migrate)
 }
 END_TEST
 
+/* A benchmark's between-run movement: the spread of its log estimate
+ * within each clean commit, pooled; dirty runs and other benchmarks left
+ * out; too few runs of unchanged code: unknown. */
+START_TEST(test_bench_drift)
+{
+	static const double a[] = {101, 99, 101, 99, 100, 100}, b[] = {204, 196};
+	struct history_rows rows = {0};
+
+	for (size_t i = 0; i < 6; i++)  /* one commit, 6 runs: 5 degrees of freedom */
+		ck_assert_int_eq(history_rows_push(&rows, (int64_t)i, "t", "m", "ca", "main", 0, "x",
+		                                   a[i], a[i], a[i], NULL), 0);
+	ck_assert_int_eq(history_rows_push(&rows, 6, "t", "m", "ca", "main", 1, "x", 500, 500, 500,
+	                                   NULL), 0);  /* dirty: not unchanged code */
+	ck_assert_double_eq_tol(history_bench_drift(&rows, "x"), 0.008944607340492823, 1e-12);
+	for (size_t i = 0; i < 2; i++)  /* a second commit adds one */
+		ck_assert_int_eq(history_rows_push(&rows, (int64_t)(7 + i), "t", "m", "cb", "main", 0,
+		                                   "x", b[i], b[i], b[i], NULL), 0);
+	ck_assert_int_eq(history_rows_push(&rows, 9, "t", "m", "cc", "main", 0, "y", 1, 1, 1, NULL),
+	                 0);
+	ck_assert_double_eq_tol(history_bench_drift(&rows, "x"), 0.014143569806069782, 1e-12);
+	ck_assert(isnan(history_bench_drift(&rows, "y")));  /* one run */
+	ck_assert(isnan(history_bench_drift(&rows, "z")));  /* none */
+	history_rows_free(&rows);
+}
+END_TEST
+
 /* Bad stores: one line naming the store and the reason. */
 static void open_fails(const char *where, const char *want)
 {
@@ -542,6 +569,7 @@ static Suite *history_suite(void)
 	tcase_add_loop_test(store, test_killed, FIRST, LAST);
 	tcase_add_loop_test(store, test_migrate, FIRST, LAST);
 	tcase_add_test(store, test_bad_stores);
+	tcase_add_test(store, test_bench_drift);
 	suite_add_tcase(s, store);
 	tcase_add_checked_fixture(cli, tmp_setup, tmp_teardown);
 	tcase_set_timeout(cli, 240);

@@ -108,7 +108,7 @@ static int trial(struct sim *s, size_t n, const double sd[3], double change, siz
 	struct run_model base = {0, d0, e0}, now = {0, d1, e1};
 	struct suite b, c;
 	struct compare_summary sum = {0};
-	struct gate_opts go = {{ANALYSIS_SLOPE, 0.01, 0.01, 0.95, 1, 0.04, NULL, NULL, 0, NULL}, 30,
+	struct gate_opts go = {{ANALYSIS_SLOPE, 0.01, 0.01, 0.95, 1, 0.04, NULL, NULL, 0, NULL, NULL, NULL}, 30,
 	                       FAIL_ON_REGRESSION};
 	struct gate_source src = {more, s};
 	int rc;
