@@ -273,10 +273,27 @@ static void print_top(FILE *out, const struct profile *p, size_t top)
 	struct flame_func *f = NULL;
 	long n = flame_top(&p->stacks, &f);
 
-	fprintf(out, "  %7s  %7s  %s\n", "self", "total", "function");
-	for (long i = 0; i < n && (size_t)i < top; i++)
-		fprintf(out, "  %6.1f%%  %6.1f%%  %s\n", pct(f[i].self, p->stacks.total),
-		        pct(f[i].total, p->stacks.total), f[i].name);
+	double per = profile_per_iter(p);  /* ns of loop per iteration, or NAN */
+
+	if (isfinite(per) && !p->alloc) {
+		/* each share of the samples times the iteration's time: what the
+		 * function costs an iteration, its own and with its callees */
+		fprintf(out, "  %7s  %7s  %10s  %10s  %s\n", "self", "total", "self/iter",
+		        "total/iter", "function");
+		for (long i = 0; i < n && (size_t)i < top; i++) {
+			char s[32], t[32];
+			fprintf(out, "  %6.1f%%  %6.1f%%  %10s  %10s  %s\n",
+			        pct(f[i].self, p->stacks.total), pct(f[i].total, p->stacks.total),
+			        units_time(s, sizeof s, per * pct(f[i].self, p->stacks.total) / 100),
+			        units_time(t, sizeof t, per * pct(f[i].total, p->stacks.total) / 100),
+			        f[i].name);
+		}
+	} else {
+		fprintf(out, "  %7s  %7s  %s\n", "self", "total", "function");
+		for (long i = 0; i < n && (size_t)i < top; i++)
+			fprintf(out, "  %6.1f%%  %6.1f%%  %s\n", pct(f[i].self, p->stacks.total),
+			        pct(f[i].total, p->stacks.total), f[i].name);
+	}
 	if (n > 0)
 		flame_funcs_free(f, (size_t)n);
 }
@@ -494,18 +511,27 @@ static char *folded_text(const struct flame_profile *f)
 	return buf;
 }
 
-static json_t *top_json(const struct flame_profile *f, size_t top)
+/* The top functions of f; with per (the cost of an iteration: ns, or
+ * bytes), each one's own and total cost per iteration too. */
+static json_t *top_json(const struct flame_profile *f, size_t top, double per)
 {
 	struct flame_func *fn = NULL;
 	long n = flame_top(f, &fn);
 	json_t *a = json_array();
 
-	for (long i = 0; a && i < n && (size_t)i < top; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:f, s:f}", "function",
-		                                   fn[i].name, "self", (json_int_t)fn[i].self,
-		                                   "total", (json_int_t)fn[i].total, "self_pct",
-		                                   pct(fn[i].self, f->total), "total_pct",
-		                                   pct(fn[i].total, f->total)));
+	for (long i = 0; a && i < n && (size_t)i < top; i++) {
+		json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f}", "function", fn[i].name, "self",
+		                      (json_int_t)fn[i].self, "total", (json_int_t)fn[i].total,
+		                      "self_pct", pct(fn[i].self, f->total), "total_pct",
+		                      pct(fn[i].total, f->total));
+		if (o && isfinite(per)) {
+			json_object_set_new(o, "self_per_iter", json_real(per * pct(fn[i].self,
+			                                                            f->total) / 100));
+			json_object_set_new(o, "total_per_iter", json_real(per * pct(fn[i].total,
+			                                                             f->total) / 100));
+		}
+		json_array_append_new(a, o);
+	}
 	if (n > 0)
 		flame_funcs_free(fn, (size_t)n);
 	return a;
@@ -556,7 +582,7 @@ json_t *profile_to_json(const struct profile *p)
 	              str_or_null(p->folded), "svg", str_or_null(p->svg), "diff_svg",
 	              str_or_null(p->diff_svg), "pprof", str_or_null(p->pprof), "speedscope",
 	              str_or_null(p->speedscope), "dot", str_or_null(p->dot), "dot_svg",
-	              str_or_null(p->dot_svg), "top", top_json(&p->stacks, 10), "folded_stacks",
+	              str_or_null(p->dot_svg), "top", top_json(&p->stacks, 10, profile_per_iter(p)), "folded_stacks",
 	              folded);
 	free(folded);
 	if (o) {
@@ -584,7 +610,8 @@ json_t *profile_to_json(const struct profile *p)
 	if (o && p->alloc) {  /* an allocation profile: stacks weighed by bytes */
 		json_object_set_new(o, "bytes", json_integer((json_int_t)p->bytes));
 		json_object_set_new(o, "counts_folded", str_or_null(p->counts_folded));
-		json_object_set_new(o, "top_by_count", top_json(&p->counts, 10));
+		json_object_set_new(o, "top_by_count", top_json(&p->counts, 10,
+		                    p->iters ? (double)p->samples / (double)p->iters : NAN));
 	}
 	return o;
 }

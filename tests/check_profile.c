@@ -448,11 +448,15 @@ START_TEST(test_cli_profile_all)
 	ck_assert_msg(!strstr(t.err, "no profile"), "%s", t.err);
 	ck_assert_msg(strstr(t.out, "profile profile/split: ") != NULL, "%s", t.out);
 	ck_assert_msg(strstr(t.out, "work_seventy") && strstr(t.out, "work_thirty"), "%s", t.out);
+	/* each function's cost per iteration beside its shares */
+	ck_assert_msg(strstr(t.out, "     self    total   self/iter  total/iter  function\n"),
+	              "%s", t.out);
 	ck_assert(files_named(dir, ".svg"));
 	ck_assert(files_named(dir, ".folded"));
 	doc = check_slurp(json, NULL);
 	ck_assert_ptr_nonnull(doc);
 	ck_assert(strstr(doc, "\"folded_stacks\"") && strstr(doc, "work_seventy"));
+	ck_assert(strstr(doc, "\"self_per_iter\"") && strstr(doc, "\"total_per_iter\""));
 	free(doc);
 	transcript_free(&t);
 	free(report);
