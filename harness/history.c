@@ -44,6 +44,46 @@ void history_test_kill_point(size_t rows_written)
 		raise(SIGKILL);
 }
 
+/* history_sql[v] with the backend's id column. */
+static char *migration(int v, const char *id_type)
+{
+	const char *sql = history_sql[v], *at = strstr(sql, "@ID@");
+	char *out;
+
+	if (!at)
+		return strdup(sql);
+	if (asprintf(&out, "%.*s%s%s", (int)(at - sql), sql, id_type, at + 4) < 0)
+		return NULL;
+	return out;
+}
+
+int history_migrate(struct history_store *st, const struct history_migrator *m,
+                    const char *where, char *err, size_t errlen)
+{
+	int version;
+
+	if (m->exec(st, m->begin, err, errlen) != 0)
+		return -1;
+	if (m->be->schema(st, &version, err, errlen) != 0)
+		goto rollback;
+	if (version > HISTORY_SCHEMA) {
+		snprintf(err, errlen, "%s: history schema %d is newer than this benchrun's (%d): "
+		         "update benchrun", where, version, HISTORY_SCHEMA);
+		goto rollback;
+	}
+	for (int v = version; v < HISTORY_SCHEMA; v++) {
+		char *sql = migration(v, m->id_type);
+		int rc = sql ? m->exec(st, sql, err, errlen) : (snprintf(err, errlen, "out of memory"), -1);
+		free(sql);
+		if (rc != 0)
+			goto rollback;
+	}
+	return m->exec(st, "COMMIT", err, errlen);
+rollback:
+	m->exec(st, "ROLLBACK", NULL, 0);
+	return -1;
+}
+
 char *history_where(const char *store, const char *baseline_dir)
 {
 	char *w;

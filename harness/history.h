@@ -92,6 +92,22 @@ extern const struct history_backend history_pg;
  * version v from version v - 1. */
 extern const char *const history_sql[HISTORY_SCHEMA];
 
+/* What history_migrate needs of a backend: its statement that begins a
+ * transaction holding the schema lock, a way to run SQL (err may be NULL
+ * for a rollback), and its id column type for history_sql's "@ID@". */
+struct history_migrator {
+	const struct history_backend *be;
+	const char *begin;
+	int (*exec)(struct history_store *st, const char *sql, char *err, size_t errlen);
+	const char *id_type;
+};
+
+/* Create the schema of a new store, or bring an older one to
+ * HISTORY_SCHEMA, in one transaction; a newer one is refused.  0, or -1
+ * with one line (naming `where`) in err, the store unchanged. */
+int history_migrate(struct history_store *st, const struct history_migrator *m,
+                    const char *where, char *err, size_t errlen);
+
 /* An open store and its backend. */
 struct history {
 	const struct history_backend *be;

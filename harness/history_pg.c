@@ -29,7 +29,8 @@ static int fail_msg(const char *where, const char *what, const char *msg, char *
 	for (char *p = line; p && *p; p++)
 		if (*p == '\n')
 			*p = p[1] ? ' ' : '\0';
-	snprintf(err, errlen, "%s: %s: %s", where, what, line && *line ? line : "failed");
+	snprintf(err, errlen, "%s: %s%s%s", where, what, *what ? ": " : "",
+	         line && *line ? line : "failed");
 	free(line);
 	return -1;
 }
@@ -53,7 +54,7 @@ static int run_sql(struct history_store *st, const char *sql, char *err, size_t 
 	PGresult *r = PQexec(st->c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 
-	if (!ok)
+	if (!ok && err)
 		fail_msg(st->where, "", PQerrorMessage(st->c), err, errlen);
 	PQclear(r);
 	return ok ? 0 : -1;
@@ -84,44 +85,14 @@ static int pg_schema(struct history_store *st, int *version, char *err, size_t e
 	return 0;
 }
 
-static char *migration(int v)
-{
-	const char *sql = history_sql[v], *at = strstr(sql, "@ID@");
-	char *out;
+static int pg_schema(struct history_store *st, int *version, char *err, size_t errlen);
 
-	if (!at)
-		return strdup(sql);
-	if (asprintf(&out, "%.*sBIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY%s",
-	             (int)(at - sql), sql, at + 4) < 0)
-		return NULL;
-	return out;
-}
-
-static int migrate(struct history_store *st, char *err, size_t errlen)
-{
-	int version;
-
-	if (run_sql(st, "BEGIN; SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", err, errlen) != 0)
-		return -1;
-	if (pg_schema(st, &version, err, errlen) != 0)
-		goto rollback;
-	if (version > HISTORY_SCHEMA) {
-		snprintf(err, errlen, "%s: history schema %d is newer than this benchrun's (%d): "
-		         "update benchrun", st->where, version, HISTORY_SCHEMA);
-		goto rollback;
-	}
-	for (int v = version; v < HISTORY_SCHEMA; v++) {
-		char *sql = migration(v);
-		int rc = sql ? run_sql(st, sql, err, errlen) : -1;
-		free(sql);
-		if (rc != 0)
-			goto rollback;
-	}
-	return run_sql(st, "COMMIT", err, errlen);
-rollback:
-	PQclear(PQexec(st->c, "ROLLBACK"));
-	return -1;
-}
+/* The advisory lock serialises runners that create or migrate the schema
+ * at once; it is released with the transaction. */
+static const struct history_migrator migrator = {
+	&history_pg, "BEGIN; SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", run_sql,
+	"BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+};
 
 static void pg_close(struct history_store *st)
 {
@@ -150,7 +121,7 @@ static int pg_open(const char *where, struct history_store **out, char *err, siz
 		return -1;
 	}
 	PQclear(PQexec(st->c, "SET client_min_messages = warning"));
-	if (migrate(st, err, errlen) != 0) {
+	if (history_migrate(st, &migrator, st->where, err, errlen) != 0) {
 		pg_close(st);
 		return -1;
 	}

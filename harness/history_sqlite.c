@@ -33,7 +33,8 @@ static int exec(struct history_store *st, const char *sql, char *err, size_t err
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	snprintf(err, errlen, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+	if (err)
+		snprintf(err, errlen, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
 	sqlite3_free(msg);
 	return -1;
 }
@@ -62,46 +63,13 @@ static int sq_schema(struct history_store *st, int *version, char *err, size_t e
 	return 0;
 }
 
-/* history_sql[v] with SQLite's id column. */
-static char *migration(int v)
-{
-	const char *sql = history_sql[v], *at = strstr(sql, "@ID@");
-	char *out;
+static int sq_schema(struct history_store *st, int *version, char *err, size_t errlen);
 
-	if (!at)
-		return strdup(sql);
-	if (asprintf(&out, "%.*sINTEGER PRIMARY KEY%s", (int)(at - sql), sql, at + 4) < 0)
-		return NULL;
-	return out;
-}
-
-/* Create or bring the schema up to HISTORY_SCHEMA in one transaction
- * (concurrent openers: the second waits, then finds it done). */
-static int migrate(struct history_store *st, char *err, size_t errlen)
-{
-	int version;
-
-	if (exec(st, "BEGIN IMMEDIATE", err, errlen) != 0)
-		return -1;
-	if (sq_schema(st, &version, err, errlen) != 0)
-		goto rollback;
-	if (version > HISTORY_SCHEMA) {
-		snprintf(err, errlen, "%s: history schema %d is newer than this benchrun's (%d): "
-		         "update benchrun", st->path, version, HISTORY_SCHEMA);
-		goto rollback;
-	}
-	for (int v = version; v < HISTORY_SCHEMA; v++) {
-		char *sql = migration(v);
-		int rc = sql ? exec(st, sql, err, errlen) : -1;
-		free(sql);
-		if (rc != 0)
-			goto rollback;
-	}
-	return exec(st, "COMMIT", err, errlen);
-rollback:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-}
+/* BEGIN IMMEDIATE takes the write lock at once: concurrent openers of a
+ * new file wait, then find the schema made. */
+static const struct history_migrator migrator = {
+	&history_sqlite, "BEGIN IMMEDIATE", exec, "INTEGER PRIMARY KEY",
+};
 
 static void sq_close(struct history_store *st)
 {
@@ -130,7 +98,7 @@ static int sq_open(const char *where, struct history_store **out, char *err, siz
 	}
 	sqlite3_busy_timeout(st->db, BUSY_MS);
 	if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON", err, errlen) != 0 ||
-	    migrate(st, err, errlen) != 0) {
+	    history_migrate(st, &migrator, st->path, err, errlen) != 0) {
 		sq_close(st);
 		return -1;
 	}
