@@ -354,18 +354,5 @@ static Suite *context_suite(void)
 
 int main(void)
 {
-	int rc;
-	char *cmd;
-
-	if (!mkdtemp(tmpdir)) {
-		perror("check_context: mkdtemp");
-		return 99;
-	}
-	rc = check_run_suite(context_suite());
-	if (rc == EXIT_SUCCESS && asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_context: could not remove %s\n", tmpdir);
-		free(cmd);
-	}
-	return rc;
+	return check_run_suite_in(context_suite(), tmpdir, "check_context");
 }

@@ -724,19 +724,5 @@ static Suite *flame_suite(void)
 
 int main(void)
 {
-	int rc;
-	char *cmd;
-
-	if (!mkdtemp(tmpdir)) {
-		perror("check_flame: mkdtemp");
-		return 99;
-	}
-	rc = check_run_suite(flame_suite());
-	/* Kept after a failure, for a look at the SVGs. */
-	if (rc == EXIT_SUCCESS && asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_flame: could not remove %s\n", tmpdir);
-		free(cmd);
-	}
-	return rc;
+	return check_run_suite_in(flame_suite(), tmpdir, "check_flame");
 }

@@ -381,9 +381,9 @@ START_TEST(test_bad_stores)
 		                          NULL, "time", NULL, NULL};
 		char err[512];
 
-		open_fails(check_asprintf("%s%suser=nosuchrole", pg_url(),
-		                          strchr(pg_url(), '?') ? "&" : "?"),
-		           "role \"nosuchrole\" does not exist");
+		url = check_asprintf("%s%suser=nosuchrole", pg_url(), strchr(pg_url(), '?') ? "&" : "?");
+		open_fails(url, "role \"nosuchrole\" does not exist");
+		free(url);
 		/* a role that may only read: it opens the store (the schema is
 		 * current), appending fails in one line, nothing is written */
 		open_ok(ro, &h);

@@ -6,9 +6,11 @@
 #define BENCHRUN_CHECK_MAIN_H
 
 #include <check.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A formatted string, owned by the caller; the test fails when out of
  * memory. */
@@ -70,6 +72,27 @@ static inline int check_run_suite(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Make the folder `tmpdir` (a mkdtemp template), run suite `s` (consumed)
+ * as check_run_suite does, and remove the folder when every test passed;
+ * after a failure it stays, for a look at the files.  99 (a hard error)
+ * when the folder cannot be made. */
+static inline int check_run_suite_in(Suite *s, char *tmpdir, const char *name)
+{
+	char cmd[4200];
+	int rc;
+
+	if (!mkdtemp(tmpdir)) {
+		fprintf(stderr, "%s: mkdtemp %s: %s\n", name, tmpdir, strerror(errno));
+		return 99;
+	}
+	rc = check_run_suite(s);
+	/* not check_asprintf: its assertion works only inside a test */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (rc == EXIT_SUCCESS && system(cmd) != 0)
+		fprintf(stderr, "%s: could not remove %s\n", name, tmpdir);
+	return rc;
 }
 
 #endif

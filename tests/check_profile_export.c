@@ -663,19 +663,5 @@ static Suite *export_suite(void)
 
 int main(void)
 {
-	int rc;
-	char *cmd;
-
-	if (!mkdtemp(tmpdir)) {
-		perror("check_profile_export: mkdtemp");
-		return 99;
-	}
-	rc = check_run_suite(export_suite());
-	/* Kept after a failure, for a look at the files. */
-	if (rc == EXIT_SUCCESS && asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_profile_export: could not remove %s\n", tmpdir);
-		free(cmd);
-	}
-	return rc;
+	return check_run_suite_in(export_suite(), tmpdir, "check_profile_export");
 }

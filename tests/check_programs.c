@@ -203,18 +203,5 @@ static Suite *programs_suite(void)
 
 int main(void)
 {
-	int rc;
-	char *cmd;
-
-	if (!mkdtemp(tmpdir)) {
-		perror("check_programs: mkdtemp");
-		return 99;
-	}
-	rc = check_run_suite(programs_suite());
-	if (rc == EXIT_SUCCESS && asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_programs: could not remove %s\n", tmpdir);
-		free(cmd);
-	}
-	return rc;
+	return check_run_suite_in(programs_suite(), tmpdir, "check_programs");
 }

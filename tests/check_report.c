@@ -648,22 +648,5 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	int failed;
-	char *cmd;
-
-	if (!mkdtemp(tmpdir)) {
-		perror("check_report: mkdtemp");
-		return 99;
-	}
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	if (!failed && asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_report: could not remove %s\n", tmpdir);
-		free(cmd);
-	}
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run_suite_in(report_suite(), tmpdir, "check_report");
 }
