@@ -374,6 +374,11 @@ START_TEST(test_bad_stores)
 	open_fails(missing, "no/such/folder/h.sqlite: cannot open: unable to open database file");
 	open_fails(garbage, "file is not a database");
 	open_fails("postgresql://benchrun@127.0.0.1:1/benchrun", "cannot connect");
+	open_fails("postgresql://benchrun@localhost:notaport/benchrun",
+	           "postgresql://benchrun@localhost:notaport/benchrun: cannot connect: invalid "
+	           "integer value \"notaport\" for connection option \"port\"");
+	open_fails("postgresql://benchrun:secret@127.0.0.1:1/benchrun",
+	           "postgresql://benchrun:***@127.0.0.1:1/benchrun: cannot connect");  /* no password shown */
 	if (pg_url()) {
 		char *ro = fresh_store(PG, "ro"), *url;
 		struct history h;
