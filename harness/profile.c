@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "array.h"
+#include "hash.h"
 #include "msg.h"
 #include "options.h"
 #include "proc.h"
@@ -41,6 +43,11 @@ void profile_free(struct profile *p)
 	free(p->event);
 	free(p->short_module);
 	free(p->switched);
+	for (size_t i = 0; i < p->nsources; i++) {
+		free(p->sources[i].name);
+		free(p->sources[i].file);
+	}
+	free(p->sources);
 	flame_free(&p->stacks);
 	if (p->before) {
 		flame_free(p->before);
@@ -107,6 +114,12 @@ static long map_of(const struct protocol_profile *raw, uint64_t ip)
 	return -1;
 }
 
+/* Whether source `id` is named `key` (a name with its text). */
+static int same_name(const void *ctx, size_t id, const void *key)
+{
+	return !strcmp(((const struct profile_source *)ctx)[id].name, key);
+}
+
 /* Chains that stop short: their weight, and per map of the outermost
  * address the chain has, the weight of those that end there. */
 struct shortfall {
@@ -146,6 +159,60 @@ static void note_short(const struct shortfall *sf, const struct protocol_profile
 	}
 }
 
+static int source_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct profile_source *)a)->name,
+	              ((const struct profile_source *)b)->name);
+}
+
+const struct profile_source *profile_source_find(const struct profile *p, const char *name)
+{
+	struct profile_source key = {(char *)name, NULL, 0};
+
+	return p->nsources ? bsearch(&key, p->sources, p->nsources, sizeof key, source_cmp) : NULL;
+}
+
+/* Into p: the declaration of every function of its stacks that DWARF
+ * declares (sym still open: the names of each chain resolved again hit
+ * its cache).  Out of memory leaves the sources out, nothing else. */
+static void collect_sources(struct symbols *sym, const struct protocol_profile *raw,
+                            const char **names, struct profile *p)
+{
+	struct hash_index seen = {0};
+	size_t cap = 0;
+
+	for (size_t i = 0; i < raw->nchains; i++) {
+		size_t n = chain_names(sym, &raw->chains[i], names, MAX_FRAMES);
+		for (size_t k = 0; k < n; k++) {
+			uint64_t h = (uint64_t)(uintptr_t)names[k];
+			struct profile_source *t;
+			struct hash_slot *s;
+			const char *file;
+			int line;
+			if (!symbols_source(sym, names[k], &file, &line))
+				continue;
+			if (hash_index_reserve(&seen) != 0 ||
+			    !(t = array_room(p->sources, &cap, p->nsources, sizeof *t, 64)))
+				goto done;
+			p->sources = t;
+			s = hash_index_probe(&seen, h, same_name, p->sources, names[k]);
+			if (s->id1)
+				continue;
+			t = &p->sources[p->nsources];
+			if (!(t->name = strdup(names[k])) || !(t->file = strdup(file))) {
+				free(t->name);
+				goto done;
+			}
+			t->line = line;
+			hash_index_put(&seen, s, h, p->nsources++);
+		}
+	}
+done:
+	hash_index_free(&seen);
+	if (p->nsources > 1)
+		qsort(p->sources, p->nsources, sizeof *p->sources, source_cmp);
+}
+
 /* Symbolise raw's chains (its dwarf samples unwound first) into out,
  * weighted by bytes or counts; with p, also its unwinding and short-chain
  * figures. */
@@ -175,8 +242,10 @@ static int symbolise(struct protocol_profile *raw, struct flame_profile *out, in
 		if (w && (rc = flame_add(out, names + from, n - from, w)) != 0)
 			snprintf(err, errlen, "out of memory");
 	}
-	if (p && sym && rc == 0)
+	if (p && sym && rc == 0) {
 		note_short(&sf, raw, p);
+		collect_sources(sym, raw, names, p);
+	}
 	if (sym)
 		symbols_free(sym);
 	free(sf.per_map);

@@ -38,6 +38,12 @@ enum profile_callchain {
 #define PROFILE_SUBDIR "profiles"
 #define PROFILE_DEFAULT_DIR "reports"
 
+/* Where a profiled function is declared (DWARF), for the exports. */
+struct profile_source {
+	char *name, *file;  /* owned */
+	int line;
+};
+
 /* One benchmark's profile. */
 struct profile {
 	char *event;            /* "cycles" or "cpu-clock"; owned */
@@ -57,6 +63,10 @@ struct profile {
 	char *switched;         /* auto: why this benchmark was profiled again
 	                         * with DWARF, owned, or NULL */
 	double unwind_s;        /* dwarf: wall time unwinding, s */
+	struct profile_source *sources; /* the functions with a declaration, sorted
+	                         * by name; owned.  Not kept in JSON or baselines:
+	                         * only the exports written now use them */
+	size_t nsources;
 	double stack_bytes;     /* dwarf: stack bytes per sample (mean) */
 	double runtime_share;   /* of the samples, those whose leaf lies in the C
 	                         * or C++ runtime, the dynamic loader or the
@@ -83,6 +93,9 @@ struct profile {
 	struct flame_profile counts;
 	char *counts_folded;           /* owned, or NULL */
 };
+
+/* The declaration of function `name` in p, or NULL. */
+const struct profile_source *profile_source_find(const struct profile *p, const char *name);
 
 /* The profile's shape in one line, with the figures behind it, into buf:
  * "a single hotspot: f holds 72% of the self samples", "spread out: no

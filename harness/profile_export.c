@@ -182,11 +182,16 @@ static void pb_build_free(struct pb_build *b)
 /* The string table: "", the value types' words, then the names. */
 enum { S_EMPTY, S_TYPE0, S_UNIT0, S_TYPE1, S_UNIT1, S_PERIOD_TYPE, S_PERIOD_UNIT, S_NAMES };
 
-static int pb_functions(struct pb_build *b, const struct names *t, const char *const *words)
+/* The functions, one location each.  A function DWARF declares gets its
+ * file and declaration line (appended to the string table); the profile
+ * knows functions, not the sampled lines, so each location's line is
+ * that declaration line too. */
+static int pb_functions(struct pb_build *b, const struct names *t, const char *const *words,
+                        const struct profile *p)
 {
-	size_t n = t->n;
+	size_t n = t->n, nstr;
 
-	if (!(b->strings = malloc((S_NAMES + n) * sizeof *b->strings)) ||
+	if (!(b->strings = malloc((S_NAMES + 2 * n) * sizeof *b->strings)) ||
 	    !(b->fn = calloc(n + 1, sizeof *b->fn)) || !(b->fnp = calloc(n + 1, sizeof *b->fnp)) ||
 	    !(b->loc = calloc(n + 1, sizeof *b->loc)) ||
 	    !(b->locp = calloc(n + 1, sizeof *b->locp)) ||
@@ -195,7 +200,9 @@ static int pb_functions(struct pb_build *b, const struct names *t, const char *c
 		return -1;
 	for (size_t i = 0; i < S_NAMES; i++)
 		b->strings[i] = (char *)words[i];
+	nstr = S_NAMES + n;
 	for (size_t i = 0; i < n; i++) {
+		const struct profile_source *src = profile_source_find(p, t->v[i]);
 		b->strings[S_NAMES + i] = (char *)t->v[i];
 		perftools__profiles__function__init(&b->fn[i]);
 		b->fn[i].id = i + 1;
@@ -203,6 +210,12 @@ static int pb_functions(struct pb_build *b, const struct names *t, const char *c
 		b->fnp[i] = &b->fn[i];
 		perftools__profiles__line__init(&b->line[i]);
 		b->line[i].function_id = i + 1;
+		if (src) {
+			b->strings[nstr] = src->file;
+			b->fn[i].filename = (int64_t)nstr++;
+			b->fn[i].start_line = src->line;
+			b->line[i].line = src->line;
+		}
 		b->linep[i] = &b->line[i];
 		perftools__profiles__location__init(&b->loc[i]);
 		b->loc[i].id = i + 1;
@@ -210,7 +223,7 @@ static int pb_functions(struct pb_build *b, const struct names *t, const char *c
 		b->loc[i].line = &b->linep[i];
 		b->locp[i] = &b->loc[i];
 	}
-	b->prof.n_string_table = S_NAMES + n;
+	b->prof.n_string_table = nstr;
 	b->prof.string_table = b->strings;
 	b->prof.n_function = b->prof.n_location = n;
 	b->prof.function = b->fnp;
@@ -299,7 +312,7 @@ int profile_export_pprof(FILE *out, const struct profile *p)
 	memset(&b, 0, sizeof b);
 	perftools__profiles__profile__init(&b.prof);
 	if (n < 0 || names_collect(&t, &p->stacks, p->alloc ? &p->counts : NULL) != 0 ||
-	    pb_functions(&b, &t, p->alloc ? alloc : cpu) != 0 ||
+	    pb_functions(&b, &t, p->alloc ? alloc : cpu, p) != 0 ||
 	    pb_samples(&b, &t, rows, (size_t)n, nvals, p) != 0)
 		goto done;
 	for (size_t i = 0; i < nvals; i++) {

@@ -76,6 +76,12 @@ struct cu_index {
 	int built;            /* v holds them */
 };
 
+/* A function's declaration: its interned name, file (interned) and line. */
+struct source {
+	const char *name, *file;
+	int line;
+};
+
 /* One resolved address; its names are names[first .. first + n). */
 struct entry {
 	uint64_t ip;
@@ -101,6 +107,9 @@ struct symbols {
 	size_t strs_len, strs_cap;
 	struct hash_index strs_ix;  /* ... by their text */
 	const char *unknown;    /* "[unknown]", interned */
+	struct source *srcs;    /* where DWARF declares the functions named */
+	size_t srcs_len, srcs_cap;
+	struct hash_index srcs_ix;  /* ... by the interned name's address */
 	char *vdso;             /* a copy of this process's vDSO image, or NULL */
 	size_t vdso_len;        /* bytes */
 };
@@ -187,6 +196,51 @@ static struct cu_index *cus_find(struct symbols *s, const void *key)
 		hash_index_put(&s->cus_ix, slot, h, s->cus_len++);
 	}
 	return &s->cus[slot->id1 - 1];
+}
+
+static int same_source(const void *ctx, size_t id, const void *key)
+{
+	return ((const struct symbols *)ctx)->srcs[id].name == key;
+}
+
+/* Remember where DWARF declares the function of die, named `name` (an
+ * interned string); the first declaration seen stays.  -1 when out of
+ * memory; nothing when the DIE says no file. */
+static int note_source(struct symbols *s, const char *name, Dwarf_Die *die)
+{
+	const char *file = dwarf_decl_file(die);
+	uint64_t h = (uint64_t)(uintptr_t)name;
+	void *room;
+	struct hash_slot *slot;
+	int line = 0;
+
+	if (!file || !name)
+		return 0;
+	dwarf_decl_line(die, &line);
+	if (!(room = array_room(s->srcs, &s->srcs_cap, s->srcs_len, sizeof *s->srcs, 64)))
+		return -1;
+	s->srcs = room;
+	if (hash_index_reserve(&s->srcs_ix) != 0)
+		return -1;
+	slot = hash_index_probe(&s->srcs_ix, h, same_source, s, name);
+	if (!slot->id1) {
+		if (!(file = intern(s, file)))
+			return -1;
+		s->srcs[s->srcs_len] = (struct source){name, file, line};
+		hash_index_put(&s->srcs_ix, slot, h, s->srcs_len++);
+	}
+	return 0;
+}
+
+int symbols_source(const struct symbols *s, const char *name, const char **file, int *line)
+{
+	long id = hash_index_find(&s->srcs_ix, (uint64_t)(uintptr_t)name, same_source, s, name);
+
+	if (id < 0)
+		return 0;
+	*file = s->srcs[id].file;
+	*line = s->srcs[id].line;
+	return 1;
 }
 
 static int push_name(struct symbols *s, const char *name)
@@ -469,6 +523,8 @@ void symbols_free(struct symbols *s)
 	free(s->names);
 	free(s->strs);
 	hash_index_free(&s->strs_ix);
+	free(s->srcs);
+	hash_index_free(&s->srcs_ix);
 	free(s->vdso);
 	free(s);
 }
@@ -751,7 +807,8 @@ static int child_at(Dwarf_Die *die, Dwarf_Addr addr, Dwarf_Die *out)
  * outermost first, so the pushed names are reversed at the end.  DWARF
  * that cannot be read gives no inline names, not an error; -1 only when
  * out of memory. */
-static int push_inlined(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr addr, const char **outer)
+static int push_inlined(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr addr, const char **outer,
+                        Dwarf_Die *outer_die)
 {
 	const struct cu_index *c = cu_functions(s, cu);
 	const struct frange *r;
@@ -769,7 +826,8 @@ static int push_inlined(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr addr, const
 			fn = die;  /* a nested function: it holds the code */
 			s->names_len = first;
 		} else if (dwarf_tag(&die) == DW_TAG_inlined_subroutine && (name = die_name(&die))) {
-			if (!(name = intern(s, name)) || push_name(s, name) != 0)
+			if (!(name = intern(s, name)) || push_name(s, name) != 0 ||
+			    note_source(s, name, &die) != 0)
 				return -1;
 		}
 	}
@@ -779,6 +837,7 @@ static int push_inlined(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr addr, const
 		s->names[j - 1] = t;
 	}
 	*outer = die_name(&fn);
+	*outer_die = fn;
 	return 0;
 }
 
@@ -807,11 +866,11 @@ static int push_frames(struct symbols *s, struct module *m, uint64_t pc, const c
 {
 	const char *sym = module_sym(m, pc), *dw_outer = NULL, *at;
 	Dwarf_Addr bias;
-	Dwarf_Die *cu;
+	Dwarf_Die *cu, fn;
 	char *bare = NULL;
 
 	if ((cu = module_cu(m, pc, &bias))
-	    && push_inlined(s, cu, pc - bias, &dw_outer) != 0)
+	    && push_inlined(s, cu, pc - bias, &dw_outer, &fn) != 0)
 		return -1;
 	if (!sym)
 		sym = dw_outer;
@@ -822,7 +881,8 @@ static int push_frames(struct symbols *s, struct module *m, uint64_t pc, const c
 		return -1;
 	}
 	free(bare);
-	return 0;
+	/* the function's declaration, under the name the profile shows */
+	return dw_outer && *outer ? note_source(s, *outer, &fn) : 0;
 }
 
 /* Resolve (ip, is_return) into s->names and fill e; -1 when out of

@@ -31,6 +31,11 @@ struct symbols *symbols_create(const struct symbols_map *maps, size_t nmaps,
 /* Free s and every name it has handed out; s may be NULL. */
 void symbols_free(struct symbols *s);
 
+/* Where DWARF declares the function `name` (a name symbols_resolve gave):
+ * 1 with its source file (a path, owned by s) and line, or 0 when no DWARF
+ * of a resolved address named it (no debug information). */
+int symbols_source(const struct symbols *s, const char *name, const char **file, int *line);
+
 /* The libdwfl session holding s's modules, for the unwinder (unwind.c);
  * owned by s. */
 struct Dwfl;

@@ -234,6 +234,34 @@ START_TEST(test_pprof_cpu)
 }
 END_TEST
 
+/* Functions DWARF declares carry their file and line (function and
+ * location), the others none. */
+START_TEST(test_pprof_sources)
+{
+	struct profile_source src[2] = {{"b", "lib/b.c", 12}, {"d", "src/d.h", 40}};
+	struct profile p;
+	pb_profile *m;
+
+	example(&p);
+	p.sources = src;  /* sorted by name, as profile.c leaves them */
+	p.nsources = 2;
+	m = pprof_of(&p);
+	ck_assert_uint_eq(m->n_function, 4);
+	ck_assert_int_eq(m->function[0]->filename, 0);  /* a: none */
+	ck_assert_int_eq(m->function[0]->start_line, 0);
+	ck_assert_str_eq(str(m, m->function[1]->filename), "lib/b.c");
+	ck_assert_int_eq(m->function[1]->start_line, 12);
+	ck_assert_int_eq(m->location[1]->line[0]->line, 12);
+	ck_assert_int_eq(m->function[2]->filename, 0);  /* c: none */
+	ck_assert_str_eq(str(m, m->function[3]->filename), "src/d.h");
+	ck_assert_int_eq(m->location[3]->line[0]->line, 40);
+	perftools__profiles__profile__free_unpacked(m, NULL);
+	p.sources = NULL;
+	p.nsources = 0;
+	drop(&p);
+}
+END_TEST
+
 /* Bytes by stack, allocations by stack from p->counts (one stack only
  * there: allocations of 0 bytes), the count first by pprof's convention. */
 START_TEST(test_pprof_alloc)
@@ -647,6 +675,7 @@ static Suite *export_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pprof_cpu);
+	tcase_add_test(tc, test_pprof_sources);
 	tcase_add_test(tc, test_pprof_alloc);
 	tcase_add_test(tc, test_pprof_deterministic);
 	tcase_add_test(tc, test_speedscope_cpu);

@@ -38,6 +38,9 @@ static volatile uintptr_t seen_ra;
 #define TESTFN __attribute__((noinline, used))
 #endif
 
+/* symtest_alpha's declaration line, for test_source. */
+enum { ALPHA_LINE = __LINE__ + 2 };
+
 TESTFN static int symtest_alpha(int n)
 {
 	int acc = 0;
@@ -240,6 +243,33 @@ START_TEST(test_own_functions)
 
 	symtest_caller(1);
 	ck_assert_str_eq(one_name(s, seen_ra, 1), "symtest_caller");
+	symbols_free(s);
+	maps_free(&m);
+}
+END_TEST
+
+/* Where DWARF declares a resolved function: this file and the line of
+ * symtest_alpha; an inlined function's own declaration; a name nothing
+ * resolved, or one without DWARF: none. */
+START_TEST(test_source)
+{
+	struct maps m = maps_read();
+	struct symbols *s = create(m.v, m.n);
+	const char *file = NULL, *out[8];
+	const char *alpha = one_name(s, fn_addr(symtest_alpha) + 4, 0);
+	int line = 0;
+	size_t n;
+
+	ck_assert_int_eq(symbols_source(s, alpha, &file, &line), 1);
+	ck_assert_msg(strstr(file, "check_symbols.c") != NULL, "%s", file);
+	ck_assert_int_eq(line, ALPHA_LINE);
+	symtest_outer(2);
+	n = symbols_resolve(s, seen_ra, 1, out, 8);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(symbols_source(s, out[0], &file, &line), 1);  /* symtest_inlined */
+	ck_assert_msg(strstr(file, "check_symbols.c") != NULL, "%s", file);
+	ck_assert_int_gt(line, ALPHA_LINE);
+	ck_assert_int_eq(symbols_source(s, "symtest_alpha", &file, &line), 0);  /* not interned */
 	symbols_free(s);
 	maps_free(&m);
 }
@@ -590,6 +620,7 @@ static Suite *symbols_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_load_bias);
 	tcase_add_test(tc, test_own_functions);
+	tcase_add_test(tc, test_source);
 	tcase_add_test(tc, test_libc);
 	tcase_add_test(tc, test_moved_map);
 	tcase_add_test(tc, test_text_mappings_only);
