@@ -5,12 +5,15 @@
  * results documents brought into the store; and history_record, which
  * appends a measuring run's document at its end. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "changepoint.h"
 #include "context.h"
@@ -138,7 +141,28 @@ static const char *baseline_folder(const char *dir)
 	return dir ? dir : env && *env ? env : "baselines";
 }
 
-static int open_store(const char *store, const char *dir, struct history *h)
+static int getenv_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v;
+}
+
+/* The default store lives in the baseline folder, which a first run in a
+ * fresh folder has not made yet: make it.  0, or -1 after a message. */
+static int make_default_folder(const char *store, const char *baseline_dir)
+{
+	if ((store && *store) || getenv_nonempty("BENCHRUN_STORE") ||
+	    mkdir(baseline_dir, 0777) == 0 || errno == EEXIST)
+		return 0;
+	msg_error("history", "%s: cannot create: %s", baseline_dir, strerror(errno));
+	return -1;
+}
+
+/* Open the store to read (must_exist: an SQLite file that is not there
+ * has no runs, and is not made empty) or to import into.  0; 1 when there
+ * is nothing to read; -1 after a message. */
+static int open_store(const char *store, const char *dir, struct history *h, int must_exist)
 {
 	char *where = history_where(store, baseline_folder(dir)), err[512];
 	int rc;
@@ -146,6 +170,12 @@ static int open_store(const char *store, const char *dir, struct history *h)
 	if (!where) {
 		msg_error("history", "no store: --store or $BENCHRUN_STORE is 'none'");
 		return -1;
+	}
+	if (must_exist && !strstr(where, "://") && access(where, F_OK) != 0) {
+		msg_warn("history", "no runs: %s does not exist yet (every measuring run appends "
+		         "to it)", where);
+		free(where);
+		return 1;
 	}
 	rc = history_open(where, h, err, sizeof err);
 	if (rc != 0)
@@ -329,8 +359,8 @@ static int history_list(const struct hopts *o)
 		json_decref(m);
 		q.machine = fp;
 	}
-	if (open_store(o->store, o->baseline_dir, &h) != 0)
-		return EXIT_USAGE;
+	if ((rc = open_store(o->store, o->baseline_dir, &h, 1)) != 0)
+		return rc > 0 ? EXIT_OK : EXIT_USAGE;
 	if (h.be->query(h.st, &q, &rows, err, sizeof err) != 0) {
 		msg_error("history", "%s", err);
 		rc = EXIT_USAGE;
@@ -358,7 +388,8 @@ static int history_import(int argc, char **argv)
 		msg_error("history import", "needs baseline or results files (JSON)");
 		return EXIT_USAGE;
 	}
-	if (open_store(o.store, o.baseline_dir, &h) != 0)
+	if (make_default_folder(o.store, baseline_folder(o.baseline_dir)) != 0 ||
+	    open_store(o.store, o.baseline_dir, &h, 0) != 0)
 		return EXIT_USAGE;
 	for (int i = optind; i < argc; i++) {
 		char err[512];
@@ -409,6 +440,10 @@ int history_record(const char *store, const char *baseline_dir, json_t *doc,
 
 	if (!where)
 		return 0;
+	if (make_default_folder(store, baseline_dir) != 0) {
+		free(where);
+		return -1;
+	}
 	rc = history_open(where, &h, err, sizeof err);
 	if (rc == 0) {
 		rc = history_append_document(&h, doc, document, err, sizeof err);

@@ -502,6 +502,23 @@ START_TEST(test_cli_runs)
 }
 END_TEST
 
+/* Listing a history not made yet: a warning, exit 0, and no empty store
+ * made by looking. */
+START_TEST(test_cli_no_store_yet)
+{
+	const char *benchrun = getenv("BENCHRUN");
+	char *store = check_asprintf("%s/later.sqlite", tmpdir);
+	char *argv[] = {(char *)benchrun, "history", "--store", store, NULL};
+	struct transcript t;
+
+	run_ok(&t, argv, 0);
+	ck_assert_msg(strstr(t.err, "no runs: ") && strstr(t.err, "does not exist yet"), "%s", t.err);
+	ck_assert_int_ne(access(store, F_OK), 0);
+	transcript_free(&t);
+	free(store);
+}
+END_TEST
+
 /* A store that cannot be written: one line, exit 2, the JSON written. */
 START_TEST(test_cli_bad_store)
 {
@@ -581,6 +598,7 @@ static Suite *history_suite(void)
 #ifndef HISTORY_PG
 	tcase_add_test(cli, test_cli_runs);
 	tcase_add_test(cli, test_cli_bad_store);
+	tcase_add_test(cli, test_cli_no_store_yet);
 #endif
 	tcase_add_loop_test(cli, test_cli_changes, FIRST, LAST);
 	suite_add_tcase(s, cli);

@@ -30,6 +30,10 @@ awk '/^## A first benchmark/ {s = 1; next} /^## / {s = 0} s && /^    (cc|\.\/myb
 	"$readme" | sed 's/^    //; s/  *#.*$//' >"$work/commands"
 test `wc -l <"$work/commands"` -ge 3 || fail "the README's commands were not found"
 cd "$work" || exit 99
+# As a user runs them: the history goes where it goes by default (the
+# baseline folder, made in this fresh folder), not nowhere as for the
+# other tests.
+unset BENCHRUN_STORE
 while read -r cmd; do
 	echo "\$ $cmd"
 	sh -c "$cmd" >"$work/out" 2>"$work/err" </dev/null
@@ -39,4 +43,5 @@ while read -r cmd; do
 	test -s "$work/err" && fail "'$cmd' wrote on stderr"
 done <"$work/commands"
 grep -q '^checksum/sum/65536 ' "$work/out" || fail "benchrun did not report checksum/sum/65536"
+test -s "$work/baselines/history.sqlite" || fail "the run is not in baselines/history.sqlite"
 echo "install_readme: the README's first example runs against the staged install"
