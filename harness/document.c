@@ -66,9 +66,12 @@ static json_t *processes(const struct bench_result *b)
 		for (size_t k = 0; k < p->nsamples; k++)
 			json_array_append_new(samples, json_pack("[I, o]", (json_int_t)p->samples[k].iters,
 			                                         num(p->samples[k].ns)));
-		json_array_append_new(arr, json_pack("{s:i, s:I, s:o, s:o}", "round", p->round,
-		                                     "warmup_iters", (json_int_t)p->warmup_iters,
-		                                     "warmup_ns", num(p->warmup_ns), "samples", samples));
+		json_t *o = json_pack("{s:i, s:I, s:o, s:o}", "round", p->round,
+		                      "warmup_iters", (json_int_t)p->warmup_iters,
+		                      "warmup_ns", num(p->warmup_ns), "samples", samples);
+		if (p->pinned > 0)
+			json_object_set_new(o, "cpu", json_integer(p->pinned - 1));
+		json_array_append_new(arr, o);
 	}
 	return arr;
 }
@@ -441,14 +444,17 @@ static int load_processes(struct loader *l, json_t *arr, struct bench_result *b)
 	if (!b->procs)
 		return bad(l, "out of memory");
 	json_array_foreach(arr, i, p) {
-		json_int_t round = 0;
+		json_int_t round = 0, cpu = -1;
 		json_error_t je;
 		snprintf(l->where + base, sizeof l->where - base, ".processes[%zu]", i);
-		if (json_unpack_ex(p, &je, 0, "{s:I}", "round", &round) != 0)
+		if (json_unpack_ex(p, &je, 0, "{s:I, s?I}", "round", &round, "cpu", &cpu) != 0)
 			return bad(l, "%s", je.text);
 		if (round < 1 || round > 1000000)
 			return bad(l, "\"round\" must be from 1 to 1000000");
+		if (cpu < -1 || cpu > 1000000 || (cpu == -1 && json_object_get(p, "cpu")))
+			return bad(l, "\"cpu\" must be from 0 to 1000000");
 		b->procs[i].round = (unsigned)round;
+		b->procs[i].pinned = (int)cpu + 1;
 		b->nprocs = b->cap = i + 1;  /* owned from here, freed on error */
 		if (load_samples(l, json_object_get(p, "samples"), &b->procs[i]) != 0)
 			return -1;

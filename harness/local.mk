@@ -19,7 +19,7 @@ noinst_LTLIBRARIES += %D%/libharness.la
 	%D%/baseline_list.h %D%/baseline_list.c \
 	%D%/compare.h %D%/compare.c %D%/report_compare.c \
 	%D%/gate.h %D%/gate.c %D%/paired.h %D%/paired.c %D%/stage.h %D%/stage.c \
-	%D%/objects.h %D%/objects.c %D%/files.h %D%/files.c %D%/noise.h %D%/noise.c \
+	%D%/placement.h %D%/placement.c %D%/objects.h %D%/objects.c %D%/files.h %D%/files.c %D%/noise.h %D%/noise.c \
 	%D%/counters.h %D%/counters.c %D%/usercounters.h %D%/usercounters.c \
 	%D%/escape.h %D%/escape.c %D%/hash.h %D%/hash.c %D%/report_plot.h %D%/report_plot.c \
 	%D%/report_html.c %D%/report_markdown.c \

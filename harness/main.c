@@ -23,6 +23,7 @@
 #include "noise.h"
 #include "options.h"
 #include "paired.h"
+#include "placement.h"
 #include "profile.h"
 #include "programs.h"
 #include "report.h"
@@ -47,6 +48,8 @@ struct run {
 	size_t paired;             /* benchmarks measured alternately with the old build */
 	struct measure_ctx mctx;   /* what fresh rounds need (gate.h's source) */
 	struct callgrind cg;       /* --measure instructions: workers run under it */
+	struct placement placement; /* the CPUs workers may be pinned to */
+	struct placement *place;   /* &placement, or NULL with --no-pin */
 	struct compare_summary sum;
 	int status;                /* the exit status, once judged */
 };
@@ -67,7 +70,8 @@ static struct suite_opts suite_opts(const struct run *r, unsigned processes)
 	return (struct suite_opts){o->programs, o->nprograms, o->filter ? &r->filter : NULL,
 	                           processes, o->warmup_s, o->measure_s, o->samples,
 	                           o->timeout_s, !o->quiet && isatty(2), o->counters,
-	                           r->cg.dir ? &r->cg : NULL, o->iterations, o->memory, 0};
+	                           r->cg.dir ? &r->cg : NULL, o->iterations, o->memory, 0,
+	                           r->place};
 }
 
 /* Load stored baseline `name` into s.  0, or EXIT_USAGE after a message. */
@@ -533,6 +537,7 @@ static void run_free(struct run *r)
 		callgrind_close(&r->cg);
 	json_decref(r->base_doc);
 	compare_summary_free(&r->sum);
+	placement_free(&r->placement);
 }
 
 /* The pipeline: parse -> load -> list and measure -> analyse -> gate ->
@@ -558,6 +563,8 @@ int main(int argc, char **argv)
 		run_free(&r);
 		return 0;
 	}
+	if (rc == 0 && r.o.pin && placement_init(&r.placement) == 0)
+		r.place = &r.placement;
 	if (rc == 0)
 		rc = load_inputs(&r);
 	if (rc == 0 && !r.loaded)

@@ -20,7 +20,7 @@ enum opt_id {
 	O_TIMEOUT, O_SEED, O_RESAMPLES, O_CONFIDENCE, O_JSON, O_QUIET, O_HELP,
 	O_VERSION, O_SAVE_BASELINE, O_BASELINE, O_LOAD_BASELINE, O_BASELINE_DIR,
 	O_STATISTIC, O_NOISE, O_ALPHA, O_FAIL_ON, O_REMEASURE, O_NO_DRIFT, O_COLOR,
-	O_NO_KEEP, O_NO_PAIRED, O_STORE, O_NO_HISTORY,
+	O_NO_KEEP, O_NO_PAIRED, O_NO_PIN, O_STORE, O_NO_HISTORY,
 	O_COUNTERS, O_LIST_COUNTERS, O_REPORT, O_MARKDOWN, O_PROFILE, O_PROFILE_FREQ,
 	O_PROFILE_TIME, O_DRIFT_BOUND, O_MEASURE_WHAT, O_ITERATIONS, O_CACHE_SIM, O_MEMORY,
 	O_PROFILE_ALLOC, O_PROFILE_CALLCHAIN,
@@ -62,6 +62,7 @@ static const struct opt_def {
 	{"color", O_COLOR, 0, "WHEN", "colour verdicts: auto (default), always, never"},
 	{"no-keep-programs", O_NO_KEEP, 0, NULL, "do not keep copies of the programs with a saved baseline"},
 	{"no-paired", O_NO_PAIRED, 0, NULL, "compare with the stored results, not by re-running the kept programs"},
+	{"no-pin", O_NO_PIN, 0, NULL, "let the kernel place the workers (default: each round's on one CPU)"},
 	{"store", O_STORE, 0, "URL", "append the run to this history: an SQLite file or postgresql://... (default $BENCHRUN_STORE, else history.sqlite in the baseline folder; 'none': no history)"},
 	{"no-history", O_NO_HISTORY, 0, NULL, "do not append this run to the history (benchrun history shows it)"},
 	{"counters", O_COUNTERS, 0, "LIST", "count these libpfm4 events, comma-separated ('none': none)"},
@@ -233,6 +234,7 @@ static int apply(struct options *o, const struct opt_def *d, const char *v)
 	case O_NO_DRIFT: o->drift_correction = 0; return 0;
 	case O_NO_KEEP: o->keep_programs = 0; return 0;
 	case O_NO_PAIRED: o->paired = 0; return 0;
+	case O_NO_PIN: o->pin = 0; return 0;
 	case O_STORE: o->store = v; return 0;
 	case O_NO_HISTORY: o->no_history = 1; return 0;
 	case O_CACHE_SIM: o->cache_sim = 1; return 0;
@@ -307,6 +309,7 @@ static void defaults(struct options *o)
 	o->drift_bound = COMPARE_DRIFT_BOUND;
 	o->keep_programs = 1;
 	o->paired = 1;
+	o->pin = 1;
 	o->color = COLOR_AUTO;
 	/* Profiles (brproto.h): about a thousand samples, enough to place a
 	 * 70/30 split within 3 points. */

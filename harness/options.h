@@ -50,6 +50,7 @@ struct options {
 	int keep_programs;          /* copy programs into the baseline store */
 	int memory;                 /* --memory: count allocations per iteration */
 	int paired;                 /* --baseline re-runs the kept programs */
+	int pin;                    /* pin each turn's workers to one CPU */
 	const char *store;          /* --store: the history's file or URL, or NULL */
 	int no_history;             /* --no-history */
 	int color;                  /* enum color_mode */

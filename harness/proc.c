@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,14 @@ extern char **environ;
 /* The worker being run, whose pid is also its process group; 0 when none.
  * Written by proc_run, read by the signal handler. */
 static volatile sig_atomic_t current_worker;
+
+/* The CPU the next workers are pinned to, or -1 (proc_pin). */
+static int pin_cpu = -1;
+
+void proc_pin(int cpu)
+{
+	pin_cpu = cpu;
+}
 
 /* Rounds of kill_strays: each kills what the previous one's deaths handed
  * over, so this is the depth of a tree that escapes by setsid() level by
@@ -235,6 +244,15 @@ static int spawn(char *const argv[], char *const envp[], int proto_w, int err_w,
 	rc = posix_spawn(pid, argv[0], &fa, &at, argv, env);
 	if (rc == 0)
 		current_worker = *pid;
+	if (rc == 0 && pin_cpu >= 0) {
+		/* Before its warm-up: the loader's microseconds are all it
+		 * runs elsewhere.  A refusal (a cpuset that forbids it) leaves
+		 * the placement to the kernel. */
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(pin_cpu, &set);
+		sched_setaffinity(*pid, sizeof set, &set);
+	}
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);

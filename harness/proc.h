@@ -35,6 +35,10 @@ struct proc_result {
  * with proc_result_free(). */
 int proc_run(char *const argv[], double timeout_s, struct proc_result *res);
 
+/* Pin the workers started from now on to CPU `cpu` (see placement.h), or
+ * with -1 leave them where the kernel puts them. */
+void proc_pin(int cpu);
+
 /* As proc_run, with the environment `envp` (NULL: benchrun's own). */
 int proc_run_env(char *const argv[], char *const envp[], double timeout_s,
                  struct proc_result *res);

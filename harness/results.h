@@ -20,6 +20,8 @@ struct sample {
 struct proc_run {
 	unsigned round;         /* 1-based round in which the process ran */
 	uint64_t seq;           /* order in which the harness ran its processes */
+	int pinned;             /* 1 + the CPU it was pinned to (placement.h),
+	                         * 0 when the kernel placed it */
 	struct sample *samples; /* owned */
 	size_t nsamples, cap;
 	uint64_t warmup_iters;  /* iterations run during warm-up */

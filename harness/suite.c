@@ -18,6 +18,7 @@
 #include "counters.h"
 #include "files.h"
 #include "msg.h"
+#include "placement.h"
 #include "proc.h"
 #include "profile.h"
 #include "suite.h"
@@ -135,7 +136,7 @@ static void mark_failed(struct bench_result *b, char *reason)
 }
 
 /* Keep the samples of `b` from one worker's document, or mark it failed. */
-static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned round)
+static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned round, int cpu)
 {
 	struct protocol_bench *pb = NULL;
 	struct proc_run *np;
@@ -175,6 +176,7 @@ static void take_run(struct bench_result *b, struct protocol_doc *doc, unsigned 
 	b->procs = np;
 	b->procs[b->nprocs] = pb->run;
 	b->procs[b->nprocs].seq = ++measured_seq;
+	b->procs[b->nprocs].pinned = cpu + 1;
 	b->procs[b->nprocs++].round = round;
 	if (user_counters_add_process(b, pb->user, pb->nuser) != 0)
 		msg_error(b->name, "out of memory keeping its user counters");
@@ -270,7 +272,7 @@ double suite_timeout(const struct suite_opts *o, const struct bench_result *b)
 }
 
 static void measure_one(const struct suite_opts *o, const struct suite *s,
-                        struct bench_result *b, unsigned round)
+                        struct bench_result *b, unsigned round, int cpu)
 {
 	const struct program *p = suite_program(s, b);
 	const char *args[16];
@@ -292,7 +294,7 @@ static void measure_one(const struct suite_opts *o, const struct suite *s,
 	    (o->cg && take_counts(o->cg, &doc, b->name, &why) != 0))
 		mark_failed(b, why);
 	else
-		take_run(b, &doc, round);
+		take_run(b, &doc, round, cpu);
 	proc_result_free(&res);
 	protocol_doc_free(&doc);
 }
@@ -360,11 +362,22 @@ static struct bench_result *partner(const struct suite *old, const struct bench_
 	return old && b->gate.mode == MODE_PAIRED ? suite_find(old, b->name) : NULL;
 }
 
+/* Whether b's processes may be pinned to one CPU: not when its body runs
+ * on several threads, which one CPU would serialise (the listing names
+ * them, "threads:N"; a run reports them). */
+static int pinnable(const struct bench_result *b)
+{
+	const char *t = strstr(b->name, "threads:");
+
+	return b->threads <= 1 && !(t && strtoul(t + 8, NULL, 10) > 1);
+}
+
 /* The one round scheduler, over (benchmark, side) pairs: in every round
  * each selected benchmark of cur takes its turn, the starting point
  * rotating so that no benchmark always runs first (after the listing) or
- * right after the same neighbour.  A benchmark with a partner in old is
- * measured on both sides back to back, in a balanced order
+ * right after the same neighbour.  Each turn runs on the CPU
+ * o->place chooses (see placement.h).  A benchmark with a partner in old is
+ * measured on both sides back to back on that CPU, in a balanced order
  * (suite_old_first); the first side measured fixes the plan of both (one
  * estimator).  Rounds are numbered on from those already measured, on
  * either side, so a re-measurement adds processes whose rounds pair. */
@@ -390,17 +403,21 @@ size_t suite_measure_rounds(const struct suite_opts *o, struct suite *cur, struc
 			size_t i = (j + r) % cur->nbenches;
 			struct bench_result *b = &cur->benches[i], *ob = partner(old, b);
 			struct bench_result *side[2] = {b, ob};
-			int old_first = ob && suite_old_first(seed, r, b->name);
+			int old_first = ob && suite_old_first(seed, r, b->name), cpu;
 			if ((only && !only[i]) || r >= rounds_of(o, b))
 				continue;
+			cpu = pinnable(b) ? placement_next(o->place, first + r +
+			                                   (unsigned)analysis_seed_for(b->name, 0)) : -1;
+			proc_pin(cpu);
 			for (int t = 0; t < (ob ? 2 : 1); t++) {
 				struct bench_result *x = side[old_first ? 1 - t : t], *y = x == b ? ob : b;
 				progress(o, ++k, total, x->name, start);
 				if (!x->failed && !(y && y->failed))
-					measure_one(o, x == b ? cur : old, x, first + r + 1);
+					measure_one(o, x == b ? cur : old, x, first + r + 1, cpu);
 				if (y && !y->plan)
 					y->plan = x->plan;
 			}
+			proc_pin(-1);
 		}
 	}
 	if (o->progress)

@@ -29,6 +29,8 @@ struct suite_opts {
 	int own_processes;     /* a benchmark whose definition sets its
 	                        * processes gets that many rounds, not
 	                        * `processes` (a run's first measurement) */
+	struct placement *place; /* the CPU of each turn (placement.h), or
+	                        * NULL to leave it to the kernel */
 };
 
 /* A shared object kept with a baseline's program (see objects.h). */
