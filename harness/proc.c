@@ -230,7 +230,8 @@ static int spawn(char *const argv[], char *const envp[], int proto_w, int err_w,
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	char parent[64], **env = worker_env(envp ? envp : environ, parent, sizeof parent);
-	int rc;
+	cpu_set_t saved, one;
+	int rc, pinned = 0;
 
 	if (!env)
 		return -ENOMEM;
@@ -241,18 +242,19 @@ static int spawn(char *const argv[], char *const envp[], int proto_w, int err_w,
 	posix_spawnattr_init(&at);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&at, 0);
+	/* Pinned from its first instruction: the child inherits the mask
+	 * this process has while it spawns.  A refusal (a cpuset that
+	 * forbids the CPU) leaves the placement to the kernel. */
+	if (pin_cpu >= 0 && sched_getaffinity(0, sizeof saved, &saved) == 0) {
+		CPU_ZERO(&one);
+		CPU_SET(pin_cpu, &one);
+		pinned = sched_setaffinity(0, sizeof one, &one) == 0;
+	}
 	rc = posix_spawn(pid, argv[0], &fa, &at, argv, env);
+	if (pinned)
+		sched_setaffinity(0, sizeof saved, &saved);
 	if (rc == 0)
 		current_worker = *pid;
-	if (rc == 0 && pin_cpu >= 0) {
-		/* Before its warm-up: the loader's microseconds are all it
-		 * runs elsewhere.  A refusal (a cpuset that forbids it) leaves
-		 * the placement to the kernel. */
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(pin_cpu, &set);
-		sched_setaffinity(*pid, sizeof set, &set);
-	}
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,6 +376,51 @@ START_TEST(test_not_found)
 }
 END_TEST
 
+/* The affinity list /proc gives a worker, as it reports it. */
+static char *child_cpus(void)
+{
+	struct proc_result res;
+	char *line, *out;
+
+	ck_assert_int_eq(run_sh("grep Cpus_allowed_list /proc/self/status >&3", LIMIT_S, &res), 0);
+	ck_assert_int_eq(res.exit_code, 0);
+	line = strchr(res.out, ':');
+	ck_assert_ptr_nonnull(line);
+	out = check_asprintf("%s", line + 1 + strspn(line + 1, " \t"));
+	out[strcspn(out, "\n")] = '\0';
+	proc_result_free(&res);
+	return out;
+}
+
+/* proc_pin: the workers started after it run on that CPU alone, from their
+ * start (the child reads its own mask first thing); benchrun's own mask is
+ * as it was; -1 leaves the workers with benchrun's mask. */
+START_TEST(test_pin)
+{
+	cpu_set_t before, after;
+	char want[32], *got, *all;
+	int last = -1;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof before, &before), 0);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &before))
+			last = c;
+	all = child_cpus();
+	proc_pin(last);
+	got = child_cpus();
+	snprintf(want, sizeof want, "%d", last);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(sched_getaffinity(0, sizeof after, &after), 0);
+	ck_assert(CPU_EQUAL(&before, &after));
+	free(got);
+	proc_pin(-1);
+	got = child_cpus();
+	ck_assert_str_eq(got, all);
+	free(got);
+	free(all);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -394,6 +440,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_background_child);
 	tcase_add_test(tc, test_not_found);
+	tcase_add_test(tc, test_pin);
 	tcase_add_test(tc, test_setsid_child);
 	tcase_add_test(tc, test_setsid_child_timeout);
 	tcase_add_loop_test(tc, test_fatal_signal, 0, (int)(sizeof fatal / sizeof fatal[0]));

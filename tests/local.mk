@@ -5,7 +5,7 @@
 check_suites = \
 	%D%/check_stats %D%/check_analysis %D%/check_loop %D%/check_protocol \
 	%D%/check_proc %D%/check_cli %D%/check_public %D%/check_units %D%/check_msg \
-	%D%/check_programs %D%/check_context %D%/check_report_console %D%/check_hash \
+	%D%/check_programs %D%/check_context %D%/check_report_console %D%/check_hash %D%/check_placement \
 	%D%/check_changepoint %D%/check_history %D%/check_history_pg
 TESTS += $(check_suites)
 check_PROGRAMS += $(check_suites) %D%/worker_sample %D%/worker_garbage
@@ -60,6 +60,9 @@ check_PROGRAMS += %D%/check_memory
 %C%_check_history_pg_CFLAGS = $(%C%_check_history_CFLAGS)
 %C%_check_history_pg_LDADD = $(%C%_check_history_LDADD)
 
+%C%_check_placement_SOURCES = %D%/check_placement.c %D%/check_main.h
+%C%_check_placement_CFLAGS = $(tests_cflags)
+%C%_check_placement_LDADD = $(tests_harness_libs)
 %C%_check_hash_SOURCES = %D%/check_hash.c %D%/check_main.h
 %C%_check_hash_CFLAGS = $(tests_cflags)
 %C%_check_hash_LDADD = $(tests_harness_libs)
