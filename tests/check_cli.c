@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -591,6 +592,45 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* Each process of a single-threaded benchmark ran pinned to one of
+ * benchrun's CPUs and says which; a threaded one and --no-pin are left to
+ * the kernel and say nothing.  One CPU: nothing is pinned. */
+static void assert_cpus(json_t *doc, const char *name, int pinned)
+{
+	json_t *p, *b = json_bench(doc, name);
+	cpu_set_t set;
+	size_t i;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+	if (CPU_COUNT(&set) < 2)
+		pinned = 0;
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "processes")), 4);
+	json_array_foreach(json_object_get(b, "processes"), i, p) {
+		json_t *cpu = json_object_get(p, "cpu");
+		ck_assert_msg(!cpu == !pinned, "%s process %zu", name, i);
+		if (cpu)
+			ck_assert(CPU_ISSET((int)json_integer_value(cpu), &set));
+	}
+}
+
+START_TEST(test_pinned)
+{
+	struct transcript t;
+	json_t *doc;
+
+	for (int pin = 1; pin >= 0; pin--) {
+		run_cli(&t, FAST, "--processes", "4", "--json", json_path, "--filter",
+		        "^(own/threaded|ok/fast)", pin ? "--quiet" : "--no-pin", sample, NULL);
+		ck_assert_int_eq(t.exit_code, 0);
+		doc = load_json(json_path);
+		assert_cpus(doc, "ok/fast", pin);
+		assert_cpus(doc, "own/threaded/threads:2", 0);
+		json_decref(doc);
+		transcript_free(&t);
+	}
+}
+END_TEST
+
 START_TEST(test_garbage_worker)
 {
 	struct transcript t;
@@ -864,6 +904,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(run, test_user_counters);
 	tcase_add_test(run, test_memory);
 	tcase_add_test(run, test_threads);
+	tcase_add_test(run, test_pinned);
 	tcase_add_test(run, test_json);
 	tcase_add_test(run, test_counters_run);
 	tcase_add_test(run, test_counters_none);
