@@ -113,8 +113,10 @@ int compare_pvalues(double d, double se, double df, double noise, double *p_dir,
 int compare_is_suspect(const struct comparison *c, double noise, int paired);
 
 /* Whether a paired suspect's re-measurement so far makes going on
- * pointless: its change, either way, is under half of `noise`. */
-int compare_is_futile(const struct comparison *c, double noise);
+ * pointless, with `left` rounds still to come: its change, either way, is
+ * under half of `noise`; or its rounds are so noisy that all those left
+ * could not show its change beyond `noise` at `alpha`. */
+int compare_is_futile(const struct comparison *c, double noise, unsigned left, double alpha);
 
 /* "regressed", "improved", "within noise", "no significant change", "too
  * few samples to tell", "new", "missing", or "" for none. */

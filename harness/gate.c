@@ -55,7 +55,8 @@ static int confirm(const struct gate_opts *o, struct suite *cur, const struct su
 			return -1;
 		any = 0;
 		for (size_t i = 0; left && i < cur->nbenches; i++) {
-			if (active[i] && compare_is_futile(&cur->benches[i].gate.cmp, o->co.noise))
+			if (active[i] && compare_is_futile(&cur->benches[i].gate.cmp, o->co.noise,
+			                                   left, o->co.alpha))
 				active[i] = 0;
 			any |= active[i];
 		}

@@ -140,6 +140,7 @@ struct comparison {
 	double change;             /* cur_ns / base_ns - 1 */
 	double change_lo, change_hi; /* its interval at the confidence level */
 	double rel, rel_lo, rel_hi; /* the judged change and its interval */
+	double se;              /* the standard error of the judged log change */
 	double p, p_adj;           /* one-sided p that the change is beyond the
 	                            * threshold in its direction; Holm-adjusted
 	                            * over the family judged */

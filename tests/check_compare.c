@@ -471,26 +471,53 @@ START_TEST(test_futile)
 {
 	struct comparison c = { .rel = 0.005, .rel_lo = -0.004, .rel_hi = 0.014 };
 
-	ck_assert(!compare_is_futile(&c, 0.01));
+	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
 	c.rel = 0.0049;
-	ck_assert(compare_is_futile(&c, 0.01));
+	ck_assert(compare_is_futile(&c, 0.01, 50, 0.01));
 	c.rel = -0.0049;
-	ck_assert(compare_is_futile(&c, 0.01));
+	ck_assert(compare_is_futile(&c, 0.01, 50, 0.01));
 	c.rel = -0.02;
-	ck_assert(!compare_is_futile(&c, 0.01));
+	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
 	c.rel = NAN;
-	ck_assert(compare_is_futile(&c, 0.01));
+	ck_assert(compare_is_futile(&c, 0.01, 50, 0.01));
 	/* A small change on rounds too noisy to say anything (an interval
 	 * wider than twice the threshold either side) is measured on. */
 	c.rel = 0.0004;
 	c.rel_lo = -0.089;
 	c.rel_hi = 0.098;
-	ck_assert(!compare_is_futile(&c, 0.01));
+	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
 	c.rel_lo = -0.0199;
 	c.rel_hi = 0.0199;
-	ck_assert(compare_is_futile(&c, 0.01));
+	ck_assert(compare_is_futile(&c, 0.01, 50, 0.01));
 	c.rel_hi = 0.0202;
-	ck_assert(!compare_is_futile(&c, 0.01));
+	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
+}
+END_TEST
+
+/* Rounds so noisy that every round left could not show the change so far
+ * beyond the threshold stop; a change large enough for them to show goes
+ * on; a quiet benchmark's noisy first rounds do not stop a 1.5 % change. */
+START_TEST(test_futile_too_noisy)
+{
+	/* se 5 % over 10 rounds: 2.04 % after 50 more, which needs the
+	 * change 4.75 % (log) beyond the threshold at alpha 0.01 */
+	struct comparison c = { .rel = 0.03, .rel_lo = -0.07, .rel_hi = 0.13, .se = 0.05,
+	                        .cur_procs = 10 };
+
+	ck_assert(compare_is_futile(&c, 0.01, 50, 0.01));
+	c.rel = -0.05;
+	ck_assert(compare_is_futile(&c, 0.01, 50, 0.01));
+	c.rel = 0.07;
+	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
+	c.rel = 0.03;  /* no rounds left to wait for: the same */
+	ck_assert(compare_is_futile(&c, 0.01, 0, 0.01));
+	/* 2 % spread over 8 rounds: 0.8 % now, 0.30 % after 50 more */
+	c = (struct comparison){ .rel = 0.015, .rel_lo = -0.004, .rel_hi = 0.034, .se = 0.008,
+	                         .cur_procs = 8 };
+	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
+	/* unknown spread: only the first rule */
+	c.se = NAN;
+	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
 }
 END_TEST
 
@@ -1585,6 +1612,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(known, test_pair_order);
 	tcase_add_test(known, test_suspect);
 	tcase_add_test(known, test_futile);
+	tcase_add_test(known, test_futile_too_noisy);
 	suite_add_tcase(s, known);
 
 	tcase_set_timeout(stored, 10);
