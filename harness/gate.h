@@ -32,6 +32,10 @@ struct gate_source {
  * of whole ABBA blocks (see suite_old_first). */
 #define GATE_CONFIRM_BATCH 10
 
+/* The share of alpha the looks before the last may spend to decide a
+ * suspect early (see gate.c's confirm). */
+#define GATE_EARLY_ALPHA 0.1
+
 /* Judge `cur` against `old` (paired benchmarks, those whose mode is
  * MODE_PAIRED) and `base` (the others): screen, re-measure the suspects
  * through `src` (none when src is NULL or o->remeasure is 0) and conclude.

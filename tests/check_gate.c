@@ -276,25 +276,25 @@ START_TEST(test_confirm_and_clear)
 	compare_summary_free(&first);
 
 	ck_assert_int_eq(gate_run(&o, &sc->cur, &sc->old, NULL, &src, &sum), 0);
-	/* The real +5 % is confirmed on fresh rounds and re-measured to the
-	 * end: three batches of GATE_CONFIRM_BATCH. */
+	/* The real +5 % is confirmed on fresh rounds, at the first look
+	 * (decided early: measured no further). */
 	ck_assert_int_eq(cmp_of(sc, 0)->verdict, VERDICT_REGRESSED);
 	ck_assert(cmp_of(sc, 0)->remeasured);
 	ck_assert_double_eq_tol(cmp_of(sc, 0)->change, 0.05, 0.005);
-	ck_assert_uint_eq(sc->measured[0], 30);
+	ck_assert_uint_eq(sc->measured[0], GATE_CONFIRM_BATCH);
 	/* The chance is cleared, and was dropped after its first batch. */
 	ck_assert_int_ne(cmp_of(sc, 1)->verdict, VERDICT_REGRESSED);
 	ck_assert(cmp_of(sc, 1)->remeasured);
 	ck_assert_double_lt(fabs(cmp_of(sc, 1)->change), 0.0025);
 	ck_assert_uint_eq(sc->measured[1], GATE_CONFIRM_BATCH);
 	/* The verdicts of suspects come from the fresh rounds alone. */
-	ck_assert_uint_eq(cmp_of(sc, 0)->cur_procs, 30);
+	ck_assert_uint_eq(cmp_of(sc, 0)->cur_procs, GATE_CONFIRM_BATCH);
 	ck_assert_uint_eq(cmp_of(sc, 1)->cur_procs, GATE_CONFIRM_BATCH);
 	for (size_t k = 0; k < cmp_of(sc, 0)->nrounds; k++)
 		ck_assert(!cmp_of(sc, 0)->rounds[k].used || cmp_of(sc, 0)->rounds[k].round > 5);
-	/* The calls: batches of GATE_CONFIRM_BATCH, the first for both
-	 * suspects, the later ones for p/real only; never an unchanged one. */
-	ck_assert_uint_eq(sc->calls, 3);
+	/* One call of GATE_CONFIRM_BATCH rounds for both suspects; never an
+	 * unchanged one. */
+	ck_assert_uint_eq(sc->calls, 1);
 	for (unsigned c = 0; c < sc->calls; c++) {
 		ck_assert_uint_eq(sc->rounds[c], GATE_CONFIRM_BATCH);
 		ck_assert_int_eq(sc->only[c][0], 1);
@@ -324,6 +324,34 @@ START_TEST(test_confirm_and_clear)
 }
 END_TEST
 
+/* A +2.5 % change, too close to the threshold for an early look's share
+ * of alpha on noisy rounds (2 % a side), is measured to the last look and decided
+ * there, at the rest of alpha; an unchanged suspect on the same rounds is
+ * not called regressed. */
+START_TEST(test_early_and_last_looks)
+{
+	struct gate_opts o = gate_defaults(30);
+	struct gate_source src = { scripted_measure, NULL };
+	struct compare_summary sum = {0};
+	struct script *sc = malloc(sizeof *sc);
+
+	ck_assert_ptr_nonnull(sc);
+	script_init(sc, 0x9e3779b97f4a7c15u, 0.02);
+	script_add(sc, "p/mid", MODE_PAIRED, 4, 1.025, 1.025);
+	script_add(sc, "p/u0", MODE_PAIRED, 6, 1, 1);
+	script_screen(sc);
+	src.ctx = sc;
+	ck_assert_int_eq(gate_run(&o, &sc->cur, &sc->old, NULL, &src, &sum), 0);
+	ck_assert_int_eq(cmp_of(sc, 0)->verdict, VERDICT_REGRESSED);
+	ck_assert_uint_eq(sc->measured[0], 30);  /* +3 % is decided after 20 */
+	ck_assert_double_lt(cmp_of(sc, 0)->p_adj, 0.01 * (1 - GATE_EARLY_ALPHA));
+	ck_assert_int_ne(cmp_of(sc, 1)->verdict, VERDICT_REGRESSED);
+	compare_summary_free(&sum);
+	script_free(sc);
+	free(sc);
+}
+END_TEST
+
 /* Rounds come numbered on from every round before, and the recorded
  * order is the ABBA order the script used: the gate judges what the
  * callback measured, round by round. */
@@ -340,7 +368,7 @@ START_TEST(test_fresh_rounds_numbered)
 	src.ctx = sc;
 	ck_assert_int_eq(gate_run(&o, &sc->cur, &sc->old, NULL, &src, &sum), 0);
 	c = cmp_of(sc, 0);
-	ck_assert_uint_eq(c->nrounds, 25);
+	ck_assert_uint_eq(c->nrounds, 5 + GATE_CONFIRM_BATCH);
 	for (size_t k = 0; k < c->nrounds; k++) {
 		ck_assert_uint_eq(c->rounds[k].round, k + 1);
 		if (k >= 5)
@@ -461,14 +489,14 @@ START_TEST(test_mixed)
 		ck_assert_uint_eq(sc->measured[i], 0);
 	}
 	/* first call: the stored suspect alone, 10 processes; then the
-	 * paired suspect in batches, 20 rounds */
+	 * paired suspect, decided at its first look */
 	ck_assert_uint_ge(sc->calls, 2);
 	ck_assert_uint_eq(sc->rounds[0], 10);
 	ck_assert_int_eq(sc->only[0][2], 1);
 	ck_assert_int_eq(sc->only[0][1], 0);
 	ck_assert_int_eq(sc->only[1][1], 1);
 	ck_assert_int_eq(sc->only[1][2], 0);
-	ck_assert_uint_eq(sc->measured[1], 20);
+	ck_assert_uint_eq(sc->measured[1], GATE_CONFIRM_BATCH);
 	ck_assert_uint_eq(sc->measured[2], 10);
 	ck_assert_uint_eq(sc->measured[0], 0);
 	ck_assert_uint_eq(sum.modes[MODE_PAIRED], 2);
@@ -562,6 +590,7 @@ static Suite *gate_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_confirm_and_clear);
 	tcase_add_test(tc, test_fresh_rounds_numbered);
+	tcase_add_test(tc, test_early_and_last_looks);
 	tcase_add_loop_test(tc, test_no_second_look, 0, 2);
 	tcase_add_test(tc, test_nothing_suspect);
 	tcase_add_test(tc, test_mixed);
