@@ -4,7 +4,9 @@
  * Paired benchmarks: the run's own rounds only screen (compare.c's
  * compare_is_suspect); each suspect is measured in up to `remeasure` fresh
  * rounds, in batches of GATE_CONFIRM_BATCH, dropped once its change has
- * faded (compare_is_futile), and judged on the fresh rounds alone, with
+ * faded or its rounds are too noisy to show it (compare_is_futile), decided
+ * early when a look before the last shows it (see confirm), and judged on
+ * the fresh rounds alone, with
  * Holm across the suspects: fresh rounds are independent of the screen, so
  * the family bounds the chance of any false alarm at alpha whatever was
  * screened.  A benchmark the screen cleared keeps its first-look verdict

@@ -68,11 +68,10 @@ def mad(x):
 
 def judge(members, noise=0.01, alpha=0.05, conf=0.95, corr=True, bound=0.04):
     """members: list of dicts with d, var, df, stored.  Returns (rows, summary)."""
-    tau2 = BENCH_DRIFT**2
     S = [m for m in members if m['stored'] and m['var'] > 0]
     c = se_c = None; removed = False; lam = 1.0
     if S:
-        k = len(S); ds = [m['d'] for m in S]; vs = [m['var']+tau2 for m in S]
+        k = len(S); ds = [m['d'] for m in S]; vs = [m['var']+m['tau2'] for m in S]
         mv = sum(vs)/k
         if k < 4:
             c = st.mean(ds); se_c = math.sqrt(mv/k)
@@ -83,14 +82,14 @@ def judge(members, noise=0.01, alpha=0.05, conf=0.95, corr=True, bound=0.04):
             sp0 = nQ((abs(c)-thr0)/se_c) if se_c > 0 else (0 if abs(c) > thr0 else 1)
             removed = corr and not sp0 < alpha  # a shift beyond the bound is not drift
             if removed:
-                lam = max(1, st.median([(m['d']-c)**2/(m['var']+tau2)/tinv(0.75, m['df'])**2 for m in S]))
+                lam = max(1, st.median([(m['d']-c)**2/(m['var']+m['tau2'])/tinv(0.75, m['df'])**2 for m in S]))
     rows = []; p = []; pz = []
     z = ninv((1+conf)/2)
     for m in members:
         if not m['stored']: v = m['var']
         elif m['var'] == 0: v = 0
-        elif removed: v = lam*(m['var']+tau2) + se_c**2
-        else: v = m['var'] + tau2 + COMMON_DRIFT**2
+        elif removed: v = lam*(m['var']+m['tau2']) + se_c**2
+        else: v = m['var'] + m['tau2'] + COMMON_DRIFT**2
         se = math.sqrt(v)
         r = m['d'] - (c if m['stored'] and m['var'] > 0 and removed else 0)
         df = m['df']
@@ -98,7 +97,7 @@ def judge(members, noise=0.01, alpha=0.05, conf=0.95, corr=True, bound=0.04):
             meas = lam*m['var'] if removed else m['var']
             df = min(1e6, v*v/(meas*meas/m['df']))
         t = tinv((1+conf)/2, df) if df > 0 else z
-        sech = math.sqrt(lam*(m['var']+tau2) + COMMON_DRIFT**2) if (m['stored'] and m['var'] > 0 and removed) else se
+        sech = math.sqrt(lam*(m['var']+m['tau2']) + COMMON_DRIFT**2) if (m['stored'] and m['var'] > 0 and removed) else se
         pd, pzz = pvalues(r, se, df, noise)
         rows.append(dict(change=math.expm1(m['d']), lo=math.expm1(m['d']-t*sech), hi=math.expm1(m['d']+t*sech),
                          rel=math.expm1(r), rel_lo=math.expm1(r-t*se), rel_hi=math.expm1(r+t*se),
@@ -123,13 +122,16 @@ def judge(members, noise=0.01, alpha=0.05, conf=0.95, corr=True, bound=0.04):
 def stored_member(base_vals, cur_vals):
     x = [math.log(v) for v in base_vals]; y = [math.log(v) for v in cur_vals]
     d, se, df = welch(x, y)
-    return dict(d=d, var=se*se, df=df, stored=True,
+    # the benchmark's own between-run movement: the assumed 1 %, or half
+    # the variance of the baseline's processes (robust) when that is more
+    tau = max(BENCH_DRIFT, mad(x)/math.sqrt(2)) if len(x) >= 3 else BENCH_DRIFT
+    return dict(d=d, var=se*se, df=df, stored=True, tau2=tau*tau,
                 base_ns=math.exp(st.mean(x)), cur_ns=math.exp(st.mean(y)))
 
 def paired_member(old_vals, new_vals):
     lr = [math.log(n/o) for o, n in zip(old_vals, new_vals)]
     d, se, df, g = trimmed(lr)
-    return dict(d=d, var=se*se, df=df, stored=False)
+    return dict(d=d, var=se*se, df=df, stored=False, tau2=0)
 
 def make_pair(n, sd, factor, common, seed, nprocs=5):
     rng = Rng(seed); base = []; cur = []
