@@ -112,10 +112,18 @@ int compare_pvalues(double d, double se, double df, double noise, double *p_dir,
  * (paired only), 0 for neither. */
 int compare_is_suspect(const struct comparison *c, double noise, int paired);
 
+/* Whether the rounds of a paired comparison are so noisy that, with
+ * `left` more at the same spread, the standard error of its log change
+ * would still exceed `se_limit` and its change so far would still not be
+ * shown beyond `noise` at `alpha`. */
+int compare_too_noisy(const struct comparison *c, double noise, unsigned left, double alpha,
+                      double se_limit);
+
 /* Whether a paired suspect's re-measurement so far makes going on
  * pointless, with `left` rounds still to come: its change, either way, is
- * under half of `noise`; or its rounds are so noisy that all those left
- * could not show its change beyond `noise` at `alpha`. */
+ * under half of `noise`; or its interval lies within `noise` either side;
+ * or its rounds are too noisy (compare_too_noisy, with half the threshold
+ * as the limit). */
 int compare_is_futile(const struct comparison *c, double noise, unsigned left, double alpha);
 
 /* "regressed", "improved", "within noise", "no significant change", "too

@@ -99,6 +99,15 @@ static int second_look(const struct gate_opts *o, struct suite *cur, const struc
 	for (size_t i = 0; i < cur->nbenches; i++) {
 		int is_paired = cur->benches[i].gate.mode == MODE_PAIRED;
 		dir[i] = compare_is_suspect(&cur->benches[i].gate.cmp, o->co.noise, is_paired);
+		/* A screen on rounds so wild that even every round there is
+		 * could not show its change (threads on a shared machine,
+		 * sorts that switch speeds: +-20-50 % a round) is not worth
+		 * them; the limit is the whole threshold here, twice the
+		 * confirmation's, as 5 rounds tell their spread poorly. */
+		if (is_paired && dir[i] &&
+		    compare_too_noisy(&cur->benches[i].gate.cmp, o->co.noise, o->remeasure,
+		                      o->co.alpha, log1p(o->co.noise)))
+			dir[i] = 0;
 		any_paired |= paired[i] = is_paired && dir[i];
 		any_stored |= stored[i] = !is_paired && dir[i];
 	}

@@ -518,6 +518,37 @@ START_TEST(test_futile_too_noisy)
 	/* unknown spread: only the first rule */
 	c.se = NAN;
 	ck_assert(!compare_is_futile(&c, 0.01, 50, 0.01));
+	/* a steady +0.6 %, its whole interval under the threshold: stops;
+	 * the same reaching past it goes on */
+	c = (struct comparison){ .rel = 0.006, .rel_lo = 0.001, .rel_hi = 0.0099, .se = 0.002,
+	                         .cur_procs = 20 };
+	ck_assert(compare_is_futile(&c, 0.01, 40, 0.01));
+	c.rel_hi = 0.0101;
+	ck_assert(!compare_is_futile(&c, 0.01, 40, 0.01));
+	c = (struct comparison){ .rel = -0.006, .rel_lo = -0.0099, .rel_hi = -0.001, .se = 0.002,
+	                         .cur_procs = 20 };
+	ck_assert(compare_is_futile(&c, 0.01, 40, 0.01));
+}
+END_TEST
+
+/* The screen's limit: 5 rounds spread 20 % (se 10 %) project to 2.7 %
+ * after 60 more, over a 1 % limit: a +5 % screen is not worth them, a
+ * +30 % one is; 5 rounds spread 3 % (se 1.5 %: 0.4 % after 60) are
+ * re-measured whatever they showed. */
+START_TEST(test_too_noisy_screen)
+{
+	struct comparison c = { .rel = 0.05, .se = 0.10, .cur_procs = 5 };
+	double limit = log1p(0.01);
+
+	ck_assert(compare_too_noisy(&c, 0.01, 60, 0.01, limit));
+	c.rel = -0.05;
+	ck_assert(compare_too_noisy(&c, 0.01, 60, 0.01, limit));
+	c.rel = 0.30;
+	ck_assert(!compare_too_noisy(&c, 0.01, 60, 0.01, limit));
+	c = (struct comparison){ .rel = 0.011, .se = 0.015, .cur_procs = 5 };
+	ck_assert(!compare_too_noisy(&c, 0.01, 60, 0.01, limit));
+	c.se = NAN;
+	ck_assert(!compare_too_noisy(&c, 0.01, 60, 0.01, limit));
 }
 END_TEST
 
@@ -1652,6 +1683,7 @@ static Suite *compare_suite(void)
 	tcase_add_test(known, test_suspect);
 	tcase_add_test(known, test_futile);
 	tcase_add_test(known, test_futile_too_noisy);
+	tcase_add_test(known, test_too_noisy_screen);
 	tcase_add_test(known, test_drift_from_own_spread);
 	suite_add_tcase(s, known);
 
