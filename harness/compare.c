@@ -261,29 +261,47 @@ static int prepare_zero(struct member *m, const struct bench_result *before,
 	return done;
 }
 
+/* Half the variance of n logs, robustly (the scaled MAD), or 0. */
+static double half_spread(const double *x, size_t n)
+{
+	double *work = n >= MIN_PROCS ? malloc(n * sizeof *work) : NULL, sd = 0;
+
+	if (work) {
+		sd = stats_mad(x, n, work) / M_SQRT2;
+		free(work);
+	}
+	return isfinite(sd) ? sd : 0;
+}
+
 /* The variance of a benchmark's own between-run movement: measured by
  * the history when it has runs enough of unchanged code; else the assumed
- * COMPARE_BENCH_DRIFT, or half the variance of the baseline's own
- * processes (a robust one: the scaled MAD of their logs, x[0..n)) when that
- * is more.  A benchmark whose processes switch between speeds switches
- * phase between runs too: gate/qsort/1024, +-20 % between processes here,
- * raised the stored A/A alarms measured on these VMs (+19.6 %, +40.3 %:
- * its slow phase lasting a whole run), which the assumed 1 % called
- * regressions.  Ordinary benchmarks, whose processes agree within 1-2 %,
- * keep the 1 %. */
-static double bench_tau2(const struct compare_opts *o, const char *name, const double *x,
-                         size_t n)
+ * COMPARE_BENCH_DRIFT, or half the variance of the processes of either
+ * side (x[0..nx), y[0..ny): logs; a robust variance) when that is more.
+ * A benchmark whose processes switch between speeds switches phase
+ * between runs too: gate/qsort/1024, +-20 % between processes here, and
+ * threads/queue/threads:2 (two threads handing items over on 2 vCPUs: 60
+ * to 1100 ns a process) raised the stored A/A alarms measured on these
+ * VMs (+19.6 %, +40.3 %, +114 %: a slow phase lasting a whole run), which
+ * the assumed 1 % called regressions.  Ordinary benchmarks, whose
+ * processes agree within 1-2 %, keep the 1 %.  A body on several threads
+ * moves more still, and can do so for a whole run with its processes in
+ * agreement: threads/queue/threads:2 ran 1.9-2.9 times its baseline in 8
+ * of 10 runs 10 minutes after it was saved, each run's processes within
+ * +-15 %, and threads/mutex_add/threads:2 +30 %: their speed is how the
+ * machine schedules their threads at the time.  Without a history they
+ * get COMPARE_THREADED_DRIFT: a stored comparison tells only a change of
+ * several times; a paired one, whose rounds alternate, tells the rest. */
+static double bench_tau2(const struct compare_opts *o, const struct bench_result *b,
+                         const struct bench_result *base, const double *x, size_t nx,
+                         const double *y, size_t ny)
 {
-	double sd = o->bench_drift ? o->bench_drift(o->drift_ctx, name) : NAN;
-	double *work;
+	double sd = o->bench_drift ? o->bench_drift(o->drift_ctx, b->name) : NAN;
 
 	if (isfinite(sd) && sd >= 0)
 		return sd * sd;
-	sd = COMPARE_BENCH_DRIFT;
-	if (n >= MIN_PROCS && (work = malloc(n * sizeof *work))) {
-		sd = fmax(sd, stats_mad(x, n, work) / M_SQRT2);
-		free(work);
-	}
+	sd = fmax(COMPARE_BENCH_DRIFT, fmax(half_spread(x, nx), half_spread(y, ny)));
+	if (b->threads > 1 || base->threads > 1)
+		sd = fmax(sd, COMPARE_THREADED_DRIFT);
 	return sd * sd;
 }
 
@@ -310,7 +328,7 @@ static int prepare_stored(struct member *m, const struct bench_result *base,
 		m->df = w.df;
 		m->exact = w.se == 0;
 		m->stored = 1;
-		m->tau2 = bench_tau2(o, m->b->name, x, c->base_procs);
+		m->tau2 = bench_tau2(o, m->b, base, x, c->base_procs, y, c->cur_procs);
 	}
 	free(x);
 	free(y);

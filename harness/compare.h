@@ -16,6 +16,8 @@
 /* Between-run drift of these machines (measured, see compare.c). */
 #define COMPARE_BENCH_DRIFT 0.01   /* sd of one benchmark's own movement between runs */
 #define COMPARE_COMMON_DRIFT 0.02  /* sd of the whole suite's movement between runs */
+#define COMPARE_THREADED_DRIFT 0.5 /* sd of a threaded body's own movement between
+                                    * runs (logs: a factor of 1.65; see compare.c) */
 #define COMPARE_DRIFT_BOUND 0.04   /* default --drift-bound: a larger common shift is not drift */
 
 struct compare_opts {

@@ -123,8 +123,8 @@ def stored_member(base_vals, cur_vals):
     x = [math.log(v) for v in base_vals]; y = [math.log(v) for v in cur_vals]
     d, se, df = welch(x, y)
     # the benchmark's own between-run movement: the assumed 1 %, or half
-    # the variance of the baseline's processes (robust) when that is more
-    tau = max(BENCH_DRIFT, mad(x)/math.sqrt(2)) if len(x) >= 3 else BENCH_DRIFT
+    # the variance of either side's processes (robust) when that is more
+    tau = max([BENCH_DRIFT] + [mad(v)/math.sqrt(2) for v in (x, y) if len(v) >= 3])
     return dict(d=d, var=se*se, df=df, stored=True, tau2=tau*tau,
                 base_ns=math.exp(st.mean(x)), cur_ns=math.exp(st.mean(y)))
 
